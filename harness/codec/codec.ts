@@ -1,0 +1,11 @@
+import type { TestRecord } from '../records.js';
+
+/** Encodes record batches to Parquet bytes and back. Every strategy and the checker go through one. */
+export interface Codec {
+  readonly name: CodecName;
+  encode(records: readonly TestRecord[]): Promise<Uint8Array>;
+  /** Throws (an Error, never a string) when the bytes are not a readable Parquet file. */
+  decode(bytes: Uint8Array): Promise<TestRecord[]>;
+}
+
+export type CodecName = 'hyparquet' | 'parquetjs-lite';

@@ -1,0 +1,73 @@
+import { parquetReadObjects } from 'hyparquet';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { ChaosError, asError } from '../errors.js';
+import { RECORD_COLUMNS, type RecordColumn, type TestRecord } from '../records.js';
+import type { Codec } from './codec.js';
+
+/** hyparquet-writer's own (nested) hyparquet version, whose types differ slightly from the reader's. */
+type SchemaElement = NonNullable<Parameters<typeof parquetWriteBuffer>[0]['schema']>[number];
+
+const STRING = { type: 'BYTE_ARRAY', converted_type: 'UTF8' } as const;
+const INT32 = { type: 'INT32' } as const;
+
+/** Parquet type of every column; created_at needs an explicit schema since BasicType 'TIMESTAMP' means millis. */
+const COLUMN_TYPES: Record<RecordColumn, Omit<SchemaElement, 'name'>> = {
+  id: STRING,
+  worker: INT32,
+  seq: INT32,
+  model: STRING,
+  test_name: STRING,
+  score: { type: 'DOUBLE' },
+  latency_ms: INT32,
+  ok: { type: 'BOOLEAN' },
+  payload: STRING,
+  created_at: { type: 'INT64', converted_type: 'TIMESTAMP_MICROS' },
+  checksum: STRING,
+};
+
+function codecError(what: string, thrown: unknown): ChaosError {
+  const cause = asError(thrown);
+  return new ChaosError('E_CODEC', `hyparquet: ${what}: ${cause.message}`, { cause });
+}
+
+const SCHEMA: SchemaElement[] = [
+  { name: 'root', num_children: RECORD_COLUMNS.length },
+  ...RECORD_COLUMNS.map((name): SchemaElement => ({ name, repetition_type: 'REQUIRED', ...COLUMN_TYPES[name] })),
+];
+
+/**
+ * hyparquet-writer always emits DATA_PAGE_V2 pages in a version-2 footer. parquetjs-lite decodes those pages
+ * (SNAPPY included) but neither RLE_DICTIONARY nor footer version 2: PLAIN encoding here, and the
+ * parquetjs-lite codec relaxes its version check, make these files readable by both (measured, 0.17.0 / 0.8.7).
+ */
+export const hyparquetCodec: Codec = {
+  name: 'hyparquet',
+
+  async encode(records) {
+    try {
+      const buffer = parquetWriteBuffer({
+        codec: 'SNAPPY',
+        schema: SCHEMA,
+        columnData: RECORD_COLUMNS.map((name) => ({ name, data: records.map((r) => r[name]), encoding: 'PLAIN' })),
+      });
+      return new Uint8Array(buffer);
+    } catch (thrown) {
+      throw codecError(`cannot encode ${records.length} records`, thrown);
+    }
+  },
+
+  async decode(bytes) {
+    try {
+      const rows = await parquetReadObjects({
+        // a copy: `bytes` may be a view into a larger (pooled) buffer
+        file: new Uint8Array(bytes).buffer,
+        columns: [...RECORD_COLUMNS],
+        // keep created_at as bigint micros instead of a millisecond Date
+        parsers: { timestampFromMicroseconds: (micros: bigint) => micros },
+      });
+      return rows as TestRecord[];
+    } catch (thrown) {
+      throw codecError(`cannot decode ${bytes.byteLength} bytes`, thrown);
+    }
+  },
+};

@@ -1,0 +1,86 @@
+import { closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The oracle: what a writer was told. One JSON object per line, one write() per line (so a SIGKILL
+ * never tears a line), no fsync (faults here kill processes, not the kernel).
+ */
+export type LedgerEntry =
+  | { op: 'start'; pid: number; t: number }
+  | { op: 'attempt'; id: string; t: number }
+  | { op: 'ack'; id: string; t: number }
+  | { op: 'fail'; id: string; t: number; error: string }
+  | { op: 'end'; t: number };
+
+export class LedgerWriter {
+  private readonly fd: number;
+  /** Bytes this process wrote to its ledger: subtracted from /proc/self/io, they are the harness's cost. */
+  bytesWritten = 0;
+
+  constructor(path: string) {
+    this.fd = openSync(path, 'a');
+  }
+
+  append(entry: LedgerEntry): void {
+    const line = `${JSON.stringify(entry)}\n`;
+    this.bytesWritten += writeSync(this.fd, line);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/** One process's stretch of a ledger, from its `start` to its `end` (or to where it died). */
+export interface LedgerSegment {
+  pid: number;
+  attempted: string[];
+  acked: string[];
+  failed: string[];
+  ended: boolean;
+  attemptAt: Map<string, number>;
+  ackAt: Map<string, number>;
+}
+
+export function parseLedger(text: string): { segments: LedgerSegment[]; badLines: number } {
+  const segments: LedgerSegment[] = [];
+  let badLines = 0;
+  let current: LedgerSegment | undefined;
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    let entry: LedgerEntry;
+    try {
+      entry = JSON.parse(line) as LedgerEntry;
+    } catch {
+      badLines++;
+      continue;
+    }
+    if (entry.op === 'start') {
+      current = { pid: entry.pid, attempted: [], acked: [], failed: [], ended: false, attemptAt: new Map(), ackAt: new Map() };
+      segments.push(current);
+      continue;
+    }
+    if (!current) {
+      badLines++;
+      continue;
+    }
+    if (entry.op === 'attempt') {
+      current.attempted.push(entry.id);
+      current.attemptAt.set(entry.id, entry.t);
+    } else if (entry.op === 'ack') {
+      current.acked.push(entry.id);
+      current.ackAt.set(entry.id, entry.t);
+    } else if (entry.op === 'fail') current.failed.push(entry.id);
+    else if (entry.op === 'end') current.ended = true;
+  }
+  return { segments, badLines };
+}
+
+/** Every writer's ledger under `ledgerDir`, keyed by writer file name. */
+export function readLedgers(ledgerDir: string): Map<string, ReturnType<typeof parseLedger>> {
+  const ledgers = new Map<string, ReturnType<typeof parseLedger>>();
+  for (const name of readdirSync(ledgerDir).filter((n) => n.endsWith('.jsonl')).sort()) {
+    ledgers.set(name, parseLedger(readFileSync(join(ledgerDir, name), 'utf8')));
+  }
+  return ledgers;
+}

@@ -1,0 +1,37 @@
+/**
+ * A small seeded PRNG (mulberry32). Every random choice of the harness (record content, fault
+ * schedules, sweep order) comes from one of these, derived from --seed.
+ */
+export class Random {
+  private state: number;
+
+  constructor(seed: number) {
+    this.state = (Math.floor(seed) >>> 0) ^ 0x9e3779b9;
+  }
+
+  /** A float in [0, 1). */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** An integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** A float in [lo, hi). */
+  between(lo: number, hi: number): number {
+    return lo + (hi - lo) * this.next();
+  }
+
+  /** A derived, independent stream (e.g. one per cell), stable for the same label. */
+  fork(label: string): Random {
+    let h = this.state;
+    for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193) >>> 0;
+    return new Random(h);
+  }
+}

@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { Random } from './random.js';
+
+/** One simulated test result: one row of the dataset. */
+export interface TestRecord {
+  id: string;
+  worker: number;
+  seq: number;
+  model: string;
+  test_name: string;
+  score: number;
+  latency_ms: number;
+  ok: boolean;
+  payload: string;
+  /** Microseconds since the epoch (parquetjs-lite cannot read TIMESTAMP_MILLIS back). */
+  created_at: bigint;
+  /** sha256 prefix over every other column, so that a silently flipped byte is caught. */
+  checksum: string;
+}
+
+export type RecordColumn = keyof TestRecord;
+
+export const RECORD_COLUMNS: readonly RecordColumn[] = [
+  'id', 'worker', 'seq', 'model', 'test_name', 'score', 'latency_ms', 'ok', 'payload', 'created_at', 'checksum',
+];
+
+const MODELS = ['DeepSeek-V3-0324', 'qwen-2.5-72b', 'llama-3.3-70b', 'gpt-4o-mini'];
+const SUITES = ['arith', 'reasoning', 'coding', 'safety', 'long-context', 'tool-use'];
+
+export function recordId(worker: number, seq: number): string {
+  return `w${worker}-${seq}`;
+}
+
+export function recordChecksum(record: Omit<TestRecord, 'checksum'>): string {
+  const content = [
+    record.id, record.worker, record.seq, record.model, record.test_name, record.score,
+    record.latency_ms, record.ok, record.payload, record.created_at.toString(),
+  ].join('\u0001');
+  return createHash('sha256').update(content).digest('hex').slice(0, 16);
+}
+
+export function hasValidChecksum(record: TestRecord): boolean {
+  return record.checksum === recordChecksum(record);
+}
+
+/**
+ * The record a given worker produces at a given sequence number. Content depends only on
+ * (seed, worker, seq), so a retried id carries the same row; created_at is the real time.
+ */
+export function makeRecord(seed: number, worker: number, seq: number, payloadBytes: number, nowMicros: bigint): TestRecord {
+  const rng = new Random(seed * 1_000_003 + worker * 10_007 + seq);
+  const payloadAlphabet = 'abcdefghijklmnopqrstuvwxyz0123456789 ';
+  let payload = '';
+  for (let i = 0; i < payloadBytes; i++) payload += payloadAlphabet[rng.int(payloadAlphabet.length)];
+  const base = {
+    id: recordId(worker, seq),
+    worker,
+    seq,
+    model: MODELS[rng.int(MODELS.length)]!,
+    test_name: `${SUITES[rng.int(SUITES.length)]!}_${String(rng.int(1000)).padStart(3, '0')}`,
+    score: Math.round(rng.next() * 1e6) / 1e6,
+    latency_ms: 50 + rng.int(5000),
+    ok: rng.next() < 0.8,
+    payload,
+    created_at: nowMicros,
+  };
+  return { ...base, checksum: recordChecksum(base) };
+}
+
+/** Logical size of a record: what a perfect writer would have to store (used for write amplification). */
+export function logicalBytes(record: TestRecord): number {
+  return Buffer.byteLength(record.id) + Buffer.byteLength(record.model) + Buffer.byteLength(record.test_name)
+    + Buffer.byteLength(record.payload) + Buffer.byteLength(record.checksum) + 4 + 4 + 8 + 4 + 1 + 8;
+}

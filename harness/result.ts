@@ -1,0 +1,109 @@
+import type { Guarantees } from '../strategies/api.js';
+import type { Verdict } from './checker.js';
+import type { CodecName } from './codec/codec.js';
+
+/** The machine-readable result of one run (schemaVersion 1, documented in the README). */
+export interface RunResult {
+  schemaVersion: 1;
+  tool: { name: 'parquet-chaos'; version: string };
+  runId: string;
+  runDir: string;
+  startedAt: string;
+  finishedAt: string;
+  /** The command line that produced this result. */
+  command: string;
+  config: RunConfig;
+  machine: MachineFacts;
+  calibration: Calibration;
+  cells: CellResult[];
+  /** True when the run was stopped (Ctrl-C) before every cell ran; cells holds what was measured. */
+  interrupted: boolean;
+}
+
+export interface RunConfig {
+  strategies: string[];
+  scenarios: string[];
+  workers: number;
+  recordsPerWorker: number;
+  payloadBytes: number;
+  thinkMs: number;
+  seed: number;
+  codec: CodecName;
+  cellTimeoutMs: number;
+  lockStaleMs: number;
+  lockTimeoutMs: number;
+  restart: 'retry' | 'skip' | 'none';
+}
+
+export interface MachineFacts {
+  node: string;
+  platform: string;
+  arch: string;
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  /** File system type of the run folder (from /proc/mounts), when it can be told. */
+  fileSystem: string;
+}
+
+export interface Calibration {
+  method: 'fsync-append-4KiB';
+  ops: number;
+  durationMs: number;
+  /** fsync'd 4 KiB appends per second by one process in the run folder: this machine's limit. */
+  opsPerSec: number;
+}
+
+export interface CellError {
+  /** Which process or step failed: "writer-3", "merger", "finalize", "check", "cell". */
+  source: string;
+  code: string;
+  message: string;
+}
+
+export interface CellResult {
+  strategy: string;
+  scenario: string;
+  workers: number;
+  recordsPerWorker: number;
+  dir: string;
+  guarantees: Guarantees;
+  verdict: Verdict;
+  io: {
+    /** Bytes written by every process of the strategy, from /proc/<pid>/io, less the harness's own writes. */
+    bytesWritten: number;
+    bytesRead: number;
+    /** write() calls through the instrumented port. */
+    writeOps: number;
+    fsyncs: number;
+    renames: number;
+    filesCreated: number;
+    /** bytesWritten ÷ logical bytes of the acked records. */
+    writeAmplification: number | null;
+    filesInData: number;
+    /** Bytes written through the instrumented port (excludes e.g. SQLite's own writes). */
+    portBytesWritten: number;
+  };
+  locks: {
+    acquisitions: number;
+    waitMsTotal: number;
+    waitMsP50: number | null;
+    waitMsP99: number | null;
+    waitMsMax: number | null;
+    timeouts: number;
+    compromised: number;
+  };
+  throughput: {
+    ackedPerSec: number;
+    /** Wall time of the writing phase (first writer spawned to last writer ended), ms. */
+    wallMs: number;
+    ackLatencyMsP50: number | null;
+    ackLatencyMsP99: number | null;
+    /** ackedPerSec ÷ the calibration's fsync'd appends per second. */
+    fractionOfLimit: number | null;
+    /** Wall time of the finalize (recovery) step, ms. */
+    finalizeMs: number;
+  };
+  processes: { spawned: number; failed: number; timedOut: number };
+  errors: CellError[];
+}

@@ -1,0 +1,30 @@
+import { MetricsRecorder } from '../metrics.js';
+import { ChaosError } from '../errors.js';
+import type { BackgroundRoleKind } from '../../strategies/api.js';
+import { cellPaths, type RoleConfig } from './config.js';
+import { createRuntime } from './runtime.js';
+
+/** Runs a strategy's merger or consumer until the orchestrator sends SIGTERM. */
+export async function runBackground(config: RoleConfig, kind: BackgroundRoleKind): Promise<void> {
+  const { loaded, ctx } = await createRuntime(config, kind);
+  const factory = loaded.definition.roles?.[kind];
+  if (!factory) throw new ChaosError('E_ROLE_FAILED', `strategy ${loaded.spec.label} has no ${kind} role`);
+  const metrics = new MetricsRecorder(cellPaths(config.cellDir).metrics, kind, config.index, {
+    io: ctx.io.counters, lock: ctx.lock.stats, acked: 0, attempted: 0, failed: 0, ackLatenciesMs: [], harnessBytesWritten: () => 0,
+  });
+  metrics.start(config.metricsEveryMs);
+  const stop = new AbortController();
+  process.once('SIGTERM', () => stop.abort());
+  await factory(ctx, loaded.options).run(stop.signal);
+  metrics.stop();
+}
+
+/** Recovery after every other process has ended, in a fresh process (as after a restart). */
+export async function runFinalize(config: RoleConfig): Promise<void> {
+  const { loaded, ctx } = await createRuntime(config, 'finalize');
+  const metrics = new MetricsRecorder(cellPaths(config.cellDir).metrics, 'finalize', 0, {
+    io: ctx.io.counters, lock: ctx.lock.stats, acked: 0, attempted: 0, failed: 0, ackLatenciesMs: [], harnessBytesWritten: () => 0,
+  });
+  await loaded.definition.finalize?.(ctx, loaded.options);
+  metrics.stop();
+}

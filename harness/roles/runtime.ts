@@ -1,0 +1,47 @@
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RoleKind, StrategyContext } from '../../strategies/api.js';
+import { getCodec } from '../codec/index.js';
+import { loadStrategy, type LoadedStrategy } from '../load-strategy.js';
+import { realClock } from '../ports/clock.js';
+import { createIoPort, noopHook, type IoHook } from '../ports/io.js';
+import { createLockPort } from '../ports/lock.js';
+import { Random } from '../random.js';
+import { cellPaths, type RoleConfig } from './config.js';
+
+/** The seed system's process id: `{pid}_{YYYYmmdd_HHMMSS}`. */
+export function processId(pid: number, at: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${pid}_${at.getUTCFullYear()}${p(at.getUTCMonth() + 1)}${p(at.getUTCDate())}_${p(at.getUTCHours())}${p(at.getUTCMinutes())}${p(at.getUTCSeconds())}`;
+}
+
+/** Dies with the parent: a role whose orchestrator is gone (even by SIGKILL) must not linger. */
+export function exitWithParent(): void {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.kill(process.pid, 'SIGKILL');
+  }, 300).unref();
+}
+
+export interface RoleRuntime {
+  loaded: LoadedStrategy;
+  ctx: StrategyContext;
+}
+
+export async function createRuntime(config: RoleConfig, kind: RoleKind, hook: IoHook = noopHook): Promise<RoleRuntime> {
+  const paths = cellPaths(config.cellDir);
+  const loaded = await loadStrategy(config.strategy);
+  const logFile = join(paths.logs, `${kind}-${config.index}-${process.pid}.log`);
+  const ctx: StrategyContext = {
+    io: createIoPort(hook),
+    lock: createLockPort({ dir: join(paths.state, 'locks'), staleMs: config.lockStaleMs, defaultTimeoutMs: config.lockTimeoutMs }, realClock),
+    clock: realClock,
+    codec: getCodec(config.codec),
+    dataDir: paths.data,
+    stateDir: paths.state,
+    role: { kind, index: config.index, pid: process.pid, processId: processId(process.pid, new Date()) },
+    random: new Random(config.seed).fork(`${kind}-${config.index}-${process.pid}`),
+    log: (message) => appendFileSync(logFile, `${new Date().toISOString()} ${message}\n`),
+  };
+  return { loaded, ctx };
+}

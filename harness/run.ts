@@ -1,0 +1,91 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { scenarios, scenarioNames } from '../scenarios/index.js';
+import type { ScenarioDefinition } from '../scenarios/api.js';
+import { splitStrategyList } from '../strategies/spec.js';
+import { calibrate } from './calibrate.js';
+import { runCell } from './cell.js';
+import { badValue } from './errors.js';
+import { loadStrategy, type LoadedStrategy } from './load-strategy.js';
+import { machineFacts } from './machine.js';
+import { toolVersion } from './package-info.js';
+import type { CellResult, RunConfig, RunResult } from './result.js';
+
+export interface RunOptions extends RunConfig {
+  /** Parent folder of run folders (default ./runs). */
+  outDir: string;
+  command: string;
+  /** Aborting stops after the current cell's processes are killed; the result keeps what was measured. */
+  signal?: AbortSignal;
+  onCellStart?(index: number, total: number, strategy: string, scenario: string): void;
+  onCellDone?(cell: CellResult, index: number, total: number): void;
+}
+
+export function resolveScenario(name: string): ScenarioDefinition {
+  const scenario = (scenarios as Record<string, ScenarioDefinition>)[name];
+  if (!scenario) throw badValue('E_UNKNOWN_SCENARIO', '--scenario', name, `one of: ${scenarioNames.join(', ')}`);
+  return scenario;
+}
+
+/** Loads every strategy and scenario up front, so bad input fails before anything is spawned. */
+export async function resolveMatrix(config: Pick<RunConfig, 'strategies' | 'scenarios'>): Promise<{ strategies: LoadedStrategy[]; scenarios: ScenarioDefinition[] }> {
+  const strategies = [];
+  for (const spec of config.strategies.flatMap(splitStrategyList)) strategies.push(await loadStrategy(spec));
+  return { strategies, scenarios: config.scenarios.map(resolveScenario) };
+}
+
+function newRunId(seed: number): string {
+  const now = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${now}-s${seed}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** A folder name for a strategy label: `realtime:lock=none` → `realtime_lock=none`. */
+export function cellFolderName(label: string): string {
+  return label.replace(/^.*\//, '').replace(/[^\w.=,-]+/g, '_');
+}
+
+export function writeResult(result: RunResult, path: string): void {
+  writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
+}
+
+/** Runs every strategy × scenario cell in order, saving the result after each cell. */
+export async function runMatrix(options: RunOptions): Promise<RunResult> {
+  const { outDir, command, signal, onCellStart, onCellDone, ...config } = options;
+  const matrix = await resolveMatrix(config);
+  const runId = newRunId(config.seed);
+  const runDir = resolve(outDir, runId);
+  mkdirSync(runDir, { recursive: true });
+  const result: RunResult = {
+    schemaVersion: 1,
+    tool: { name: 'parquet-chaos', version: toolVersion() },
+    runId, runDir, startedAt: new Date().toISOString(), finishedAt: '', command,
+    config: { ...config, strategies: matrix.strategies.map((s) => s.spec.label) },
+    machine: machineFacts(runDir),
+    calibration: calibrate(runDir),
+    cells: [],
+    interrupted: false,
+  };
+  const resultPath = join(runDir, 'result.json');
+  const total = matrix.strategies.length * matrix.scenarios.length;
+  const usedFolders = new Set<string>();
+  for (const scenario of matrix.scenarios) {
+    for (const strategy of matrix.strategies) {
+      if (signal?.aborted) break;
+      let folder = cellFolderName(strategy.spec.label);
+      while (usedFolders.has(`${folder}/${scenario.name}`)) folder += '_';
+      usedFolders.add(`${folder}/${scenario.name}`);
+      onCellStart?.(result.cells.length, total, strategy.spec.label, scenario.name);
+      const cell = await runCell({
+        strategy, scenario, config, cellDir: join(runDir, folder, scenario.name), calibrationOpsPerSec: result.calibration.opsPerSec,
+      });
+      if (signal?.aborted) break;
+      result.cells.push(cell);
+      onCellDone?.(cell, result.cells.length - 1, total);
+      writeResult(result, resultPath);
+    }
+  }
+  result.interrupted = Boolean(signal?.aborted);
+  result.finishedAt = new Date().toISOString();
+  writeResult(result, resultPath);
+  return result;
+}

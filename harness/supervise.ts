@@ -1,0 +1,47 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa, type ResultPromise } from 'execa';
+import type { RoleConfig } from './roles/config.js';
+
+/** How the orchestrator starts a role: compiled JS when running from dist/, else TypeScript via tsx. */
+function roleCommand(): { file: string; args: string[] } {
+  const here = fileURLToPath(import.meta.url);
+  const fromSource = here.endsWith('.ts');
+  const entry = join(dirname(here), 'roles', fromSource ? 'main.ts' : 'main.js');
+  // Never through the `tsx` CLI: it makes two processes and SIGKILL would orphan the real child.
+  return { file: process.execPath, args: fromSource ? ['--import', 'tsx', entry] : [entry] };
+}
+
+export type RoleProcess = ResultPromise<{ reject: false; stdin: 'ignore'; cleanup: true }>;
+
+/** Every child still running, so that Ctrl-C and cell timeouts can end them all. */
+const live = new Set<RoleProcess>();
+
+export function spawnRole(config: RoleConfig): RoleProcess {
+  const { file, args } = roleCommand();
+  const child = execa(file, [...args, JSON.stringify(config)], { reject: false, stdin: 'ignore', cleanup: true });
+  live.add(child);
+  void child.finally(() => live.delete(child));
+  return child;
+}
+
+export function liveProcessCount(): number {
+  return live.size;
+}
+
+/** SIGCONT first, so that a paused child can act on the SIGKILL at once. */
+export function killProcess(child: RoleProcess): void {
+  child.kill('SIGCONT');
+  child.kill('SIGKILL');
+}
+
+export async function killAll(): Promise<void> {
+  const children = [...live];
+  for (const child of children) killProcess(child);
+  await Promise.allSettled(children);
+}
+
+/** Last lines of a child's stderr, for an error message. */
+export function stderrTail(text: unknown, lines = 3): string {
+  return String(text ?? '').trim().split('\n').slice(-lines).join(' | ');
+}

@@ -1,0 +1,50 @@
+import type { CellResult, RunResult } from '../harness/result.js';
+
+/** Colours a renderer may use; the caller decides (TTY, NO_COLOR), renderers stay pure. */
+export interface Palette {
+  bad(text: string): string;
+  good(text: string): string;
+  warn(text: string): string;
+  dim(text: string): string;
+  bold(text: string): string;
+}
+
+const identity = (text: string) => text;
+export const plainPalette: Palette = { bad: identity, good: identity, warn: identity, dim: identity, bold: identity };
+
+const sgr = (code: string) => (text: string) => `\u001b[${code}m${text}\u001b[0m`;
+export const ansiPalette: Palette = { bad: sgr('31;1'), good: sgr('32'), warn: sgr('33'), dim: sgr('2'), bold: sgr('1') };
+
+export function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+export function ms(value: number | null): string {
+  if (value === null) return '–';
+  return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(1)} ms`;
+}
+
+export function percent(fraction: number | null): string {
+  return fraction === null ? '–' : `${(fraction * 100).toFixed(1)}%`;
+}
+
+export function validLabel(cell: CellResult): string {
+  const v = cell.verdict.valid;
+  if (v === 'unknown') return 'UNKNOWN';
+  return v ? 'ok' : `FAIL (${cell.verdict.broken.join(', ')})`;
+}
+
+/** The lines every report starts with: what produced it, on what machine. */
+export function provenance(result: RunResult): string[] {
+  const m = result.machine;
+  return [
+    `parquet-chaos ${result.tool.version} · run ${result.runId}${result.interrupted ? ' (interrupted: partial result)' : ''}`,
+    `command: ${result.command}`,
+    `machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.platform}/${m.arch}, Node ${m.node}, ${m.fileSystem}`,
+    `codec: ${result.config.codec} · seed: ${result.config.seed} · workers: ${result.config.workers} · records/worker: ${result.config.recordsPerWorker} · payload: ${result.config.payloadBytes} B`,
+    `calibration: ${result.calibration.opsPerSec} fsync'd 4 KiB appends/s (${result.calibration.ops} in ${result.calibration.durationMs} ms)`,
+  ];
+}

@@ -1,0 +1,14 @@
+import type { RunResult } from '../harness/result.js';
+import type { Palette } from './format.js';
+import { renderTable } from './table.js';
+
+export type Renderer = (result: RunResult, palette: Palette) => string;
+
+/** Every report format, by the name given to --format. */
+export const formats = {
+  table: renderTable,
+  json: (result) => `${JSON.stringify(result, null, 2)}\n`,
+} satisfies Record<string, Renderer>;
+
+export type FormatName = keyof typeof formats;
+export const formatNames = Object.keys(formats) as FormatName[];

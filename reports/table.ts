@@ -1,0 +1,46 @@
+import Table from 'cli-table3';
+import type { CellResult, RunResult } from '../harness/result.js';
+import { bytes, ms, percent, plainPalette, provenance, validLabel, type Palette } from './format.js';
+
+function countCell(n: number, claimed: boolean, palette: Palette): string {
+  if (n === 0) return '0';
+  return claimed ? palette.bad(String(n)) : palette.warn(String(n));
+}
+
+function row(cell: CellResult, palette: Palette): string[] {
+  const v = cell.verdict;
+  const g = cell.guarantees;
+  const status = validLabel(cell);
+  return [
+    v.valid === true ? cell.strategy : palette.bold(cell.strategy),
+    cell.scenario,
+    v.valid === true ? palette.good(status) : palette.bad(status),
+    `${v.acked}/${v.attempted}`,
+    countCell(v.lost, g.noLostAcked, palette),
+    countCell(v.duplicates, g.noDuplicates, palette),
+    countCell(v.corruptFiles + v.corruptRecords, g.noCorruption, palette),
+    String(v.unackedLost),
+    String(cell.throughput.ackedPerSec),
+    percent(cell.throughput.fractionOfLimit),
+    ms(cell.throughput.ackLatencyMsP99),
+    ms(cell.locks.waitMsP99),
+    String(cell.io.fsyncs),
+    bytes(cell.io.bytesWritten),
+    String(cell.io.filesInData),
+  ];
+}
+
+/** The terminal table: one row per cell, failing cells stand out, then each cell's errors. */
+export function renderTable(result: RunResult, palette: Palette = plainPalette): string {
+  const table = new Table({
+    head: ['strategy', 'scenario', 'valid', 'acked/att', 'lost', 'dup', 'corrupt', 'unacked lost', 'acked/s', '% limit', 'ack p99', 'lock p99', 'fsyncs', 'written', 'files'],
+    style: { head: [], border: [] },
+  });
+  for (const cell of result.cells) table.push(row(cell, palette));
+  const lines = [...provenance(result).map(palette.dim), table.toString()];
+  for (const cell of result.cells) {
+    for (const e of cell.errors) lines.push(palette.warn(`! ${cell.strategy} × ${cell.scenario}: ${e.source}: ${e.message}`));
+  }
+  lines.push(palette.dim(`result: ${result.runDir}/result.json`));
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,32 @@
+import { choice, defineStrategy } from './api.js';
+import { readMain, writeMain } from './shared/main-file.js';
+
+/**
+ * The seed's "real-time save": every result is written straight into data/main.parquet by
+ * read-modify-write. With `lock=none` this is its scenario 1 (B overwrites A's update).
+ */
+export const realtime = defineStrategy({
+  name: 'realtime',
+  summary: 'Each write reads data/main.parquet, adds the record and publishes the whole file again, under a file lock.',
+  options: {
+    lock: choice(['file', 'none'] as const, 'file', 'file: hold a proper-lockfile lock around read-modify-write; none: no lock (lost updates)'),
+    publish: choice(['rename', 'inplace'] as const, 'rename', 'rename: temp + fsync + rename + dir fsync; inplace: truncate and rewrite main.parquet'),
+  },
+  guarantees: (o) => {
+    const safe = o.lock === 'file' && o.publish === 'rename';
+    return { noLostAcked: o.lock === 'file', noDuplicates: true, noCorruption: safe };
+  },
+  writer: (ctx, o) => ({
+    async write(record) {
+      const release = o.lock === 'file' ? await ctx.lock.acquire('main') : undefined;
+      try {
+        const rows = await readMain(ctx);
+        rows.push(record);
+        await writeMain(ctx, rows, o.publish);
+      } finally {
+        await release?.();
+      }
+      return [record.id];
+    },
+  }),
+});

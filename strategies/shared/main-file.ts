@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import type { TestRecord } from '../../harness/records.js';
+import type { StrategyContext } from '../api.js';
+
+export const MAIN_FILE = 'main.parquet';
+
+export type Publish = 'rename' | 'inplace';
+
+/** Reads the main file's rows (none if it does not exist yet). */
+export async function readMain(ctx: StrategyContext): Promise<TestRecord[]> {
+  const path = join(ctx.dataDir, MAIN_FILE);
+  if (!(await ctx.io.exists(path))) return [];
+  return ctx.codec.decode(await ctx.io.readFile(path));
+}
+
+/**
+ * Writes `records` as the whole main file. `rename` writes a temp file (not ending in .parquet),
+ * fsyncs it, renames it into place and fsyncs the folder, so readers see the old or the new file,
+ * never half of one; `inplace` truncates and rewrites the main file itself (the unsafe way).
+ */
+export async function writeMain(ctx: StrategyContext, records: readonly TestRecord[], publish: Publish): Promise<void> {
+  await writeParquet(ctx, join(ctx.dataDir, MAIN_FILE), records, publish);
+}
+
+/** Publishes one Parquet file at `path` the way `publish` says (see writeMain). */
+export async function writeParquet(ctx: StrategyContext, path: string, records: readonly TestRecord[], publish: Publish): Promise<void> {
+  const bytes = await ctx.codec.encode(records);
+  if (publish === 'inplace') {
+    await ctx.io.writeFile(path, bytes, { fsync: true });
+    return;
+  }
+  const temp = `${path}.${ctx.role.pid}.tmp`;
+  await ctx.io.writeFile(temp, bytes, { fsync: true });
+  await ctx.io.point('publish:temp-written');
+  await ctx.io.rename(temp, path);
+  await ctx.io.fsyncDir(join(path, '..'));
+}
