@@ -1,0 +1,21 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultRunConfig } from '../../harness/options.js';
+import type { RunConfig, RunResult } from '../../harness/result.js';
+import { runMatrix } from '../../harness/run.js';
+
+/** Runs a small matrix in a fresh temp folder, as the CLI would, and returns its result. */
+export async function runSmall(overrides: Partial<RunConfig>): Promise<RunResult> {
+  const outDir = mkdtempSync(join(tmpdir(), 'parquet-chaos-test-'));
+  return runMatrix({
+    ...defaultRunConfig(),
+    workers: 4,
+    recordsPerWorker: 10,
+    payloadBytes: 64,
+    cellTimeoutMs: 60_000,
+    ...overrides,
+    outDir,
+    command: 'test',
+  });
+}
