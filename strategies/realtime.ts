@@ -21,8 +21,11 @@ export const realtime = defineStrategy({
       const release = o.lock === 'file' ? await ctx.lock.acquire('main') : undefined;
       try {
         const rows = await readMain(ctx);
-        rows.push(record);
-        await writeMain(ctx, rows, o.publish);
+        // A resumed writer may retry an id it saved but never saw acked: saving it again would duplicate it.
+        if (!rows.some((r) => r.id === record.id)) {
+          rows.push(record);
+          await writeMain(ctx, rows, o.publish);
+        }
       } finally {
         await release?.();
       }
