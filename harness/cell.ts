@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScenarioDefinition } from '../scenarios/api.js';
 import type { BackgroundRoleKind, RoleKind } from '../strategies/api.js';
-import { checkCell } from './checker.js';
+import { checkCell, emptyVerdict } from './checker.js';
 import type { LoadedStrategy } from './load-strategy.js';
 import { aggregateSnapshots, readSnapshots } from './metrics.js';
 import { logicalBytes, makeRecord } from './records.js';
@@ -148,4 +148,18 @@ export async function runCell(plan: CellPlan): Promise<CellResult> {
 
 function nullable(value: number | undefined): number | null {
   return value === undefined ? null : round(value);
+}
+
+/** A cell that could not run at all: nothing measured, verdict "unknown", the error kept. */
+export function brokenCell(strategy: string, scenario: string, config: RunConfig, cellDir: string, error: CellError): CellResult {
+  return {
+    strategy, scenario, workers: config.workers, recordsPerWorker: config.recordsPerWorker, dir: cellDir,
+    guarantees: { noLostAcked: false, noDuplicates: false, noCorruption: false },
+    verdict: { ...emptyVerdict(), valid: 'unknown', error: error.message },
+    io: { bytesWritten: 0, bytesRead: 0, writeOps: 0, fsyncs: 0, renames: 0, filesCreated: 0, writeAmplification: null, filesInData: 0, portBytesWritten: 0 },
+    locks: { acquisitions: 0, waitMsTotal: 0, waitMsP50: null, waitMsP99: null, waitMsMax: null, timeouts: 0, compromised: 0 },
+    throughput: { ackedPerSec: 0, wallMs: 0, ackLatencyMsP50: null, ackLatencyMsP99: null, fractionOfLimit: null, finalizeMs: 0 },
+    processes: { spawned: 0, failed: 0, timedOut: 0 },
+    errors: [error],
+  };
 }

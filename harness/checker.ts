@@ -144,12 +144,12 @@ export async function readDataset(dataDir: string): Promise<Dataset> {
   return dataset;
 }
 
-function unknownVerdict(error: unknown): Verdict {
+/** A verdict with nothing counted and validity unknown: the start for a check that could not run. */
+export function emptyVerdict(): Verdict {
   return {
     attempted: 0, acked: 0, present: 0, lost: 0, duplicates: 0, phantoms: 0, corruptFiles: 0, corruptRecords: 0,
     unackedLost: 0, unackedAtCrash: 0, retried: 0, crashedProcesses: 0, valid: 'unknown', broken: [],
     evidence: { lost: [], duplicates: [], phantoms: [], corruptFiles: [] },
-    error: String((error as Error)?.message ?? error),
   };
 }
 
@@ -160,6 +160,6 @@ export async function checkCell(cellDir: string, claims: Guarantees): Promise<Ve
     const facts = ledgerFacts([...ledgers.values()].map((l) => l.segments));
     return computeVerdict(facts, await readDataset(join(cellDir, 'data')), claims);
   } catch (error) {
-    return unknownVerdict(error);
+    return { ...emptyVerdict(), error: String((error as Error)?.message ?? error) };
   }
 }

@@ -4,8 +4,8 @@ import { scenarios, scenarioNames } from '../scenarios/index.js';
 import type { ScenarioDefinition } from '../scenarios/api.js';
 import { splitStrategyList } from '../strategies/spec.js';
 import { calibrate } from './calibrate.js';
-import { runCell } from './cell.js';
-import { badValue } from './errors.js';
+import { brokenCell, runCell } from './cell.js';
+import { badValue, ChaosError } from './errors.js';
 import { loadStrategy, type LoadedStrategy } from './load-strategy.js';
 import { machineFacts } from './machine.js';
 import { toolVersion } from './package-info.js';
@@ -27,12 +27,31 @@ export function resolveScenario(name: string): ScenarioDefinition {
   return scenario;
 }
 
-/** Loads every strategy and scenario up front, so bad input fails before anything is spawned. */
-export async function resolveMatrix(config: Pick<RunConfig, 'strategies' | 'scenarios'>): Promise<{ strategies: LoadedStrategy[]; scenarios: ScenarioDefinition[] }> {
-  const strategies = [];
-  for (const spec of config.strategies.flatMap(splitStrategyList)) strategies.push(await loadStrategy(spec));
-  return { strategies, scenarios: config.scenarios.map(resolveScenario) };
+/** A strategy that could not be loaded (a broken plugin): its cells report the error, others still run. */
+export interface BrokenStrategy {
+  label: string;
+  error: ChaosError;
 }
+
+/**
+ * Loads every strategy and scenario up front, so bad usage (unknown names, bad options) fails before
+ * anything is spawned. A plugin that fails to load is not bad usage of ours: it becomes a cell error.
+ */
+export async function resolveMatrix(config: Pick<RunConfig, 'strategies' | 'scenarios'>): Promise<{ strategies: (LoadedStrategy | BrokenStrategy)[]; scenarios: ScenarioDefinition[] }> {
+  const scenarioList = config.scenarios.map(resolveScenario);
+  const strategyList: (LoadedStrategy | BrokenStrategy)[] = [];
+  for (const spec of config.strategies.flatMap(splitStrategyList)) {
+    try {
+      strategyList.push(await loadStrategy(spec));
+    } catch (error) {
+      if (!(error instanceof ChaosError) || error.code !== 'E_PLUGIN') throw error;
+      strategyList.push({ label: spec, error });
+    }
+  }
+  return { strategies: strategyList, scenarios: scenarioList };
+}
+
+const labelOf = (s: LoadedStrategy | BrokenStrategy) => ('spec' in s ? s.spec.label : s.label);
 
 function newRunId(seed: number): string {
   const now = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -59,7 +78,7 @@ export async function runMatrix(options: RunOptions): Promise<RunResult> {
     schemaVersion: 1,
     tool: { name: 'parquet-chaos', version: toolVersion() },
     runId, runDir, startedAt: new Date().toISOString(), finishedAt: '', command,
-    config: { ...config, strategies: matrix.strategies.map((s) => s.spec.label) },
+    config: { ...config, strategies: matrix.strategies.map(labelOf) },
     machine: machineFacts(runDir),
     calibration: calibrate(runDir),
     cells: [],
@@ -71,13 +90,14 @@ export async function runMatrix(options: RunOptions): Promise<RunResult> {
   for (const scenario of matrix.scenarios) {
     for (const strategy of matrix.strategies) {
       if (signal?.aborted) break;
-      let folder = cellFolderName(strategy.spec.label);
+      let folder = cellFolderName(labelOf(strategy));
       while (usedFolders.has(`${folder}/${scenario.name}`)) folder += '_';
       usedFolders.add(`${folder}/${scenario.name}`);
-      onCellStart?.(result.cells.length, total, strategy.spec.label, scenario.name);
-      const cell = await runCell({
-        strategy, scenario, config, cellDir: join(runDir, folder, scenario.name), calibrationOpsPerSec: result.calibration.opsPerSec,
-      });
+      onCellStart?.(result.cells.length, total, labelOf(strategy), scenario.name);
+      const cellDir = join(runDir, folder, scenario.name);
+      const cell = 'error' in strategy
+        ? brokenCell(strategy.label, scenario.name, config, cellDir, { source: 'plugin', code: strategy.error.code, message: strategy.error.message })
+        : await runCell({ strategy, scenario, config, cellDir, calibrationOpsPerSec: result.calibration.opsPerSec });
       if (signal?.aborted) break;
       result.cells.push(cell);
       onCellDone?.(cell, result.cells.length - 1, total);

@@ -48,3 +48,15 @@ export function provenance(result: RunResult): string[] {
     `calibration: ${result.calibration.opsPerSec} fsync'd 4 KiB appends/s (${result.calibration.ops} in ${result.calibration.durationMs} ms)`,
   ];
 }
+
+/** ✅ valid, ❌ a claimed guarantee broken, ❔ the check could not run. */
+export function verdictIcon(cell: CellResult): string {
+  const v = cell.verdict.valid;
+  return v === 'unknown' ? '❔' : v ? '✅' : '❌';
+}
+
+/** Escapes text for HTML and SVG, in element content and in quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
+}
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

@@ -24,6 +24,12 @@ async function main(): Promise<void> {
   }
 }
 
+// A strategy promise that never settles drains the event loop: say so instead of exiting 0 silently.
+process.once('beforeExit', () => {
+  process.stderr.write('Error: the role stopped with work pending: a strategy promise never settled\n');
+  process.exit(1);
+});
+
 main().then(
   () => process.exit(0),
   (thrown: unknown) => {

@@ -1,0 +1,34 @@
+import type { TestRecord } from '../../harness/records.js';
+import type { StrategyContext } from '../api.js';
+import { readMain, writeMain } from './main-file.js';
+
+/** The lock every read-modify-write of data/main.parquet holds (the same name realtime uses). */
+export const MAIN_LOCK = 'main';
+
+/**
+ * With the main lock held: adds the records whose ids main.parquet lacks and republishes it
+ * (temp + fsync + rename). Deduping by id makes a retried or re-committed record idempotent.
+ * Returns how many records were added.
+ */
+export async function mergeIntoMain(ctx: StrategyContext, records: readonly TestRecord[]): Promise<number> {
+  const rows = await readMain(ctx);
+  const seen = new Set(rows.map((r) => r.id));
+  const fresh: TestRecord[] = [];
+  for (const record of records) {
+    if (seen.has(record.id)) continue;
+    seen.add(record.id);
+    fresh.push(record);
+  }
+  if (fresh.length > 0) await writeMain(ctx, [...rows, ...fresh], 'rename');
+  return fresh.length;
+}
+
+/** Takes the main lock (waiting as long as the lock port allows) and merges `records` into main. */
+export async function commitToMain(ctx: StrategyContext, records: readonly TestRecord[]): Promise<number> {
+  const release = await ctx.lock.acquire(MAIN_LOCK);
+  try {
+    return await mergeIntoMain(ctx, records);
+  } finally {
+    await release();
+  }
+}
