@@ -1,10 +1,15 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScenarioDefinition } from '../scenarios/api.js';
 import type { BackgroundRoleKind, RoleKind } from '../strategies/api.js';
 import { checkCell, emptyVerdict } from './checker.js';
+import { allStarted, readLedgers, writingSpanMs } from './ledger.js';
 import type { LoadedStrategy } from './load-strategy.js';
 import { aggregateSnapshots, readSnapshots } from './metrics.js';
+import { planFaults } from './nemesis/plan.js';
+import { Nemesis, type FaultableProcess } from './nemesis/nemesis.js';
+import type { FaultEvent, IoFault } from './nemesis/faults.js';
+import { Random } from './random.js';
 import { logicalBytes, makeRecord } from './records.js';
 import type { CellError, CellResult, RunConfig } from './result.js';
 import { cellPaths, type RoleConfig } from './roles/config.js';
@@ -19,14 +24,30 @@ export interface CellPlan {
   calibrationOpsPerSec: number;
 }
 
-/** A role process with what it is, so its failure can be named. */
-interface Running {
-  name: string;
-  child: RoleProcess;
-  expectedStop: boolean;
-}
-
 const BACKGROUND_GRACE_MS = 10_000;
+const FINALIZE_MIN_MS = 30_000;
+
+/** One supervised role: restarted after a fault kills it, as the seed's runner restarts a worker. */
+class Slot implements FaultableProcess {
+  child: RoleProcess | undefined;
+  incarnation = 0;
+  restarts = 0;
+  stopping = false;
+  done: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly name: string,
+    readonly kind: RoleKind,
+    readonly index: number,
+    readonly restartable: boolean,
+    readonly ioFaults: IoFault[],
+    readonly ledgerPath?: string,
+  ) {}
+
+  pid(): number | undefined {
+    return this.child?.exitCode === null ? this.child.pid : undefined;
+  }
+}
 
 function countFiles(dir: string): number {
   let n = 0;
@@ -34,29 +55,15 @@ function countFiles(dir: string): number {
   return n;
 }
 
-/** Waits for children until the deadline; then kills what is left and says so. */
-async function awaitAll(running: readonly Running[], deadline: number, errors: CellError[]): Promise<number> {
-  let timedOut = 0;
-  const timer = setTimeout(() => {
-    for (const r of running) {
-      if (r.child.exitCode === null) {
-        timedOut++;
-        errors.push({ source: r.name, code: 'E_CELL_TIMEOUT', message: `${r.name} still running at the cell timeout; killed with SIGKILL` });
-        killProcess(r.child);
-      }
+function readFaultLog(path: string): FaultEvent[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8').split('\n').filter(Boolean).flatMap((line) => {
+    try {
+      return [JSON.parse(line) as FaultEvent];
+    } catch {
+      return [];
     }
-  }, Math.max(0, deadline - Date.now()));
-  const results = await Promise.all(running.map((r) => r.child));
-  clearTimeout(timer);
-  results.forEach((result, i) => {
-    const r = running[i]!;
-    if (result.exitCode === 0 || result.isTerminated && (r.expectedStop || errors.some((e) => e.source === r.name))) return;
-    errors.push({
-      source: r.name, code: 'E_ROLE_FAILED',
-      message: `${r.name} exited with ${result.signal ?? `code ${result.exitCode}`}: ${stderrTail(result.stderr) || 'no output'}`,
-    });
   });
-  return timedOut;
 }
 
 /** Logical bytes of the acked records: records of one configuration differ only by a few bytes of id. */
@@ -67,34 +74,106 @@ function ackedLogicalBytes(acked: number, config: RunConfig): number {
 export async function runCell(plan: CellPlan): Promise<CellResult> {
   const { strategy, scenario, cellDir, config } = plan;
   const paths = cellPaths(cellDir);
-  for (const dir of Object.values(paths)) mkdirSync(dir, { recursive: true });
+  for (const [key, dir] of Object.entries(paths)) if (key !== 'faults') mkdirSync(dir, { recursive: true });
   // What `parquet-chaos check DIR` needs to judge this cell again later.
   writeFileSync(join(cellDir, 'cell.json'), JSON.stringify({ strategy: strategy.spec.label, scenario: scenario.name, guarantees: strategy.guarantees }, null, 2));
   const errors: CellError[] = [];
   const deadline = Date.now() + config.cellTimeoutMs;
-  const roleConfig = (role: RoleKind, index: number): RoleConfig => ({
-    role, index, cellDir, strategy: strategy.modulePath ? strategy.spec.label.replace(strategy.spec.name, strategy.modulePath) : strategy.spec.label,
-    codec: config.codec, seed: config.seed, recordsPerWorker: config.recordsPerWorker, payloadBytes: config.payloadBytes,
-    thinkMs: scenario.thinkMs || config.thinkMs, lockStaleMs: config.lockStaleMs, lockTimeoutMs: config.lockTimeoutMs,
-    metricsEveryMs: 250, restart: config.restart,
-  });
-  const start = (name: string, role: RoleKind, index: number): Running => ({ name, child: spawnRole(roleConfig(role, index)), expectedStop: false });
+  let startedAt = Date.now();
+  const logEvent = (event: Omit<FaultEvent, 'at'>) => appendFileSync(paths.faults, `${JSON.stringify({ at: Date.now() - startedAt, ...event })}\n`);
 
   const backgroundKinds = scenario.backgroundRoles.filter((k): k is BackgroundRoleKind => Boolean(strategy.definition.roles?.[k]));
-  const background = backgroundKinds.map((kind) => start(kind, kind, 0));
-  const writeStarted = Date.now();
-  const writers = Array.from({ length: config.workers }, (_, i) => start(`writer-${i}`, 'writer', i));
-  let timedOut = await awaitAll(writers, deadline, errors);
-  const wallMs = Date.now() - writeStarted;
+  const faults = planFaults(config.faults, scenario, {
+    random: new Random(config.seed).fork(`${strategy.spec.label}/${scenario.name}`), workers: config.workers, recordsPerWorker: config.recordsPerWorker,
+  });
+  const ioFaultsFor = (name: string, kind: RoleKind) => faults.io.filter((f) => f.target === name || (f.target === 'writers' && kind === 'writer'));
+  const writerSlots = Array.from({ length: config.workers }, (_, i) =>
+    new Slot(`writer-${i}`, 'writer', i, config.restart !== 'none', ioFaultsFor(`writer-${i}`, 'writer'), join(paths.ledger, `writer-${i}.jsonl`)));
+  const backgroundSlots = backgroundKinds.map((kind) => new Slot(kind, kind, 0, true, ioFaultsFor(kind, kind)));
+  const finalizeSlot = new Slot('finalize', 'finalize', 0, false, []);
 
-  for (const b of background) {
-    b.expectedStop = true;
-    b.child.kill('SIGTERM');
+  const roleConfig = (slot: Slot): RoleConfig => ({
+    role: slot.kind, index: slot.index, name: slot.name, incarnation: slot.incarnation, startedAt, cellDir,
+    strategy: strategy.modulePath ? strategy.spec.label.replace(strategy.spec.name, strategy.modulePath) : strategy.spec.label,
+    codec: config.codec, seed: config.seed, recordsPerWorker: config.recordsPerWorker, payloadBytes: config.payloadBytes,
+    thinkMs: config.thinkMs || scenario.thinkMs, lockStaleMs: config.lockStaleMs, lockTimeoutMs: config.lockTimeoutMs,
+    metricsEveryMs: 250, restart: config.restart,
+    // Faults belong to a process's first life only: a restarted process runs clean (healed).
+    ioFaults: slot.incarnation === 0 ? slot.ioFaults : [],
+  });
+
+  /** Runs a slot's process, restarting it after a SIGKILL (a fault) while allowed. */
+  const supervise = async (slot: Slot): Promise<void> => {
+    for (;;) {
+      const child = spawnRole(roleConfig(slot));
+      slot.child = child;
+      const result = await child;
+      if (result.exitCode === 0 || slot.stopping) return;
+      // Only faults send SIGKILL here (the timeout sets `stopping` first): a death to account for, not an error.
+      if (result.signal === 'SIGKILL') {
+        if (!slot.restartable || Date.now() >= deadline) {
+          logEvent({ kind: 'restart', target: slot.name, action: 'not restarted', detail: slot.restartable ? 'past the cell deadline' : '--restart none' });
+          return;
+        }
+        slot.incarnation++;
+        slot.restarts++;
+        logEvent({ kind: 'restart', target: slot.name, action: `restart #${slot.restarts}`, detail: `previous pid ${child.pid} died by SIGKILL` });
+        continue;
+      }
+      errors.push({
+        source: slot.name, code: 'E_ROLE_FAILED',
+        message: `${slot.name} exited with ${result.signal ?? `code ${result.exitCode}`}: ${stderrTail(result.stderr) || 'no output'}`,
+      });
+      return;
+    }
+  };
+
+  /** Waits for slots until the deadline; then kills what is left and says so. */
+  const awaitSlots = async (slots: readonly Slot[], until: number): Promise<number> => {
+    let timedOut = 0;
+    const timer = setTimeout(() => {
+      for (const slot of slots) {
+        slot.stopping = true;
+        if (slot.child && slot.child.exitCode === null) {
+          timedOut++;
+          errors.push({ source: slot.name, code: 'E_CELL_TIMEOUT', message: `${slot.name} still running at the cell timeout; killed with SIGKILL` });
+          killProcess(slot.child);
+        }
+      }
+    }, Math.max(0, until - Date.now()));
+    await Promise.all(slots.map((s) => s.done));
+    clearTimeout(timer);
+    return timedOut;
+  };
+
+  const nemesis = new Nemesis(new Map([...writerSlots, ...backgroundSlots].map((s) => [s.name, s])), logEvent);
+  for (const slot of backgroundSlots) slot.done = supervise(slot);
+  startedAt = Date.now();
+  for (const slot of writerSlots) slot.done = supervise(slot);
+  // Fault times count from when every writer runs, not from spawning (which takes 60–200 ms each).
+  const startNemesis = setInterval(() => {
+    if (!allStarted(writerSlots.map((s) => s.ledgerPath!))) return;
+    clearInterval(startNemesis);
+    logEvent({ kind: 'start', target: 'writers', action: 'all running', detail: 'fault times count from here' });
+    nemesis.start(faults.process);
+  }, 5);
+  let timedOut = await awaitSlots(writerSlots, deadline);
+  clearInterval(startNemesis);
+  const wallMs = writingSpanMs(readLedgers(paths.ledger)) ?? Date.now() - startedAt;
+
+  // Heal before the final check: pending faults cancelled, paused processes resumed.
+  nemesis.heal();
+  for (const slot of backgroundSlots) {
+    slot.stopping = true;
+    slot.child?.kill('SIGTERM');
   }
-  timedOut += await awaitAll(background, Math.min(deadline, Date.now() + BACKGROUND_GRACE_MS), errors);
+  timedOut += await awaitSlots(backgroundSlots, Math.min(deadline, Date.now() + BACKGROUND_GRACE_MS));
 
   const finalizeStarted = Date.now();
-  if (strategy.definition.finalize) timedOut += await awaitAll([start('finalize', 'finalize', 0)], Math.max(deadline, Date.now() + 30_000), errors);
+  if (strategy.definition.finalize) {
+    finalizeSlot.done = supervise(finalizeSlot);
+    timedOut += await awaitSlots([finalizeSlot], Math.max(deadline, Date.now() + FINALIZE_MIN_MS));
+  }
   const finalizeMs = Date.now() - finalizeStarted;
 
   let verdict = await checkCell(cellDir, strategy.guarantees);
@@ -105,6 +184,8 @@ export async function runCell(plan: CellPlan): Promise<CellResult> {
   const m = aggregateSnapshots(readSnapshots(paths.metrics));
   const logical = ackedLogicalBytes(verdict.acked, config);
   const ackedPerSec = wallMs > 0 ? (verdict.acked / wallMs) * 1000 : 0;
+  const faultLog = readFaultLog(paths.faults);
+  const allSlots = [...writerSlots, ...backgroundSlots, finalizeSlot];
   return {
     strategy: strategy.spec.label,
     scenario: scenario.name,
@@ -141,7 +222,20 @@ export async function runCell(plan: CellPlan): Promise<CellResult> {
       fractionOfLimit: plan.calibrationOpsPerSec > 0 ? round(ackedPerSec / plan.calibrationOpsPerSec, 4) : null,
       finalizeMs,
     },
-    processes: { spawned: writers.length + background.length + (strategy.definition.finalize ? 1 : 0), failed: errors.filter((e) => e.code === 'E_ROLE_FAILED').length, timedOut },
+    processes: {
+      spawned: allSlots.filter((s) => s.child).length + sum(allSlots.map((s) => s.restarts)),
+      failed: errors.filter((e) => e.code === 'E_ROLE_FAILED').length,
+      timedOut,
+    },
+    faults: {
+      planned: [...faults.process, ...faults.io],
+      kills: faultLog.filter((e) => e.kind === 'kill' && e.action === 'SIGKILL').length,
+      crashPoints: faultLog.filter((e) => e.kind === 'crash-point').length,
+      pauses: faultLog.filter((e) => e.kind === 'pause' && e.action === 'SIGSTOP').length,
+      ioErrors: faultLog.filter((e) => e.kind === 'io-error').length,
+      restarts: sum(allSlots.map((s) => s.restarts)),
+      log: faultLog,
+    },
     errors,
   };
 }
@@ -160,6 +254,7 @@ export function brokenCell(strategy: string, scenario: string, config: RunConfig
     locks: { acquisitions: 0, waitMsTotal: 0, waitMsP50: null, waitMsP99: null, waitMsMax: null, timeouts: 0, compromised: 0 },
     throughput: { ackedPerSec: 0, wallMs: 0, ackLatencyMsP50: null, ackLatencyMsP99: null, fractionOfLimit: null, finalizeMs: 0 },
     processes: { spawned: 0, failed: 0, timedOut: 0 },
+    faults: { planned: [], kills: 0, crashPoints: 0, pauses: 0, ioErrors: 0, restarts: 0, log: [] },
     errors: [error],
   };
 }

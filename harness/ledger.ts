@@ -38,6 +38,9 @@ export interface LedgerSegment {
   acked: string[];
   failed: string[];
   ended: boolean;
+  startedAt: number;
+  /** Time of the `end` line, or of the last line for a process that died. */
+  lastAt: number;
   attemptAt: Map<string, number>;
   ackAt: Map<string, number>;
 }
@@ -56,7 +59,7 @@ export function parseLedger(text: string): { segments: LedgerSegment[]; badLines
       continue;
     }
     if (entry.op === 'start') {
-      current = { pid: entry.pid, attempted: [], acked: [], failed: [], ended: false, attemptAt: new Map(), ackAt: new Map() };
+      current = { pid: entry.pid, attempted: [], acked: [], failed: [], ended: false, startedAt: entry.t, lastAt: entry.t, attemptAt: new Map(), ackAt: new Map() };
       segments.push(current);
       continue;
     }
@@ -64,6 +67,7 @@ export function parseLedger(text: string): { segments: LedgerSegment[]; badLines
       badLines++;
       continue;
     }
+    current.lastAt = entry.t;
     if (entry.op === 'attempt') {
       current.attempted.push(entry.id);
       current.attemptAt.set(entry.id, entry.t);
@@ -83,4 +87,22 @@ export function readLedgers(ledgerDir: string): Map<string, ReturnType<typeof pa
     ledgers.set(name, parseLedger(readFileSync(join(ledgerDir, name), 'utf8')));
   }
   return ledgers;
+}
+
+/** The writing phase as the ledgers saw it: first `start` to last line, ms (undefined without ledgers). */
+export function writingSpanMs(ledgers: ReturnType<typeof readLedgers>): number | undefined {
+  const segments = [...ledgers.values()].flatMap((l) => l.segments);
+  if (segments.length === 0) return undefined;
+  return Math.max(...segments.map((s) => s.lastAt)) - Math.min(...segments.map((s) => s.startedAt));
+}
+
+/** True once every given ledger holds a `start` line: the writers are running. */
+export function allStarted(paths: readonly string[]): boolean {
+  return paths.every((path) => {
+    try {
+      return readFileSync(path, 'utf8').includes('"op":"start"');
+    } catch {
+      return false;
+    }
+  });
 }

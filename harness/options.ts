@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { getCodec } from './codec/index.js';
 import { badValue } from './errors.js';
+import { parseFaultList } from './nemesis/faults.js';
 import type { RunConfig } from './result.js';
 import { strategyNames } from '../strategies/index.js';
 import { scenarioNames } from '../scenarios/index.js';
@@ -20,6 +21,7 @@ export function defaultRunConfig(): RunConfig {
     lockStaleMs: 5_000,
     lockTimeoutMs: 60_000,
     restart: 'retry',
+    faults: 'default',
   };
 }
 
@@ -50,6 +52,11 @@ const FLAG_PARSERS = {
   restart: (raw: string) => {
     if (raw !== 'retry' && raw !== 'skip' && raw !== 'none') throw badValue('E_BAD_OPTION', '--restart', raw, 'one of: retry, skip, none');
     return { restart: raw };
+  },
+  faults: (raw: string) => {
+    // Parse now so that a bad fault list is bad usage (exit 2) before anything runs.
+    if (raw !== 'none' && raw !== 'default') parseFaultList(raw);
+    return { faults: raw };
   },
 } satisfies Record<string, (raw: string) => Partial<RunConfig>>;
 

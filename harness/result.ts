@@ -1,6 +1,7 @@
 import type { Guarantees } from '../strategies/api.js';
 import type { Verdict } from './checker.js';
 import type { CodecName } from './codec/codec.js';
+import type { Fault, FaultEvent } from './nemesis/faults.js';
 
 /** The machine-readable result of one run (schemaVersion 1, documented in the README). */
 export interface RunResult {
@@ -33,6 +34,8 @@ export interface RunConfig {
   lockStaleMs: number;
   lockTimeoutMs: number;
   restart: 'retry' | 'skip' | 'none';
+  /** `none`, `default` (each scenario's schedule) or a list `kind:key=value,…;kind:…`. */
+  faults: string;
 }
 
 export interface MachineFacts {
@@ -95,7 +98,7 @@ export interface CellResult {
   };
   throughput: {
     ackedPerSec: number;
-    /** Wall time of the writing phase (first writer spawned to last writer ended), ms. */
+    /** Wall time of the writing phase: first writer `start` to last ledger line, ms. */
     wallMs: number;
     ackLatencyMsP50: number | null;
     ackLatencyMsP99: number | null;
@@ -105,5 +108,16 @@ export interface CellResult {
     finalizeMs: number;
   };
   processes: { spawned: number; failed: number; timedOut: number };
+  faults: {
+    /** The schedule as planned from the seed (targets made concrete). */
+    planned: Fault[];
+    kills: number;
+    crashPoints: number;
+    pauses: number;
+    ioErrors: number;
+    restarts: number;
+    /** The cell's faults.jsonl: what was done, to which process, when (ms after writers started). */
+    log: FaultEvent[];
+  };
   errors: CellError[];
 }

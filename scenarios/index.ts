@@ -1,8 +1,12 @@
 import type { ScenarioDefinition } from './api.js';
+import { bufferCrash } from './buffer-crash.js';
 import { mainFileContention } from './main-file-contention.js';
+import { mergeRace } from './merge-race.js';
 
 export const scenarios = {
   'main-file-contention': mainFileContention,
+  'merge-race': mergeRace,
+  'buffer-crash': bufferCrash,
 } satisfies Record<string, ScenarioDefinition>;
 
 export type ScenarioName = keyof typeof scenarios;

@@ -6,13 +6,14 @@ import { createRuntime } from './runtime.js';
 
 /** Runs a strategy's merger or consumer until the orchestrator sends SIGTERM. */
 export async function runBackground(config: RoleConfig, kind: BackgroundRoleKind): Promise<void> {
-  const { loaded, ctx } = await createRuntime(config, kind);
+  const { loaded, ctx, beforeCrash } = await createRuntime(config, kind);
   const factory = loaded.definition.roles?.[kind];
   if (!factory) throw new ChaosError('E_ROLE_FAILED', `strategy ${loaded.spec.label} has no ${kind} role`);
   const metrics = new MetricsRecorder(cellPaths(config.cellDir).metrics, kind, config.index, {
     io: ctx.io.counters, lock: ctx.lock.stats, acked: 0, attempted: 0, failed: 0, ackLatenciesMs: [], harnessBytesWritten: () => 0,
   });
   metrics.start(config.metricsEveryMs);
+  beforeCrash(() => metrics.snapshot(false));
   const stop = new AbortController();
   process.once('SIGTERM', () => stop.abort());
   await factory(ctx, loaded.options).run(stop.signal);

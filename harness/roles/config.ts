@@ -1,5 +1,6 @@
 import type { CodecName } from '../codec/codec.js';
 import type { RoleKind } from '../../strategies/api.js';
+import type { IoFault } from '../nemesis/faults.js';
 
 /** What a restarted writer does with ids it attempted but never saw acked. */
 export type RestartPolicy = 'retry' | 'skip' | 'none';
@@ -21,6 +22,14 @@ export interface RoleConfig {
   /** Snapshot interval for metrics/ (ms). */
   metricsEveryMs: number;
   restart: RestartPolicy;
+  /** The process's name in fault logs: writer-3, merger, consumer, finalize. */
+  name: string;
+  /** 0 for the first life, n for the nth restart. */
+  incarnation: number;
+  /** I/O faults for this life (empty after a restart: faults are healed). */
+  ioFaults: IoFault[];
+  /** Epoch ms when the writers started: fault events are timed from it. */
+  startedAt: number;
 }
 
 export function cellPaths(cellDir: string) {
@@ -30,5 +39,6 @@ export function cellPaths(cellDir: string) {
     metrics: `${cellDir}/metrics`,
     state: `${cellDir}/state`,
     logs: `${cellDir}/logs`,
+    faults: `${cellDir}/faults.jsonl`,
   };
 }

@@ -8,6 +8,8 @@ import { createIoPort, noopHook, type IoHook } from '../ports/io.js';
 import { createLockPort } from '../ports/lock.js';
 import { Random } from '../random.js';
 import { cellPaths, type RoleConfig } from './config.js';
+import type { FaultEvent } from '../nemesis/faults.js';
+import { createFaultHook } from '../nemesis/io-faults.js';
 
 /** The seed system's process id: `{pid}_{YYYYmmdd_HHMMSS}`. */
 export function processId(pid: number, at: Date): string {
@@ -26,22 +28,39 @@ export function exitWithParent(): void {
 export interface RoleRuntime {
   loaded: LoadedStrategy;
   ctx: StrategyContext;
+  /** Registers what to do right before a crash-point kills this process. */
+  beforeCrash(fn: () => void): void;
 }
 
-export async function createRuntime(config: RoleConfig, kind: RoleKind, hook: IoHook = noopHook): Promise<RoleRuntime> {
+/** Appends one fault event to the cell's faults.jsonl (one write per line, like the ledger). */
+export function logFaultEvent(config: RoleConfig, event: Omit<FaultEvent, 'at' | 'target' | 'pid'>): void {
+  const line: FaultEvent = { at: Date.now() - config.startedAt, target: config.name, pid: process.pid, ...event };
+  appendFileSync(cellPaths(config.cellDir).faults, `${JSON.stringify(line)}\n`);
+}
+
+function faultHook(config: RoleConfig, random: Random, onCrash: { fn: () => void }): IoHook {
+  if (config.ioFaults.length === 0) return noopHook;
+  return createFaultHook(config.ioFaults, {
+    random, clock: realClock, log: (event) => logFaultEvent(config, event), beforeCrash: () => onCrash.fn(),
+  });
+}
+
+export async function createRuntime(config: RoleConfig, kind: RoleKind): Promise<RoleRuntime> {
   const paths = cellPaths(config.cellDir);
   const loaded = await loadStrategy(config.strategy);
   const logFile = join(paths.logs, `${kind}-${config.index}-${process.pid}.log`);
+  const onCrash = { fn: () => {} };
+  const random = new Random(config.seed).fork(`${config.name}#${config.incarnation}`);
   const ctx: StrategyContext = {
-    io: createIoPort(hook),
+    io: createIoPort(faultHook(config, random.fork('faults'), onCrash)),
     lock: createLockPort({ dir: join(paths.state, 'locks'), staleMs: config.lockStaleMs, defaultTimeoutMs: config.lockTimeoutMs }, realClock),
     clock: realClock,
     codec: getCodec(config.codec),
     dataDir: paths.data,
     stateDir: paths.state,
     role: { kind, index: config.index, pid: process.pid, processId: processId(process.pid, new Date()) },
-    random: new Random(config.seed).fork(`${kind}-${config.index}-${process.pid}`),
+    random,
     log: (message) => appendFileSync(logFile, `${new Date().toISOString()} ${message}\n`),
   };
-  return { loaded, ctx };
+  return { loaded, ctx, beforeCrash: (fn) => { onCrash.fn = fn; } };
 }

@@ -25,7 +25,7 @@ export function planSequence(ledgerText: string, recordsPerWorker: number, worke
 
 export async function runWriter(config: RoleConfig): Promise<void> {
   const paths = cellPaths(config.cellDir);
-  const { loaded, ctx } = await createRuntime(config, 'writer');
+  const { loaded, ctx, beforeCrash } = await createRuntime(config, 'writer');
   const ledgerPath = join(paths.ledger, `writer-${config.index}.jsonl`);
   const previous = existsSync(ledgerPath) ? readFileSync(ledgerPath, 'utf8') : '';
   const ledger = new LedgerWriter(ledgerPath);
@@ -38,6 +38,7 @@ export async function runWriter(config: RoleConfig): Promise<void> {
   };
   const metrics = new MetricsRecorder(paths.metrics, 'writer', config.index, source);
   metrics.start(config.metricsEveryMs);
+  beforeCrash(() => metrics.snapshot(false));
 
   const ack = (ids: readonly string[]) => {
     const t = ctx.clock.now();
