@@ -22,6 +22,8 @@ export interface CellPlan {
   cellDir: string;
   config: RunConfig;
   calibrationOpsPerSec: number;
+  /** Aborting (Ctrl-C) stops every process of the cell for good: nothing is restarted. */
+  signal?: AbortSignal;
 }
 
 const BACKGROUND_GRACE_MS = 10_000;
@@ -146,6 +148,14 @@ export async function runCell(plan: CellPlan): Promise<CellResult> {
     return timedOut;
   };
 
+  const stopAll = () => {
+    for (const slot of [...writerSlots, ...backgroundSlots, finalizeSlot]) {
+      slot.stopping = true;
+      if (slot.child) killProcess(slot.child);
+    }
+  };
+  plan.signal?.addEventListener('abort', stopAll, { once: true });
+
   const nemesis = new Nemesis(new Map([...writerSlots, ...backgroundSlots].map((s) => [s.name, s])), logEvent);
   for (const slot of backgroundSlots) slot.done = supervise(slot);
   startedAt = Date.now();
@@ -170,11 +180,13 @@ export async function runCell(plan: CellPlan): Promise<CellResult> {
   timedOut += await awaitSlots(backgroundSlots, Math.min(deadline, Date.now() + BACKGROUND_GRACE_MS));
 
   const finalizeStarted = Date.now();
-  if (strategy.definition.finalize) {
+  if (strategy.definition.finalize && !plan.signal?.aborted) {
     finalizeSlot.done = supervise(finalizeSlot);
     timedOut += await awaitSlots([finalizeSlot], Math.max(deadline, Date.now() + FINALIZE_MIN_MS));
   }
   const finalizeMs = Date.now() - finalizeStarted;
+
+  plan.signal?.removeEventListener('abort', stopAll);
 
   let verdict = await checkCell(cellDir, strategy.guarantees);
   if (verdict.error) errors.push({ source: 'check', code: 'E_CHECK', message: verdict.error });

@@ -97,7 +97,7 @@ export async function runMatrix(options: RunOptions): Promise<RunResult> {
       const cellDir = join(runDir, folder, scenario.name);
       const cell = 'error' in strategy
         ? brokenCell(strategy.label, scenario.name, config, cellDir, { source: 'plugin', code: strategy.error.code, message: strategy.error.message })
-        : await runCell({ strategy, scenario, config, cellDir, calibrationOpsPerSec: result.calibration.opsPerSec });
+        : await runCell({ strategy, scenario, config, cellDir, calibrationOpsPerSec: result.calibration.opsPerSec, signal });
       if (signal?.aborted) break;
       result.cells.push(cell);
       onCellDone?.(cell, result.cells.length - 1, total);

@@ -7,6 +7,12 @@ function countCell(n: number, claimed: boolean, palette: Palette): string {
   return claimed ? palette.bad(String(n)) : palette.warn(String(n));
 }
 
+/** Kills (nemesis and crash points) / pauses / restarts, or – for a cell without faults. */
+function faultSummary(cell: CellResult): string {
+  const f = cell.faults;
+  return f.kills + f.crashPoints + f.pauses + f.restarts === 0 ? '–' : `${f.kills + f.crashPoints}/${f.pauses}/${f.restarts}`;
+}
+
 function row(cell: CellResult, palette: Palette): string[] {
   const v = cell.verdict;
   const g = cell.guarantees;
@@ -20,6 +26,8 @@ function row(cell: CellResult, palette: Palette): string[] {
     countCell(v.duplicates, g.noDuplicates, palette),
     countCell(v.corruptFiles + v.corruptRecords, g.noCorruption, palette),
     String(v.unackedLost),
+    String(v.unackedAtCrash),
+    faultSummary(cell),
     String(cell.throughput.ackedPerSec),
     percent(cell.throughput.fractionOfLimit),
     ms(cell.throughput.ackLatencyMsP99),
@@ -33,7 +41,7 @@ function row(cell: CellResult, palette: Palette): string[] {
 /** The terminal table: one row per cell, failing cells stand out, then each cell's errors. */
 export function renderTable(result: RunResult, palette: Palette = plainPalette): string {
   const table = new Table({
-    head: ['strategy', 'scenario', 'valid', 'acked/att', 'lost', 'dup', 'corrupt', 'unacked lost', 'acked/s', '% limit', 'ack p99', 'lock p99', 'fsyncs', 'written', 'files'],
+    head: ['strategy', 'scenario', 'valid', 'acked/att', 'lost', 'dup', 'corrupt', 'unacked lost', 'at risk', 'kill/pause/restart', 'acked/s', '% limit', 'ack p99', 'lock p99', 'fsyncs', 'written', 'files'],
     style: { head: [], border: [] },
   });
   for (const cell of result.cells) table.push(row(cell, palette));

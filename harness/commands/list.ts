@@ -2,6 +2,7 @@ import type { OptionSpec, StrategyDefinition } from '../../strategies/api.js';
 import { strategies } from '../../strategies/index.js';
 import { scenarios } from '../../scenarios/index.js';
 import { formatNames } from '../../reports/index.js';
+import { IO_OPS } from '../ports/io.js';
 
 function describeGuarantees(definition: StrategyDefinition<object>): string {
   const defaults = Object.fromEntries(Object.entries(definition.options as Record<string, OptionSpec<unknown>>).map(([k, s]) => [k, s.default]));
@@ -24,7 +25,18 @@ export function listText(): string {
   }
   lines.push('  ./path/to/module.js[:key=value,…] — a user plugin implementing the strategy API (see README)');
   lines.push('', 'Scenarios:');
-  for (const s of Object.values(scenarios)) lines.push(`  ${s.name} (seed risk: ${s.risk}) — ${s.summary}`);
+  for (const s of Object.values(scenarios)) {
+    lines.push(`  ${s.name} (seed risk: ${s.risk}) — ${s.summary}`);
+    lines.push(`    default faults: ${s.faultsSummary}`);
+  }
+  lines.push('', 'Faults (--faults none | default | kind:key=value,…;kind:…):');
+  lines.push('  targets: writer (one, seeded), writers (all), writer-N, merger, consumer');
+  lines.push('  kill:target=…,at=<ms>|afterAcks=<n>            SIGKILL; writers restart per --restart retry|skip|none');
+  lines.push('  pause:target=…,at=…|afterAcks=…,duration=<ms>  SIGSTOP, then SIGCONT');
+  lines.push('  slow-io:target=…,op=<op>|*,path=<substring>,probability=<0..1>,delay=<ms>');
+  lines.push('  io-error:target=…,op=<op>,path=…,errno=EIO|ENOSPC,probability=<0..1>|nth=<n>');
+  lines.push('  crash-point:target=…,point=<name>|<prefix>*|<op>,nth=<n>   the process SIGKILLs itself there');
+  lines.push(`  ops: ${IO_OPS.join(', ')}`);
   lines.push('', `Report formats: ${formatNames.join(', ')}`);
   return `${lines.join('\n')}\n`;
 }

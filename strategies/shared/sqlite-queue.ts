@@ -45,6 +45,8 @@ export async function openSqliteQueue(ctx: StrategyContext, options: QueueBacken
   const openBatch = db.prepare('SELECT batch_no FROM batches WHERE done = 0 ORDER BY batch_no LIMIT 1').pluck();
   const batchRecords = db.prepare('SELECT record FROM queue WHERE batch_no = ? ORDER BY rowid').pluck();
   const waiting = db.prepare('SELECT rowid FROM queue WHERE batch_no IS NULL ORDER BY rowid LIMIT ?').pluck();
+  const hasWork = db.prepare(`SELECT EXISTS (SELECT 1 FROM queue WHERE batch_no IS NULL)
+    OR EXISTS (SELECT 1 FROM batches WHERE done = 0)`).pluck();
   const newBatch = db.prepare('INSERT INTO batches DEFAULT VALUES');
   const assign = db.prepare('UPDATE queue SET batch_no = ? WHERE rowid = ?');
   const retireRows = db.prepare('UPDATE queue SET record = NULL WHERE batch_no = ?');
@@ -92,7 +94,9 @@ export async function openSqliteQueue(ctx: StrategyContext, options: QueueBacken
     async enqueue(record) {
       await writeTransaction(() => insert.run(record.id, recordToJson(record)));
     },
-    claimBatch(max) {
+    async claimBatch(max) {
+      // An idle consumer polls; a WAL read needs no lock, so an empty poll does not contend with writers.
+      if (!hasWork.get()) return undefined;
       return writeTransaction((): QueueBatch | undefined => {
         const unfinished = openBatch.get() as number | undefined;
         if (unfinished !== undefined) return { batchNo: unfinished, records: recordsOf(unfinished) };

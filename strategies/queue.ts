@@ -1,0 +1,75 @@
+import { choice, defineStrategy, integer, type StrategyContext } from './api.js';
+import { queueBackendNames, queueBackends, type QueueBackend, type QueueBackendName } from './shared/queue-backend.js';
+import { sleepUnlessAborted } from './shared/abortable-sleep.js';
+import { consumeBatch, drainQueue, isStorageError, removeStaleTemps } from './shared/queue-consumer.js';
+
+export interface QueueOptions {
+  backend: QueueBackendName;
+  batch: number;
+  pollMs: number;
+  busyTimeoutMs: number;
+}
+
+const openQueue = (ctx: StrategyContext, o: QueueOptions) => queueBackends[o.backend](ctx, { busyTimeoutMs: o.busyTimeoutMs });
+
+/** Runs `body` with the queue open and data/ cleared of a dead consumer's temp files. */
+async function asConsumer(ctx: StrategyContext, o: QueueOptions, body: (queue: QueueBackend) => Promise<void>): Promise<void> {
+  const queue = await openQueue(ctx, o);
+  try {
+    await removeStaleTemps(ctx);
+    await body(queue);
+  } finally {
+    await queue.close();
+  }
+}
+
+/**
+ * The seed's remedy 3, a database queue: writers insert each result into a durable queue and are
+ * acked on commit; one background consumer moves batches into data/part-N.parquet exactly once.
+ * Writers never touch Parquet, so they never contend for a Parquet file, only for the queue.
+ */
+export const queue = defineStrategy<QueueOptions>({
+  name: 'queue',
+  summary: 'Writers insert each record into a SQLite queue (acked on fsynced commit); a consumer drains batches into data/part-N.parquet.',
+  options: {
+    backend: choice(queueBackendNames, 'sqlite', 'sqlite: state/queue.db in WAL mode with synchronous=FULL'),
+    batch: integer(50, 'most records per part file', 1),
+    pollMs: integer(50, 'consumer pause when the queue is empty, ms', 1),
+    busyTimeoutMs: integer(30_000, 'longest wait for the queue\'s write lock before a write fails unacked, ms', 1),
+  },
+  // Acked only after a durable commit, ids deduplicated for good, part files published by rename.
+  guarantees: () => ({ noLostAcked: true, noDuplicates: true, noCorruption: true }),
+  writer: (ctx, o) => {
+    let opened: Promise<QueueBackend> | undefined;
+    return {
+      async write(record) {
+        const queue = await (opened ??= openQueue(ctx, o));
+        await queue.enqueue(record);
+        return [record.id];
+      },
+      async close() {
+        await (await opened)?.close();
+        return [];
+      },
+    };
+  },
+  roles: {
+    consumer: (ctx, o) => ({
+      run: (signal) => asConsumer(ctx, o, async (queue) => {
+        while (!signal.aborted) {
+          let consumed = false;
+          try {
+            consumed = await consumeBatch(ctx, queue, o.batch);
+          } catch (error) {
+            // A background consumer outlives a failing disk; the batch it was on is retried whole.
+            if (!isStorageError(error)) throw error;
+            ctx.log(`consume failed, will retry: ${String(error)}`);
+          }
+          if (!consumed) await sleepUnlessAborted(ctx.clock, o.pollMs, signal);
+        }
+      }),
+    }),
+  },
+  // What the consumer had not taken yet, or died in the middle of, after every process has ended.
+  finalize: (ctx, o) => asConsumer(ctx, o, (queue) => drainQueue(ctx, queue, o.batch)),
+});

@@ -1,0 +1,111 @@
+import { join } from 'node:path';
+import type { StrategyContext } from '../api.js';
+
+/**
+ * An append-only commit log in the manner of Delta Lake's `_delta_log`: version N is the file
+ * `{N zero-padded to 20}.json` under state/_log/, and it is created with put-if-absent.
+ *
+ * Why this needs no lock, and stays correct where a lease lock does not: a lease lock (proper-lockfile)
+ * is taken over once its holder has not refreshed it for the stale time, so a holder paused (SIGSTOP)
+ * longer than that resumes believing it still holds the lock while another process holds it too, and
+ * one overwrites the other. Here, the only mutual exclusion is per version name, and the kernel
+ * decides it atomically at open(O_CREAT | O_EXCL) on a local file system: exactly one create of a
+ * name succeeds, the others get EEXIST, however long anyone was paused. A paused writer has either
+ * created its entry before pausing (then nobody can take that version away) or it has not (then its
+ * create fails with EEXIST when someone else took the version meanwhile, and it tries the next one).
+ * No part of it depends on time. (O_EXCL is not dependable on some network file systems; object
+ * stores need a conditional put such as S3's If-None-Match, which is what Delta Lake relies on.)
+ */
+
+export interface CommitEntry {
+  version: number;
+  /** Index of the writer whose records this version adds. */
+  writer: number;
+  processId: string;
+  /** Names of the data files (under data/) this version adds. */
+  files: string[];
+  ids: string[];
+}
+
+export interface LogSnapshot {
+  /** The highest version whose entry exists, committed or torn; -1 for an empty log. */
+  latest: number;
+  /** Committed versions, in order. */
+  entries: CommitEntry[];
+  /**
+   * Versions whose entry exists but does not parse: its writer died between creating the entry and
+   * writing it, before it could ack, so once every writer has ended the commit is aborted. (While
+   * writers run, such an entry may still be being written.)
+   */
+  torn: number[];
+}
+
+const ENTRY_NAME = /^(\d{20})\.json$/;
+
+export function logDir(ctx: StrategyContext): string {
+  return join(ctx.stateDir, '_log');
+}
+
+function entryPath(ctx: StrategyContext, version: number): string {
+  return join(logDir(ctx), `${String(version).padStart(20, '0')}.json`);
+}
+
+const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
+
+function parseEntry(bytes: Uint8Array, version: number): CommitEntry | undefined {
+  let entry: Partial<CommitEntry>;
+  try {
+    entry = JSON.parse(new TextDecoder().decode(bytes)) as Partial<CommitEntry>;
+  } catch {
+    return undefined;
+  }
+  const valid = entry.version === version && Number.isInteger(entry.writer) && typeof entry.processId === 'string'
+    && isStringArray(entry.files) && isStringArray(entry.ids);
+  return valid ? (entry as CommitEntry) : undefined;
+}
+
+/** Reads the whole log (creating its folder on first use). */
+export async function readCommitLog(ctx: StrategyContext): Promise<LogSnapshot> {
+  await ctx.io.mkdir(logDir(ctx));
+  // Zero-padded names: readdir's sorted order is version order.
+  const versions = (await ctx.io.readdir(logDir(ctx)))
+    .map((name) => ENTRY_NAME.exec(name)?.[1])
+    .filter((digits): digits is string => digits !== undefined)
+    .map(Number);
+  const snapshot: LogSnapshot = { latest: versions.at(-1) ?? -1, entries: [], torn: [] };
+  for (const version of versions) {
+    const entry = parseEntry(await ctx.io.readFile(entryPath(ctx, version)), version);
+    if (entry) snapshot.entries.push(entry);
+    else snapshot.torn.push(version);
+  }
+  return snapshot;
+}
+
+export interface CommitOutcome {
+  version: number;
+  /** Versions found already taken (EEXIST) before this one was created. */
+  conflicts: number;
+  /** Time from the first attempt to the successful create when there were conflicts, else 0. */
+  retryMs: number;
+}
+
+/**
+ * Commits `entry` as the first free version after `after`: tries to create each version's entry
+ * exclusively, and on EEXIST (another writer took it) probes the next. Durable on return: the entry
+ * is fsynced and so is the log folder. Blind appends never conflict logically, so a lost race only
+ * moves the same entry (same data files) to a later version; no file is ever listed by two versions.
+ */
+export async function commitNext(ctx: StrategyContext, after: number, entry: Omit<CommitEntry, 'version'>): Promise<CommitOutcome> {
+  const started = ctx.clock.now();
+  for (let version = after + 1, conflicts = 0; ; version++, conflicts++) {
+    const bytes = new TextEncoder().encode(JSON.stringify({ version, ...entry }));
+    try {
+      await ctx.io.writeFile(entryPath(ctx, version), bytes, { exclusive: true, fsync: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw error;
+    }
+    await ctx.io.fsyncDir(logDir(ctx));
+    return { version, conflicts, retryMs: conflicts > 0 ? ctx.clock.now() - started : 0 };
+  }
+}

@@ -1,0 +1,85 @@
+import { join } from 'node:path';
+import type { TestRecord } from '../../harness/records.js';
+import type { StrategyContext } from '../api.js';
+import { mergeIntoMain } from './merge-main.js';
+
+/**
+ * Folding data/incremental/*.parquet into data/main.parquet (the seed's protection 2).
+ *
+ * Why there is no merge journal: every fold computes main ∪ inputs deduplicated by id, publishes
+ * that by rename, and only then deletes the inputs it read. Ids are unique per record and stable
+ * across retries, so a fold is idempotent: whatever step a merger dies at, main is either the old
+ * file or a superset holding every row of the inputs that still exist, and the next fold (the
+ * merger's next round, or finalize) yields the same main and removes the leftovers. A journal would
+ * only record what the dedupe already recovers, and would itself be one more file to keep consistent.
+ * The price is that each fold reads and rewrites the whole main file, which a journal would not save.
+ */
+
+export type MergeMode = 'safe' | 'naive';
+
+export function incrementalDir(ctx: StrategyContext): string {
+  return join(ctx.dataDir, 'incremental');
+}
+
+const isParquet = (name: string) => name.endsWith('.parquet');
+
+async function listInputs(ctx: StrategyContext): Promise<string[]> {
+  return (await ctx.io.readdir(incrementalDir(ctx))).filter(isParquet);
+}
+
+/**
+ * Reads the listed inputs. One that does not decode is skipped and kept: with in-place publishing it
+ * may still be being written, and deleting it would drop what its writer is about to ack.
+ */
+async function readInputs(ctx: StrategyContext, names: readonly string[]): Promise<{ read: string[]; records: TestRecord[] }> {
+  const read: string[] = [];
+  const records: TestRecord[] = [];
+  for (const name of names) {
+    const bytes = await ctx.io.readFile(join(incrementalDir(ctx), name));
+    let rows: TestRecord[];
+    try {
+      rows = await ctx.codec.decode(bytes);
+    } catch (error) {
+      ctx.log(`merge: skipped unreadable ${name}: ${String((error as Error)?.message ?? error)}`);
+      continue;
+    }
+    read.push(name);
+    records.push(...rows);
+  }
+  return { read, records };
+}
+
+/**
+ * One fold; returns how many inputs it merged. Only one fold may run at a time (callers hold the
+ * main lock). `naive` is the seed's scenario 2: after publishing it lists the folder again and
+ * deletes everything there, including files that arrived after the first listing and were never
+ * merged, so their acked records are lost.
+ */
+export async function foldIncremental(ctx: StrategyContext, mode: MergeMode): Promise<number> {
+  const listed = await listInputs(ctx);
+  if (listed.length === 0) return 0;
+  const inputs = await readInputs(ctx, listed);
+  await ctx.io.point('merge:inputs-read');
+  // A fold repeated after a crash finds every input row already in main: nothing to publish.
+  await mergeIntoMain(ctx, inputs.records);
+  await ctx.io.point('merge:main-published');
+  // No folder fsync after the deletions: an input that reappears after a power loss is folded away again.
+  const doomed = mode === 'safe' ? inputs.read : await listInputs(ctx);
+  for (const name of doomed) {
+    await ctx.io.unlink(join(incrementalDir(ctx), name));
+    await ctx.io.point('merge:input-deleted');
+  }
+  return inputs.read.length;
+}
+
+/**
+ * Deletes temp files (never *.parquet) that crashed processes left in data/ and data/incremental/.
+ * Only safe once no writer or merger is running, since a live one may be about to rename its temp.
+ */
+export async function removeStaleTemps(ctx: StrategyContext): Promise<void> {
+  for (const dir of [ctx.dataDir, incrementalDir(ctx)]) {
+    for (const name of await ctx.io.readdir(dir)) {
+      if (name.endsWith('.tmp')) await ctx.io.unlink(join(dir, name));
+    }
+  }
+}
