@@ -49,12 +49,6 @@ export function provenance(result: RunResult): string[] {
   ];
 }
 
-/** ✅ valid, ❌ a claimed guarantee broken, ❔ the check could not run. */
-export function verdictIcon(cell: CellResult): string {
-  const v = cell.verdict.valid;
-  return v === 'unknown' ? '❔' : v ? '✅' : '❌';
-}
-
 /** Escapes text for HTML and SVG, in element content and in quoted attribute values. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);

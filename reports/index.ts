@@ -1,5 +1,7 @@
 import type { RunResult } from '../harness/result.js';
 import type { Palette } from './format.js';
+import { renderHtml } from './html.js';
+import { renderMarkdown } from './markdown.js';
 import { renderTable } from './table.js';
 
 export type Renderer = (result: RunResult, palette: Palette) => string;
@@ -7,6 +9,8 @@ export type Renderer = (result: RunResult, palette: Palette) => string;
 /** Every report format, by the name given to --format. */
 export const formats = {
   table: renderTable,
+  md: renderMarkdown,
+  html: renderHtml,
   json: (result) => `${JSON.stringify(result, null, 2)}\n`,
 } satisfies Record<string, Renderer>;
 

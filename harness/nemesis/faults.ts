@@ -128,7 +128,7 @@ export function matchesPattern(pattern: string, name: string): boolean {
 
 /** One line of a cell's faults.jsonl: what was done, to which process, when, and what it hit. */
 export interface FaultEvent {
-  /** ms since the writers started. */
+  /** ms since the writers were spawned (process start-up included; the `start` event marks all running). */
   at: number;
   kind: FaultKind | 'start' | 'restart' | 'heal';
   target: string;

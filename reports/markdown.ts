@@ -1,0 +1,94 @@
+import type { CellResult, RunResult } from '../harness/result.js';
+import { bytes, ms, percent, provenance, validLabel } from './format.js';
+
+/**
+ * GitHub-flavoured Markdown, for a PR comment or $GITHUB_STEP_SUMMARY. GitHub renders inline HTML and
+ * Markdown emphasis, so every user-supplied string (strategy labels, messages) goes through `md`.
+ */
+export function renderMarkdown(result: RunResult): string {
+  const [title = '', ...facts] = provenance(result);
+  const sweep = new Set(result.cells.map((c) => c.workers)).size > 1;
+  const head = ['strategy', 'scenario', ...(sweep ? ['workers'] : []), 'valid', 'acked/attempted', 'lost', 'duplicates', 'corrupt', 'unacked lost', 'unacked at crash', 'acked/s', '% of limit', 'ack p99', 'lock wait p99', 'fsyncs', 'bytes written', 'files in data'];
+  const textColumns = new Set(['strategy', 'scenario', 'valid']);
+  const lines = [
+    `## ${md(title)}`,
+    '',
+    ...facts.map((line) => `- ${md(line)}`),
+    '',
+    tableRow(head),
+    tableRow(head.map((h) => (textColumns.has(h) ? '---' : '---:'))),
+    ...result.cells.map((cell) => tableRow(row(cell, sweep))),
+    '',
+  ];
+  const noteworthy = result.cells.filter((c) => c.verdict.valid !== true || c.errors.length > 0);
+  if (noteworthy.length > 0) {
+    lines.push('### Failures and errors', '');
+    for (const cell of noteworthy) lines.push(...problems(cell, sweep), '');
+  }
+  lines.push(`<sub>result: ${md(`${result.runDir}/result.json`)}</sub>`);
+  return `${lines.join('\n')}\n`;
+}
+
+function row(cell: CellResult, sweep: boolean): string[] {
+  const v = cell.verdict;
+  return [
+    md(cell.strategy),
+    md(cell.scenario),
+    ...(sweep ? [String(cell.workers)] : []),
+    `${verdictIcon(cell)} ${md(validLabel(cell))}`,
+    `${v.acked}/${v.attempted}`,
+    String(v.lost),
+    String(v.duplicates),
+    String(v.corruptFiles + v.corruptRecords),
+    String(v.unackedLost),
+    String(v.unackedAtCrash),
+    String(cell.throughput.ackedPerSec),
+    percent(cell.throughput.fractionOfLimit),
+    ms(cell.throughput.ackLatencyMsP99),
+    ms(cell.locks.waitMsP99),
+    String(cell.io.fsyncs),
+    bytes(cell.io.bytesWritten),
+    String(cell.io.filesInData),
+  ];
+}
+
+/** A failing or erroring cell: what broke, the minimal evidence, and every error. */
+function problems(cell: CellResult, sweep: boolean): string[] {
+  const v = cell.verdict;
+  const name = `${md(cell.strategy)} × ${md(cell.scenario)}${sweep ? ` (${cell.workers} workers)` : ''}`;
+  const lines = [`#### ${verdictIcon(cell)} ${name}`, ''];
+  if (v.broken.length > 0) lines.push(`- broken: ${v.broken.map(md).join(', ')}`);
+  if (v.error !== undefined) lines.push(`- check could not run: ${md(v.error)}`);
+  for (const [kind, items] of Object.entries(v.evidence)) {
+    if (items.length > 0) lines.push(`- ${kind}: ${items.map(code).join(', ')}`);
+  }
+  for (const e of cell.errors) lines.push(`- error in ${md(e.source)} ${code(e.code)}: ${md(e.message)}`);
+  return lines;
+}
+
+/** ✅ valid, ❌ a claimed guarantee broken, ❔ the check could not run. */
+export function verdictIcon(cell: CellResult): string {
+  const v = cell.verdict.valid;
+  return v === 'unknown' ? '❔' : v ? '✅' : '❌';
+}
+
+function tableRow(cells: string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+/** Text safe in a table cell: no HTML, no emphasis or links, no line breaks, pipes escaped. */
+function md(text: string): string {
+  return text
+    .replace(/[\\`*_[\]|~#]/g, '\\$&')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\s*\n\s*/g, ' ');
+}
+
+/** A code span for ids and file names, fenced by more backticks than any run inside it. */
+function code(text: string): string {
+  const fence = '`'.repeat(Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length)) + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text.replace(/\s*\n\s*/g, ' ')}${pad}${fence}`;
+}

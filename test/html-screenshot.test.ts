@@ -1,0 +1,77 @@
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderHtml } from '../reports/html.js';
+import { expectedChartTexts, sweepFixtureResult } from './support/result-fixture.js';
+
+// Debian's chromium, not a Playwright download: CI installs it with `apt-get install -y chromium`.
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+/** Kept after the run (overwritten by the next) so a person can look at it. */
+const SCREENSHOT = join(tmpdir(), 'parquet-chaos-report.png');
+
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`Skipping the HTML screenshot test: ${CHROMIUM} not found (Debian: apt-get install -y chromium).`);
+
+describe.skipIf(!hasChromium)(`HTML report in headless Chromium (skipped: ${CHROMIUM} missing; apt-get install -y chromium)`, () => {
+  const result = sweepFixtureResult();
+  const requests: string[] = [];
+  let dir: string;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'parquet-chaos-html-'));
+    const file = join(dir, 'report.html');
+    writeFileSync(file, renderHtml(result));
+    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+      executablePath: CHROMIUM,
+      args: ARGS,
+      headless: true,
+      viewport: { width: 1200, height: 900 },
+    });
+    context.on('request', (request) => requests.push(request.url()));
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lays out every chart with its numbers', async () => {
+    const page = context.pages()[0]!;
+    const charts = await page.evaluate(() =>
+      [...document.querySelectorAll('svg[data-chart]')].map((svg) => {
+        const box = svg.getBoundingClientRect();
+        return { id: svg.id, width: box.width, height: box.height, text: svg.textContent ?? '' };
+      }),
+    );
+    const expected = {
+      ...expectedChartTexts(result),
+      'chart-sweep-throughput': ['11.1', '9.4', '7.8'],
+      'chart-sweep-ack-p99': ['465.12', '980.2', '2210.9'],
+      'chart-sweep-lock-p99': ['441.4', '951.6', '2190.3'],
+      'chart-risk-interval': ['at crash', '19', '9', '4'],
+    };
+    expect(charts.map((c) => c.id).sort()).toEqual(Object.keys(expected).sort());
+    for (const chart of charts) {
+      expect(chart.width, chart.id).toBeGreaterThan(100);
+      expect(chart.height, chart.id).toBeGreaterThan(50);
+      for (const text of expected[chart.id as keyof typeof expected]) expect(chart.text, `${chart.id} shows ${text}`).toContain(text);
+    }
+  });
+
+  it('loads nothing but the file itself', () => {
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.filter((url) => !url.startsWith('file:'))).toEqual([]);
+  });
+
+  it('renders a full-page screenshot', async () => {
+    await context.pages()[0]!.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect(statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
+  });
+});
