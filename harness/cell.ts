@@ -234,6 +234,7 @@ export async function runCell(plan: CellPlan): Promise<CellResult> {
       fractionOfLimit: plan.calibrationOpsPerSec > 0 ? round(ackedPerSec / plan.calibrationOpsPerSec, 4) : null,
       finalizeMs,
     },
+    counters: m.counters,
     processes: {
       spawned: allSlots.filter((s) => s.child).length + sum(allSlots.map((s) => s.restarts)),
       failed: errors.filter((e) => e.code === 'E_ROLE_FAILED').length,
@@ -265,6 +266,7 @@ export function brokenCell(strategy: string, scenario: string, config: RunConfig
     io: { bytesWritten: 0, bytesRead: 0, writeOps: 0, fsyncs: 0, renames: 0, filesCreated: 0, writeAmplification: null, filesInData: 0, portBytesWritten: 0 },
     locks: { acquisitions: 0, waitMsTotal: 0, waitMsP50: null, waitMsP99: null, waitMsMax: null, timeouts: 0, compromised: 0 },
     throughput: { ackedPerSec: 0, wallMs: 0, ackLatencyMsP50: null, ackLatencyMsP99: null, fractionOfLimit: null, finalizeMs: 0 },
+    counters: {},
     processes: { spawned: 0, failed: 0, timedOut: 0 },
     faults: { planned: [], kills: 0, crashPoints: 0, pauses: 0, ioErrors: 0, restarts: 0, log: [] },
     errors: [error],

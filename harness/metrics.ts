@@ -22,6 +22,7 @@ export interface MetricsSnapshot {
   attempted: number;
   failed: number;
   ackLatenciesMs: number[];
+  counters: Record<string, number>;
 }
 
 export interface MetricsSource {
@@ -31,6 +32,7 @@ export interface MetricsSource {
   attempted: number;
   failed: number;
   ackLatenciesMs: number[];
+  counters: Record<string, number>;
   /** Bytes the harness itself wrote from this process (ledger lines). */
   harnessBytesWritten(): number;
 }
@@ -69,6 +71,7 @@ export class MetricsRecorder {
       proc: { ...proc, wchar: Math.max(0, proc.wchar - own), syscw: Math.max(0, proc.syscw - this.snapshotWrites) },
       acked: this.source.acked, attempted: this.source.attempted, failed: this.source.failed,
       ackLatenciesMs: this.source.ackLatenciesMs,
+      counters: { ...this.source.counters },
     };
     const text = JSON.stringify(snapshot);
     writeFileSync(`${this.path}.tmp`, text);
@@ -93,6 +96,7 @@ export interface AggregatedMetrics {
   lockTimeouts: number;
   lockCompromised: number;
   ackLatenciesMs: number[];
+  counters: Record<string, number>;
   processes: number;
   finalSnapshots: number;
 }
@@ -101,7 +105,7 @@ export function aggregateSnapshots(snapshots: readonly MetricsSnapshot[]): Aggre
   const io = emptyIoCounters();
   const proc = { ...zeroProcIo };
   const result: AggregatedMetrics = {
-    io, proc, lockAcquisitions: 0, lockWaitsMs: [], lockTimeouts: 0, lockCompromised: 0, ackLatenciesMs: [],
+    io, proc, lockAcquisitions: 0, lockWaitsMs: [], lockTimeouts: 0, lockCompromised: 0, ackLatenciesMs: [], counters: {},
     processes: snapshots.length, finalSnapshots: 0,
   };
   for (const s of snapshots) {
@@ -112,6 +116,7 @@ export function aggregateSnapshots(snapshots: readonly MetricsSnapshot[]): Aggre
     result.lockTimeouts += s.lock.timeouts;
     result.lockCompromised += s.lock.compromised;
     result.ackLatenciesMs.push(...s.ackLatenciesMs);
+    for (const [name, n] of Object.entries(s.counters ?? {})) result.counters[name] = (result.counters[name] ?? 0) + n;
     if (s.final) result.finalSnapshots++;
   }
   return result;

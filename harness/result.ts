@@ -107,6 +107,8 @@ export interface CellResult {
     /** Wall time of the finalize (recovery) step, ms. */
     finalizeMs: number;
   };
+  /** Strategy-reported event counts summed over its processes (e.g. fallbacks, commitConflicts). */
+  counters: Record<string, number>;
   processes: { spawned: number; failed: number; timedOut: number };
   faults: {
     /** The schedule as planned from the seed (targets made concrete). */

@@ -47,6 +47,10 @@ export function renderTable(result: RunResult, palette: Palette = plainPalette):
   for (const cell of result.cells) table.push(row(cell, palette));
   const lines = [...provenance(result).map(palette.dim), table.toString()];
   for (const cell of result.cells) {
+    const counters = Object.entries(cell.counters ?? {}).map(([name, n]) => `${name}=${n}`);
+    if (counters.length) lines.push(palette.dim(`· ${cell.strategy} × ${cell.scenario}: ${counters.join(', ')}`));
+  }
+  for (const cell of result.cells) {
     for (const e of cell.errors) lines.push(palette.warn(`! ${cell.strategy} × ${cell.scenario}: ${e.source}: ${e.message}`));
   }
   lines.push(palette.dim(`result: ${result.runDir}/result.json`));

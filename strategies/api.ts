@@ -39,6 +39,8 @@ export interface StrategyContext {
   stateDir: string;
   role: RoleIdentity;
   random: Random;
+  /** Named event counters a strategy reports (e.g. fallbacks, commitConflicts); summed per cell. */
+  count(name: string, n?: number): void;
   log(message: string): void;
 }
 

@@ -77,7 +77,7 @@ export const lockUpgradeWithFallback = defineStrategy({
       }
       const path = join(fallbackDir(ctx), `${ctx.role.processId}_${record.seq}.parquet`);
       await writeParquet(ctx, path, [record], 'rename');
-      // The harness has no fallback counter yet: logs/ is where these are counted.
+      ctx.count('fallbacks');
       ctx.log(`fallback ${record.id} -> ${path} after ${o.retries} tries of ${o.timeoutMs} ms`);
       return [record.id];
     },

@@ -69,6 +69,10 @@ export const logCommit = defineStrategy({
       const ids = records.map((r) => r.id);
       const outcome = await commitNext(ctx, state.latest, { writer: ctx.role.index, processId: ctx.role.processId, files: [file], ids });
       state.latest = outcome.version;
+      if (outcome.conflicts > 0) {
+        ctx.count('commitConflicts', outcome.conflicts);
+        ctx.count('conflictedCommits');
+      }
       if (outcome.conflicts > 0) ctx.log(`commit conflicts=${outcome.conflicts} retryMs=${outcome.retryMs.toFixed(3)} version=${outcome.version}`);
       await ctx.io.point('commit:entry-written');
       for (const id of ids) state.committed.add(id);

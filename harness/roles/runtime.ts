@@ -28,6 +28,8 @@ export function exitWithParent(): void {
 export interface RoleRuntime {
   loaded: LoadedStrategy;
   ctx: StrategyContext;
+  /** The strategy's named counters (ctx.count), for the metrics snapshots. */
+  counters: Record<string, number>;
   /** Registers what to do right before a crash-point kills this process. */
   beforeCrash(fn: () => void): void;
 }
@@ -50,6 +52,7 @@ export async function createRuntime(config: RoleConfig, kind: RoleKind): Promise
   const loaded = await loadStrategy(config.strategy);
   const logFile = join(paths.logs, `${kind}-${config.index}-${process.pid}.log`);
   const onCrash = { fn: () => {} };
+  const counters: Record<string, number> = {};
   const random = new Random(config.seed).fork(`${config.name}#${config.incarnation}`);
   const ctx: StrategyContext = {
     io: createIoPort(faultHook(config, random.fork('faults'), onCrash)),
@@ -60,7 +63,10 @@ export async function createRuntime(config: RoleConfig, kind: RoleKind): Promise
     stateDir: paths.state,
     role: { kind, index: config.index, pid: process.pid, processId: processId(process.pid, new Date()) },
     random,
+    count: (name, n = 1) => {
+      counters[name] = (counters[name] ?? 0) + n;
+    },
     log: (message) => appendFileSync(logFile, `${new Date().toISOString()} ${message}\n`),
   };
-  return { loaded, ctx, beforeCrash: (fn) => { onCrash.fn = fn; } };
+  return { loaded, ctx, counters, beforeCrash: (fn) => { onCrash.fn = fn; } };
 }

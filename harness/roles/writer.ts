@@ -25,7 +25,7 @@ export function planSequence(ledgerText: string, recordsPerWorker: number, worke
 
 export async function runWriter(config: RoleConfig): Promise<void> {
   const paths = cellPaths(config.cellDir);
-  const { loaded, ctx, beforeCrash } = await createRuntime(config, 'writer');
+  const { loaded, ctx, counters, beforeCrash } = await createRuntime(config, 'writer');
   const ledgerPath = join(paths.ledger, `writer-${config.index}.jsonl`);
   const previous = existsSync(ledgerPath) ? readFileSync(ledgerPath, 'utf8') : '';
   const ledger = new LedgerWriter(ledgerPath);
@@ -33,7 +33,7 @@ export async function runWriter(config: RoleConfig): Promise<void> {
 
   const attemptAt = new Map<string, number>();
   const source = {
-    io: ctx.io.counters, lock: ctx.lock.stats, acked: 0, attempted: 0, failed: 0, ackLatenciesMs: [] as number[],
+    io: ctx.io.counters, lock: ctx.lock.stats, acked: 0, attempted: 0, failed: 0, ackLatenciesMs: [] as number[], counters,
     harnessBytesWritten: () => ledger.bytesWritten,
   };
   const metrics = new MetricsRecorder(paths.metrics, 'writer', config.index, source);

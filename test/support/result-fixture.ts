@@ -10,7 +10,7 @@ type CellPatch = {
 const noEvidence = { lost: [], duplicates: [], phantoms: [], corruptFiles: [] };
 
 function cell(strategy: string, scenario: string, patch: CellPatch = {}): CellResult {
-  const { verdict, io, locks, throughput, processes, guarantees, faults, ...rest } = patch;
+  const { verdict, io, locks, throughput, processes, guarantees, faults, counters, ...rest } = patch;
   const dirName = strategy.replace(/[^\w.=-]/g, '_');
   return {
     strategy,
@@ -33,6 +33,7 @@ function cell(strategy: string, scenario: string, patch: CellPatch = {}): CellRe
     throughput: { ackedPerSec: 11.1, wallMs: 3601, ackLatencyMsP50: 16.24, ackLatencyMsP99: 465.12, fractionOfLimit: 0.0038, finalizeMs: 0, ...throughput },
     processes: { spawned: 4, failed: 0, timedOut: 0, ...processes },
     faults: { planned: [], kills: 0, crashPoints: 0, pauses: 0, ioErrors: 0, restarts: 0, log: [], ...faults },
+    counters: { ...counters } as Record<string, number>,
     errors: [],
     ...rest,
   };

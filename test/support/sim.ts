@@ -32,6 +32,7 @@ export function makeContext(cellDir: string, options: { role?: RoleKind; index?:
     // Distinct fake pids per role/index, so temp names do not collide between simulated processes.
     role: { kind: role, index, pid: 100_000 + index * 10 + ['writer', 'merger', 'consumer', 'finalize'].indexOf(role), processId: `sim_${role}_${index}` },
     random: new Random(index + 1),
+    count: () => {},
     log: () => {},
   };
 }
