@@ -6,10 +6,14 @@ import type { RunConfig } from './result.js';
 import { strategyNames } from '../strategies/index.js';
 import { scenarioNames } from '../scenarios/index.js';
 
+/** The seed's failure modes, kept runnable as options: lost updates, a racing shared buffer, a naive merge. */
+export const UNSAFE_VARIANTS = ['realtime:lock=none', 'checkpoint-batch:buffer=shared', 'incremental-file:merge=naive'];
+
 /** The run configuration on embedded defaults: every strategy under every scenario at small sizes. */
 export function defaultRunConfig(): RunConfig {
   return {
-    strategies: [...strategyNames],
+    // Every built-in strategy, then the seed's unsafe variants, so the table shows what goes wrong.
+    strategies: [...strategyNames, ...UNSAFE_VARIANTS],
     scenarios: [...scenarioNames],
     workers: 4,
     recordsPerWorker: 20,
