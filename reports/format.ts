@@ -31,10 +31,22 @@ export function percent(fraction: number | null): string {
   return fraction === null ? '–' : `${(fraction * 100).toFixed(1)}%`;
 }
 
+/** Anomalies a cell shows in categories its strategy does not claim (valid, yet worth seeing). */
+export function unclaimedAnomalies(cell: CellResult): string[] {
+  const { verdict: v, guarantees: g } = cell;
+  return [
+    ...(!g.noLostAcked && v.lost > 0 ? ['lost'] : []),
+    ...(!g.noDuplicates && v.duplicates > 0 ? ['duplicates'] : []),
+    ...(!g.noCorruption && v.corruptFiles + v.corruptRecords > 0 ? ['corrupt'] : []),
+  ];
+}
+
 export function validLabel(cell: CellResult): string {
   const v = cell.verdict.valid;
   if (v === 'unknown') return 'UNKNOWN';
-  return v ? 'ok' : `FAIL (${cell.verdict.broken.join(', ')})`;
+  if (!v) return `FAIL (${cell.verdict.broken.join(', ')})`;
+  const unclaimed = unclaimedAnomalies(cell);
+  return unclaimed.length ? `ok, unclaimed: ${unclaimed.join(', ')}` : 'ok';
 }
 
 /** The lines every report starts with: what produced it, on what machine. */

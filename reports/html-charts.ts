@@ -2,7 +2,7 @@
 import type { FaultEvent } from '../harness/nemesis/faults.js';
 import type { CellResult, RunResult } from '../harness/result.js';
 import { parseStrategySpec } from '../strategies/spec.js';
-import { bytes, escapeHtml as esc, ms, percent } from './format.js';
+import { bytes, escapeHtml as esc, ms, percent, unclaimedAnomalies } from './format.js';
 import { SERIES_COLOURS, barChart, groupedBarChart, lineChart, timelineChart, type Category, type LineSeries } from './svg.js';
 
 export type Status = 'valid' | 'anomalies' | 'failed' | 'unknown';
@@ -12,7 +12,7 @@ export function cellStatus(cell: CellResult): Status {
   const v = cell.verdict;
   if (v.valid === 'unknown') return 'unknown';
   if (!v.valid) return 'failed';
-  return v.lost + v.duplicates + v.phantoms + v.corruptFiles + v.corruptRecords > 0 ? 'anomalies' : 'valid';
+  return unclaimedAnomalies(cell).length > 0 ? 'anomalies' : 'valid';
 }
 
 export const STATUS_COLOURS: Record<Status, string> = { valid: '#1f883d', anomalies: '#bf8700', failed: '#cf222e', unknown: '#8c959f' };

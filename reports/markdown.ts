@@ -1,5 +1,5 @@
 import type { CellResult, RunResult } from '../harness/result.js';
-import { bytes, ms, percent, provenance, validLabel } from './format.js';
+import { bytes, ms, percent, provenance, unclaimedAnomalies, validLabel } from './format.js';
 
 /**
  * GitHub-flavoured Markdown, for a PR comment or $GITHUB_STEP_SUMMARY. GitHub renders inline HTML and
@@ -69,7 +69,9 @@ function problems(cell: CellResult, sweep: boolean): string[] {
 /** ✅ valid, ❌ a claimed guarantee broken, ❔ the check could not run. */
 export function verdictIcon(cell: CellResult): string {
   const v = cell.verdict.valid;
-  return v === 'unknown' ? '❔' : v ? '✅' : '❌';
+  if (v === 'unknown') return '❔';
+  if (!v) return '❌';
+  return unclaimedAnomalies(cell).length ? '⚠️' : '✅';
 }
 
 function tableRow(cells: string[]): string {

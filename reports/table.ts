@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import type { CellResult, RunResult } from '../harness/result.js';
-import { bytes, ms, percent, plainPalette, provenance, validLabel, type Palette } from './format.js';
+import { bytes, ms, percent, plainPalette, provenance, unclaimedAnomalies, validLabel, type Palette } from './format.js';
 
 function countCell(n: number, claimed: boolean, palette: Palette): string {
   if (n === 0) return '0';
@@ -20,7 +20,7 @@ function row(cell: CellResult, palette: Palette): string[] {
   return [
     v.valid === true ? cell.strategy : palette.bold(cell.strategy),
     cell.scenario,
-    v.valid === true ? palette.good(status) : palette.bad(status),
+    v.valid !== true ? palette.bad(status) : unclaimedAnomalies(cell).length ? palette.warn(status) : palette.good(status),
     `${v.acked}/${v.attempted}`,
     countCell(v.lost, g.noLostAcked, palette),
     countCell(v.duplicates, g.noDuplicates, palette),
