@@ -160,12 +160,14 @@ export async function runCell(plan: CellPlan): Promise<CellResult> {
   for (const slot of backgroundSlots) slot.done = supervise(slot);
   startedAt = Date.now();
   for (const slot of writerSlots) slot.done = supervise(slot);
-  // Fault times count from when every writer runs, not from spawning (which takes 60–200 ms each).
+  // Progress-triggered faults are armed at once; timed ones count from when every writer runs, not
+  // from spawning (which takes 60–200 ms a process).
+  nemesis.start(faults.process.filter((f) => f.at === undefined));
   const startNemesis = setInterval(() => {
     if (!allStarted(writerSlots.map((s) => s.ledgerPath!))) return;
     clearInterval(startNemesis);
-    logEvent({ kind: 'start', target: 'writers', action: 'all running', detail: 'fault times count from here' });
-    nemesis.start(faults.process);
+    logEvent({ kind: 'start', target: 'writers', action: 'all running', detail: 'timed faults count from here' });
+    nemesis.start(faults.process.filter((f) => f.at !== undefined));
   }, 5);
   let timedOut = await awaitSlots(writerSlots, deadline);
   clearInterval(startNemesis);

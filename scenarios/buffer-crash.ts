@@ -2,8 +2,8 @@ import { defineScenario } from './api.js';
 
 /**
  * Seed scenario 3: writers die while holding buffered or in-flight results. Default faults: two
- * writers killed after a seeded number of their own acks (so the kill lands mid-run whatever the
- * machine's speed) and a third paused; resumed writers retry or skip per --restart.
+ * writers killed after a seeded number of their own attempts (so the kill lands mid-run whatever the
+ * machine's speed, with records in flight) and a third paused; resumed writers retry or skip per --restart.
  */
 export const bufferCrash = defineScenario({
   name: 'buffer-crash',
@@ -11,15 +11,15 @@ export const bufferCrash = defineScenario({
   risk: 'low',
   thinkMs: 1,
   backgroundRoles: ['merger', 'consumer'],
-  faultsSummary: 'kill 2 writers after a seeded number of their acks (1 .. records/2); pause another 200 ms; writers restart per --restart',
+  faultsSummary: 'kill 2 writers after a seeded number of their attempts (2 .. records/2+1); pause another 200 ms; writers restart per --restart',
   defaultFaults: ({ random, workers, recordsPerWorker }) => {
     const victims = [...Array(workers).keys()].sort(() => random.next() - 0.5).slice(0, 3);
-    const acks = () => 1 + random.int(Math.max(1, Math.floor(recordsPerWorker / 2)));
+    const attempts = () => 2 + random.int(Math.max(1, Math.floor(recordsPerWorker / 2)));
     const [a, b, c] = victims;
     return [
-      ...(a !== undefined ? [{ kind: 'kill' as const, target: `writer-${a}`, afterAcks: acks() }] : []),
-      ...(b !== undefined ? [{ kind: 'kill' as const, target: `writer-${b}`, afterAcks: acks() }] : []),
-      ...(c !== undefined ? [{ kind: 'pause' as const, target: `writer-${c}`, afterAcks: acks(), duration: 200 }] : []),
+      ...(a !== undefined ? [{ kind: 'kill' as const, target: `writer-${a}`, afterAttempts: attempts() }] : []),
+      ...(b !== undefined ? [{ kind: 'kill' as const, target: `writer-${b}`, afterAttempts: attempts() }] : []),
+      ...(c !== undefined ? [{ kind: 'pause' as const, target: `writer-${c}`, afterAttempts: attempts(), duration: 200 }] : []),
     ];
   },
 });

@@ -25,7 +25,7 @@ describe('fault lists', () => {
   });
 
   it('rejects a bad field naming it and what is accepted', () => {
-    expect(() => parseFaultList('kill:target=writer-1')).toThrow('expected exactly one of at=<ms> or afterAcks=<n>');
+    expect(() => parseFaultList('kill:target=writer-1')).toThrow('expected exactly one of at=<ms>, afterAcks=<n> or afterAttempts=<n>');
     expect(() => parseFaultList('slow-io:target=db,delay=5')).toThrow("--faults slow-io:target: got 'db', expected one of: writer, writers, writer-N, merger, consumer");
   });
 

@@ -31,8 +31,8 @@ export function listText(): string {
   }
   lines.push('', 'Faults (--faults none | default | kind:key=value,…;kind:…):');
   lines.push('  targets: writer (one, seeded), writers (all), writer-N, merger, consumer');
-  lines.push('  kill:target=…,at=<ms>|afterAcks=<n>            SIGKILL; writers restart per --restart retry|skip|none');
-  lines.push('  pause:target=…,at=…|afterAcks=…,duration=<ms>  SIGSTOP, then SIGCONT');
+  lines.push('  kill:target=…,at=<ms>|afterAcks=<n>|afterAttempts=<n>   SIGKILL; writers restart per --restart retry|skip|none');
+  lines.push('  pause:target=…,<trigger>,duration=<ms>                  SIGSTOP, then SIGCONT');
   lines.push('  slow-io:target=…,op=<op>|*,path=<substring>,probability=<0..1>,delay=<ms>');
   lines.push('  io-error:target=…,op=<op>,path=…,errno=EIO|ENOSPC,probability=<0..1>|nth=<n>');
   lines.push('  crash-point:target=…,point=<name>|<prefix>*|<op>,nth=<n>   the process SIGKILLs itself there');

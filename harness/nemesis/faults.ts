@@ -11,11 +11,18 @@ import { parseStrategySpec } from '../../strategies/spec.js';
  */
 export type FaultTarget = string; // 'writer' (one, seeded), 'writers' (all), 'writer-N', 'merger', 'consumer'
 
-/** When a process fault fires: ms after the writers start, or after the target writer's Nth ack. */
+/**
+ * When a process fault fires: `at` ms after every writer runs, or once the target writer's ledger holds
+ * `afterAcks` acks or `afterAttempts` attempts (progress, so the fault lands mid-run on any machine;
+ * after attempts lands with records in flight, after acks right behind a save).
+ */
 export interface Trigger {
   at?: number;
   afterAcks?: number;
+  afterAttempts?: number;
 }
+
+const TRIGGERS = ['at', 'afterAcks', 'afterAttempts'] as const;
 
 export interface KillFault extends Trigger { kind: 'kill'; target: FaultTarget }
 export interface PauseFault extends Trigger { kind: 'pause'; target: FaultTarget; duration: number }
@@ -50,10 +57,12 @@ function target(kind: string, raw: Raw): FaultTarget {
 }
 
 function trigger(kind: string, raw: Raw): Trigger {
-  if ((raw.at === undefined) === (raw.afterAcks === undefined)) {
-    throw badValue('E_BAD_OPTION', `--faults ${kind}`, Object.keys(raw).join(','), 'exactly one of at=<ms> or afterAcks=<n>');
+  const given = TRIGGERS.filter((key) => raw[key] !== undefined);
+  if (given.length !== 1) {
+    throw badValue('E_BAD_OPTION', `--faults ${kind}`, Object.keys(raw).join(','), 'exactly one of at=<ms>, afterAcks=<n> or afterAttempts=<n>');
   }
-  return raw.at !== undefined ? { at: num(kind, raw, 'at', 0, 86_400_000) } : { afterAcks: num(kind, raw, 'afterAcks', 0, 1e9) };
+  const key = given[0]!;
+  return { [key]: num(kind, raw, key, 0, key === 'at' ? 86_400_000 : 1e9) };
 }
 
 function op(kind: string, raw: Raw, fallback?: '*'): IoOp | '*' {
@@ -73,11 +82,11 @@ function allowOnly(kind: string, raw: Raw, keys: readonly string[]): void {
 /** Each fault kind: how it is parsed from `kind:key=value,…`. Unknown kinds are rejected with this list. */
 export const faultKinds = {
   kill: (raw: Raw): KillFault => {
-    allowOnly('kill', raw, ['target', 'at', 'afterAcks']);
+    allowOnly('kill', raw, ['target', ...TRIGGERS]);
     return { kind: 'kill', target: target('kill', raw), ...trigger('kill', raw) };
   },
   pause: (raw: Raw): PauseFault => {
-    allowOnly('pause', raw, ['target', 'at', 'afterAcks', 'duration']);
+    allowOnly('pause', raw, ['target', ...TRIGGERS, 'duration']);
     return { kind: 'pause', target: target('pause', raw), ...trigger('pause', raw), duration: num('pause', raw, 'duration', 1, 600_000) };
   },
   'slow-io': (raw: Raw): SlowIoFault => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import type { FaultEvent, ProcessFault } from './faults.js';
 
 /** What the nemesis needs to know of a supervised process. */
@@ -10,10 +10,21 @@ export interface FaultableProcess {
 }
 
 const ACK = '"op":"ack"';
+const ATTEMPT = '"op":"attempt"';
 
-function countAcks(path: string): number {
+/** Watches a file that may not exist yet (the writer creates its ledger when it starts). */
+function watchFile(path: string, onChange: () => void): FSWatcher | undefined {
   try {
-    return readFileSync(path, 'utf8').split(ACK).length - 1;
+    closeSync(openSync(path, 'a'));
+    return watch(path, onChange);
+  } catch {
+    return undefined;
+  }
+}
+
+function countLines(path: string, op: string): number {
+  try {
+    return readFileSync(path, 'utf8').split(op).length - 1;
   } catch {
     return 0;
   }
@@ -26,12 +37,14 @@ function countAcks(path: string): number {
 export class Nemesis {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly paused = new Map<number, string>();
+  private readonly closers: (() => void)[] = [];
 
   constructor(
     private readonly processes: ReadonlyMap<string, FaultableProcess>,
     private readonly log: (event: Omit<FaultEvent, 'at'>) => void,
   ) {}
 
+  /** Arms every fault: `at` timers count from now; progress triggers watch the target's own ledger. */
   start(faults: readonly ProcessFault[]): void {
     for (const fault of faults) {
       const target = this.processes.get(fault.target);
@@ -40,22 +53,30 @@ export class Nemesis {
         continue;
       }
       if (fault.at !== undefined) this.timers.push(setTimeout(() => this.fire(fault, target), fault.at));
-      else this.watchAcks(fault, target, fault.afterAcks ?? 0);
+      else if (fault.afterAttempts !== undefined) this.watchLedger(fault, target, ATTEMPT, fault.afterAttempts);
+      else this.watchLedger(fault, target, ACK, fault.afterAcks ?? 0);
     }
   }
 
-  private watchAcks(fault: ProcessFault, target: FaultableProcess, acks: number): void {
-    if (!target.ledgerPath) {
-      this.log({ kind: fault.kind, target: target.name, action: 'skipped', detail: 'afterAcks needs a writer target' });
+  /** Fires once the target's ledger holds `count` lines of a kind: inotify for promptness, a slow poll as a safety net. */
+  private watchLedger(fault: ProcessFault, target: FaultableProcess, op: string, count: number): void {
+    const path = target.ledgerPath;
+    if (!path) {
+      this.log({ kind: fault.kind, target: target.name, action: 'skipped', detail: 'afterAcks/afterAttempts need a writer target' });
       return;
     }
-    const poll = setInterval(() => {
-      if (countAcks(target.ledgerPath!) >= acks) {
-        clearInterval(poll);
-        this.fire(fault, target);
-      }
-    }, 5);
+    let done = false;
+    const check = () => {
+      if (done || countLines(path, op) < count) return;
+      done = true;
+      watcher?.close();
+      clearInterval(poll);
+      this.fire(fault, target);
+    };
+    const watcher = watchFile(path, check);
+    const poll = setInterval(check, 20);
     this.timers.push(poll);
+    this.closers.push(() => watcher?.close());
   }
 
   private fire(fault: ProcessFault, target: FaultableProcess): void {
@@ -97,6 +118,7 @@ export class Nemesis {
   heal(): void {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.length = 0;
+    for (const close of this.closers) close();
     for (const pid of [...this.paused.keys()]) this.resume(pid, 'healed before the final check');
   }
 }

@@ -37,6 +37,8 @@ export interface RoleRuntime {
 /** Appends one fault event to the cell's faults.jsonl (one write per line, like the ledger). */
 export function logFaultEvent(config: RoleConfig, event: Omit<FaultEvent, 'at' | 'target' | 'pid'>): void {
   const line: FaultEvent = { at: Date.now() - config.startedAt, target: config.name, pid: process.pid, ...event };
+  // Paths inside the cell are logged relative to it: shorter, and the same from run to run.
+  if (line.detail) line.detail = line.detail.replaceAll(`${config.cellDir}/`, '');
   appendFileSync(cellPaths(config.cellDir).faults, `${JSON.stringify(line)}\n`);
 }
 

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { runSmall } from './support/cell.js';
+import { recount } from './support/recount.js';
+
+/** The seed's claims and the strategies' guarantees under the three scenarios, on real processes. */
+describe('scenarios with their faults (real processes)', () => {
+  it('a naive merge loses acked records under merge-race; the safe merge loses none, even with its merger crashed and paused', async () => {
+    // The naive merger must be running while files arrive: keep the scenario's slow writes, leave the merger up.
+    const naive = await runSmall({
+      strategies: ['incremental-file:merge=naive,mergeEveryMs=10'], scenarios: ['merge-race'], workers: 4, recordsPerWorker: 30,
+      faults: 'slow-io:target=writers,op=write,probability=0.3,delay=5',
+    });
+    const safe = await runSmall({ strategies: ['incremental-file:mergeEveryMs=10'], scenarios: ['merge-race'], workers: 4, recordsPerWorker: 30 });
+    expect(naive.cells[0]!.verdict.lost).toBeGreaterThan(0);
+    expect(safe.cells[0]!.verdict).toMatchObject({ acked: 120, lost: 0, duplicates: 0, corruptFiles: 0, valid: true });
+    expect(safe.cells[0]!.faults.crashPoints).toBe(1);
+  });
+
+  it('checkpoint-batch under buffer-crash: data at risk is at most one interval per crash, and retry loses nothing', async () => {
+    // Kill every writer once, mid-batch: after 6..9 attempts with interval 4, 2..4 records are in flight.
+    const faults = [0, 1, 2, 3].map((i) => `kill:target=writer-${i},afterAttempts=${6 + i}`).join(';');
+    const result = await runSmall({ strategies: ['checkpoint-batch:interval=4'], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 16, faults });
+    const v = result.cells[0]!.verdict;
+    expect(v.crashedProcesses).toBe(4);
+    expect(v.unackedAtCrash).toBeGreaterThan(0);
+    expect(v.unackedAtCrash).toBeLessThanOrEqual(4 * v.crashedProcesses);
+    expect(v).toMatchObject({ lost: 0, duplicates: 0, unackedLost: 0, acked: 64, valid: true });
+  });
+
+  it('checkpoint-batch with --restart skip leaves the buffered records unsaved (unackedLost), never lost', async () => {
+    const faults = [0, 1, 2, 3].map((i) => `kill:target=writer-${i},afterAttempts=${6 + i}`).join(';');
+    const result = await runSmall({ strategies: ['checkpoint-batch:interval=4'], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 16, faults, restart: 'skip' });
+    const v = result.cells[0]!.verdict;
+    expect(v.unackedLost).toBeGreaterThan(0);
+    expect(v.unackedLost).toBe(v.unackedAtCrash);
+    expect(v).toMatchObject({ lost: 0, duplicates: 0, retried: 0, valid: true });
+  });
+
+  it('log-commit and queue lose and duplicate nothing under kills, pauses and crash points', async () => {
+    const faults = 'kill:target=writer-0,afterAcks=3;pause:target=writer-1,afterAcks=2,duration=300;crash-point:target=writer-2,point=commit:entry-written,nth=2;'
+      + 'crash-point:target=consumer,point=consume:part-written,nth=1;kill:target=writer-3,afterAcks=5';
+    const result = await runSmall({ strategies: ['log-commit,queue'], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 20, faults });
+    for (const cell of result.cells) {
+      expect(cell.faults.kills + cell.faults.crashPoints).toBeGreaterThanOrEqual(3);
+      expect(cell.verdict).toMatchObject({ acked: 80, lost: 0, duplicates: 0, corruptFiles: 0, valid: true });
+      const independent = await recount(cell.dir);
+      expect([independent.present, independent.lost, independent.duplicates]).toEqual([80, 0, 0]);
+    }
+  });
+});
