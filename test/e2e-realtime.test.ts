@@ -21,3 +21,14 @@ describe('realtime under main-file contention (real processes)', () => {
     }
   });
 });
+
+describe('the parquetjs-lite codec (real processes)', () => {
+  it('saves through the user-named library and the checker reads its files', async () => {
+    const result = await runSmall({ strategies: ['realtime,checkpoint-batch'], scenarios: ['main-file-contention'], workers: 3, recordsPerWorker: 6, codec: 'parquetjs-lite' });
+    for (const cell of result.cells) {
+      expect(cell.verdict).toMatchObject({ acked: 18, present: 18, lost: 0, corruptFiles: 0, valid: true });
+      expect((await recount(cell.dir)).present).toBe(18);
+    }
+    expect(result.config.codec).toBe('parquetjs-lite');
+  });
+});
