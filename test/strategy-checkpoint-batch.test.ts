@@ -1,5 +1,4 @@
-import { rmSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkCell } from '../harness/checker.js';
 import type { IoHook } from '../harness/ports/io.js';
 import { checkpointBatch } from '../strategies/checkpoint-batch.js';
@@ -13,15 +12,6 @@ type Options = Parameters<typeof checkpointBatch.writer>[1];
 const INTERVAL = 3;
 const RECORDS = 7;
 
-const cells: string[] = [];
-function newCell(): string {
-  const dir = tempCell();
-  cells.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const dir of cells.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
 
 function writerOf(cellDir: string, worker: number, options: Options, hook?: IoHook): LedgeredWriter {
   return new LedgeredWriter(cellDir, worker, checkpointBatch.writer(makeContext(cellDir, { index: worker, hook }), options));
@@ -69,12 +59,12 @@ describe('checkpoint-batch crash enumeration (in process)', () => {
     const options: Options = { interval: INTERVAL, buffer };
     const guarantees = checkpointBatch.guarantees(options);
     const counter = crashAt(Number.POSITIVE_INFINITY);
-    await runWriter(newCell(), options, allSeqs, counter);
+    await runWriter(tempCell(), options, allSeqs, counter);
     expect(counter.steps.length).toBeGreaterThan(10);
 
     for (let n = 1; n <= counter.steps.length; n++) {
       // Arrange: the writer dies at step n
-      const dir = newCell();
+      const dir = tempCell();
       expect(await runWriter(dir, options, allSeqs, crashAt(n))).toBe(true);
 
       // Act: recovery, then the writer restarts and retries what it never saw acked
@@ -95,7 +85,7 @@ describe('checkpoint-batch crash enumeration (in process)', () => {
 
   it('buffer=memory: the unflushed part of a batch is the data at risk, unacked and lost, never acked', async () => {
     // Arrange
-    const dir = newCell();
+    const dir = tempCell();
     const options: Options = { interval: INTERVAL, buffer: 'memory' };
     const writer = writerOf(dir, 0, options);
 
@@ -113,7 +103,7 @@ describe('checkpoint-batch crash enumeration (in process)', () => {
 describe('checkpoint-batch shared-buffer race (in process)', () => {
   it('a record appended between a drain\'s read and its truncate is acked and then lost', async () => {
     // Arrange: writer 1's append is slipped in while writer 0 drains, right after the drain read the buffer
-    const dir = newCell();
+    const dir = tempCell();
     const options: Options = { interval: 2, buffer: 'shared' };
     let appended!: () => void;
     const writer1Appended = new Promise<void>((resolve) => (appended = resolve));

@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkCell } from '../harness/checker.js';
 import type { IoHook } from '../harness/ports/io.js';
 import type { Release } from '../harness/ports/lock.js';
@@ -14,15 +14,6 @@ import { crashAt, makeContext, SimulatedCrash, tempCell } from './support/sim.js
 
 const options = { timeoutMs: 1, retries: 2 };
 
-const cells: string[] = [];
-function newCell(): string {
-  const dir = tempCell();
-  cells.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const dir of cells.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
 
 const fallbackFiles = (cellDir: string) => {
   const dir = join(cellDir, 'data', 'fallback');
@@ -51,7 +42,7 @@ async function finalize(cellDir: string, hook?: IoHook): Promise<void> {
 
 /** How many I/O steps a fallback write takes: crashing at the last one dies after publishing, before the ack. */
 async function fallbackWriteSteps(): Promise<number> {
-  const scratch = newCell();
+  const scratch = tempCell();
   const counter = crashAt(Number.POSITIVE_INFINITY);
   const writer = await openWriter(scratch, 1, makeContext(scratch, { index: 1, hook: counter }));
   await whileLocked(scratch, () => writer.write(0));
@@ -63,7 +54,7 @@ async function fallbackWriteSteps(): Promise<number> {
  * died after publishing its fallback file but before the ack, and its restart retried it into main).
  */
 async function cellWithFallbacks(): Promise<string> {
-  const dir = newCell();
+  const dir = tempCell();
   const writer0 = await openWriter(dir, 0);
   await whileLocked(dir, async () => {
     await writer0.write(0);
@@ -104,7 +95,7 @@ describe('lock-upgrade-with-fallback under main-file contention (real processes)
 describe('lock-upgrade-with-fallback (in process)', () => {
   it('acks a record from its fallback file when the lock cannot be had, and finalize folds it into main', async () => {
     // Arrange
-    const dir = newCell();
+    const dir = tempCell();
     const messages: string[] = [];
     const writer = await openWriter(dir, 0, { ...makeContext(dir), log: (m) => messages.push(m) });
 

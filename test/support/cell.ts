@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect } from 'vitest';
@@ -11,7 +11,10 @@ const outDirs: string[] = [];
 
 // Every test file that runs cells checks, at its end, that none of their processes outlived the run.
 afterAll(() => {
-  for (const dir of outDirs) expect(processesMentioning(dir)).toEqual([]);
+  for (const dir of outDirs.splice(0)) {
+    expect(processesMentioning(dir)).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 /** Runs a small matrix in a fresh temp folder, as the CLI would, and returns its result. */

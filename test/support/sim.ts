@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { afterAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RoleKind, StrategyContext } from '../../strategies/api.js';
@@ -10,10 +11,18 @@ import { createLockPort } from '../../harness/ports/lock.js';
 import { Random } from '../../harness/random.js';
 import { cellPaths } from '../../harness/roles/config.js';
 
+const created: string[] = [];
+
+// Cell folders made by a test file are removed when it ends.
+afterAll(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A fresh cell folder with data/, ledger/, metrics/, state/, logs/. */
 export function tempCell(): string {
   const dir = mkdtempSync(join(tmpdir(), 'parquet-chaos-sim-'));
-  for (const d of Object.values(cellPaths(dir))) mkdirSync(d, { recursive: true });
+  for (const [key, d] of Object.entries(cellPaths(dir))) if (key !== 'faults') mkdirSync(d, { recursive: true });
+  created.push(dir);
   return dir;
 }
 
