@@ -2,6 +2,8 @@ import type { Guarantees } from '../strategies/api.js';
 import type { Verdict } from './checker.js';
 import type { CodecName } from './codec/codec.js';
 import type { Fault, FaultEvent } from './nemesis/faults.js';
+import type { Recommendation } from './recommend.js';
+import type { SweepSummary } from './sweep-summary.js';
 
 /** The machine-readable result of one run (schemaVersion 1, documented in the README). */
 export interface RunResult {
@@ -19,11 +21,16 @@ export interface RunResult {
   cells: CellResult[];
   /** True when the run was stopped (Ctrl-C) before every cell ran; cells holds what was measured. */
   interrupted: boolean;
+  /** `sweep` and `recommend`: per grid point, the median and its confidence interval over the repeats. */
+  sweep?: SweepSummary;
+  /** `recommend`: the chosen setting, the evidence and the seed's advice checked against it. */
+  recommendation?: Recommendation;
 }
 
 export interface RunConfig {
   strategies: string[];
   scenarios: string[];
+  /** Writers per cell; in a sweep the largest count swept (each cell records its own). */
   workers: number;
   recordsPerWorker: number;
   payloadBytes: number;
@@ -122,4 +129,7 @@ export interface CellResult {
     log: FaultEvent[];
   };
   errors: CellError[];
+  /** Sweeps: the repeat (1-based) this cell belongs to, and its seed (the run's seed + repeat − 1). */
+  repeat?: number;
+  seed?: number;
 }

@@ -17,7 +17,7 @@ export interface RunOptions extends RunConfig {
   command: string;
   /** Aborting stops after the current cell's processes are killed; the result keeps what was measured. */
   signal?: AbortSignal;
-  onCellStart?(index: number, total: number, strategy: string, scenario: string): void;
+  onCellStart?(index: number, total: number, strategy: string, scenario: string, cell: PlannedCell): void;
   onCellDone?(cell: CellResult, index: number, total: number): void;
 }
 
@@ -67,10 +67,33 @@ export function writeResult(result: RunResult, path: string): void {
   writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
 }
 
+/** One cell to run: a strategy spec under a scenario with its own worker count and seed. */
+export interface PlannedCell {
+  strategy: string;
+  scenario: string;
+  workers: number;
+  seed: number;
+  /** Set in sweeps: which repeat (1-based) this cell belongs to; it also gets its own folder. */
+  repeat?: number;
+}
+
 /** Runs every strategy × scenario cell in order, saving the result after each cell. */
 export async function runMatrix(options: RunOptions): Promise<RunResult> {
+  const planned = options.scenarios.flatMap((scenario) => options.strategies.flatMap(splitStrategyList)
+    .map((strategy) => ({ strategy, scenario, workers: options.workers, seed: options.seed })));
+  return runCells(options, planned);
+}
+
+/**
+ * Runs the planned cells in the order given, saving the result after each cell. `finish` adds
+ * summaries (a sweep's statistics, a recommendation) before the final save.
+ */
+export async function runCells(options: RunOptions, planned: readonly PlannedCell[], finish?: (result: RunResult) => void): Promise<RunResult> {
   const { outDir, command, signal, onCellStart, onCellDone, ...config } = options;
-  const matrix = await resolveMatrix(config);
+  const labels = [...new Set(planned.map((p) => p.strategy))];
+  const matrix = await resolveMatrix({ strategies: labels, scenarios: [...new Set(planned.map((p) => p.scenario))] });
+  const strategyFor = new Map(labels.map((label, i) => [label, matrix.strategies[i]!]));
+  const scenarioFor = new Map(matrix.scenarios.map((s) => [s.name, s]));
   const runId = newRunId(config.seed);
   const runDir = resolve(outDir, runId);
   mkdirSync(runDir, { recursive: true });
@@ -85,26 +108,28 @@ export async function runMatrix(options: RunOptions): Promise<RunResult> {
     interrupted: false,
   };
   const resultPath = join(runDir, 'result.json');
-  const total = matrix.strategies.length * matrix.scenarios.length;
   const usedFolders = new Set<string>();
-  for (const scenario of matrix.scenarios) {
-    for (const strategy of matrix.strategies) {
-      if (signal?.aborted) break;
-      let folder = cellFolderName(labelOf(strategy));
-      while (usedFolders.has(`${folder}/${scenario.name}`)) folder += '_';
-      usedFolders.add(`${folder}/${scenario.name}`);
-      onCellStart?.(result.cells.length, total, labelOf(strategy), scenario.name);
-      const cellDir = join(runDir, folder, scenario.name);
-      const cell = 'error' in strategy
-        ? brokenCell(strategy.label, scenario.name, config, cellDir, { source: 'plugin', code: strategy.error.code, message: strategy.error.message })
-        : await runCell({ strategy, scenario, config, cellDir, calibrationOpsPerSec: result.calibration.opsPerSec, signal });
-      if (signal?.aborted) break;
-      result.cells.push(cell);
-      onCellDone?.(cell, result.cells.length - 1, total);
-      writeResult(result, resultPath);
-    }
+  for (const [index, p] of planned.entries()) {
+    if (signal?.aborted) break;
+    const strategy = strategyFor.get(p.strategy)!;
+    const scenario = scenarioFor.get(p.scenario)!;
+    const below = join(scenario.name, p.repeat === undefined ? '' : `w${p.workers}-r${p.repeat}`);
+    let folder = cellFolderName(labelOf(strategy));
+    while (usedFolders.has(join(folder, below))) folder += '_';
+    usedFolders.add(join(folder, below));
+    onCellStart?.(index, planned.length, labelOf(strategy), scenario.name, p);
+    const cellDir = join(runDir, folder, below);
+    const cellConfig = { ...config, workers: p.workers, seed: p.seed };
+    const cell = 'error' in strategy
+      ? brokenCell(strategy.label, scenario.name, cellConfig, cellDir, { source: 'plugin', code: strategy.error.code, message: strategy.error.message })
+      : await runCell({ strategy, scenario, config: cellConfig, cellDir, calibrationOpsPerSec: result.calibration.opsPerSec, signal });
+    if (signal?.aborted) break;
+    result.cells.push(p.repeat === undefined ? cell : { ...cell, repeat: p.repeat, seed: p.seed });
+    onCellDone?.(cell, index, planned.length);
+    writeResult(result, resultPath);
   }
   result.interrupted = Boolean(signal?.aborted);
+  finish?.(result);
   result.finishedAt = new Date().toISOString();
   writeResult(result, resultPath);
   return result;

@@ -178,6 +178,8 @@ const EVENT_COLOURS: Record<string, string> = {
 };
 
 function faultTimelines(result: RunResult): string[] {
+  // A sweep has one fault log per repeat; each stays in its cell's faults.jsonl.
+  if (result.sweep) return [];
   return result.cells.flatMap((cell, index) => {
     if (!hadFaults(cell)) return [];
     const log = faultLog(cell);

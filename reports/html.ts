@@ -1,6 +1,8 @@
 import type { CellResult, RunResult } from '../harness/result.js';
 import { escapeHtml as esc, validLabel } from './format.js';
 import { STATUS_COLOURS, cellStatus, charts, hadFaults, isSweep, type Status } from './html-charts.js';
+import { adviceLines, answer, evidenceRows, paretoRows, seedRows } from './recommend.js';
+import { chartCells, sweepNote, sweepRows, type Rows } from './sweep.js';
 
 /**
  * One self-contained HTML page: inline CSS and SVG only, and a Content-Security-Policy that forbids
@@ -22,13 +24,34 @@ export function renderHtml(result: RunResult): string {
 <header><h1>parquet-chaos report</h1><p class="sub">${esc(`run ${result.runId} · parquet-chaos ${result.tool.version}`)}${result.interrupted ? ' · <strong class="warn">interrupted: partial result</strong>' : ''}</p></header>
 <section id="provenance"><h2>Provenance</h2>${provenance(result)}</section>
 <section id="verdicts"><h2>Verdicts</h2>${matrix(result)}${legend()}</section>
-<section id="charts"><h2>Measurements</h2>${charts(result).join('\n')}</section>
+${sweepSection(result)}${recommendationSection(result)}
+<section id="charts"><h2>Measurements</h2>${result.sweep ? '<p class="sub">A sweep: each chart point is the median of its repeats.</p>' : ''}${charts({ ...result, cells: chartCells(result) }).join('\n')}</section>
 ${problems(result)}
 <footer>${esc(`result: ${result.runDir}/result.json`)}</footer>
 </main>
 </body>
 </html>
 `;
+}
+
+function dataTable({ head, rows }: Rows): string {
+  const th = head.map((h) => `<th>${esc(h)}</th>`).join('');
+  const trs = rows.map((r) => `<tr>${r.map((v) => `<td>${esc(v)}</td>`).join('')}</tr>`).join('');
+  return `<div class="scroll"><table class="data"><thead><tr>${th}</tr></thead><tbody>${trs}</tbody></table></div>`;
+}
+
+function sweepSection(result: RunResult): string {
+  if (!result.sweep) return '';
+  return `<section id="sweep"><h2>Sweep</h2>${dataTable(sweepRows(result.sweep))}<p class="sub">${esc(sweepNote(result.sweep))}</p></section>`;
+}
+
+function recommendationSection(result: RunResult): string {
+  const rec = result.recommendation;
+  if (!rec) return '';
+  return `<section id="recommendation"><h2>Recommendation</h2><p><strong>${esc(answer(rec))}</strong></p>` +
+    `<h3>Evidence</h3>${dataTable(evidenceRows(rec))}<h3>Pareto front</h3>${dataTable(paretoRows(rec))}` +
+    `<h3>Real-time vs batch saving, measured</h3>${dataTable(seedRows(rec))}` +
+    `<h3>The seed’s advice on this machine</h3><ul>${adviceLines(rec).map((l) => `<li>${esc(l)}</li>`).join('')}</ul></section>`;
 }
 
 function provenance(result: RunResult): string {
@@ -82,7 +105,7 @@ function verdictCard(cell: CellResult, sweep: boolean): string {
   const list = counts.map(([name, n, anomaly]) => `<span${anomaly && n !== 0 ? ' class="nz"' : ''}><b>${esc(String(n))}</b> ${esc(name)}</span>`);
   return (
     `<div class="card ${status}" style="--status:${STATUS_COLOURS[status]}">` +
-    `<div class="verdict"><span>${MARKS[status]} ${esc(validLabel(cell))}</span>${sweep ? `<small>${cell.workers} workers</small>` : ''}</div>` +
+    `<div class="verdict"><span>${MARKS[status]} ${esc(validLabel(cell))}</span>${sweep ? `<small>${cell.workers} workers${cell.repeat === undefined ? '' : ` · repeat ${cell.repeat}`}</small>` : ''}</div>` +
     `<div class="counts">${list.join('')}</div>${notes(cell)}</div>`
   );
 }
@@ -167,5 +190,8 @@ figcaption p { margin: 0 0 10px; color: var(--muted); font-size: 13px; }
 .problem.valid, .problem.anomalies { border-left-color: ${STATUS_COLOURS.anomalies}; }
 .problem ul { margin: 6px 0 0; padding-left: 20px; }
 .problem li { margin: 3px 0; }
+.data { border-collapse: collapse; background: #fff; font-size: 12.5px; font-variant-numeric: tabular-nums; }
+.data th, .data td { border: 1px solid var(--line); padding: 4px 8px; text-align: right; white-space: nowrap; }
+.data th:first-child, .data td:first-child { text-align: left; }
 footer { margin-top: 36px; color: var(--muted); font-size: 12px; overflow-wrap: anywhere; }
 `;

@@ -1,5 +1,7 @@
 import type { CellResult, RunResult } from '../harness/result.js';
 import { bytes, ms, percent, provenance, unclaimedAnomalies, validLabel } from './format.js';
+import { adviceLines, answer, evidenceRows, paretoRows, seedRows } from './recommend.js';
+import { sweepNote, sweepRows, type Rows } from './sweep.js';
 
 /**
  * GitHub-flavoured Markdown, for a PR comment or $GITHUB_STEP_SUMMARY. GitHub renders inline HTML and
@@ -15,10 +17,14 @@ export function renderMarkdown(result: RunResult): string {
     '',
     ...facts.map((line) => `- ${md(line)}`),
     '',
+    ...summaries(result),
+    // A sweep's cells follow its summary, folded away.
+    ...(result.sweep ? ['<details><summary>Every cell</summary>', ''] : []),
     tableRow(head),
     tableRow(head.map((h) => (textColumns.has(h) ? '---' : '---:'))),
     ...result.cells.map((cell) => tableRow(row(cell, sweep))),
     '',
+    ...(result.sweep ? ['</details>', ''] : []),
   ];
   const noteworthy = result.cells.filter((c) => c.verdict.valid !== true || c.errors.length > 0);
   if (noteworthy.length > 0) {
@@ -27,6 +33,25 @@ export function renderMarkdown(result: RunResult): string {
   }
   lines.push(`<sub>result: ${md(`${result.runDir}/result.json`)}</sub>`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The sweep summary and the recommendation, when the result has them. */
+function summaries(result: RunResult): string[] {
+  const lines: string[] = [];
+  if (result.sweep) lines.push('### Sweep', '', ...mdTable(sweepRows(result.sweep)), '', `<sub>${md(sweepNote(result.sweep))}</sub>`, '');
+  const rec = result.recommendation;
+  if (rec) {
+    lines.push('### Recommendation', '', `**${md(answer(rec))}**`, '');
+    lines.push('#### Evidence', '', ...mdTable(evidenceRows(rec)), '');
+    lines.push('#### Pareto front', '', 'Points no other valid point beats on acked/s ↑, at risk ↓ and lock p99 ↓ together.', '', ...mdTable(paretoRows(rec)), '');
+    lines.push('#### Real-time vs batch saving, measured', '', ...mdTable(seedRows(rec)), '');
+    lines.push('#### The seed\'s advice on this machine', '', ...adviceLines(rec).map((line) => `- ${md(line)}`), '');
+  }
+  return lines;
+}
+
+function mdTable({ head, rows }: Rows): string[] {
+  return [tableRow(head.map(md)), tableRow(head.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map((r) => tableRow(r.map(md)))];
 }
 
 function row(cell: CellResult, sweep: boolean): string[] {

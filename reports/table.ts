@@ -1,6 +1,8 @@
 import Table from 'cli-table3';
 import type { CellResult, RunResult } from '../harness/result.js';
 import { bytes, ms, percent, plainPalette, provenance, unclaimedAnomalies, validLabel, type Palette } from './format.js';
+import { adviceLines, answer, evidenceRows, paretoRows, seedRows } from './recommend.js';
+import { sweepNote, sweepRows, type Rows } from './sweep.js';
 
 function countCell(n: number, claimed: boolean, palette: Palette): string {
   if (n === 0) return '0';
@@ -45,14 +47,36 @@ export function renderTable(result: RunResult, palette: Palette = plainPalette):
     style: { head: [], border: [] },
   });
   for (const cell of result.cells) table.push(row(cell, palette));
-  const lines = [...provenance(result).map(palette.dim), table.toString()];
-  for (const cell of result.cells) {
-    const counters = Object.entries(cell.counters ?? {}).map(([name, n]) => `${name}=${n}`);
-    if (counters.length) lines.push(palette.dim(`· ${cell.strategy} × ${cell.scenario}: ${counters.join(', ')}`));
+  const lines = provenance(result).map(palette.dim);
+  // A sweep's cells are summarised per grid point; only the cells that went wrong are listed one by one.
+  if (result.sweep) {
+    lines.push(palette.bold('Sweep'), grid(sweepRows(result.sweep)), palette.dim(sweepNote(result.sweep)));
+    for (const cell of result.cells.filter((c) => c.verdict.valid !== true)) {
+      lines.push(palette.bad(`✗ ${cell.strategy} × ${cell.scenario} · ${cell.workers} workers · repeat ${cell.repeat ?? 1}: ${validLabel(cell)} (${cell.dir})`));
+    }
+  } else {
+    lines.push(table.toString());
+    for (const cell of result.cells) {
+      const counters = Object.entries(cell.counters ?? {}).map(([name, n]) => `${name}=${n}`);
+      if (counters.length) lines.push(palette.dim(`· ${cell.strategy} × ${cell.scenario}: ${counters.join(', ')}`));
+    }
   }
   for (const cell of result.cells) {
     for (const e of cell.errors) lines.push(palette.warn(`! ${cell.strategy} × ${cell.scenario}: ${e.source}: ${e.message}`));
   }
+  const rec = result.recommendation;
+  if (rec) {
+    lines.push('', palette.bold('Recommendation'), palette.good(answer(rec)), '', 'Evidence (every candidate point):', grid(evidenceRows(rec)));
+    lines.push('Pareto front (not dominated on acked/s ↑, at risk ↓, lock p99 ↓):', grid(paretoRows(rec)));
+    lines.push('The seed\'s table "real-time vs batch saving", measured:', grid(seedRows(rec)), 'The seed\'s advice on this machine:');
+    lines.push(...adviceLines(rec).map((line) => `- ${line}`), '');
+  }
   lines.push(palette.dim(`result: ${result.runDir}/result.json`));
   return `${lines.join('\n')}\n`;
+}
+
+function grid({ head, rows }: Rows): string {
+  const table = new Table({ head, style: { head: [], border: [] } });
+  for (const r of rows) table.push(r);
+  return table.toString();
 }

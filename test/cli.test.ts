@@ -17,7 +17,7 @@ describe('CLI bad input', () => {
     [['run', '--strategy', 'realtime:lock=maybe'], "realtime:lock: got 'maybe', expected one of: file, none"],
     [['run', '--format', 'pdf'], "--format: got 'pdf', expected one of: table"],
     [['run', '--wrokers', '3'], "Unknown option '--wrokers'"],
-    [['frobnicate'], "command: got 'frobnicate', expected one of: run, list, check"],
+    [['frobnicate'], "command: got 'frobnicate', expected one of: run, sweep, recommend, report, list, check"],
   ])('%j exits 2 naming the flag, the value and what is accepted', async (argv, message) => {
     // Arrange
     const { io, err } = fakeIo();

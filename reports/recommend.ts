@@ -1,0 +1,51 @@
+/** The recommendation as text and rows, pure from the result JSON (table, Markdown and HTML share it). */
+import type { Candidate, Recommendation } from '../harness/recommend.js';
+import { num, type Rows } from './sweep.js';
+
+const risk = (n: number | null) => (n === null ? 'no crash' : num(n));
+const lock = (n: number | null) => (n === null ? 'no lock' : num(n));
+
+/** The answer in one sentence: strategy, checkpoint interval, workers — or why there is none. */
+export function answer(rec: Recommendation): string {
+  const c = rec.choice;
+  const limits = [
+    ...(rec.constraints.maxAtRisk === undefined ? [] : [`at most ${rec.constraints.maxAtRisk} records at risk per crash`]),
+    ...(rec.constraints.maxLockWaitP99 === undefined ? [] : [`lock wait p99 at most ${rec.constraints.maxLockWaitP99} ms`]),
+  ];
+  const under = limits.length ? ` under ${limits.join(' and ')}` : ' (no constraints given)';
+  if (!c) return `No candidate met the constraints${under} with every repeat valid.`;
+  const interval = c.interval === null ? 'no checkpoint interval: it does not batch' : `checkpoint interval ${c.interval}`;
+  return `Use ${c.strategy} with ${c.workers} workers (${interval}): ${num(c.ackedPerSec)} acked/s (median), ` +
+    `at risk per crash ${risk(c.atRisk)} (worst repeat), lock wait p99 ${lock(c.lockWaitMsP99)}${c.lockWaitMsP99 === null ? '' : ' ms'}${under}.`;
+}
+
+function candidateRow(c: Candidate, chosen: Candidate | null): string[] {
+  const status = c.excluded.length ? c.excluded.join('; ') : chosen && c.strategy === chosen.strategy && c.workers === chosen.workers ? 'CHOSEN' : 'eligible';
+  return [c.strategy, String(c.workers), num(c.ackedPerSec), risk(c.atRisk), lock(c.lockWaitMsP99), c.pareto ? 'yes' : '', status];
+}
+
+/** Every candidate point, fastest first. */
+export function evidenceRows(rec: Recommendation): Rows {
+  const points = [...rec.points].sort((a, b) => b.ackedPerSec - a.ackedPerSec);
+  return {
+    head: ['strategy', 'workers', 'acked/s (median)', 'at risk/crash (max)', 'lock p99 ms (median)', 'Pareto', 'status'],
+    rows: points.map((c) => candidateRow(c, rec.choice)),
+  };
+}
+
+export function paretoRows(rec: Recommendation): Rows {
+  const front = rec.points.filter((p) => p.pareto).sort((a, b) => b.ackedPerSec - a.ackedPerSec);
+  return { head: ['strategy', 'workers', 'acked/s', 'at risk/crash', 'lock p99 ms'], rows: front.map((c) => candidateRow(c, null).slice(0, 5)) };
+}
+
+export function seedRows(rec: Recommendation): Rows {
+  const cell = (v: number | string | null) => (v === null ? 'not measured' : typeof v === 'number' ? num(v) : v);
+  return {
+    head: ['aspect', `measured at ${rec.referenceWorkers} workers`, rec.seedTable.realtime, rec.seedTable.batch],
+    rows: rec.seedTable.rows.map((r) => [r.aspect, r.measure, cell(r.realtime), cell(r.batch)]),
+  };
+}
+
+export function adviceLines(rec: Recommendation): string[] {
+  return rec.advice.map((a) => `${a.claim}: ${a.verdict.toUpperCase()} — ${a.evidence}`);
+}

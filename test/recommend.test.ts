@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { choose, paretoFront, recommend, type Candidate } from '../harness/recommend.js';
+import type { SweepPointSummary, SweepSummary } from '../harness/sweep-summary.js';
+import { answer } from '../reports/recommend.js';
+
+const candidate = (strategy: string, workers: number, ackedPerSec: number, atRisk: number | null, lockWaitMsP99: number | null, allValid = true): Candidate =>
+  ({ strategy, workers, ackedPerSec, atRisk, lockWaitMsP99, runs: 3, allValid, excluded: [], pareto: false });
+
+const estimate = (median: number) => ({ n: 3, median, lo: median, hi: median, confidence: 0.75 });
+
+/** A point summary with the given medians; every metric not given is unmeasured. */
+function point(strategy: string, workers: number, m: { speed: number; risk: number | null; lock?: number; lost?: number; valid?: number }): SweepPointSummary {
+  const metrics = Object.fromEntries(['ackedPerSec', 'lockWaitMsP99', 'lost', 'lostFraction', 'unackedAtCrashPerCrash'].map((k) => [k, null])) as SweepPointSummary['metrics'];
+  Object.assign(metrics, {
+    ackedPerSec: estimate(m.speed), lost: estimate(m.lost ?? 0), lostFraction: estimate((m.lost ?? 0) / 60),
+    ...(m.lock === undefined ? {} : { lockWaitMsP99: estimate(m.lock) }), ...(m.risk === null ? {} : { unackedAtCrashPerCrash: estimate(m.risk) }),
+  });
+  return { strategy, scenario: 'buffer-crash', workers, runs: 3, valid: m.valid ?? 3, atRiskMax: m.risk, metrics };
+}
+
+describe('Pareto front and choice', () => {
+  const fast = candidate('checkpoint-batch:interval=20', 10, 90, 12, 40);
+  const balanced = candidate('checkpoint-batch:interval=5', 10, 70, 4, 30);
+  const safe = candidate('realtime', 5, 20, 0, 400);
+  const dominated = candidate('checkpoint-batch:interval=10', 20, 60, 6, 50);
+  const broken = candidate('queue', 20, 200, 0, 1, false);
+  const points = [fast, balanced, safe, dominated, broken];
+
+  it('keeps the valid points no other valid point beats on every objective', () => {
+    expect(paretoFront(points)).toEqual([fast, balanced, safe]);
+  });
+
+  it('picks the highest median throughput among valid points that meet the constraints', () => {
+    expect(choose(points, {})).toBe(fast);
+    expect(choose(points, { maxAtRisk: 5 })).toBe(balanced);
+    expect(choose(points, { maxAtRisk: 5, maxLockWaitP99: 25 })).toBeNull();
+    expect(choose(points, { maxAtRisk: 0 })).toBe(safe);
+  });
+});
+
+describe('recommend', () => {
+  const summary: SweepSummary = {
+    strategies: [], scenarios: ['buffer-crash'], workers: [5, 20, 40], repeat: 3, method: 'test',
+    points: [
+      point('checkpoint-batch:interval=1', 20, { speed: 30, risk: 1, lock: 200 }),
+      point('checkpoint-batch:interval=5', 20, { speed: 60, risk: 3, lock: 80 }),
+      point('checkpoint-batch:interval=10', 20, { speed: 70, risk: 6, lock: 60 }),
+      point('checkpoint-batch:interval=20', 20, { speed: 75, risk: 15, lock: 50 }),
+      point('checkpoint-batch:interval=5', 5, { speed: 40, risk: 2, lock: 10 }),
+      point('checkpoint-batch:interval=5', 40, { speed: 55, risk: 3, lock: 300 }),
+      point('realtime', 20, { speed: 10, risk: 0, lock: 900 }),
+      point('queue', 20, { speed: 99, risk: 0, lock: 5, valid: 2 }),
+      point('realtime:lock=none', 20, { speed: 40, risk: 0, lost: 30 }),
+      point('checkpoint-batch:buffer=shared', 20, { speed: 80, risk: 0, lost: 6 }),
+    ],
+  };
+  const candidates = ['checkpoint-batch:interval=1', 'checkpoint-batch:interval=5', 'checkpoint-batch:interval=10', 'checkpoint-batch:interval=20', 'realtime', 'queue'];
+  const rec = recommend(summary, candidates, ['realtime:lock=none', 'checkpoint-batch:buffer=shared'], { maxAtRisk: 8 });
+
+  it('answers strategy, interval and workers, skipping points with an invalid repeat', () => {
+    expect(rec.choice).toMatchObject({ strategy: 'checkpoint-batch:interval=10', interval: 10, workers: 20 });
+    expect(rec.points.find((p) => p.strategy === 'queue')!.excluded).toEqual(['not every repeat valid']);
+    expect(answer(rec)).toBe('Use checkpoint-batch:interval=10 with 20 workers (checkpoint interval 10): 70 acked/s (median), at risk per crash 6 (worst repeat), lock wait p99 60 ms under at most 8 records at risk per crash.');
+  });
+
+  it('measures the seed table at 20 workers and checks the advice with numbers', () => {
+    expect(rec.referenceWorkers).toBe(20);
+    const conflict = rec.seedTable.rows.find((r) => r.aspect === 'concurrency-conflict risk')!;
+    expect([conflict.realtime, conflict.batch]).toEqual([0.5, 0.1]);
+    expect(rec.advice.map((a) => a.verdict)).toEqual(['holds', 'holds', 'holds']);
+    expect(rec.advice[2]!.evidence).toContain('20 → 40 workers: acked/s 60.0 [60.0, 60.0] → 55.0 [55.0, 55.0]');
+  });
+});
