@@ -9,14 +9,15 @@ export const mergeRace = defineScenario({
   name: 'merge-race',
   summary: 'Writers and a merger/consumer run concurrently on a short period (seed scenario 2: the merge misses or half-reads a file).',
   risk: 'medium',
-  thinkMs: 2,
+  // Long enough a writing phase (≥ 10 ms a record) for several merges to run beside the writers.
+  thinkMs: 10,
   backgroundRoles: ['merger', 'consumer'],
-  faultsSummary: 'slow writes on every writer (30% of writes +5 ms); merger and consumer crash at their 2nd merge/consume point; merger and consumer paused 300 ms at a seeded time',
+  faultsSummary: 'slow writes on every writer (30% of writes +5 ms); merger and consumer crash at their 7th merge/consume point (the 3rd fold or batch: the first ones race the writers); merger and consumer paused 150 ms at a seeded time (100–300 ms)',
   defaultFaults: ({ random }) => [
     { kind: 'slow-io', target: 'writers', op: 'write', path: '', probability: 0.3, delay: 5 },
-    { kind: 'crash-point', target: 'merger', point: 'merge:*', nth: 2 },
-    { kind: 'crash-point', target: 'consumer', point: 'consume:*', nth: 2 },
-    { kind: 'pause', target: 'merger', at: Math.round(random.between(100, 400)), duration: 300 },
-    { kind: 'pause', target: 'consumer', at: Math.round(random.between(100, 400)), duration: 300 },
+    { kind: 'crash-point', target: 'merger', point: 'merge:*', nth: 7 },
+    { kind: 'crash-point', target: 'consumer', point: 'consume:*', nth: 7 },
+    { kind: 'pause', target: 'merger', at: Math.round(random.between(100, 300)), duration: 150 },
+    { kind: 'pause', target: 'consumer', at: Math.round(random.between(100, 300)), duration: 150 },
   ],
 });
