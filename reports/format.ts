@@ -31,6 +31,21 @@ export function percent(fraction: number | null): string {
   return fraction === null ? '–' : `${(fraction * 100).toFixed(1)}%`;
 }
 
+/** The cost columns every per-cell table ends with, and their values for a cell. */
+export const COST_HEADS = ['acked/s', '% of limit', 'ack p99', 'lock wait p99', 'fsyncs', 'bytes written', 'files in data'];
+
+export function costFigures(cell: CellResult): string[] {
+  return [
+    String(cell.throughput.ackedPerSec),
+    percent(cell.throughput.fractionOfLimit),
+    ms(cell.throughput.ackLatencyMsP99),
+    ms(cell.locks.waitMsP99),
+    String(cell.io.fsyncs),
+    bytes(cell.io.bytesWritten),
+    String(cell.io.filesInData),
+  ];
+}
+
 /** Anomalies a cell shows in categories its strategy does not claim (valid, yet worth seeing). */
 export function unclaimedAnomalies(cell: CellResult): string[] {
   const { verdict: v, guarantees: g } = cell;

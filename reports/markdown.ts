@@ -1,5 +1,5 @@
 import type { CellResult, RunResult } from '../harness/result.js';
-import { bytes, ms, percent, provenance, unclaimedAnomalies, validLabel } from './format.js';
+import { COST_HEADS, costFigures, provenance, unclaimedAnomalies, validLabel } from './format.js';
 import { adviceLines, answer, evidenceRows, paretoRows, seedRows } from './recommend.js';
 import { sweepNote, sweepRows, type Rows } from './sweep.js';
 
@@ -10,7 +10,7 @@ import { sweepNote, sweepRows, type Rows } from './sweep.js';
 export function renderMarkdown(result: RunResult): string {
   const [title = '', ...facts] = provenance(result);
   const sweep = new Set(result.cells.map((c) => c.workers)).size > 1;
-  const head = ['strategy', 'scenario', ...(sweep ? ['workers'] : []), 'valid', 'acked/attempted', 'lost', 'duplicates', 'corrupt', 'unacked lost', 'unacked at crash', 'acked/s', '% of limit', 'ack p99', 'lock wait p99', 'fsyncs', 'bytes written', 'files in data'];
+  const head = ['strategy', 'scenario', ...(sweep ? ['workers'] : []), 'valid', 'acked/attempted', 'lost', 'duplicates', 'corrupt', 'unacked lost', 'unacked at crash', ...COST_HEADS];
   const textColumns = new Set(['strategy', 'scenario', 'valid']);
   const lines = [
     `## ${md(title)}`,
@@ -67,13 +67,7 @@ function row(cell: CellResult, sweep: boolean): string[] {
     String(v.corruptFiles + v.corruptRecords),
     String(v.unackedLost),
     String(v.unackedAtCrash),
-    String(cell.throughput.ackedPerSec),
-    percent(cell.throughput.fractionOfLimit),
-    ms(cell.throughput.ackLatencyMsP99),
-    ms(cell.locks.waitMsP99),
-    String(cell.io.fsyncs),
-    bytes(cell.io.bytesWritten),
-    String(cell.io.filesInData),
+    ...costFigures(cell),
   ];
 }
 

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import type { CellResult, RunResult } from '../harness/result.js';
-import { bytes, ms, percent, plainPalette, provenance, unclaimedAnomalies, validLabel, type Palette } from './format.js';
+import { COST_HEADS, costFigures, plainPalette, provenance, unclaimedAnomalies, validLabel, type Palette } from './format.js';
 import { adviceLines, answer, evidenceRows, paretoRows, seedRows } from './recommend.js';
 import { sweepNote, sweepRows, type Rows } from './sweep.js';
 
@@ -30,20 +30,14 @@ function row(cell: CellResult, palette: Palette): string[] {
     String(v.unackedLost),
     String(v.unackedAtCrash),
     faultSummary(cell),
-    String(cell.throughput.ackedPerSec),
-    percent(cell.throughput.fractionOfLimit),
-    ms(cell.throughput.ackLatencyMsP99),
-    ms(cell.locks.waitMsP99),
-    String(cell.io.fsyncs),
-    bytes(cell.io.bytesWritten),
-    String(cell.io.filesInData),
+    ...costFigures(cell),
   ];
 }
 
 /** The terminal table: one row per cell, failing cells stand out, then each cell's errors. */
 export function renderTable(result: RunResult, palette: Palette = plainPalette): string {
   const table = new Table({
-    head: ['strategy', 'scenario', 'valid', 'acked/att', 'lost', 'dup', 'corrupt', 'unacked lost', 'at risk', 'kill/pause/restart', 'acked/s', '% limit', 'ack p99', 'lock p99', 'fsyncs', 'written', 'files'],
+    head: ['strategy', 'scenario', 'valid', 'acked/att', 'lost', 'dup', 'corrupt', 'unacked lost', 'at risk', 'kill/pause/restart', ...COST_HEADS],
     style: { head: [], border: [] },
   });
   for (const cell of result.cells) table.push(row(cell, palette));
