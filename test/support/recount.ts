@@ -1,4 +1,5 @@
 import { DuckDBInstance } from '@duckdb/node-api';
+import { expect } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -49,4 +50,13 @@ export async function recount(cellDir: string): Promise<Recount> {
     db.closeSync();
     instance.closeSync();
   }
+}
+
+/** The checker's counts of a cell must equal DuckDB's independent recount of the same files and ledgers. */
+export async function expectRecountAgrees(cell: { dir: string; verdict: Pick<Recount, 'attempted' | 'acked' | 'present' | 'lost' | 'duplicates'> }): Promise<void> {
+  const independent = await recount(cell.dir);
+  const { attempted, acked, present, lost, duplicates } = cell.verdict;
+  expect({ attempted, acked, present, lost, duplicates }).toEqual({
+    attempted: independent.attempted, acked: independent.acked, present: independent.present, lost: independent.lost, duplicates: independent.duplicates,
+  });
 }
