@@ -18,7 +18,7 @@ export function defaultRunConfig(): RunConfig {
     workers: 4,
     recordsPerWorker: 20,
     payloadBytes: 256,
-    thinkMs: 0,
+    thinkMs: null,
     seed: 1,
     codec: 'hyparquet',
     cellTimeoutMs: 120_000,

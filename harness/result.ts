@@ -34,7 +34,8 @@ export interface RunConfig {
   workers: number;
   recordsPerWorker: number;
   payloadBytes: number;
-  thinkMs: number;
+  /** Pause between a writer's records, ms; null: each scenario's own. */
+  thinkMs: number | null;
   seed: number;
   codec: CodecName;
   cellTimeoutMs: number;
