@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkCell, computeVerdict, ledgerFacts, type Dataset } from '../harness/checker.js';
 import { parseLedger } from '../harness/ledger.js';
@@ -93,5 +94,28 @@ describe('checkCell on hand-made files', () => {
     const v = await checkCell('/nonexistent/cell', all);
     expect(v.valid).toBe('unknown');
     expect(v.error).toMatch(/ENOENT/);
+  });
+});
+
+describe('verdict invariants (property)', () => {
+  it('counts add up for any ledger and dataset', () => {
+    const id = fc.integer({ min: 0, max: 30 }).map((n) => `w0-${n}`);
+    fc.assert(fc.property(fc.uniqueArray(id), fc.array(id), fc.array(id), (attemptedList, ackedPick, presentList) => {
+      // Arrange: acked ⊆ attempted; the dataset may hold anything, with repeats.
+      const attempted = new Set(attemptedList);
+      const acked = new Set(ackedPick.filter((x) => attempted.has(x)));
+      const facts = { attempted, acked, unackedAtCrash: 0, retried: 0, crashedProcesses: 0 };
+
+      // Act
+      const v = computeVerdict(facts, dataset(presentList), all);
+
+      // Assert
+      const present = new Set(presentList);
+      expect(v.lost + [...acked].filter((x) => present.has(x)).length).toBe(v.acked);
+      expect(v.unackedLost + v.lost + [...attempted].filter((x) => present.has(x)).length).toBe(v.attempted);
+      expect(v.phantoms).toBe([...present].filter((x) => !attempted.has(x)).length);
+      expect(v.duplicates).toBe([...present].filter((x) => presentList.indexOf(x) !== presentList.lastIndexOf(x)).length);
+      expect(v.valid).toBe(v.lost === 0 && v.duplicates === 0 && v.phantoms === 0);
+    }));
   });
 });
