@@ -14,6 +14,8 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 const SCREENSHOT = join(tmpdir(), 'parquet-chaos-report.png');
 
 const hasChromium = existsSync(CHROMIUM);
+// CI installs Chromium (.ci/run): there a missing browser is a failure, not a skip.
+if (!hasChromium && process.env.CI) throw new Error(`${CHROMIUM} not found: .ci/run should have installed Debian's chromium`);
 if (!hasChromium) console.warn(`Skipping the HTML screenshot test: ${CHROMIUM} not found (Debian: apt-get install -y chromium).`);
 
 describe.skipIf(!hasChromium)(`HTML report in headless Chromium (skipped: ${CHROMIUM} missing; apt-get install -y chromium)`, () => {
