@@ -17,8 +17,8 @@ describe('scenarios with their faults (real processes)', () => {
   });
 
   it('checkpoint-batch under buffer-crash: data at risk is at most one interval per crash, and retry loses nothing', async () => {
-    // Kill every writer once, mid-batch: after 6..9 attempts with interval 4, 2..4 records are in flight.
-    const faults = [0, 1, 2, 3].map((i) => `kill:target=writer-${i},afterAttempts=${6 + i}`).join(';');
+    // Kill every writer once, mid-batch (interval 4 commits at attempts 4, 8, 12): records are in flight.
+    const faults = [6, 7, 10, 11].map((n, i) => `kill:target=writer-${i},afterAttempts=${n}`).join(';');
     const result = await runSmall({ strategies: ['checkpoint-batch:interval=4'], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 16, faults });
     const v = result.cells[0]!.verdict;
     expect(v.crashedProcesses).toBe(4);
@@ -28,11 +28,12 @@ describe('scenarios with their faults (real processes)', () => {
   });
 
   it('checkpoint-batch with --restart skip leaves the buffered records unsaved (unackedLost), never lost', async () => {
-    const faults = [0, 1, 2, 3].map((i) => `kill:target=writer-${i},afterAttempts=${6 + i}`).join(';');
+    const faults = [6, 7, 10, 11].map((n, i) => `kill:target=writer-${i},afterAttempts=${n}`).join(';');
     const result = await runSmall({ strategies: ['checkpoint-batch:interval=4'], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 16, faults, restart: 'skip' });
     const v = result.cells[0]!.verdict;
     expect(v.unackedLost).toBeGreaterThan(0);
-    expect(v.unackedLost).toBe(v.unackedAtCrash);
+    // A batch whose commit landed just before the kill is saved though never acked: at risk, not lost.
+    expect(v.unackedLost).toBeLessThanOrEqual(v.unackedAtCrash);
     expect(v).toMatchObject({ lost: 0, duplicates: 0, retried: 0, valid: true });
   });
 
