@@ -1,5 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main, type Io } from '../harness/cli.js';
+import { fixtureResult } from './support/result-fixture.js';
 
 function fakeIo() {
   const out: string[] = [];
@@ -35,5 +39,28 @@ describe('CLI bad input', () => {
     expect(await main(['list'], io)).toBe(0);
     expect(out()).toMatch(/realtime — .*\n\s+guarantees \(default options\): noLostAcked, noDuplicates, noCorruption\n\s+lock=file\s+\(one of: file, none\)/);
     expect(out()).toContain('main-file-contention (seed risk: high)');
+  });
+});
+
+describe('colour', () => {
+  const saved = join(mkdtempSync(join(tmpdir(), 'parquet-chaos-cli-')), 'result.json');
+  writeFileSync(saved, JSON.stringify(fixtureResult()));
+  const ESC = '\u001b[';
+
+  it.each([
+    ['a terminal', true, {}, true],
+    ['a terminal with NO_COLOR', true, { NO_COLOR: '1' }, false],
+    ['a pipe', false, {}, false],
+  ])('report on %s: colour %s', async (_where, isTTY, env, coloured) => {
+    // Arrange
+    const { io, out } = fakeIo();
+    Object.assign(io, { isTTY, env });
+
+    // Act
+    const code = await main(['report', saved], io);
+
+    // Assert
+    expect(code).toBe(0);
+    expect(out().includes(ESC)).toBe(coloured);
   });
 });
