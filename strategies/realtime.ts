@@ -1,5 +1,5 @@
 import { choice, defineStrategy } from './api.js';
-import { readMain, writeMain } from './shared/main-file.js';
+import { MAIN_LOCK, mergeIntoMain } from './shared/merge-main.js';
 
 /**
  * The seed's "real-time save": every result is written straight into data/main.parquet by
@@ -18,14 +18,10 @@ export const realtime = defineStrategy({
   },
   writer: (ctx, o) => ({
     async write(record) {
-      const release = o.lock === 'file' ? await ctx.lock.acquire('main') : undefined;
+      const release = o.lock === 'file' ? await ctx.lock.acquire(MAIN_LOCK) : undefined;
       try {
-        const rows = await readMain(ctx);
-        // A resumed writer may retry an id it saved but never saw acked: saving it again would duplicate it.
-        if (!rows.some((r) => r.id === record.id)) {
-          rows.push(record);
-          await writeMain(ctx, rows, o.publish);
-        }
+        // Deduped by id: a resumed writer may retry an id it saved but never saw acked.
+        await mergeIntoMain(ctx, [record], o.publish);
       } finally {
         await release?.();
       }

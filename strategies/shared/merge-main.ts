@@ -1,16 +1,16 @@
 import type { TestRecord } from '../../harness/records.js';
 import type { StrategyContext } from '../api.js';
-import { readMain, writeMain } from './main-file.js';
+import { readMain, writeMain, type Publish } from './main-file.js';
 
 /** The lock every read-modify-write of data/main.parquet holds (the same name realtime uses). */
 export const MAIN_LOCK = 'main';
 
 /**
- * With the main lock held: adds the records whose ids main.parquet lacks and republishes it
- * (temp + fsync + rename). Deduping by id makes a retried or re-committed record idempotent.
- * Returns how many records were added.
+ * With the main lock held (or knowingly without it): adds the records whose ids main.parquet lacks and
+ * republishes it (by default temp + fsync + rename). Deduping by id makes a retried or re-committed
+ * record idempotent. Returns how many records were added.
  */
-export async function mergeIntoMain(ctx: StrategyContext, records: readonly TestRecord[]): Promise<number> {
+export async function mergeIntoMain(ctx: StrategyContext, records: readonly TestRecord[], publish: Publish = 'rename'): Promise<number> {
   const rows = await readMain(ctx);
   const seen = new Set(rows.map((r) => r.id));
   const fresh: TestRecord[] = [];
@@ -19,7 +19,7 @@ export async function mergeIntoMain(ctx: StrategyContext, records: readonly Test
     seen.add(record.id);
     fresh.push(record);
   }
-  if (fresh.length > 0) await writeMain(ctx, [...rows, ...fresh], 'rename');
+  if (fresh.length > 0) await writeMain(ctx, [...rows, ...fresh], publish);
   return fresh.length;
 }
 
