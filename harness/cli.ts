@@ -35,13 +35,14 @@ const USAGE = `Usage:
   parquet-chaos run [--strategy a,b:key=v] [--scenario s1,s2] [--workers N] [--records N] [--seed N]
                     [--codec hyparquet|parquetjs-lite] [--payload-bytes N] [--think-ms N] [--timeout S]
                     [--lock-stale MS] [--lock-timeout MS] [--restart retry|skip|none]
+                    [--faults none|default|kind:key=value,…;…] (see \`list\`)
                     [--out DIR] [--json FILE] [--format ${formatNames.join('|')}] [--config FILE]
   parquet-chaos sweep --strategy s[,s2] [--workers 1,5,10] [--<option> v1,v2 …] [--repeat N] [--scenario s]
                     [--records N] [--seed N] [any run flag] [--out DIR] [--json FILE] [--format F]
                     (a strategy option, e.g. --interval 1,5,10 or its alias --checkpoint-interval, needs
                     exactly one strategy; default scenario buffer-crash, default repeat 5)
-  parquet-chaos recommend [--max-at-risk N] [--max-lock-wait-p99 MS] [--workers 1,5,10,20] [--repeat 3]
-                    [--records 20] [--seed N] [--out DIR] [--json FILE] [--format F]
+  parquet-chaos recommend [--max-at-risk N] [--max-lock-wait-p99 MS] [--workers 5,10,20] [--repeat 3]
+                    [--records 12] [--lock-stale 2000] [--seed N] [--out DIR] [--json FILE] [--format F]
   parquet-chaos report FILE [--format ${formatNames.join('|')}] [--out FILE]
   parquet-chaos list
   parquet-chaos check DIR

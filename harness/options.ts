@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { getCodec } from './codec/index.js';
 import { badValue } from './errors.js';
+import { readJsonFile } from './read-json.js';
 import { parseFaultList } from './nemesis/faults.js';
 import type { RunConfig } from './result.js';
 import { strategyNames } from '../strategies/index.js';
@@ -78,12 +78,7 @@ export function applyOptions(base: RunConfig, raw: RawOptions): RunConfig {
 
 /** A JSON config file: keys are flag names (`{"workers": 8, "strategy": "realtime"}`). */
 export function readConfigFile(path: string): RawOptions {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (cause) {
-    throw badValue('E_BAD_OPTION', '--config', path, 'a readable JSON file', cause);
-  }
+  const parsed = readJsonFile(path, 'E_BAD_OPTION', '--config', 'a readable JSON file');
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw badValue('E_BAD_OPTION', '--config', path, 'a JSON object of flag names to values');
   const raw: Record<string, string> = {};
   for (const [key, value] of Object.entries(parsed)) {
