@@ -227,6 +227,7 @@ export async function runCell(plan: CellPlan): Promise<CellResult> {
       waitMsMax: m.lockWaitsMs.length ? round(Math.max(...m.lockWaitsMs)) : null,
       timeouts: m.lockTimeouts,
       compromised: m.lockCompromised,
+      staleTakeovers: m.lockStaleTakeovers,
     },
     throughput: {
       ackedPerSec: round(ackedPerSec, 1),
@@ -266,7 +267,7 @@ export function brokenCell(strategy: string, scenario: string, config: RunConfig
     guarantees: { noLostAcked: false, noDuplicates: false, noCorruption: false },
     verdict: { ...emptyVerdict(), valid: 'unknown', error: error.message },
     io: { bytesWritten: 0, bytesRead: 0, writeOps: 0, fsyncs: 0, renames: 0, filesCreated: 0, writeAmplification: null, filesInData: 0, portBytesWritten: 0 },
-    locks: { acquisitions: 0, waitMsTotal: 0, waitMsP50: null, waitMsP99: null, waitMsMax: null, timeouts: 0, compromised: 0 },
+    locks: { acquisitions: 0, waitMsTotal: 0, waitMsP50: null, waitMsP99: null, waitMsMax: null, timeouts: 0, compromised: 0, staleTakeovers: 0 },
     throughput: { ackedPerSec: 0, wallMs: 0, ackLatencyMsP50: null, ackLatencyMsP99: null, fractionOfLimit: null, finalizeMs: 0 },
     counters: {},
     processes: { spawned: 0, failed: 0, timedOut: 0 },

@@ -95,6 +95,7 @@ export interface AggregatedMetrics {
   lockWaitsMs: number[];
   lockTimeouts: number;
   lockCompromised: number;
+  lockStaleTakeovers: number;
   ackLatenciesMs: number[];
   counters: Record<string, number>;
   processes: number;
@@ -105,7 +106,7 @@ export function aggregateSnapshots(snapshots: readonly MetricsSnapshot[]): Aggre
   const io = emptyIoCounters();
   const proc = { ...zeroProcIo };
   const result: AggregatedMetrics = {
-    io, proc, lockAcquisitions: 0, lockWaitsMs: [], lockTimeouts: 0, lockCompromised: 0, ackLatenciesMs: [], counters: {},
+    io, proc, lockAcquisitions: 0, lockWaitsMs: [], lockTimeouts: 0, lockCompromised: 0, lockStaleTakeovers: 0, ackLatenciesMs: [], counters: {},
     processes: snapshots.length, finalSnapshots: 0,
   };
   for (const s of snapshots) {
@@ -115,6 +116,7 @@ export function aggregateSnapshots(snapshots: readonly MetricsSnapshot[]): Aggre
     result.lockWaitsMs.push(...s.lock.waitsMs);
     result.lockTimeouts += s.lock.timeouts;
     result.lockCompromised += s.lock.compromised;
+    result.lockStaleTakeovers += s.lock.staleTakeovers ?? 0;
     result.ackLatenciesMs.push(...s.ackLatenciesMs);
     for (const [name, n] of Object.entries(s.counters ?? {})) result.counters[name] = (result.counters[name] ?? 0) + n;
     if (s.final) result.finalSnapshots++;

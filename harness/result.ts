@@ -103,6 +103,8 @@ export interface CellResult {
     waitMsMax: number | null;
     timeouts: number;
     compromised: number;
+    /** Stale locks (of a dead or paused holder) removed before being taken. */
+    staleTakeovers: number;
   };
   throughput: {
     ackedPerSec: number;

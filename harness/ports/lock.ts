@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { ChaosError } from '../errors.js';
@@ -11,6 +12,8 @@ export interface LockStats {
   timeouts: number;
   /** Times this process learnt that a lock it held had been taken over (proper-lockfile "compromised"). */
   compromised: number;
+  /** Times this process removed a stale lock (a dead or paused holder's) before taking it. */
+  staleTakeovers: number;
 }
 
 export interface AcquireOptions {
@@ -37,13 +40,22 @@ export interface LockConfig {
 }
 
 export function emptyLockStats(): LockStats {
-  return { acquisitions: 0, waitsMs: [], timeouts: 0, compromised: 0 };
+  return { acquisitions: 0, waitsMs: [], timeouts: 0, compromised: 0, staleTakeovers: 0 };
 }
+
+/** Never let proper-lockfile take a stale lock over on its own: its stat → rmdir → mkdir is a race. */
+const LIBRARY_STALE_MS = 2 ** 31 - 1;
 
 /**
  * A lock port over proper-lockfile (mkdir-based, works across processes). We poll with our own short,
  * jittered interval instead of the library's exponential retries, which cap contended throughput at
  * ~200 locks/s on this machine; the wait each caller sees is what we measure.
+ *
+ * Stale takeover is ours, not the library's. When a holder is SIGKILLed, every waiter sees the lock go
+ * stale at about the same moment; in proper-lockfile each then removes the lock directory and creates
+ * it again, and a late remover deletes the lock an early one just took: two holders, lost updates (the
+ * checker caught exactly that in CI). Here a takeover first creates a guard file exclusively, checks
+ * staleness again under it, and only then removes the dead holder's lock.
  */
 export function createLockPort(config: LockConfig, clock: ClockPort): LockPort {
   mkdirSync(config.dir, { recursive: true });
@@ -54,7 +66,9 @@ export function createLockPort(config: LockConfig, clock: ClockPort): LockPort {
       return await lockfile.lock(target, {
         realpath: false,
         lockfilePath: `${target}.lock`,
-        stale: config.staleMs,
+        stale: LIBRARY_STALE_MS,
+        // The holder refreshes the lock's mtime this often; a lock older than staleMs is a dead holder's.
+        update: config.staleMs / 2,
         retries: 0,
         // Default behaviour throws from a timer (an uncaught crash); we record it instead and let the
         // checker judge what the double holder did to the data.
@@ -68,6 +82,38 @@ export function createLockPort(config: LockConfig, clock: ClockPort): LockPort {
     }
   }
 
+  const isStale = async (path: string) => {
+    try {
+      return (await stat(path)).mtimeMs < Date.now() - config.staleMs;
+    } catch {
+      return false;
+    }
+  };
+
+  /** Removes a dead holder's lock, one taker at a time; true when it did. */
+  async function takeOverIfStale(target: string): Promise<boolean> {
+    const lock = `${target}.lock`;
+    const guard = `${target}.takeover`;
+    if (!(await isStale(lock))) return false;
+    let handle;
+    try {
+      handle = await open(guard, 'wx');
+    } catch {
+      // Another process is taking over; a guard left by a taker that died is itself stale after staleMs.
+      if (await isStale(guard)) await rm(guard, { force: true });
+      return false;
+    }
+    try {
+      if (!(await isStale(lock))) return false;
+      await rm(lock, { recursive: true, force: true });
+      stats.staleTakeovers++;
+      return true;
+    } finally {
+      await handle.close();
+      await rm(guard, { force: true });
+    }
+  }
+
   return {
     stats,
     async acquire(name, options = {}) {
@@ -76,7 +122,7 @@ export function createLockPort(config: LockConfig, clock: ClockPort): LockPort {
       const started = clock.now();
       let pollMs = 1;
       for (;;) {
-        const release = await tryLock(target);
+        const release = (await tryLock(target)) ?? ((await takeOverIfStale(target)) ? await tryLock(target) : undefined);
         const waited = clock.now() - started;
         if (release) {
           stats.acquisitions++;

@@ -1,0 +1,42 @@
+import { mkdirSync, mkdtempSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { realClock } from '../harness/ports/clock.js';
+import { createLockPort } from '../harness/ports/lock.js';
+
+describe('lock port', () => {
+  it('lets exactly one waiter take over the stale lock of a dead holder, then serialises the rest', async () => {
+    // Arrange: the lock directory a SIGKILLed holder left behind, last refreshed 10 s ago.
+    const dir = mkdtempSync(join(tmpdir(), 'parquet-chaos-lock-'));
+    mkdirSync(join(dir, 'main.lock'));
+    const past = new Date(Date.now() - 10_000);
+    utimesSync(join(dir, 'main.lock'), past, past);
+    const ports = Array.from({ length: 6 }, () => createLockPort({ dir, staleMs: 2000, defaultTimeoutMs: 10_000 }, realClock));
+    let inside = 0;
+    let most = 0;
+
+    // Act: every waiter notices the stale lock at the same moment.
+    await Promise.all(ports.map(async (port) => {
+      const release = await port.acquire('main');
+      most = Math.max(most, ++inside);
+      await realClock.sleep(15);
+      inside--;
+      await release();
+    }));
+
+    // Assert
+    expect(most).toBe(1);
+    expect(ports.map((p) => p.stats.acquisitions)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(ports.reduce((n, p) => n + p.stats.staleTakeovers, 0)).toBe(1);
+  });
+
+  it('times out with a clear error while a live holder keeps the lock', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parquet-chaos-lock-'));
+    const [holder, waiter] = [0, 1].map(() => createLockPort({ dir, staleMs: 2000, defaultTimeoutMs: 10_000 }, realClock));
+    const release = await holder!.acquire('main');
+    await expect(waiter!.acquire('main', { timeoutMs: 50 })).rejects.toThrow("lock 'main' not acquired within 50 ms");
+    expect(waiter!.stats.timeouts).toBe(1);
+    await release();
+  });
+});
