@@ -7,28 +7,31 @@ import { createLockPort } from '../harness/ports/lock.js';
 
 describe('lock port', () => {
   it('lets exactly one waiter take over the stale lock of a dead holder, then serialises the rest', async () => {
-    // Arrange: the lock directory a SIGKILLed holder left behind, last refreshed 10 s ago.
-    const dir = mkdtempSync(join(tmpdir(), 'parquet-chaos-lock-'));
-    mkdirSync(join(dir, 'main.lock'));
-    const past = new Date(Date.now() - 10_000);
-    utimesSync(join(dir, 'main.lock'), past, past);
-    const ports = Array.from({ length: 6 }, () => createLockPort({ dir, staleMs: 2000, defaultTimeoutMs: 10_000 }, realClock));
-    let inside = 0;
-    let most = 0;
+    for (let round = 0; round < 10; round++) {
+      // Arrange: the lock directory a SIGKILLed holder left behind, last refreshed 10 s ago.
+      const dir = mkdtempSync(join(tmpdir(), 'parquet-chaos-lock-'));
+      mkdirSync(join(dir, 'main.lock'));
+      const past = new Date(Date.now() - 10_000);
+      utimesSync(join(dir, 'main.lock'), past, past);
+      const ports = Array.from({ length: 12 }, () => createLockPort({ dir, staleMs: 2000, defaultTimeoutMs: 10_000 }, realClock));
+      let inside = 0;
+      let most = 0;
 
-    // Act: every waiter notices the stale lock at the same moment.
-    await Promise.all(ports.map(async (port) => {
-      const release = await port.acquire('main');
-      most = Math.max(most, ++inside);
-      await realClock.sleep(15);
-      inside--;
-      await release();
-    }));
+      // Act: the waiters notice the stale lock within a few milliseconds of each other.
+      await Promise.all(ports.map(async (port, i) => {
+        await realClock.sleep(i % 4);
+        const release = await port.acquire('main');
+        most = Math.max(most, ++inside);
+        await realClock.sleep(5);
+        inside--;
+        await release();
+      }));
 
-    // Assert
-    expect(most).toBe(1);
-    expect(ports.map((p) => p.stats.acquisitions)).toEqual([1, 1, 1, 1, 1, 1]);
-    expect(ports.reduce((n, p) => n + p.stats.staleTakeovers, 0)).toBe(1);
+      // Assert
+      expect(most).toBe(1);
+      expect(ports.every((p) => p.stats.acquisitions === 1)).toBe(true);
+      expect(ports.reduce((n, p) => n + p.stats.staleTakeovers, 0)).toBe(1);
+    }
   });
 
   it('times out with a clear error while a live holder keeps the lock', async () => {
