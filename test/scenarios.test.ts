@@ -40,7 +40,8 @@ describe('scenarios with their faults (real processes)', () => {
   it('log-commit and queue lose and duplicate nothing under kills, pauses and crash points', async () => {
     const faults = 'kill:target=writer-0,afterAcks=3;pause:target=writer-1,afterAcks=2,duration=300;crash-point:target=writer-2,point=commit:entry-written,nth=2;'
       + 'crash-point:target=consumer,point=consume:part-written,nth=1;kill:target=writer-3,afterAcks=5';
-    const result = await runSmall({ strategies: ['log-commit,queue'], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 20, faults });
+    // 10 ms between records keeps the writers busy long enough for the consumer to reach its crash point.
+    const result = await runSmall({ strategies: ['log-commit,queue'], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 20, thinkMs: 10, faults });
     for (const cell of result.cells) {
       expect(cell.faults.kills + cell.faults.crashPoints).toBeGreaterThanOrEqual(3);
       expect(cell.verdict).toMatchObject({ acked: 80, lost: 0, duplicates: 0, corruptFiles: 0, valid: true });
