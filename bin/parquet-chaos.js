@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // The compiled CLI; `npm ci` builds dist/ through the `prepare` script.
-import '../dist/harness/main.js';
+import '../dist/harness/cli/main.js';

@@ -1,4 +1,4 @@
-import type { CellResult, RunResult } from '../harness/result.js';
+import type { CellResult, RunResult } from '../harness/result/result.js';
 
 /** Colours a renderer may use; the caller decides (TTY, NO_COLOR), renderers stay pure. */
 export interface Palette {

@@ -1,7 +1,7 @@
 /** The HTML report's charts: which numbers of the result go into which inline-SVG chart. */
-import type { FaultEvent } from '../harness/nemesis/faults.js';
-import type { CellResult, RunResult } from '../harness/result.js';
-import { parseStrategySpec } from '../strategies/spec.js';
+import type { FaultEvent } from '../harness/sdk/faults.js';
+import type { CellResult, RunResult } from '../harness/result/result.js';
+import { parseStrategySpec } from '../harness/sdk/spec.js';
 import { bytes, escapeHtml as esc, ms, percent, unclaimedAnomalies } from './format.js';
 import { SERIES_COLOURS, barChart, groupedBarChart, lineChart, timelineChart, type Category, type LineSeries } from './svg.js';
 

@@ -1,4 +1,4 @@
-import type { CellResult, RunResult } from '../harness/result.js';
+import type { CellResult, RunResult } from '../harness/result/result.js';
 import { escapeHtml as esc, validLabel } from './format.js';
 import { STATUS_COLOURS, cellStatus, charts, hadFaults, isSweep, type Status } from './html-charts.js';
 import { adviceLines, answer, evidenceRows, paretoRows, seedRows } from './recommend.js';

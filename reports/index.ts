@@ -1,4 +1,4 @@
-import type { RunResult } from '../harness/result.js';
+import type { RunResult } from '../harness/result/result.js';
 import type { Palette } from './format.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';

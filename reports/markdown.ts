@@ -1,4 +1,4 @@
-import type { CellResult, RunResult } from '../harness/result.js';
+import type { CellResult, RunResult } from '../harness/result/result.js';
 import { COST_HEADS, costFigures, provenance, unclaimedAnomalies, validLabel } from './format.js';
 import { adviceLines, answer, evidenceRows, paretoRows, seedRows } from './recommend.js';
 import { sweepNote, sweepRows, type Rows } from './sweep.js';

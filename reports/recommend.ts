@@ -1,5 +1,5 @@
 /** The recommendation as text and rows, pure from the result JSON (table, Markdown and HTML share it). */
-import type { Candidate, Recommendation } from '../harness/recommend.js';
+import type { Candidate, Recommendation } from '../harness/analyze/recommend.js';
 import { num, type Rows } from './sweep.js';
 
 const risk = (n: number | null) => (n === null ? 'no crash' : num(n));

@@ -1,7 +1,7 @@
 /** The sweep summary as rows (median [lo, hi] per grid point), shared by the table, Markdown and HTML reports. */
-import type { CellResult, RunResult } from '../harness/result.js';
-import type { MedianEstimate } from '../harness/stats.js';
-import type { SweepMetric, SweepPointSummary, SweepSummary } from '../harness/sweep-summary.js';
+import type { CellResult, RunResult } from '../harness/result/result.js';
+import type { MedianEstimate } from '../harness/analyze/stats.js';
+import type { SweepMetric, SweepPointSummary, SweepSummary } from '../harness/analyze/sweep-summary.js';
 import { bytes } from './format.js';
 
 export interface Rows {

@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { CellResult, RunResult } from '../harness/result.js';
+import type { CellResult, RunResult } from '../harness/result/result.js';
 import { COST_HEADS, costFigures, plainPalette, provenance, unclaimedAnomalies, validLabel, type Palette } from './format.js';
 import { adviceLines, answer, evidenceRows, paretoRows, seedRows } from './recommend.js';
 import { sweepNote, sweepRows, type Rows } from './sweep.js';

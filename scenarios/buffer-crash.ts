@@ -1,4 +1,4 @@
-import { defineScenario } from './api.js';
+import { defineScenario } from '../harness/sdk/scenario.js';
 
 /**
  * Seed scenario 3: writers die while holding buffered or in-flight results. Default faults: two

@@ -1,4 +1,4 @@
-import type { ScenarioDefinition } from './api.js';
+import type { ScenarioDefinition } from '../harness/sdk/scenario.js';
 import { bufferCrash } from './buffer-crash.js';
 import { mainFileContention } from './main-file-contention.js';
 import { mergeRace } from './merge-race.js';

@@ -1,4 +1,4 @@
-import { defineScenario } from './api.js';
+import { defineScenario } from '../harness/sdk/scenario.js';
 
 /** Seed scenario 1: many writers, one destination, highest write rate. */
 export const mainFileContention = defineScenario({

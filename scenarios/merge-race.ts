@@ -1,4 +1,4 @@
-import { defineScenario } from './api.js';
+import { defineScenario } from '../harness/sdk/scenario.js';
 
 /**
  * Seed scenario 2: writers produce files while a merger (or consumer) lists, reads, merges and

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { TestRecord } from '../harness/records.js';
-import { choice, defineStrategy, integer, type StrategyContext, type WriterHandle } from './api.js';
+import type { TestRecord } from '../harness/sdk/records.js';
+import { choice, defineStrategy, integer, type StrategyContext, type WriterHandle } from '../harness/sdk/strategy.js';
 import { commitToMain, MAIN_LOCK, mergeIntoMain } from './shared/merge-main.js';
 import { appendStaged, readStaged } from './shared/staging-file.js';
 

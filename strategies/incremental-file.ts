@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { TestRecord } from '../harness/records.js';
-import { choice, defineStrategy, integer, type StrategyContext } from './api.js';
+import type { TestRecord } from '../harness/sdk/records.js';
+import { choice, defineStrategy, integer, type StrategyContext } from '../harness/sdk/strategy.js';
 import { sleepUnlessAborted } from './shared/abortable-sleep.js';
 import { foldIncremental, incrementalDir, removeStaleTemps } from './shared/incremental-merge.js';
 import { writeParquet } from './shared/main-file.js';

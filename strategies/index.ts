@@ -1,4 +1,4 @@
-import type { StrategyDefinition } from './api.js';
+import type { StrategyDefinition } from '../harness/sdk/strategy.js';
 import { checkpointBatch } from './checkpoint-batch.js';
 import { incrementalFile } from './incremental-file.js';
 import { lockUpgradeWithFallback } from './lock-upgrade-with-fallback.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { ChaosError } from '../harness/errors.js';
-import type { Release } from '../harness/ports/lock.js';
-import { defineStrategy, integer, type StrategyContext } from './api.js';
+import { ChaosError } from '../harness/sdk/errors.js';
+import type { Release } from '../harness/sdk/ports/lock.js';
+import { defineStrategy, integer, type StrategyContext } from '../harness/sdk/strategy.js';
 import { writeParquet } from './shared/main-file.js';
 import { MAIN_LOCK, mergeIntoMain } from './shared/merge-main.js';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { TestRecord } from '../harness/records.js';
-import { defineStrategy, integer, type StrategyContext } from './api.js';
+import type { TestRecord } from '../harness/sdk/records.js';
+import { defineStrategy, integer, type StrategyContext } from '../harness/sdk/strategy.js';
 import { commitNext, readCommitLog } from './shared/commit-log.js';
 import { writeParquet } from './shared/main-file.js';
 

@@ -1,4 +1,4 @@
-import { choice, defineStrategy, integer, type StrategyContext } from './api.js';
+import { choice, defineStrategy, integer, type StrategyContext } from '../harness/sdk/strategy.js';
 import { queueBackendNames, queueBackends, type QueueBackend, type QueueBackendName } from './shared/queue-backend.js';
 import { sleepUnlessAborted } from './shared/abortable-sleep.js';
 import { consumeBatch, drainQueue, isStorageError, removeStaleTemps } from './shared/queue-consumer.js';

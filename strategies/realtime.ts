@@ -1,4 +1,4 @@
-import { choice, defineStrategy } from './api.js';
+import { choice, defineStrategy } from '../harness/sdk/strategy.js';
 import { MAIN_LOCK, mergeIntoMain } from './shared/merge-main.js';
 
 /**

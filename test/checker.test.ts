@@ -2,11 +2,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkCell, computeVerdict, ledgerFacts, type Dataset } from '../harness/checker.js';
-import { parseLedger } from '../harness/ledger.js';
-import { makeRecord } from '../harness/records.js';
-import { hyparquetCodec } from '../harness/codec/hyparquet.js';
-import { planSequence } from '../harness/roles/writer.js';
+import { checkCell, computeVerdict, ledgerFacts, type Dataset } from '../harness/oracle/checker.js';
+import { parseLedger } from '../harness/oracle/ledger.js';
+import { makeRecord } from '../harness/sdk/records.js';
+import { hyparquetCodec } from '../harness/sdk/codec/hyparquet.js';
+import { planSequence } from '../harness/orchestrate/roles/writer.js';
 import { tempCell } from './support/sim.js';
 
 const all = { noLostAcked: true, noDuplicates: true, noCorruption: true };

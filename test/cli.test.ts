@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main, type Io } from '../harness/cli.js';
+import { main, type Io } from '../harness/cli/cli.js';
 import { fixtureResult } from './support/result-fixture.js';
 
 function fakeIo() {

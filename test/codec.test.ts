@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { codecs, decodeAny, getCodec } from '../harness/codec/index.js';
-import { ChaosError } from '../harness/errors.js';
-import { hasValidChecksum, makeRecord, type TestRecord } from '../harness/records.js';
+import { codecs, decodeAny, getCodec } from '../harness/sdk/codec/index.js';
+import { ChaosError } from '../harness/sdk/errors.js';
+import { hasValidChecksum, makeRecord, type TestRecord } from '../harness/sdk/records.js';
 
 /** Not a whole millisecond, so a round trip through Date would show. */
 const NOW = 1_700_000_000_123_457n;

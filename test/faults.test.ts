@@ -1,10 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseFaultList } from '../harness/nemesis/faults.js';
-import { planFaults } from '../harness/nemesis/plan.js';
-import { Random } from '../harness/random.js';
-import { liveProcessCount } from '../harness/supervise.js';
+import { parseFaultList } from '../harness/sdk/faults.js';
+import { planFaults } from '../harness/orchestrate/nemesis/plan.js';
+import { Random } from '../harness/sdk/random.js';
+import { liveProcessCount } from '../harness/orchestrate/supervise.js';
 import { scenarios } from '../scenarios/index.js';
 import { runSmall } from './support/cell.js';
 import { processesMentioning } from './support/processes.js';

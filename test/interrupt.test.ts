@@ -9,7 +9,7 @@ describe('Ctrl-C during a run (real processes)', () => {
   it('kills every child, keeps what was measured, exits 130 and leaves no process behind', async () => {
     // Arrange: a quick first cell, then a cell whose writers hang until interrupted.
     const out = mkdtempSync(join(tmpdir(), 'parquet-chaos-int-'));
-    const cli = execa(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, '../harness/main.ts'), 'run',
+    const cli = execa(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, '../harness/cli/main.ts'), 'run',
       '--strategy', `realtime,${resolve(import.meta.dirname, 'fixtures/hanging.ts')}`, '--scenario', 'main-file-contention', '--workers', '3', '--records', '5', '--out', out,
     ], { reject: false });
 

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { realClock } from '../harness/ports/clock.js';
-import { createLockPort } from '../harness/ports/lock.js';
+import { realClock } from '../harness/sdk/ports/clock.js';
+import { createLockPort } from '../harness/sdk/ports/lock.js';
 
 describe('lock port', () => {
   it('lets exactly one waiter take over the stale lock of a dead holder, then serialises the rest', async () => {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSmall } from './support/cell.js';
-import { liveProcessCount } from '../harness/supervise.js';
+import { liveProcessCount } from '../harness/orchestrate/supervise.js';
 
 const fixture = (name: string) => resolve(import.meta.dirname, 'fixtures', `${name}.ts`);
 

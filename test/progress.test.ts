@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createProgress, formatProgress } from '../harness/progress.js';
+import { createProgress, formatProgress } from '../harness/cli/progress.js';
 
 describe('formatProgress', () => {
   const state = { done: 2, total: 8, current: 'checkpoint-batch:interval=5 × buffer-crash · 5 workers · repeat 1', startedAt: 0, lastDoneAt: 20_000 };

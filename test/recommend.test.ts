@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { choose, paretoFront, recommend, type Candidate } from '../harness/recommend.js';
-import type { SweepPointSummary, SweepSummary } from '../harness/sweep-summary.js';
+import { choose, paretoFront, recommend, type Candidate } from '../harness/analyze/recommend.js';
+import type { SweepPointSummary, SweepSummary } from '../harness/analyze/sweep-summary.js';
 import { answer } from '../reports/recommend.js';
 
 const candidate = (strategy: string, workers: number, ackedPerSec: number, atRisk: number | null, lockWaitMsP99: number | null, allValid = true): Candidate =>

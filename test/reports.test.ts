@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../harness/result.js';
+import type { RunResult } from '../harness/result/result.js';
 import { renderHtml } from '../reports/html.js';
 import { formats } from '../reports/index.js';
 import { renderMarkdown } from '../reports/markdown.js';

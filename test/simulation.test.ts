@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hyparquetCodec } from '../harness/codec/hyparquet.js';
-import { realClock } from '../harness/ports/clock.js';
-import { Random } from '../harness/random.js';
-import { makeRecord } from '../harness/records.js';
+import { hyparquetCodec } from '../harness/sdk/codec/hyparquet.js';
+import { realClock } from '../harness/sdk/ports/clock.js';
+import { Random } from '../harness/sdk/random.js';
+import { makeRecord } from '../harness/sdk/records.js';
 import { createMemoryIoPort, MemoryFs } from '../harness/sim/memory-io.js';
 import { createMemoryLockPort, MemoryLocks } from '../harness/sim/memory-lock.js';
-import type { StrategyContext } from '../strategies/api.js';
-import { resolveOptions } from '../strategies/api.js';
+import type { StrategyContext } from '../harness/sdk/strategy.js';
+import { resolveOptions } from '../harness/sdk/strategy.js';
 import { realtime } from '../strategies/realtime.js';
 
 /**

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseStrategySpec, splitStrategyList } from '../strategies/spec.js';
-import { resolveOptions } from '../strategies/api.js';
+import { parseStrategySpec, splitStrategyList } from '../harness/sdk/spec.js';
+import { resolveOptions } from '../harness/sdk/strategy.js';
 import { realtime } from '../strategies/realtime.js';
-import { ChaosError } from '../harness/errors.js';
+import { ChaosError } from '../harness/sdk/errors.js';
 
 describe('strategy specs', () => {
   it('parses a name with options into a label, name and options', () => {

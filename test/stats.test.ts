@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { median, medianInterval } from '../harness/stats.js';
+import { median, medianInterval } from '../harness/analyze/stats.js';
 
 describe('medianInterval', () => {
   it('reports [min, max] with its actual confidence when n is too small for 95%', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkCell } from '../harness/checker.js';
-import type { IoHook } from '../harness/ports/io.js';
+import { checkCell } from '../harness/oracle/checker.js';
+import type { IoHook } from '../harness/sdk/ports/io.js';
 import { checkpointBatch } from '../strategies/checkpoint-batch.js';
 import { runSmall } from './support/cell.js';
 import { LedgeredWriter, retryPlan } from './support/ledgered-writer.js';

@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkCell } from '../harness/checker.js';
-import type { IoHook } from '../harness/ports/io.js';
-import { LedgerWriter } from '../harness/ledger.js';
-import { makeRecord } from '../harness/records.js';
-import { planSequence } from '../harness/roles/writer.js';
-import { resolveOptions, type StrategyContext, type WriterHandle } from '../strategies/api.js';
+import { checkCell } from '../harness/oracle/checker.js';
+import type { IoHook } from '../harness/sdk/ports/io.js';
+import { LedgerWriter } from '../harness/oracle/ledger.js';
+import { makeRecord } from '../harness/sdk/records.js';
+import { planSequence } from '../harness/orchestrate/roles/writer.js';
+import { resolveOptions, type StrategyContext, type WriterHandle } from '../harness/sdk/strategy.js';
 import { incrementalFile } from '../strategies/incremental-file.js';
 import { foldIncremental } from '../strategies/shared/incremental-merge.js';
 import { runSmall } from './support/cell.js';

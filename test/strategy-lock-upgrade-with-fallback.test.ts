@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkCell } from '../harness/checker.js';
-import type { IoHook } from '../harness/ports/io.js';
-import type { Release } from '../harness/ports/lock.js';
-import type { StrategyContext } from '../strategies/api.js';
+import { checkCell } from '../harness/oracle/checker.js';
+import type { IoHook } from '../harness/sdk/ports/io.js';
+import type { Release } from '../harness/sdk/ports/lock.js';
+import type { StrategyContext } from '../harness/sdk/strategy.js';
 import { lockUpgradeWithFallback } from '../strategies/lock-upgrade-with-fallback.js';
 import { MAIN_LOCK } from '../strategies/shared/merge-main.js';
 import { runSmall } from './support/cell.js';

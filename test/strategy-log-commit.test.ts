@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkCell } from '../harness/checker.js';
-import type { IoHook } from '../harness/ports/io.js';
-import type { StrategyContext } from '../strategies/api.js';
+import { checkCell } from '../harness/oracle/checker.js';
+import type { IoHook } from '../harness/sdk/ports/io.js';
+import type { StrategyContext } from '../harness/sdk/strategy.js';
 import { logCommit } from '../strategies/log-commit.js';
 import type { CommitEntry } from '../strategies/shared/commit-log.js';
 import { runSmall } from './support/cell.js';

@@ -2,9 +2,9 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main, type Io } from '../harness/cli.js';
-import { gridPoints, interleave, sweptStrategies } from '../harness/sweep.js';
-import { splitFlags } from '../harness/sweep-args.js';
+import { main, type Io } from '../harness/cli/cli.js';
+import { gridPoints, interleave, sweptStrategies } from '../harness/orchestrate/sweep.js';
+import { splitFlags } from '../harness/cli/sweep-args.js';
 
 function fakeIo() {
   const err: string[] = [];

@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { emptyIoCounters, noopHook, type IoHook, type IoPort } from '../ports/io.js';
+import { emptyIoCounters, noopHook, type IoHook, type IoPort } from '../sdk/ports/io.js';
 
 function enoent(op: string, path: string): Error {
   return Object.assign(new Error(`ENOENT: no such file or directory, ${op} '${path}'`), { code: 'ENOENT' });

@@ -1,4 +1,4 @@
-import { emptyLockStats, type LockPort, type Release } from '../ports/lock.js';
+import { emptyLockStats, type LockPort, type Release } from '../sdk/ports/lock.js';
 
 /** Named in-memory mutexes shared by simulated processes: FIFO, no polling, no stale takeover. */
 export class MemoryLocks {

@@ -1,4 +1,4 @@
-import type { ClockPort } from '../../harness/ports/clock.js';
+import type { ClockPort } from '../../harness/sdk/ports/clock.js';
 
 /** Sleeps `ms` on the strategy's clock, or less if `signal` aborts first (a background role stopping). */
 export function sleepUnlessAborted(clock: ClockPort, ms: number, signal: AbortSignal): Promise<void> {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { StrategyContext } from '../api.js';
+import type { StrategyContext } from '../../harness/sdk/strategy.js';
 
 /**
  * An append-only commit log in the manner of Delta Lake's `_delta_log`: version N is the file

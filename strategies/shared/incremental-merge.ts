@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { TestRecord } from '../../harness/records.js';
-import type { StrategyContext } from '../api.js';
+import type { TestRecord } from '../../harness/sdk/records.js';
+import type { StrategyContext } from '../../harness/sdk/strategy.js';
 import { mergeIntoMain } from './merge-main.js';
 
 /**

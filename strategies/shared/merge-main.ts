@@ -1,5 +1,5 @@
-import type { TestRecord } from '../../harness/records.js';
-import type { StrategyContext } from '../api.js';
+import type { TestRecord } from '../../harness/sdk/records.js';
+import type { StrategyContext } from '../../harness/sdk/strategy.js';
 import { readMain, writeMain, type Publish } from './main-file.js';
 
 /** The lock every read-modify-write of data/main.parquet holds (the same name realtime uses). */

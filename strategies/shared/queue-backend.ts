@@ -1,5 +1,5 @@
-import type { TestRecord } from '../../harness/records.js';
-import type { StrategyContext } from '../api.js';
+import type { TestRecord } from '../../harness/sdk/records.js';
+import type { StrategyContext } from '../../harness/sdk/strategy.js';
 import { openSqliteQueue } from './sqlite-queue.js';
 
 /** Records claimed for one part file. The same batch is handed out again until it is marked consumed. */

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { StrategyContext } from '../api.js';
+import type { StrategyContext } from '../../harness/sdk/strategy.js';
 import { writeParquet } from './main-file.js';
 import type { QueueBackend } from './queue-backend.js';
 

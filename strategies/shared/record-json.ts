@@ -1,4 +1,4 @@
-import type { TestRecord } from '../../harness/records.js';
+import type { TestRecord } from '../../harness/sdk/records.js';
 
 /** A record as queue text: JSON cannot hold the bigint `created_at`, so it travels as a decimal string. */
 export function recordToJson(record: TestRecord): string {

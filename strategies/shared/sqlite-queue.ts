@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { ChaosError } from '../../harness/errors.js';
-import type { TestRecord } from '../../harness/records.js';
-import type { StrategyContext } from '../api.js';
+import { ChaosError } from '../../harness/sdk/errors.js';
+import type { TestRecord } from '../../harness/sdk/records.js';
+import type { StrategyContext } from '../../harness/sdk/strategy.js';
 import type { QueueBackend, QueueBackendOptions, QueueBatch } from './queue-backend.js';
 import { recordFromJson, recordToJson } from './record-json.js';
 

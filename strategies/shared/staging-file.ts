@@ -1,5 +1,5 @@
-import type { TestRecord } from '../../harness/records.js';
-import type { StrategyContext } from '../api.js';
+import type { TestRecord } from '../../harness/sdk/records.js';
+import type { StrategyContext } from '../../harness/sdk/strategy.js';
 import { recordFromJson, recordToJson } from './record-json.js';
 
 /** A staging file of records, one JSON line each, appended by many processes (O_APPEND, one write per line). */

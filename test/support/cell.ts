@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect } from 'vitest';
-import { defaultRunConfig } from '../../harness/options.js';
-import type { RunConfig, RunResult } from '../../harness/result.js';
-import { runMatrix } from '../../harness/run.js';
+import { defaultRunConfig } from '../../harness/orchestrate/run-config.js';
+import type { RunConfig, RunResult } from '../../harness/result/result.js';
+import { runMatrix } from '../../harness/orchestrate/run.js';
 import { processesMentioning } from './processes.js';
 
 const outDirs: string[] = [];

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LedgerWriter } from '../../harness/ledger.js';
-import { makeRecord, type TestRecord } from '../../harness/records.js';
-import { planSequence } from '../../harness/roles/writer.js';
-import type { WriterHandle } from '../../strategies/api.js';
+import { LedgerWriter } from '../../harness/oracle/ledger.js';
+import { makeRecord, type TestRecord } from '../../harness/sdk/records.js';
+import { planSequence } from '../../harness/orchestrate/roles/writer.js';
+import type { WriterHandle } from '../../harness/sdk/strategy.js';
 
 /** The record worker `worker` attempts at `seq` in in-process tests (seed 1, small payload). */
 export function testRecord(worker: number, seq: number): TestRecord {

@@ -1,4 +1,4 @@
-import type { CellResult, RunResult } from '../../harness/result.js';
+import type { CellResult, RunResult } from '../../harness/result/result.js';
 import { bytes } from '../../reports/format.js';
 
 /** Hand-made results for report tests: fixed times, paths and numbers, so renders are stable. */

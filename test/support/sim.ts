@@ -2,14 +2,14 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { afterAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RoleKind, StrategyContext } from '../../strategies/api.js';
-import { codecs } from '../../harness/codec/index.js';
-import type { CodecName } from '../../harness/codec/codec.js';
-import { realClock } from '../../harness/ports/clock.js';
-import { createIoPort, noopHook, type IoHook, type IoOp } from '../../harness/ports/io.js';
-import { createLockPort } from '../../harness/ports/lock.js';
-import { Random } from '../../harness/random.js';
-import { cellPaths } from '../../harness/roles/config.js';
+import type { RoleKind, StrategyContext } from '../../harness/sdk/strategy.js';
+import { codecs } from '../../harness/sdk/codec/index.js';
+import type { CodecName } from '../../harness/sdk/codec/codec.js';
+import { realClock } from '../../harness/sdk/ports/clock.js';
+import { createIoPort, noopHook, type IoHook, type IoOp } from '../../harness/sdk/ports/io.js';
+import { createLockPort } from '../../harness/sdk/ports/lock.js';
+import { Random } from '../../harness/sdk/random.js';
+import { cellPaths } from '../../harness/orchestrate/roles/config.js';
 
 const created: string[] = [];
 

@@ -1,0 +1,207 @@
+/**
+ * `recommend`, the pure part: from a sweep summary, choose the setting with the highest median
+ * throughput that meets the constraints, find the Pareto front, measure the seed's comparison table
+ * and check the seed's advice against the numbers.
+ */
+import { parseStrategySpec } from '../sdk/spec.js';
+import type { MedianEstimate } from './stats.js';
+import type { SweepPointSummary, SweepSummary } from './sweep-summary.js';
+
+export interface Constraints {
+  /** Most records at risk per crashed process (max over repeats). */
+  maxAtRisk?: number;
+  /** Highest acceptable median lock wait p99, ms. */
+  maxLockWaitP99?: number;
+}
+
+/** One candidate point as the choice saw it. */
+export interface Candidate {
+  strategy: string;
+  workers: number;
+  ackedPerSec: number;
+  /** Null: no process died in any repeat (nothing was measured at risk). */
+  atRisk: number | null;
+  /** Null: the strategy took no lock. */
+  lockWaitMsP99: number | null;
+  /** Cells measured (0 when an interrupted run never reached the point). */
+  runs: number;
+  allValid: boolean;
+  /** Why the point was not eligible; empty when it was. */
+  excluded: string[];
+  pareto: boolean;
+}
+
+export type AdviceVerdict = 'holds' | 'partly holds' | 'does not hold' | 'not measured';
+
+export interface Advice {
+  claim: string;
+  verdict: AdviceVerdict;
+  evidence: string;
+}
+
+export interface SeedRow {
+  aspect: string;
+  measure: string;
+  realtime: number | string | null;
+  batch: number | string | null;
+}
+
+export interface Recommendation {
+  constraints: Constraints;
+  /** Candidate strategy labels (each claims noLostAcked) and measurement-only references. */
+  candidates: string[];
+  references: string[];
+  /** Worker count of the seed table and the advice checks. */
+  referenceWorkers: number;
+  choice: (Candidate & { interval: number | null }) | null;
+  points: Candidate[];
+  seedTable: { realtime: string; batch: string; rows: SeedRow[] };
+  advice: Advice[];
+}
+
+export const BATCH = 'checkpoint-batch';
+const REALTIME = 'realtime';
+const batchLabel = (interval: number) => `${BATCH}:interval=${interval}`;
+
+const toCandidate = (p: SweepPointSummary): Candidate => ({
+  strategy: p.strategy,
+  workers: p.workers,
+  ackedPerSec: p.metrics.ackedPerSec?.median ?? 0,
+  atRisk: p.atRiskMax,
+  lockWaitMsP99: p.metrics.lockWaitMsP99?.median ?? null,
+  runs: p.runs,
+  allValid: p.runs > 0 && p.valid === p.runs,
+  excluded: [],
+  pareto: false,
+});
+
+/** Reasons a point does not qualify: an invalid repeat, or a constraint it breaks. */
+export function exclusions(c: Candidate, constraints: Constraints): string[] {
+  const why: string[] = [];
+  if (c.runs === 0) why.push('not measured');
+  else if (!c.allValid) why.push('not every repeat valid');
+  if (constraints.maxAtRisk !== undefined && (c.atRisk ?? 0) > constraints.maxAtRisk) why.push(`at risk ${c.atRisk} > ${constraints.maxAtRisk}`);
+  if (constraints.maxLockWaitP99 !== undefined && (c.lockWaitMsP99 ?? 0) > constraints.maxLockWaitP99) why.push(`lock p99 ${c.lockWaitMsP99} ms > ${constraints.maxLockWaitP99} ms`);
+  return why;
+}
+
+/** a dominates b: at least as good on throughput ↑, at-risk ↓, lock p99 ↓, and better on one. */
+function dominates(a: Candidate, b: Candidate): boolean {
+  const pairs: [number, number][] = [[a.ackedPerSec, b.ackedPerSec], [-(a.atRisk ?? 0), -(b.atRisk ?? 0)], [-(a.lockWaitMsP99 ?? 0), -(b.lockWaitMsP99 ?? 0)]];
+  return pairs.every(([x, y]) => x >= y) && pairs.some(([x, y]) => x > y);
+}
+
+/** The valid points no other valid point dominates. */
+export function paretoFront<C extends Candidate>(points: readonly C[]): C[] {
+  const valid = points.filter((p) => p.allValid);
+  return valid.filter((p) => !valid.some((q) => dominates(q, p)));
+}
+
+/** The eligible point with the highest median throughput (ties: less at risk, then fewer workers). */
+export function choose(points: readonly Candidate[], constraints: Constraints): Candidate | null {
+  const eligible = points.filter((p) => exclusions(p, constraints).length === 0);
+  eligible.sort((a, b) => b.ackedPerSec - a.ackedPerSec || (a.atRisk ?? 0) - (b.atRisk ?? 0) || a.workers - b.workers);
+  return eligible[0] ?? null;
+}
+
+const intervalOf = (label: string): number | null => {
+  const value = parseStrategySpec(label).options.interval;
+  return parseStrategySpec(label).name === BATCH && value !== undefined ? Number(value) : null;
+};
+
+const fmt = (e: MedianEstimate | null | undefined, digits = 1) => (e ? `${e.median.toFixed(digits)} [${e.lo.toFixed(digits)}, ${e.hi.toFixed(digits)}]` : 'not measured');
+const overlap = (a: MedianEstimate | null | undefined, b: MedianEstimate | null | undefined) => Boolean(a && b && a.lo <= b.hi && b.lo <= a.hi);
+
+/** Builds the recommendation from a sweep summary. `references` are measured for the seed table only. */
+export function recommend(summary: SweepSummary, candidates: readonly string[], references: readonly string[], constraints: Constraints): Recommendation {
+  const find = (strategy: string, workers: number) => summary.points.find((p) => p.strategy === strategy && p.workers === workers);
+  const points = summary.points.filter((p) => candidates.includes(p.strategy)).map(toCandidate);
+  const front = new Set(paretoFront(points));
+  for (const p of points) Object.assign(p, { excluded: exclusions(p, constraints), pareto: front.has(p) });
+  const chosen = choose(points, constraints);
+  // The seed's runner uses 20 workers: compare there when measured, else at the most workers measured.
+  const referenceWorkers = summary.workers.includes(20) ? 20 : Math.max(...summary.workers);
+  return {
+    constraints,
+    candidates: [...candidates],
+    references: [...references],
+    referenceWorkers,
+    choice: chosen && { ...chosen, interval: intervalOf(chosen.strategy) },
+    points,
+    seedTable: seedTable((s) => find(s, referenceWorkers), references),
+    advice: advice(find, summary.workers, referenceWorkers),
+  };
+}
+
+function seedTable(at: (strategy: string) => SweepPointSummary | undefined, references: readonly string[]) {
+  const realtime = at(REALTIME);
+  const batch = at(batchLabel(5));
+  const m = (p: SweepPointSummary | undefined, metric: keyof SweepPointSummary['metrics']) => p?.metrics[metric]?.median ?? null;
+  // Unlocked real-time saving and the shared (global) batch buffer are where each mode races.
+  const [unlockedRealtime, sharedBatch] = [references.find((r) => r.startsWith(`${REALTIME}:`)), references.find((r) => r.startsWith(`${BATCH}:`))];
+  const rtSpeed = m(realtime, 'ackedPerSec');
+  const batchSpeed = m(batch, 'ackedPerSec');
+  const rows: SeedRow[] = [
+    { aspect: 'data safety', measure: 'acked records lost (median)', realtime: m(realtime, 'lost'), batch: m(batch, 'lost') },
+    { aspect: 'data safety', measure: 'records at risk per crashed process (median)', realtime: m(realtime, 'unackedAtCrashPerCrash'), batch: m(batch, 'unackedAtCrashPerCrash') },
+    { aspect: 'concurrency-conflict risk', measure: `fraction of acked records lost without protection (${unlockedRealtime ?? '–'} vs ${sharedBatch ?? '–'})`, realtime: m(unlockedRealtime ? at(unlockedRealtime) : undefined, 'lostFraction'), batch: m(sharedBatch ? at(sharedBatch) : undefined, 'lostFraction') },
+    { aspect: 'performance cost', measure: 'bytes written per acked record', realtime: m(realtime, 'bytesPerAcked'), batch: m(batch, 'bytesPerAcked') },
+    { aspect: 'performance cost', measure: 'fsyncs per acked record', realtime: m(realtime, 'fsyncsPerAcked'), batch: m(batch, 'fsyncsPerAcked') },
+    { aspect: 'performance cost', measure: 'acked records per second', realtime: rtSpeed, batch: batchSpeed },
+    { aspect: 'lock contention', measure: 'lock acquisitions per record', realtime: m(realtime, 'lockAcquisitionsPerRecord'), batch: m(batch, 'lockAcquisitionsPerRecord') },
+    { aspect: 'lock contention', measure: 'lock wait p99, ms', realtime: m(realtime, 'lockWaitMsP99'), batch: m(batch, 'lockWaitMsP99') },
+    {
+      aspect: 'recommended use', measure: 'from the numbers above',
+      realtime: 'few, critical records: nothing buffered, every ack already on disk',
+      batch: rtSpeed && batchSpeed ? `large test campaigns: ${(batchSpeed / rtSpeed).toFixed(1)}× the throughput, a few records to redo per crash` : 'large test campaigns',
+    },
+  ];
+  return { realtime: REALTIME, batch: batchLabel(5), rows };
+}
+
+function advice(find: (s: string, w: number) => SweepPointSummary | undefined, workers: readonly number[], at: number): Advice[] {
+  const speed = (s: string, w = at) => find(s, w)?.metrics.ackedPerSec;
+  const risk = (s: string) => find(s, at)?.atRiskMax ?? null;
+  const lock = (s: string, w: number) => find(s, w)?.metrics.lockWaitMsP99;
+  const intervals = [1, 5, 10, 20].map((i) => ({ i, speed: speed(batchLabel(i)), risk: risk(batchLabel(i)) }));
+  const [one, five, ten, twenty] = intervals;
+  const mid = [five!, ten!].filter((x) => x.speed).sort((a, b) => b.speed!.median - a.speed!.median)[0];
+  const out: Advice[] = [];
+  if (!one?.speed || !twenty?.speed || !mid) {
+    out.push({ claim: 'checkpoint interval 5–10, not 1 and not 20', verdict: 'not measured', evidence: 'checkpoint-batch was not measured at intervals 1, 5 or 10, and 20' });
+  } else {
+    const fasterThanOne = mid.speed!.median > one.speed.median;
+    const saferThanTwenty = (twenty.risk ?? 0) > (mid.risk ?? 0);
+    out.push({
+      claim: 'checkpoint interval 5–10, not 1 and not 20',
+      verdict: fasterThanOne && saferThanTwenty ? 'holds' : fasterThanOne || saferThanTwenty ? 'partly holds' : 'does not hold',
+      evidence: `at ${at} workers, acked/s median [CI]: ${intervals.map((x) => `interval ${x.i}: ${fmt(x.speed)}`).join('; ')}` +
+        `${overlap(mid.speed, one.speed) ? ` (interval ${mid.i} vs 1: intervals overlap, within noise)` : ''}` +
+        `. Max records at risk per crash: ${intervals.map((x) => `interval ${x.i}: ${x.risk ?? 'no crash'}`).join('; ')}.`,
+    });
+  }
+  const batch = speed(batchLabel(5));
+  const realtime = speed(REALTIME);
+  out.push(!batch || !realtime
+    ? { claim: 'keep batch commit (vs real-time saving)', verdict: 'not measured', evidence: 'realtime or checkpoint-batch:interval=5 not measured' }
+    : {
+      claim: 'keep batch commit (vs real-time saving)',
+      verdict: batch.median > realtime.median ? 'holds' : 'does not hold',
+      evidence: `at ${at} workers, acked/s: batch (interval 5) ${fmt(batch)} vs realtime ${fmt(realtime)}; lock wait p99: ${fmt(lock(batchLabel(5), at))} vs ${fmt(lock(REALTIME, at))} ms`,
+    });
+  const subject = batchLabel(5);
+  const series = workers.map((w) => `${w}: ${fmt(speed(subject, w))}`).join('; ');
+  if (!workers.includes(20) || !workers.some((w) => w > 20)) {
+    out.push({ claim: 'at most 20 workers', verdict: 'not measured', evidence: `not measured at 20 and above 20 workers; ${subject} acked/s by workers: ${series}` });
+  } else {
+    const above = Math.min(...workers.filter((w) => w > 20));
+    const gain = speed(subject, above)!.median > speed(subject, 20)!.median;
+    const lockGrows = (lock(subject, above)?.median ?? 0) > (lock(subject, 20)?.median ?? 0);
+    out.push({
+      claim: 'at most 20 workers',
+      verdict: !gain ? 'holds' : lockGrows ? 'partly holds' : 'does not hold',
+      evidence: `${subject}, 20 → ${above} workers: acked/s ${fmt(speed(subject, 20))} → ${fmt(speed(subject, above))}; lock wait p99 ${fmt(lock(subject, 20))} → ${fmt(lock(subject, above))} ms. By workers: ${series}`,
+    });
+  }
+  return out;
+}

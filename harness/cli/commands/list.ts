@@ -1,0 +1,42 @@
+import type { OptionSpec, StrategyDefinition } from '../../sdk/strategy.js';
+import { strategies } from '../../../strategies/index.js';
+import { scenarios } from '../../../scenarios/index.js';
+import { formatNames } from '../../../reports/index.js';
+import { IO_OPS } from '../../sdk/ports/io.js';
+
+function describeGuarantees(definition: StrategyDefinition<object>): string {
+  const defaults = Object.fromEntries(Object.entries(definition.options as Record<string, OptionSpec<unknown>>).map(([k, s]) => [k, s.default]));
+  const g = definition.guarantees(defaults);
+  const claimed = Object.entries(g).filter(([, v]) => v).map(([k]) => k);
+  return claimed.length ? claimed.join(', ') : 'none';
+}
+
+/** `parquet-chaos list`: strategies with options and guarantees, scenarios, report formats. */
+export function listText(): string {
+  const lines: string[] = ['Strategies (spec: name[:key=value,…]):'];
+  for (const definition of Object.values(strategies) as StrategyDefinition<object>[]) {
+    lines.push(`  ${definition.name} — ${definition.summary}`);
+    lines.push(`    guarantees (default options): ${describeGuarantees(definition)}`);
+    for (const [key, spec] of Object.entries(definition.options as Record<string, OptionSpec<unknown>>)) {
+      lines.push(`    ${key}=${String(spec.default)}  (${spec.accepts}) ${spec.describe}`);
+    }
+    const roles = Object.keys(definition.roles ?? {});
+    if (roles.length) lines.push(`    background roles: ${roles.join(', ')}`);
+  }
+  lines.push('  ./path/to/module.js[:key=value,…] — a user plugin implementing the strategy API (see README)');
+  lines.push('', 'Scenarios:');
+  for (const s of Object.values(scenarios)) {
+    lines.push(`  ${s.name} (seed risk: ${s.risk}) — ${s.summary}`);
+    lines.push(`    default faults: ${s.faultsSummary}`);
+  }
+  lines.push('', 'Faults (--faults none | default | kind:key=value,…;kind:…):');
+  lines.push('  targets: writer (one, seeded), writers (all), writer-N, merger, consumer');
+  lines.push('  kill:target=…,at=<ms>|afterAcks=<n>|afterAttempts=<n>   SIGKILL; writers restart per --restart retry|skip|none');
+  lines.push('  pause:target=…,<trigger>,duration=<ms>                  SIGSTOP, then SIGCONT');
+  lines.push('  slow-io:target=…,op=<op>|*,path=<substring>,probability=<0..1>,delay=<ms>');
+  lines.push('  io-error:target=…,op=<op>,path=…,errno=EIO|ENOSPC,probability=<0..1>|nth=<n>');
+  lines.push('  crash-point:target=…,point=<name>|<prefix>*|<op>,nth=<n>   the process SIGKILLs itself there');
+  lines.push(`  ops: ${IO_OPS.join(', ')}`);
+  lines.push('', `Report formats: ${formatNames.join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,50 @@
+/** Command-line pieces of `sweep` and `recommend`: list-valued flags and swept strategy options. */
+import { badValue } from '../sdk/errors.js';
+
+/** Flags that name a strategy option under the seed's name. */
+export const OPTION_ALIASES: Record<string, string> = { 'checkpoint-interval': 'interval' };
+
+export interface SplitFlags {
+  /** Values of the flags the command knows, by name. */
+  known: Record<string, string>;
+  /** Any other `--key value`: a strategy option to sweep (aliases resolved), in the order given. */
+  options: [string, string[]][];
+}
+
+/** Splits `--flag value` / `--flag=value` pairs into known flags and strategy options. */
+export function splitFlags(args: readonly string[], knownFlags: readonly string[]): SplitFlags {
+  const known: Record<string, string> = {};
+  const options: [string, string[]][] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const match = /^--([A-Za-z][\w-]*)(?:=(.*))?$/.exec(arg);
+    if (!match) throw badValue('E_USAGE', 'argument', arg, 'flags as --name value');
+    const name = match[1]!;
+    const value = match[2] ?? args[++i];
+    if (value === undefined || (match[2] === undefined && value.startsWith('--'))) throw badValue('E_USAGE', `--${name}`, '', 'a value');
+    if (knownFlags.includes(name)) known[name] = value;
+    else options.push([OPTION_ALIASES[name] ?? name, value.split(',').map((v) => v.trim()).filter(Boolean)]);
+  }
+  return { known, options };
+}
+
+export function parseWorkerList(raw: string): number[] {
+  const values = raw.split(',').map((v) => v.trim());
+  if (!values.every((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 256)) {
+    throw badValue('E_BAD_OPTION', '--workers', raw, 'a comma list of integers from 1 to 256');
+  }
+  return [...new Set(values.map(Number))];
+}
+
+export function parseCount(flag: string, raw: string | undefined, fallback: number, min = 1, max = 1000): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < min || Number(raw) > max) throw badValue('E_BAD_OPTION', flag, raw, `an integer from ${min} to ${max}`);
+  return Number(raw);
+}
+
+export function parseLimit(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0) throw badValue('E_BAD_OPTION', flag, raw, 'a number >= 0');
+  return n;
+}

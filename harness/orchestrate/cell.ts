@@ -1,0 +1,277 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ScenarioDefinition } from '../sdk/scenario.js';
+import type { BackgroundRoleKind, RoleKind } from '../sdk/strategy.js';
+import { checkCell, emptyVerdict } from '../oracle/checker.js';
+import { allStarted, readLedgers, writingSpanMs } from '../oracle/ledger.js';
+import type { LoadedStrategy } from './load-strategy.js';
+import { aggregateSnapshots, readSnapshots } from '../measure/metrics.js';
+import { planFaults } from './nemesis/plan.js';
+import { Nemesis, type FaultableProcess } from './nemesis/nemesis.js';
+import type { FaultEvent, IoFault } from '../sdk/faults.js';
+import { Random } from '../sdk/random.js';
+import { logicalBytes, makeRecord } from '../sdk/records.js';
+import type { CellError, CellResult, RunConfig } from '../result/result.js';
+import { cellPaths, type RoleConfig } from './roles/config.js';
+import { percentile, round, sum } from '../analyze/stats.js';
+import { killProcess, spawnRole, stderrTail, type RoleProcess } from './supervise.js';
+
+export interface CellPlan {
+  strategy: LoadedStrategy;
+  scenario: ScenarioDefinition;
+  cellDir: string;
+  config: RunConfig;
+  calibrationOpsPerSec: number;
+  /** Aborting (Ctrl-C) stops every process of the cell for good: nothing is restarted. */
+  signal?: AbortSignal;
+}
+
+const BACKGROUND_GRACE_MS = 10_000;
+const FINALIZE_MIN_MS = 30_000;
+
+/** One supervised role: restarted after a fault kills it, as the seed's runner restarts a worker. */
+class Slot implements FaultableProcess {
+  child: RoleProcess | undefined;
+  incarnation = 0;
+  restarts = 0;
+  stopping = false;
+  done: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly name: string,
+    readonly kind: RoleKind,
+    readonly index: number,
+    readonly restartable: boolean,
+    readonly ioFaults: IoFault[],
+    readonly ledgerPath?: string,
+  ) {}
+
+  pid(): number | undefined {
+    return this.child?.exitCode === null ? this.child.pid : undefined;
+  }
+}
+
+function countFiles(dir: string): number {
+  let n = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) n += entry.isDirectory() ? countFiles(join(dir, entry.name)) : 1;
+  return n;
+}
+
+function readFaultLog(path: string): FaultEvent[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8').split('\n').filter(Boolean).flatMap((line) => {
+    try {
+      return [JSON.parse(line) as FaultEvent];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Logical bytes of the acked records: records of one configuration differ only by a few bytes of id. */
+function ackedLogicalBytes(acked: number, config: RunConfig): number {
+  return logicalBytes(makeRecord(config.seed, 0, 0, config.payloadBytes, 0n)) * acked;
+}
+
+export async function runCell(plan: CellPlan): Promise<CellResult> {
+  const { strategy, scenario, cellDir, config } = plan;
+  const paths = cellPaths(cellDir);
+  for (const [key, dir] of Object.entries(paths)) if (key !== 'faults') mkdirSync(dir, { recursive: true });
+  // What `parquet-chaos check DIR` needs to judge this cell again later.
+  writeFileSync(join(cellDir, 'cell.json'), JSON.stringify({ strategy: strategy.spec.label, scenario: scenario.name, guarantees: strategy.guarantees }, null, 2));
+  const errors: CellError[] = [];
+  const deadline = Date.now() + config.cellTimeoutMs;
+  let startedAt = Date.now();
+  const logEvent = (event: Omit<FaultEvent, 'at'>) => appendFileSync(paths.faults, `${JSON.stringify({ at: Date.now() - startedAt, ...event })}\n`);
+
+  const backgroundKinds = scenario.backgroundRoles.filter((k): k is BackgroundRoleKind => Boolean(strategy.definition.roles?.[k]));
+  const faults = planFaults(config.faults, scenario, {
+    random: new Random(config.seed).fork(`${strategy.spec.label}/${scenario.name}`), workers: config.workers, recordsPerWorker: config.recordsPerWorker,
+  });
+  const ioFaultsFor = (name: string, kind: RoleKind) => faults.io.filter((f) => f.target === name || (f.target === 'writers' && kind === 'writer'));
+  const writerSlots = Array.from({ length: config.workers }, (_, i) =>
+    new Slot(`writer-${i}`, 'writer', i, config.restart !== 'none', ioFaultsFor(`writer-${i}`, 'writer'), join(paths.ledger, `writer-${i}.jsonl`)));
+  const backgroundSlots = backgroundKinds.map((kind) => new Slot(kind, kind, 0, true, ioFaultsFor(kind, kind)));
+  const finalizeSlot = new Slot('finalize', 'finalize', 0, false, []);
+
+  const roleConfig = (slot: Slot): RoleConfig => ({
+    role: slot.kind, index: slot.index, name: slot.name, incarnation: slot.incarnation, startedAt, cellDir,
+    strategy: strategy.modulePath ? strategy.spec.label.replace(strategy.spec.name, strategy.modulePath) : strategy.spec.label,
+    codec: config.codec, seed: config.seed, recordsPerWorker: config.recordsPerWorker, payloadBytes: config.payloadBytes,
+    thinkMs: config.thinkMs ?? scenario.thinkMs, lockStaleMs: config.lockStaleMs, lockTimeoutMs: config.lockTimeoutMs,
+    metricsEveryMs: 250, restart: config.restart,
+    // Faults belong to a process's first life only: a restarted process runs clean (healed).
+    ioFaults: slot.incarnation === 0 ? slot.ioFaults : [],
+  });
+
+  /** Runs a slot's process, restarting it after a SIGKILL (a fault) while allowed. */
+  const supervise = async (slot: Slot): Promise<void> => {
+    for (;;) {
+      const child = spawnRole(roleConfig(slot));
+      slot.child = child;
+      const result = await child;
+      if (result.exitCode === 0 || slot.stopping) return;
+      // Only faults send SIGKILL here (the timeout sets `stopping` first): a death to account for, not an error.
+      if (result.signal === 'SIGKILL') {
+        if (!slot.restartable || Date.now() >= deadline) {
+          logEvent({ kind: 'restart', target: slot.name, action: 'not restarted', detail: slot.restartable ? 'past the cell deadline' : '--restart none' });
+          return;
+        }
+        slot.incarnation++;
+        slot.restarts++;
+        logEvent({ kind: 'restart', target: slot.name, action: `restart #${slot.restarts}`, detail: `previous pid ${child.pid} died by SIGKILL` });
+        continue;
+      }
+      errors.push({
+        source: slot.name, code: 'E_ROLE_FAILED',
+        message: `${slot.name} exited with ${result.signal ?? `code ${result.exitCode}`}: ${stderrTail(result.stderr) || 'no output'}`,
+      });
+      return;
+    }
+  };
+
+  /** Waits for slots until the deadline; then kills what is left and says so. */
+  const awaitSlots = async (slots: readonly Slot[], until: number): Promise<number> => {
+    let timedOut = 0;
+    const timer = setTimeout(() => {
+      for (const slot of slots) {
+        slot.stopping = true;
+        if (slot.child && slot.child.exitCode === null) {
+          timedOut++;
+          errors.push({ source: slot.name, code: 'E_CELL_TIMEOUT', message: `${slot.name} still running at the cell timeout; killed with SIGKILL` });
+          killProcess(slot.child);
+        }
+      }
+    }, Math.max(0, until - Date.now()));
+    await Promise.all(slots.map((s) => s.done));
+    clearTimeout(timer);
+    return timedOut;
+  };
+
+  const stopAll = () => {
+    for (const slot of [...writerSlots, ...backgroundSlots, finalizeSlot]) {
+      slot.stopping = true;
+      if (slot.child) killProcess(slot.child);
+    }
+  };
+  plan.signal?.addEventListener('abort', stopAll, { once: true });
+
+  const nemesis = new Nemesis(new Map([...writerSlots, ...backgroundSlots].map((s) => [s.name, s])), logEvent);
+  for (const slot of backgroundSlots) slot.done = supervise(slot);
+  startedAt = Date.now();
+  for (const slot of writerSlots) slot.done = supervise(slot);
+  // Progress-triggered faults are armed at once; timed ones count from when every writer runs, not
+  // from spawning (which takes 60–200 ms a process).
+  nemesis.start(faults.process.filter((f) => f.at === undefined));
+  const startNemesis = setInterval(() => {
+    if (!allStarted(writerSlots.map((s) => s.ledgerPath!))) return;
+    clearInterval(startNemesis);
+    logEvent({ kind: 'start', target: 'writers', action: 'all running', detail: 'timed faults count from here' });
+    nemesis.start(faults.process.filter((f) => f.at !== undefined));
+  }, 5);
+  let timedOut = await awaitSlots(writerSlots, deadline);
+  clearInterval(startNemesis);
+  const wallMs = writingSpanMs(readLedgers(paths.ledger)) ?? Date.now() - startedAt;
+
+  // Heal before the final check: pending faults cancelled, paused processes resumed.
+  nemesis.heal();
+  for (const slot of backgroundSlots) {
+    slot.stopping = true;
+    slot.child?.kill('SIGTERM');
+  }
+  timedOut += await awaitSlots(backgroundSlots, Math.min(deadline, Date.now() + BACKGROUND_GRACE_MS));
+
+  const finalizeStarted = Date.now();
+  if (strategy.definition.finalize && !plan.signal?.aborted) {
+    finalizeSlot.done = supervise(finalizeSlot);
+    timedOut += await awaitSlots([finalizeSlot], Math.max(deadline, Date.now() + FINALIZE_MIN_MS));
+  }
+  const finalizeMs = Date.now() - finalizeStarted;
+
+  plan.signal?.removeEventListener('abort', stopAll);
+
+  let verdict = await checkCell(cellDir, strategy.guarantees);
+  if (verdict.error) errors.push({ source: 'check', code: 'E_CHECK', message: verdict.error });
+  // A strategy that could not run as planned has not shown its guarantees hold.
+  if (verdict.valid === true && errors.length > 0) verdict = { ...verdict, valid: 'unknown' };
+
+  const m = aggregateSnapshots(readSnapshots(paths.metrics));
+  const logical = ackedLogicalBytes(verdict.acked, config);
+  const ackedPerSec = wallMs > 0 ? (verdict.acked / wallMs) * 1000 : 0;
+  const faultLog = readFaultLog(paths.faults);
+  const allSlots = [...writerSlots, ...backgroundSlots, finalizeSlot];
+  return {
+    strategy: strategy.spec.label,
+    scenario: scenario.name,
+    workers: config.workers,
+    recordsPerWorker: config.recordsPerWorker,
+    dir: cellDir,
+    guarantees: strategy.guarantees,
+    verdict,
+    io: {
+      bytesWritten: m.proc.wchar,
+      bytesRead: m.proc.rchar,
+      writeOps: m.io.writeOps,
+      fsyncs: m.io.fsyncs,
+      renames: m.io.renames,
+      filesCreated: m.io.filesCreated,
+      writeAmplification: logical > 0 ? round(m.proc.wchar / logical) : null,
+      filesInData: countFiles(paths.data),
+      portBytesWritten: m.io.bytesWritten,
+    },
+    locks: {
+      acquisitions: m.lockAcquisitions,
+      waitMsTotal: round(sum(m.lockWaitsMs)),
+      waitMsP50: nullable(percentile(m.lockWaitsMs, 50)),
+      waitMsP99: nullable(percentile(m.lockWaitsMs, 99)),
+      waitMsMax: m.lockWaitsMs.length ? round(Math.max(...m.lockWaitsMs)) : null,
+      timeouts: m.lockTimeouts,
+      compromised: m.lockCompromised,
+      staleTakeovers: m.lockStaleTakeovers,
+    },
+    throughput: {
+      ackedPerSec: round(ackedPerSec, 1),
+      wallMs,
+      ackLatencyMsP50: nullable(percentile(m.ackLatenciesMs, 50)),
+      ackLatencyMsP99: nullable(percentile(m.ackLatenciesMs, 99)),
+      fractionOfLimit: plan.calibrationOpsPerSec > 0 ? round(ackedPerSec / plan.calibrationOpsPerSec, 4) : null,
+      finalizeMs,
+    },
+    counters: m.counters,
+    processes: {
+      spawned: allSlots.filter((s) => s.child).length + sum(allSlots.map((s) => s.restarts)),
+      failed: errors.filter((e) => e.code === 'E_ROLE_FAILED').length,
+      timedOut,
+    },
+    faults: {
+      planned: [...faults.process, ...faults.io],
+      kills: faultLog.filter((e) => e.kind === 'kill' && e.action === 'SIGKILL').length,
+      crashPoints: faultLog.filter((e) => e.kind === 'crash-point').length,
+      pauses: faultLog.filter((e) => e.kind === 'pause' && e.action === 'SIGSTOP').length,
+      ioErrors: faultLog.filter((e) => e.kind === 'io-error').length,
+      restarts: sum(allSlots.map((s) => s.restarts)),
+      log: faultLog,
+    },
+    errors,
+  };
+}
+
+function nullable(value: number | undefined): number | null {
+  return value === undefined ? null : round(value);
+}
+
+/** A cell that could not run at all: nothing measured, verdict "unknown", the error kept. */
+export function brokenCell(strategy: string, scenario: string, config: RunConfig, cellDir: string, error: CellError): CellResult {
+  return {
+    strategy, scenario, workers: config.workers, recordsPerWorker: config.recordsPerWorker, dir: cellDir,
+    guarantees: { noLostAcked: false, noDuplicates: false, noCorruption: false },
+    verdict: { ...emptyVerdict(), valid: 'unknown', error: error.message },
+    io: { bytesWritten: 0, bytesRead: 0, writeOps: 0, fsyncs: 0, renames: 0, filesCreated: 0, writeAmplification: null, filesInData: 0, portBytesWritten: 0 },
+    locks: { acquisitions: 0, waitMsTotal: 0, waitMsP50: null, waitMsP99: null, waitMsMax: null, timeouts: 0, compromised: 0, staleTakeovers: 0 },
+    throughput: { ackedPerSec: 0, wallMs: 0, ackLatencyMsP50: null, ackLatencyMsP99: null, fractionOfLimit: null, finalizeMs: 0 },
+    counters: {},
+    processes: { spawned: 0, failed: 0, timedOut: 0 },
+    faults: { planned: [], kills: 0, crashPoints: 0, pauses: 0, ioErrors: 0, restarts: 0, log: [] },
+    errors: [error],
+  };
+}

@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Guarantees, StrategyDefinition } from '../sdk/strategy.js';
+import { resolveOptions } from '../sdk/strategy.js';
+import { strategies, strategyNames } from '../../strategies/index.js';
+import { isPluginPath, parseStrategySpec, type StrategySpec } from '../sdk/spec.js';
+import { badValue, ChaosError } from '../sdk/errors.js';
+
+/** A strategy ready to run: its definition, resolved options and claimed guarantees. */
+export interface LoadedStrategy {
+  spec: StrategySpec;
+  /** Absolute module path for plugins, so that child processes load the same file. */
+  modulePath: string | undefined;
+  definition: StrategyDefinition<object>;
+  options: object;
+  guarantees: Guarantees;
+}
+
+function assertStrategyShape(candidate: unknown, path: string): asserts candidate is StrategyDefinition<object> {
+  const c = candidate as Partial<StrategyDefinition<object>> | undefined;
+  const problems: string[] = [];
+  if (!c || typeof c !== 'object') problems.push('the module exports no strategy object (default export or `strategy`)');
+  else {
+    if (typeof c.name !== 'string') problems.push('`name` must be a string');
+    if (typeof c.writer !== 'function') problems.push('`writer(ctx, options)` must be a function');
+    if (typeof c.guarantees !== 'function') problems.push('`guarantees(options)` must be a function');
+    if (c.options === undefined || typeof c.options !== 'object') problems.push('`options` must be an object (may be empty)');
+  }
+  if (problems.length) {
+    throw new ChaosError('E_PLUGIN', `strategy plugin ${path} does not implement the strategy API: ${problems.join('; ')}`, {
+      option: '--strategy', value: path, expected: 'a module exporting defineStrategy({...}) as default or `strategy`',
+    });
+  }
+}
+
+async function importPlugin(path: string): Promise<StrategyDefinition<object>> {
+  if (!existsSync(path)) throw badValue('E_PLUGIN', '--strategy', path, 'a path to an existing strategy module');
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (cause) {
+    throw new ChaosError('E_PLUGIN', `strategy plugin ${path} failed to load: ${(cause as Error).message ?? String(cause)}`, {
+      option: '--strategy', value: path, expected: 'a module that imports without throwing', cause,
+    });
+  }
+  const candidate = module.default ?? module.strategy;
+  assertStrategyShape(candidate, path);
+  return candidate;
+}
+
+export async function loadStrategy(specText: string | StrategySpec, cwd = process.cwd()): Promise<LoadedStrategy> {
+  const spec = typeof specText === 'string' ? parseStrategySpec(specText) : specText;
+  let definition: StrategyDefinition<object>;
+  let modulePath: string | undefined;
+  if (isPluginPath(spec.name)) {
+    modulePath = isAbsolute(spec.name) ? spec.name : resolve(cwd, spec.name);
+    definition = await importPlugin(modulePath);
+  } else {
+    const builtIn = (strategies as Record<string, StrategyDefinition<object>>)[spec.name];
+    if (!builtIn) {
+      throw badValue('E_UNKNOWN_STRATEGY', '--strategy', spec.name,
+        `one of: ${strategyNames.join(', ')}, or a module path starting with ./ or /`);
+    }
+    definition = builtIn;
+  }
+  const options = resolveOptions(definition, spec.options);
+  let guarantees: Guarantees;
+  try {
+    guarantees = definition.guarantees(options);
+  } catch (cause) {
+    throw new ChaosError('E_PLUGIN', `strategy ${spec.label}: guarantees() threw: ${String((cause as Error)?.message ?? cause)}`, { cause });
+  }
+  return { spec, modulePath, definition, options, guarantees };
+}

@@ -1,0 +1,124 @@
+import { closeSync, openSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import type { FaultEvent, ProcessFault } from '../../sdk/faults.js';
+
+/** What the nemesis needs to know of a supervised process. */
+export interface FaultableProcess {
+  readonly name: string;
+  /** The live child's pid, or undefined between lives / after it ended. */
+  pid(): number | undefined;
+  ledgerPath?: string;
+}
+
+const ACK = '"op":"ack"';
+const ATTEMPT = '"op":"attempt"';
+
+/** Watches a file that may not exist yet (the writer creates its ledger when it starts). */
+function watchFile(path: string, onChange: () => void): FSWatcher | undefined {
+  try {
+    closeSync(openSync(path, 'a'));
+    return watch(path, onChange);
+  } catch {
+    return undefined;
+  }
+}
+
+function countLines(path: string, op: string): number {
+  try {
+    return readFileSync(path, 'utf8').split(op).length - 1;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Carries out process faults (kill, pause) against real processes on their triggers, logs each, and
+ * heals: every paused process is resumed when its pause ends or when `heal()` is called.
+ */
+export class Nemesis {
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly paused = new Map<number, string>();
+  private readonly closers: (() => void)[] = [];
+
+  constructor(
+    private readonly processes: ReadonlyMap<string, FaultableProcess>,
+    private readonly log: (event: Omit<FaultEvent, 'at'>) => void,
+  ) {}
+
+  /** Arms every fault: `at` timers count from now; progress triggers watch the target's own ledger. */
+  start(faults: readonly ProcessFault[]): void {
+    for (const fault of faults) {
+      const target = this.processes.get(fault.target);
+      if (!target) {
+        this.log({ kind: fault.kind, target: fault.target, action: 'skipped', detail: 'no such process in this cell' });
+        continue;
+      }
+      if (fault.at !== undefined) this.timers.push(setTimeout(() => this.fire(fault, target), fault.at));
+      else if (fault.afterAttempts !== undefined) this.watchLedger(fault, target, ATTEMPT, fault.afterAttempts);
+      else this.watchLedger(fault, target, ACK, fault.afterAcks ?? 0);
+    }
+  }
+
+  /** Fires once the target's ledger holds `count` lines of a kind: inotify for promptness, a slow poll as a safety net. */
+  private watchLedger(fault: ProcessFault, target: FaultableProcess, op: string, count: number): void {
+    const path = target.ledgerPath;
+    if (!path) {
+      this.log({ kind: fault.kind, target: target.name, action: 'skipped', detail: 'afterAcks/afterAttempts need a writer target' });
+      return;
+    }
+    let done = false;
+    const check = () => {
+      if (done || countLines(path, op) < count) return;
+      done = true;
+      watcher?.close();
+      clearInterval(poll);
+      this.fire(fault, target);
+    };
+    const watcher = watchFile(path, check);
+    const poll = setInterval(check, 20);
+    this.timers.push(poll);
+    this.closers.push(() => watcher?.close());
+  }
+
+  private fire(fault: ProcessFault, target: FaultableProcess): void {
+    const pid = target.pid();
+    if (pid === undefined) {
+      this.log({ kind: fault.kind, target: target.name, action: 'skipped', detail: 'target not running' });
+      return;
+    }
+    if (fault.kind === 'kill') {
+      this.signal(pid, 'SIGCONT');
+      this.signal(pid, 'SIGKILL');
+      this.paused.delete(pid);
+      this.log({ kind: 'kill', target: target.name, pid, action: 'SIGKILL' });
+      return;
+    }
+    this.signal(pid, 'SIGSTOP');
+    this.paused.set(pid, target.name);
+    this.log({ kind: 'pause', target: target.name, pid, action: 'SIGSTOP', detail: `for ${fault.duration} ms` });
+    this.timers.push(setTimeout(() => this.resume(pid, 'pause ended'), fault.duration));
+  }
+
+  private resume(pid: number, why: string): void {
+    const name = this.paused.get(pid);
+    if (name === undefined) return;
+    this.paused.delete(pid);
+    this.signal(pid, 'SIGCONT');
+    this.log({ kind: why === 'pause ended' ? 'pause' : 'heal', target: name, pid, action: 'SIGCONT', detail: why });
+  }
+
+  private signal(pid: number, signal: NodeJS.Signals): void {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // The process ended in between: nothing to do.
+    }
+  }
+
+  /** Stops every pending fault and resumes every paused process. */
+  heal(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.length = 0;
+    for (const close of this.closers) close();
+    for (const pid of [...this.paused.keys()]) this.resume(pid, 'healed before the final check');
+  }
+}

@@ -1,0 +1,74 @@
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RoleKind, StrategyContext } from '../../sdk/strategy.js';
+import { getCodec } from '../../sdk/codec/index.js';
+import { loadStrategy, type LoadedStrategy } from '../load-strategy.js';
+import { realClock } from '../../sdk/ports/clock.js';
+import { createIoPort, noopHook, type IoHook } from '../../sdk/ports/io.js';
+import { createLockPort } from '../../sdk/ports/lock.js';
+import { Random } from '../../sdk/random.js';
+import { cellPaths, type RoleConfig } from './config.js';
+import type { FaultEvent } from '../../sdk/faults.js';
+import { createFaultHook } from '../nemesis/io-faults.js';
+
+/** The seed system's process id: `{pid}_{YYYYmmdd_HHMMSS}`. */
+export function processId(pid: number, at: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${pid}_${at.getUTCFullYear()}${p(at.getUTCMonth() + 1)}${p(at.getUTCDate())}_${p(at.getUTCHours())}${p(at.getUTCMinutes())}${p(at.getUTCSeconds())}`;
+}
+
+/** Dies with the parent: a role whose orchestrator is gone (even by SIGKILL) must not linger. */
+export function exitWithParent(): void {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.kill(process.pid, 'SIGKILL');
+  }, 300).unref();
+}
+
+export interface RoleRuntime {
+  loaded: LoadedStrategy;
+  ctx: StrategyContext;
+  /** The strategy's named counters (ctx.count), for the metrics snapshots. */
+  counters: Record<string, number>;
+  /** Registers what to do right before a crash-point kills this process. */
+  beforeCrash(fn: () => void): void;
+}
+
+/** Appends one fault event to the cell's faults.jsonl (one write per line, like the ledger). */
+export function logFaultEvent(config: RoleConfig, event: Omit<FaultEvent, 'at' | 'target' | 'pid'>): void {
+  const line: FaultEvent = { at: Date.now() - config.startedAt, target: config.name, pid: process.pid, ...event };
+  // Paths inside the cell are logged relative to it: shorter, and the same from run to run.
+  if (line.detail) line.detail = line.detail.replaceAll(`${config.cellDir}/`, '');
+  appendFileSync(cellPaths(config.cellDir).faults, `${JSON.stringify(line)}\n`);
+}
+
+function faultHook(config: RoleConfig, random: Random, onCrash: { fn: () => void }): IoHook {
+  if (config.ioFaults.length === 0) return noopHook;
+  return createFaultHook(config.ioFaults, {
+    random, clock: realClock, log: (event) => logFaultEvent(config, event), beforeCrash: () => onCrash.fn(),
+  });
+}
+
+export async function createRuntime(config: RoleConfig, kind: RoleKind): Promise<RoleRuntime> {
+  const paths = cellPaths(config.cellDir);
+  const loaded = await loadStrategy(config.strategy);
+  const logFile = join(paths.logs, `${kind}-${config.index}-${process.pid}.log`);
+  const onCrash = { fn: () => {} };
+  const counters: Record<string, number> = {};
+  const random = new Random(config.seed).fork(`${config.name}#${config.incarnation}`);
+  const ctx: StrategyContext = {
+    io: createIoPort(faultHook(config, random.fork('faults'), onCrash)),
+    lock: createLockPort({ dir: join(paths.state, 'locks'), staleMs: config.lockStaleMs, defaultTimeoutMs: config.lockTimeoutMs }, realClock),
+    clock: realClock,
+    codec: getCodec(config.codec),
+    dataDir: paths.data,
+    stateDir: paths.state,
+    role: { kind, index: config.index, pid: process.pid, processId: processId(process.pid, new Date()) },
+    random,
+    count: (name, n = 1) => {
+      counters[name] = (counters[name] ?? 0) + n;
+    },
+    log: (message) => appendFileSync(logFile, `${new Date().toISOString()} ${message}\n`),
+  };
+  return { loaded, ctx, counters, beforeCrash: (fn) => { onCrash.fn = fn; } };
+}

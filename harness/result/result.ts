@@ -1,0 +1,138 @@
+import type { Guarantees } from '../sdk/strategy.js';
+import type { Verdict } from '../oracle/checker.js';
+import type { CodecName } from '../sdk/codec/codec.js';
+import type { Fault, FaultEvent } from '../sdk/faults.js';
+import type { Recommendation } from '../analyze/recommend.js';
+import type { SweepSummary } from '../analyze/sweep-summary.js';
+
+/** The machine-readable result of one run (schemaVersion 1, documented in the README). */
+export interface RunResult {
+  schemaVersion: 1;
+  tool: { name: 'parquet-chaos'; version: string };
+  runId: string;
+  runDir: string;
+  startedAt: string;
+  finishedAt: string;
+  /** The command line that produced this result. */
+  command: string;
+  config: RunConfig;
+  machine: MachineFacts;
+  calibration: Calibration;
+  cells: CellResult[];
+  /** True when the run was stopped (Ctrl-C) before every cell ran; cells holds what was measured. */
+  interrupted: boolean;
+  /** `sweep` and `recommend`: per grid point, the median and its confidence interval over the repeats. */
+  sweep?: SweepSummary;
+  /** `recommend`: the chosen setting, the evidence and the seed's advice checked against it. */
+  recommendation?: Recommendation;
+}
+
+export interface RunConfig {
+  strategies: string[];
+  scenarios: string[];
+  /** Writers per cell; in a sweep the largest count swept (each cell records its own). */
+  workers: number;
+  recordsPerWorker: number;
+  payloadBytes: number;
+  /** Pause between a writer's records, ms; null: each scenario's own. */
+  thinkMs: number | null;
+  seed: number;
+  codec: CodecName;
+  cellTimeoutMs: number;
+  lockStaleMs: number;
+  lockTimeoutMs: number;
+  restart: 'retry' | 'skip' | 'none';
+  /** `none`, `default` (each scenario's schedule) or a list `kind:key=value,…;kind:…`. */
+  faults: string;
+}
+
+export interface MachineFacts {
+  node: string;
+  platform: string;
+  arch: string;
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  /** File system type of the run folder (from /proc/mounts), when it can be told. */
+  fileSystem: string;
+}
+
+export interface Calibration {
+  method: 'fsync-append-4KiB';
+  ops: number;
+  durationMs: number;
+  /** fsync'd 4 KiB appends per second by one process in the run folder: this machine's limit. */
+  opsPerSec: number;
+}
+
+export interface CellError {
+  /** Which process or step failed: "writer-3", "merger", "finalize", "check", "cell". */
+  source: string;
+  code: string;
+  message: string;
+}
+
+export interface CellResult {
+  strategy: string;
+  scenario: string;
+  workers: number;
+  recordsPerWorker: number;
+  dir: string;
+  guarantees: Guarantees;
+  verdict: Verdict;
+  io: {
+    /** Bytes written by every process of the strategy, from /proc/<pid>/io, less the harness's own writes. */
+    bytesWritten: number;
+    bytesRead: number;
+    /** write() calls through the instrumented port. */
+    writeOps: number;
+    fsyncs: number;
+    renames: number;
+    filesCreated: number;
+    /** bytesWritten ÷ logical bytes of the acked records. */
+    writeAmplification: number | null;
+    filesInData: number;
+    /** Bytes written through the instrumented port (excludes e.g. SQLite's own writes). */
+    portBytesWritten: number;
+  };
+  locks: {
+    acquisitions: number;
+    waitMsTotal: number;
+    waitMsP50: number | null;
+    waitMsP99: number | null;
+    waitMsMax: number | null;
+    timeouts: number;
+    compromised: number;
+    /** Stale locks (of a dead or paused holder) removed before being taken. */
+    staleTakeovers: number;
+  };
+  throughput: {
+    ackedPerSec: number;
+    /** Wall time of the writing phase: first writer `start` to last ledger line, ms. */
+    wallMs: number;
+    ackLatencyMsP50: number | null;
+    ackLatencyMsP99: number | null;
+    /** ackedPerSec ÷ the calibration's fsync'd appends per second. */
+    fractionOfLimit: number | null;
+    /** Wall time of the finalize (recovery) step, ms. */
+    finalizeMs: number;
+  };
+  /** Strategy-reported event counts summed over its processes (e.g. fallbacks, commitConflicts). */
+  counters: Record<string, number>;
+  processes: { spawned: number; failed: number; timedOut: number };
+  faults: {
+    /** The schedule as planned from the seed (targets made concrete). */
+    planned: Fault[];
+    kills: number;
+    crashPoints: number;
+    pauses: number;
+    ioErrors: number;
+    restarts: number;
+    /** The cell's faults.jsonl: what was done, to which process, when (ms after writers started). */
+    log: FaultEvent[];
+  };
+  errors: CellError[];
+  /** Sweeps: the repeat (1-based) this cell belongs to, and its seed (the run's seed + repeat − 1). */
+  repeat?: number;
+  seed?: number;
+}

@@ -1,0 +1,31 @@
+import type { BackgroundRoleKind } from './strategy.js';
+import type { Fault } from './faults.js';
+import type { Random } from './random.js';
+
+/** What a scenario knows when it draws its default fault schedule. */
+export interface FaultPlanEnv {
+  /** Seeded: the same --seed gives the same schedule. */
+  random: Random;
+  workers: number;
+  recordsPerWorker: number;
+}
+
+/** A conflict scenario: process topology, workload and fault schedule, as data. */
+export interface ScenarioDefinition {
+  name: string;
+  summary: string;
+  /** The seed's risk rating for this scenario. */
+  risk: 'high' | 'medium' | 'low';
+  /** Pause between a writer's records, ms (0 = as fast as it can); --think-ms overrides. */
+  thinkMs: number;
+  /** Background roles to run beside the writers when the strategy has them. */
+  backgroundRoles: readonly BackgroundRoleKind[];
+  /** Plain-language description of the default faults, for `list`. */
+  faultsSummary: string;
+  /** The default fault schedule (`--faults default`). Targets `merger`/`consumer` are skipped where absent. */
+  defaultFaults(env: FaultPlanEnv): Fault[];
+}
+
+export function defineScenario(definition: ScenarioDefinition): ScenarioDefinition {
+  return definition;
+}

@@ -1,0 +1,149 @@
+import type { Codec } from './codec/codec.js';
+import type { ClockPort } from './ports/clock.js';
+import type { IoPort } from './ports/io.js';
+import type { LockPort } from './ports/lock.js';
+import type { Random } from './random.js';
+import type { TestRecord } from './records.js';
+import { badValue } from './errors.js';
+
+/** What a strategy promises. The checker fails a cell only for a broken promise. */
+export interface Guarantees {
+  /** Every acked id is in the dataset after finalize. */
+  noLostAcked: boolean;
+  /** No id is in the dataset twice. */
+  noDuplicates: boolean;
+  /** Every .parquet file decodes and every row's checksum holds. */
+  noCorruption: boolean;
+}
+
+export type RoleKind = 'writer' | 'merger' | 'consumer' | 'finalize';
+
+export interface RoleIdentity {
+  kind: RoleKind;
+  /** Writer index (0-based); 0 for singleton roles. */
+  index: number;
+  pid: number;
+  /** The seed system's process id: `{pid}_{YYYYmmdd_HHMMSS}`. */
+  processId: string;
+}
+
+/** Everything a strategy may use. It never touches `fs` itself, so every byte is counted. */
+export interface StrategyContext {
+  io: IoPort;
+  lock: LockPort;
+  clock: ClockPort;
+  codec: Codec;
+  /** Absolute path of the cell's data/ folder: the dataset is every *.parquet under it. */
+  dataDir: string;
+  /** Absolute path of the cell's state/ folder: queues, logs, journals, locks. */
+  stateDir: string;
+  role: RoleIdentity;
+  random: Random;
+  /** Named event counters a strategy reports (e.g. fallbacks, commitConflicts); summed per cell. */
+  count(name: string, n?: number): void;
+  log(message: string): void;
+}
+
+/** A strategy's per-writer-process handle. Each method resolves with the ids it has made durable. */
+export interface WriterHandle {
+  open?(): Promise<void>;
+  /** Hands one record over; resolves with the ids now durably saved (maybe none, maybe a batch). */
+  write(record: TestRecord): Promise<readonly string[]>;
+  /** Makes everything buffered durable. */
+  flush?(): Promise<readonly string[]>;
+  /** Flushes and releases resources; called once when the writer ends cleanly. */
+  close?(): Promise<readonly string[]>;
+}
+
+/** A long-running helper process (merger, consumer) that runs until `signal` aborts. */
+export interface BackgroundRole {
+  run(signal: AbortSignal): Promise<void>;
+}
+
+export type BackgroundRoleKind = 'merger' | 'consumer';
+
+export interface OptionSpec<T> {
+  default: T;
+  describe: string;
+  /** Human-readable set of accepted values, used in error messages and `list`. */
+  accepts: string;
+  /** Returns undefined when the raw value is not acceptable. */
+  parse(raw: string): T | undefined;
+}
+
+export type OptionSchema<O> = { [K in keyof O]: OptionSpec<O[K]> };
+
+export interface StrategyDefinition<O extends object = Record<string, unknown>> {
+  name: string;
+  summary: string;
+  options: OptionSchema<O>;
+  guarantees(options: O): Guarantees;
+  writer(ctx: StrategyContext, options: O): WriterHandle;
+  /** Background processes this strategy needs beside its writers. */
+  roles?: Partial<Record<BackgroundRoleKind, (ctx: StrategyContext, options: O) => BackgroundRole>>;
+  /** Recovery, run once in a fresh process after every other process has ended (as after a restart). */
+  finalize?(ctx: StrategyContext, options: O): Promise<void>;
+}
+
+/** The typed factory every strategy module exports through. */
+export function defineStrategy<O extends object>(definition: StrategyDefinition<O>): StrategyDefinition<O> {
+  return definition;
+}
+
+// ---- option helpers -------------------------------------------------------------------------
+
+export function choice<const C extends readonly string[]>(choices: C, defaultValue: C[number], describe: string): OptionSpec<C[number]> {
+  return {
+    default: defaultValue,
+    describe,
+    accepts: `one of: ${choices.join(', ')}`,
+    parse: (raw) => (choices.includes(raw) ? (raw as C[number]) : undefined),
+  };
+}
+
+export function integer(defaultValue: number, describe: string, min = 0, max = Number.MAX_SAFE_INTEGER): OptionSpec<number> {
+  return {
+    default: defaultValue,
+    describe,
+    accepts: max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`,
+    parse: (raw) => {
+      if (!/^-?\d+$/.test(raw)) return undefined;
+      const n = Number(raw);
+      return n >= min && n <= max ? n : undefined;
+    },
+  };
+}
+
+export function decimal(defaultValue: number, describe: string, min = 0, max = Number.MAX_VALUE): OptionSpec<number> {
+  return {
+    default: defaultValue,
+    describe,
+    accepts: `a number from ${min} to ${max === Number.MAX_VALUE ? 'any' : max}`,
+    parse: (raw) => {
+      const n = Number(raw);
+      return raw.trim() !== '' && Number.isFinite(n) && n >= min && n <= max ? n : undefined;
+    },
+  };
+}
+
+/** Resolves `key=value` pairs against a schema: defaults, then given values; unknown keys rejected. */
+export function resolveOptions<O extends object>(
+  definition: Pick<StrategyDefinition<O>, 'name' | 'options'>,
+  given: Readonly<Record<string, string>>,
+): O {
+  const schema = definition.options as Record<string, OptionSpec<unknown>>;
+  const resolved: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(schema)) resolved[key] = spec.default;
+  for (const [key, raw] of Object.entries(given)) {
+    const spec = schema[key];
+    if (!spec) {
+      const known = Object.keys(schema);
+      throw badValue('E_BAD_OPTION', `${definition.name} option`, key,
+        known.length ? `one of: ${known.join(', ')}` : 'no options (this strategy takes none)');
+    }
+    const value = spec.parse(raw);
+    if (value === undefined) throw badValue('E_BAD_OPTION', `${definition.name}:${key}`, raw, spec.accepts);
+    resolved[key] = value;
+  }
+  return resolved as O;
+}
