@@ -1,0 +1,151 @@
+/**
+ * The Mann–Whitney U test (Wilcoxon rank-sum) and the Hodges–Lehmann shift with its confidence
+ * interval: distribution-free, so a few slow outliers in a noisy CI runner do not decide a comparison.
+ */
+
+/** Largest m + n for which the exact null distribution is counted (C(50, 25) < 2^53: counts stay exact). */
+const EXACT_MAX_TOTAL = 50;
+
+/**
+ * How many of the C(m+n, m) equally likely rankings give each value of U (0 … m·n), as the
+ * coefficients of the Gaussian binomial [m+n choose m]_q = Π_{i=1..m} (1 − q^(n+i)) / (1 − q^i).
+ */
+export function exactUCounts(m: number, n: number): number[] {
+  const size = m * n + 1;
+  const c = new Array<number>(size).fill(0);
+  c[0] = 1;
+  for (let i = 1; i <= m; i++) {
+    // × (1 − q^(n+i)), from the top down so each coefficient uses the old ones.
+    for (let j = size - 1; j >= n + i; j--) c[j]! -= c[j - n - i]!;
+    // ÷ (1 − q^i): the division is exact, so it is a running sum with stride i.
+    for (let j = i; j < size; j++) c[j]! += c[j - i]!;
+  }
+  return c;
+}
+
+/** P(U ≤ u) under the null from exact counts. */
+function exactCdf(counts: readonly number[], u: number): number {
+  let total = 0;
+  let below = 0;
+  for (let j = 0; j < counts.length; j++) {
+    total += counts[j]!;
+    if (j <= u) below += counts[j]!;
+  }
+  return below / total;
+}
+
+/** Standard normal upper tail P(Z > z), from erfc by Abramowitz & Stegun 7.1.26 (absolute error < 1.5e-7). */
+export function normalUpperTail(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  const erfc = poly * Math.exp(-x * x);
+  return z >= 0 ? erfc / 2 : 1 - erfc / 2;
+}
+
+/** The z with P(Z > z) = p, by bisection on normalUpperTail (p in (0, 0.5]). */
+export function normalQuantileUpper(p: number): number {
+  let lo = 0;
+  let hi = 40;
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2;
+    if (normalUpperTail(mid) > p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** Midranks of the pooled sample, and the tie-correction term Σ(t³ − t) over groups of equal values. */
+function ranks(pooled: readonly number[]): { rank: number[]; tieTerm: number } {
+  const order = pooled.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
+  const rank = new Array<number>(pooled.length);
+  let tieTerm = 0;
+  for (let i = 0; i < order.length;) {
+    let j = i;
+    while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
+    const mid = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) rank[order[k]![1]] = mid;
+    const t = j - i + 1;
+    tieTerm += t ** 3 - t;
+    i = j + 1;
+  }
+  return { rank, tieTerm };
+}
+
+export interface MannWhitneyResult {
+  /** U of the first sample: pairs (a, b) with a > b, ties counting ½. */
+  u: number;
+  /** Two-sided p-value. */
+  p: number;
+  /** `exact`: counted null distribution (no ties, m + n ≤ 50); `normal`: with tie and continuity corrections. */
+  method: 'exact' | 'normal';
+}
+
+/**
+ * Two-sided Mann–Whitney U test of `a` against `b`. Exact for small samples without ties (as scipy's
+ * `method="exact"`), otherwise the normal approximation with tie correction and continuity correction
+ * (scipy's `method="asymptotic"`).
+ */
+export function mannWhitney(a: readonly number[], b: readonly number[]): MannWhitneyResult {
+  const m = a.length;
+  const n = b.length;
+  if (m === 0 || n === 0) throw new RangeError('mannWhitney needs two non-empty samples');
+  const { rank, tieTerm } = ranks([...a, ...b]);
+  let rankSumA = 0;
+  for (let i = 0; i < m; i++) rankSumA += rank[i]!;
+  const u = rankSumA - (m * (m + 1)) / 2;
+  const mean = (m * n) / 2;
+  if (tieTerm === 0 && m + n <= EXACT_MAX_TOTAL) {
+    const counts = exactUCounts(m, n);
+    // The null distribution is symmetric about m·n/2: twice the smaller tail.
+    const tail = exactCdf(counts, Math.min(u, m * n - u));
+    return { u, p: Math.min(1, 2 * tail), method: 'exact' };
+  }
+  const total = m + n;
+  const variance = ((m * n) / 12) * (total + 1 - tieTerm / (total * (total - 1)));
+  if (variance === 0) return { u, p: 1, method: 'normal' }; // every value equal: no evidence of a difference
+  const z = Math.max(0, Math.abs(u - mean) - 0.5) / Math.sqrt(variance);
+  return { u, p: Math.min(1, 2 * normalUpperTail(z)), method: 'normal' };
+}
+
+export interface ShiftEstimate {
+  /** Hodges–Lehmann estimate of head − base: the median of all pairwise differences. */
+  estimate: number;
+  /** Confidence interval for the shift; ±Infinity when the samples are too small for this confidence. */
+  lo: number;
+  hi: number;
+  /** The interval's actual coverage under the exact distribution (at least the one asked for). */
+  confidence: number;
+}
+
+/**
+ * The Hodges–Lehmann shift of `head` over `base` and its distribution-free confidence interval (the
+ * interval that inverts the Mann–Whitney test, Bauer 1972): [d(k), d(mn−k+1)] of the sorted pairwise
+ * differences, k the largest with P(U ≤ k − 1) ≤ (1 − confidence) / 2.
+ */
+export function shiftInterval(base: readonly number[], head: readonly number[], confidence: number): ShiftEstimate {
+  const m = base.length;
+  const n = head.length;
+  if (m === 0 || n === 0) throw new RangeError('shiftInterval needs two non-empty samples');
+  const diffs: number[] = [];
+  for (const x of base) for (const y of head) diffs.push(y - x);
+  diffs.sort((x, y) => x - y);
+  const mn = diffs.length;
+  const estimate = mn % 2 ? diffs[(mn - 1) / 2]! : (diffs[mn / 2 - 1]! + diffs[mn / 2]!) / 2;
+  const tail = (1 - confidence) / 2;
+  let k = 0;
+  let coverage = 0;
+  if (m + n <= EXACT_MAX_TOTAL) {
+    const counts = exactUCounts(m, n);
+    const total = counts.reduce((s, c) => s + c, 0);
+    let below = 0; // P(U ≤ k − 1) as k grows
+    while (k < mn / 2 && (below + counts[k]!) / total <= tail) below += counts[k++]!;
+    coverage = 1 - (2 * below) / total;
+  } else {
+    const z = normalQuantileUpper(tail);
+    k = Math.max(0, Math.floor(mn / 2 - z * Math.sqrt((mn * (m + n + 1)) / 12)));
+    coverage = confidence;
+  }
+  if (k === 0) return { estimate, lo: -Infinity, hi: Infinity, confidence: 1 };
+  return { estimate, lo: diffs[k - 1]!, hi: diffs[mn - k]!, confidence: Math.round(coverage * 1e4) / 1e4 };
+}
