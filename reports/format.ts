@@ -32,11 +32,13 @@ export function percent(fraction: number | null): string {
 }
 
 /** The cost columns every per-cell table ends with, and their values for a cell. */
-export const COST_HEADS = ['acked/s', '% of limit', 'ack p99', 'lock wait p99', 'fsyncs', 'bytes written', 'files in data'];
+export const COST_HEADS = ['acked/s', 'parquet/s', '% of limit', 'ack p99', 'lock wait p99', 'fsyncs', 'bytes written', 'files in data'];
 
 export function costFigures(cell: CellResult): string[] {
   return [
     String(cell.throughput.ackedPerSec),
+    // Results saved before the end-to-end rate existed do not have it.
+    cell.throughput.parquetPerSec === undefined ? '–' : String(cell.throughput.parquetPerSec),
     percent(cell.throughput.fractionOfLimit),
     ms(cell.throughput.ackLatencyMsP99),
     ms(cell.locks.waitMsP99),

@@ -1,6 +1,6 @@
 import type { CellResult, RunResult } from '../harness/result/result.js';
 import { COST_HEADS, costFigures, provenance, unclaimedAnomalies, validLabel } from './format.js';
-import { adviceLines, answer, evidenceRows, paretoRows, seedRows } from './recommend.js';
+import { adviceLines, answer, evidenceRows, paretoCaption, paretoRows, seedRows } from './recommend.js';
 import { sweepNote, sweepRows, type Rows } from './sweep.js';
 
 /**
@@ -43,7 +43,7 @@ function summaries(result: RunResult): string[] {
   if (rec) {
     lines.push('### Recommendation', '', `**${md(answer(rec))}**`, '');
     lines.push('#### Evidence', '', ...mdTable(evidenceRows(rec)), '');
-    lines.push('#### Pareto front', '', 'Points no other valid point beats on acked/s ↑, at risk ↓ and lock p99 ↓ together.', '', ...mdTable(paretoRows(rec)), '');
+    lines.push('#### Pareto front', '', `Points ${paretoCaption(rec)} by any other valid point.`, '', ...mdTable(paretoRows(rec)), '');
     lines.push('#### Real-time vs batch saving, measured', '', ...mdTable(seedRows(rec)), '');
     lines.push('#### The seed\'s advice on this machine', '', ...adviceLines(rec).map((line) => `- ${md(line)}`), '');
   }

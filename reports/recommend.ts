@@ -1,5 +1,5 @@
 /** The recommendation as text and rows, pure from the result JSON (table, Markdown and HTML share it). */
-import type { Candidate, Recommendation } from '../harness/analyze/recommend.js';
+import { speedOf, type Candidate, type Rank, type Recommendation } from '../harness/analyze/recommend.js';
 import { num, type Rows } from './sweep.js';
 
 const risk = (n: number | null) => (n === null ? 'no crash' : num(n));
@@ -15,27 +15,39 @@ export function answer(rec: Recommendation): string {
   const under = limits.length ? ` under ${limits.join(' and ')}` : ' (no constraints given)';
   if (!c) return `No candidate met the constraints${under} with every repeat valid.`;
   const interval = c.interval === null ? 'no checkpoint interval: it does not batch' : `checkpoint interval ${c.interval}`;
-  return `Use ${c.strategy} with ${c.workers} workers (${interval}): ${num(c.ackedPerSec)} acked/s (median), ` +
+  return `Use ${c.strategy} with ${c.workers} workers (${interval}): ${speeds(c, rankOf(rec))}, ` +
     `at risk per crash ${risk(c.atRisk)} (worst repeat), lock wait p99 ${lock(c.lockWaitMsP99)}${c.lockWaitMsP99 === null ? '' : ' ms'}${under}.`;
+}
+
+/** Results saved before `--rank` existed ranked on acks. */
+const rankOf = (rec: Recommendation): Rank => rec.rank ?? 'ack';
+
+/** Both medians, the ranked one first. */
+function speeds(c: Candidate, rank: Rank): string {
+  const parquet = `${num(c.parquetPerSec ?? 0)} records/s into Parquet`;
+  const acked = `${num(c.ackedPerSec)} acked/s`;
+  return rank === 'parquet' ? `${parquet} (median, ranked on), ${acked}` : `${acked} (median, ranked on), ${parquet}`;
 }
 
 function candidateRow(c: Candidate, chosen: Candidate | null): string[] {
   const status = c.excluded.length ? c.excluded.join('; ') : chosen && c.strategy === chosen.strategy && c.workers === chosen.workers ? 'CHOSEN' : 'eligible';
-  return [c.strategy, String(c.workers), num(c.ackedPerSec), risk(c.atRisk), lock(c.lockWaitMsP99), c.pareto ? 'yes' : '', status];
+  return [c.strategy, String(c.workers), num(c.parquetPerSec ?? 0), num(c.ackedPerSec), risk(c.atRisk), lock(c.lockWaitMsP99), c.pareto ? 'yes' : '', status];
 }
 
-/** Every candidate point, fastest first. */
+const byRank = (rank: Rank) => (a: Candidate, b: Candidate) => speedOf(b, rank) - speedOf(a, rank);
+
+/** Every candidate point, fastest first on the ranked throughput. */
 export function evidenceRows(rec: Recommendation): Rows {
-  const points = [...rec.points].sort((a, b) => b.ackedPerSec - a.ackedPerSec);
+  const points = [...rec.points].sort(byRank(rankOf(rec)));
   return {
-    head: ['strategy', 'workers', 'acked/s (median)', 'at risk/crash (max)', 'lock p99 ms (median)', 'Pareto', 'status'],
+    head: ['strategy', 'workers', 'parquet/s (median)', 'acked/s (median)', 'at risk/crash (max)', 'lock p99 ms (median)', 'Pareto', 'status'],
     rows: points.map((c) => candidateRow(c, rec.choice)),
   };
 }
 
 export function paretoRows(rec: Recommendation): Rows {
-  const front = rec.points.filter((p) => p.pareto).sort((a, b) => b.ackedPerSec - a.ackedPerSec);
-  return { head: ['strategy', 'workers', 'acked/s', 'at risk/crash', 'lock p99 ms'], rows: front.map((c) => candidateRow(c, null).slice(0, 5)) };
+  const front = rec.points.filter((p) => p.pareto).sort(byRank(rankOf(rec)));
+  return { head: ['strategy', 'workers', 'parquet/s', 'acked/s', 'at risk/crash', 'lock p99 ms'], rows: front.map((c) => candidateRow(c, null).slice(0, 6)) };
 }
 
 export function seedRows(rec: Recommendation): Rows {
@@ -44,6 +56,11 @@ export function seedRows(rec: Recommendation): Rows {
     head: ['aspect', `measured at ${rec.referenceWorkers} workers`, rec.seedTable.realtime, rec.seedTable.batch],
     rows: rec.seedTable.rows.map((r) => [r.aspect, r.measure, cell(r.realtime), cell(r.batch)]),
   };
+}
+
+/** What the Pareto front compares, throughput named by the rank. */
+export function paretoCaption(rec: Recommendation): string {
+  return `not dominated on ${rankOf(rec) === 'ack' ? 'acked/s' : 'parquet/s'} ↑, at risk ↓, lock p99 ↓`;
 }
 
 export function adviceLines(rec: Recommendation): string[] {

@@ -21,6 +21,7 @@ export function estimate(e: MedianEstimate | null, f: (n: number) => string = nu
 
 const COLUMNS: [string, SweepMetric, ((n: number) => string)?][] = [
   ['acked/s', 'ackedPerSec'],
+  ['parquet/s', 'parquetPerSec'],
   ['ack p99 ms', 'ackLatencyMsP99'],
   ['lock p99 ms', 'lockWaitMsP99'],
   ['at risk/crash', 'unackedAtCrashPerCrash'],
@@ -77,6 +78,6 @@ function withMedians(cell: CellResult, p: SweepPointSummary): CellResult {
     verdict: { ...cell.verdict, unackedAtCrash: m0('unackedAtCrash'), unackedLost: m0('unackedLost') },
     io: { ...cell.io, bytesWritten: Math.round(m0('bytesWritten')), filesInData: m0('filesInData') },
     locks: { ...cell.locks, waitMsP99: m('lockWaitMsP99') },
-    throughput: { ...cell.throughput, ackedPerSec: m('ackedPerSec') ?? 0, ackLatencyMsP99: m('ackLatencyMsP99') },
+    throughput: { ...cell.throughput, ackedPerSec: m('ackedPerSec') ?? 0, parquetPerSec: m('parquetPerSec') ?? 0, ackLatencyMsP99: m('ackLatencyMsP99') },
   };
 }

@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import type { CellResult, RunResult } from '../harness/result/result.js';
 import { COST_HEADS, costFigures, plainPalette, provenance, unclaimedAnomalies, validLabel, type Palette } from './format.js';
-import { adviceLines, answer, evidenceRows, paretoRows, seedRows } from './recommend.js';
+import { adviceLines, answer, evidenceRows, paretoCaption, paretoRows, seedRows } from './recommend.js';
 import { sweepNote, sweepRows, type Rows } from './sweep.js';
 
 function countCell(n: number, claimed: boolean, palette: Palette): string {
@@ -61,7 +61,7 @@ export function renderTable(result: RunResult, palette: Palette = plainPalette):
   const rec = result.recommendation;
   if (rec) {
     lines.push('', palette.bold('Recommendation'), palette.good(answer(rec)), '', 'Evidence (every candidate point):', grid(evidenceRows(rec)));
-    lines.push('Pareto front (not dominated on acked/s ↑, at risk ↓, lock p99 ↓):', grid(paretoRows(rec)));
+    lines.push(`Pareto front (${paretoCaption(rec)}):`, grid(paretoRows(rec)));
     lines.push('The seed\'s table "real-time vs batch saving", measured:', grid(seedRows(rec)), 'The seed\'s advice on this machine:');
     lines.push(...adviceLines(rec).map((line) => `- ${line}`), '');
   }

@@ -3,16 +3,17 @@ import { choose, paretoFront, recommend, type Candidate } from '../harness/analy
 import type { SweepPointSummary, SweepSummary } from '../harness/analyze/sweep-summary.js';
 import { answer } from '../reports/recommend.js';
 
-const candidate = (strategy: string, workers: number, ackedPerSec: number, atRisk: number | null, lockWaitMsP99: number | null, allValid = true): Candidate =>
-  ({ strategy, workers, ackedPerSec, atRisk, lockWaitMsP99, runs: 3, allValid, excluded: [], pareto: false });
+/** A candidate whose end-to-end rate is its ack rate unless given. */
+const candidate = (strategy: string, workers: number, ackedPerSec: number, atRisk: number | null, lockWaitMsP99: number | null, allValid = true, parquetPerSec = ackedPerSec): Candidate =>
+  ({ strategy, workers, ackedPerSec, parquetPerSec, atRisk, lockWaitMsP99, runs: 3, allValid, excluded: [], pareto: false });
 
 const estimate = (median: number) => ({ n: 3, median, lo: median, hi: median, confidence: 0.75 });
 
 /** A point summary with the given medians; every metric not given is unmeasured. */
 function point(strategy: string, workers: number, m: { speed: number; risk: number | null; lock?: number; lost?: number; valid?: number }): SweepPointSummary {
-  const metrics = Object.fromEntries(['ackedPerSec', 'lockWaitMsP99', 'lost', 'lostFraction', 'unackedAtCrashPerCrash'].map((k) => [k, null])) as SweepPointSummary['metrics'];
+  const metrics = Object.fromEntries(['ackedPerSec', 'parquetPerSec', 'lockWaitMsP99', 'lost', 'lostFraction', 'unackedAtCrashPerCrash'].map((k) => [k, null])) as SweepPointSummary['metrics'];
   Object.assign(metrics, {
-    ackedPerSec: estimate(m.speed), lost: estimate(m.lost ?? 0), lostFraction: estimate((m.lost ?? 0) / 60),
+    ackedPerSec: estimate(m.speed), parquetPerSec: estimate(m.speed * 0.9), lost: estimate(m.lost ?? 0), lostFraction: estimate((m.lost ?? 0) / 60),
     ...(m.lock === undefined ? {} : { lockWaitMsP99: estimate(m.lock) }), ...(m.risk === null ? {} : { unackedAtCrashPerCrash: estimate(m.risk) }),
   });
   return { strategy, scenario: 'buffer-crash', workers, runs: 3, valid: m.valid ?? 3, atRiskMax: m.risk, metrics };
@@ -35,6 +36,16 @@ describe('Pareto front and choice', () => {
     expect(choose(points, { maxAtRisk: 5 })).toBe(balanced);
     expect(choose(points, { maxAtRisk: 5, maxLockWaitP99: 25 })).toBeNull();
     expect(choose(points, { maxAtRisk: 0 })).toBe(safe);
+  });
+
+  it('ranks on records durable in Parquet by default, on acks when asked', () => {
+    // Acks fast but drains slowly into Parquet (a deferred consumer), against one that writes Parquet as it acks.
+    const deferred = candidate('queue', 8, 400, 0, 1, true, 150);
+    const direct = candidate('log-commit', 8, 250, 0, 1, true, 240);
+    expect(choose([deferred, direct], {})).toBe(direct);
+    expect(choose([deferred, direct], {}, 'ack')).toBe(deferred);
+    expect(paretoFront([deferred, direct])).toEqual([direct]);
+    expect(paretoFront([deferred, direct], 'ack')).toEqual([deferred]);
   });
 });
 
@@ -60,7 +71,7 @@ describe('recommend', () => {
   it('answers strategy, interval and workers, skipping points with an invalid repeat', () => {
     expect(rec.choice).toMatchObject({ strategy: 'checkpoint-batch:interval=10', interval: 10, workers: 20 });
     expect(rec.points.find((p) => p.strategy === 'queue')!.excluded).toEqual(['not every repeat valid']);
-    expect(answer(rec)).toBe('Use checkpoint-batch:interval=10 with 20 workers (checkpoint interval 10): 70 acked/s (median), at risk per crash 6 (worst repeat), lock wait p99 60 ms under at most 8 records at risk per crash.');
+    expect(answer(rec)).toBe('Use checkpoint-batch:interval=10 with 20 workers (checkpoint interval 10): 63 records/s into Parquet (median, ranked on), 70 acked/s, at risk per crash 6 (worst repeat), lock wait p99 60 ms under at most 8 records at risk per crash.');
   });
 
   it('measures the seed table at 20 workers and checks the advice with numbers', () => {

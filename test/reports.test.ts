@@ -17,7 +17,7 @@ describe('markdown report', () => {
   const md = renderMarkdown(fixtureResult());
 
   it('has provenance, the table header and a row per strategy', () => {
-    expect(md).toContain('| strategy | scenario | valid | acked/attempted | lost | duplicates | corrupt | unacked lost | unacked at crash | acked/s | % of limit | ack p99 | lock wait p99 | fsyncs | bytes written | files in data |');
+    expect(md).toContain('| strategy | scenario | valid | acked/attempted | lost | duplicates | corrupt | unacked lost | unacked at crash | acked/s | parquet/s | % of limit | ack p99 | lock wait p99 | fsyncs | bytes written | files in data |');
     for (const line of ['command:', 'machine:', 'codec: hyparquet · seed: 7', "calibration: 2902 fsync'd"]) expect(md).toContain(line);
     for (const strategy of ['realtime', 'realtime:lock=none', 'checkpoint-batch:interval=10', './evil&lt;script&gt;.js']) {
       expect(md).toMatch(new RegExp(`^\\| ${strategy.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\|`, 'm'));

@@ -71,6 +71,9 @@ describe('queue strategy under main-file contention (real processes)', () => {
     const dataFiles = readdirSync(join(cell.dir, 'data'));
     expect(dataFiles.length).toBeGreaterThanOrEqual(1);
     expect(dataFiles.every((name) => /^part-\d+\.parquet$/.test(name))).toBe(true);
+    // The end-to-end rate counts every acked record present, over the span to the last Parquet write.
+    expect(cell.throughput.parquetMs).toBeGreaterThan(0);
+    expect(cell.throughput.parquetPerSec).toBeCloseTo((120 / cell.throughput.parquetMs!) * 1000, 0);
   });
 });
 

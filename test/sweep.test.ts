@@ -58,6 +58,7 @@ describe('sweep flags', () => {
     [['sweep', '--strategy', 'realtime', '--repeat'], "--repeat: got '', expected a value"],
     [['recommend', '--max-at-risk', '-1'], "--max-at-risk: got '-1', expected a number >= 0"],
     [['recommend', '--strategy', 'queue'], "--strategy: got 'queue', expected no value"],
+    [['recommend', '--rank', 'fastest'], "--rank: got 'fastest', expected one of: parquet, ack"],
   ])('%j exits 2 naming the flag, the value and what is accepted', async (argv, message) => {
     const { io, err } = fakeIo();
     expect(await main(argv, io)).toBe(2);

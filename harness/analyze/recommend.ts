@@ -1,6 +1,6 @@
 /**
  * `recommend`, the pure part: from a sweep summary, choose the setting with the highest median
- * throughput that meets the constraints, find the Pareto front, measure the seed's comparison table
+ * throughput (the ack rate or the end-to-end rate into Parquet, as asked) that meets the constraints, find the Pareto front, measure the seed's comparison table
  * and check the seed's advice against the numbers.
  */
 import { parseStrategySpec } from '../sdk/spec.js';
@@ -14,11 +14,17 @@ export interface Constraints {
   maxLockWaitP99?: number;
 }
 
+/** Which throughput the choice ranks on: acks per second, or records durable in Parquet per second. */
+export const RANKS = ['parquet', 'ack'] as const;
+export type Rank = (typeof RANKS)[number];
+
 /** One candidate point as the choice saw it. */
 export interface Candidate {
   strategy: string;
   workers: number;
   ackedPerSec: number;
+  /** Median end-to-end rate (acked records in Parquet after drain and finalize per second); 0 when not measured. */
+  parquetPerSec: number;
   /** Null: no process died in any repeat (nothing was measured at risk). */
   atRisk: number | null;
   /** Null: the strategy took no lock. */
@@ -48,6 +54,8 @@ export interface SeedRow {
 
 export interface Recommendation {
   constraints: Constraints;
+  /** The throughput the choice and the Pareto front ranked on. */
+  rank: Rank;
   /** Candidate strategy labels (each claims noLostAcked) and measurement-only references. */
   candidates: string[];
   references: string[];
@@ -67,6 +75,7 @@ const toCandidate = (p: SweepPointSummary): Candidate => ({
   strategy: p.strategy,
   workers: p.workers,
   ackedPerSec: p.metrics.ackedPerSec?.median ?? 0,
+  parquetPerSec: p.metrics.parquetPerSec?.median ?? 0,
   atRisk: p.atRiskMax,
   lockWaitMsP99: p.metrics.lockWaitMsP99?.median ?? null,
   runs: p.runs,
@@ -85,22 +94,25 @@ export function exclusions(c: Candidate, constraints: Constraints): string[] {
   return why;
 }
 
+/** The throughput a rank reads. */
+export const speedOf = (c: Pick<Candidate, 'ackedPerSec' | 'parquetPerSec'>, rank: Rank) => (rank === 'ack' ? c.ackedPerSec : c.parquetPerSec);
+
 /** a dominates b: at least as good on throughput ↑, at-risk ↓, lock p99 ↓, and better on one. */
-function dominates(a: Candidate, b: Candidate): boolean {
-  const pairs: [number, number][] = [[a.ackedPerSec, b.ackedPerSec], [-(a.atRisk ?? 0), -(b.atRisk ?? 0)], [-(a.lockWaitMsP99 ?? 0), -(b.lockWaitMsP99 ?? 0)]];
+function dominates(a: Candidate, b: Candidate, rank: Rank): boolean {
+  const pairs: [number, number][] = [[speedOf(a, rank), speedOf(b, rank)], [-(a.atRisk ?? 0), -(b.atRisk ?? 0)], [-(a.lockWaitMsP99 ?? 0), -(b.lockWaitMsP99 ?? 0)]];
   return pairs.every(([x, y]) => x >= y) && pairs.some(([x, y]) => x > y);
 }
 
 /** The valid points no other valid point dominates. */
-export function paretoFront<C extends Candidate>(points: readonly C[]): C[] {
+export function paretoFront<C extends Candidate>(points: readonly C[], rank: Rank = 'parquet'): C[] {
   const valid = points.filter((p) => p.allValid);
-  return valid.filter((p) => !valid.some((q) => dominates(q, p)));
+  return valid.filter((p) => !valid.some((q) => dominates(q, p, rank)));
 }
 
-/** The eligible point with the highest median throughput (ties: less at risk, then fewer workers). */
-export function choose(points: readonly Candidate[], constraints: Constraints): Candidate | null {
+/** The eligible point with the highest median throughput of `rank` (ties: less at risk, then fewer workers). */
+export function choose(points: readonly Candidate[], constraints: Constraints, rank: Rank = 'parquet'): Candidate | null {
   const eligible = points.filter((p) => exclusions(p, constraints).length === 0);
-  eligible.sort((a, b) => b.ackedPerSec - a.ackedPerSec || (a.atRisk ?? 0) - (b.atRisk ?? 0) || a.workers - b.workers);
+  eligible.sort((a, b) => speedOf(b, rank) - speedOf(a, rank) || (a.atRisk ?? 0) - (b.atRisk ?? 0) || a.workers - b.workers);
   return eligible[0] ?? null;
 }
 
@@ -113,16 +125,17 @@ const fmt = (e: MedianEstimate | null | undefined, digits = 1) => (e ? `${e.medi
 const overlap = (a: MedianEstimate | null | undefined, b: MedianEstimate | null | undefined) => Boolean(a && b && a.lo <= b.hi && b.lo <= a.hi);
 
 /** Builds the recommendation from a sweep summary. `references` are measured for the seed table only. */
-export function recommend(summary: SweepSummary, candidates: readonly string[], references: readonly string[], constraints: Constraints): Recommendation {
+export function recommend(summary: SweepSummary, candidates: readonly string[], references: readonly string[], constraints: Constraints, rank: Rank = 'parquet'): Recommendation {
   const find = (strategy: string, workers: number) => summary.points.find((p) => p.strategy === strategy && p.workers === workers);
   const points = summary.points.filter((p) => candidates.includes(p.strategy)).map(toCandidate);
-  const front = new Set(paretoFront(points));
+  const front = new Set(paretoFront(points, rank));
   for (const p of points) Object.assign(p, { excluded: exclusions(p, constraints), pareto: front.has(p) });
-  const chosen = choose(points, constraints);
+  const chosen = choose(points, constraints, rank);
   // The seed's runner uses 20 workers: compare there when measured, else at the most workers measured.
   const referenceWorkers = summary.workers.includes(20) ? 20 : Math.max(...summary.workers);
   return {
     constraints,
+    rank,
     candidates: [...candidates],
     references: [...references],
     referenceWorkers,

@@ -7,6 +7,8 @@ const perAcked = (n: number, c: CellResult) => (c.verdict.acked > 0 ? n / c.verd
 /** Each summarised metric: how it is read from a cell (null: not measured in that cell). */
 export const SWEEP_METRICS = {
   ackedPerSec: (c: CellResult) => c.throughput.ackedPerSec,
+  /** End to end: acked records in Parquet after drain and finalize, per second (older results: not measured). */
+  parquetPerSec: (c: CellResult) => c.throughput.parquetPerSec ?? null,
   ackLatencyMsP99: (c: CellResult) => c.throughput.ackLatencyMsP99,
   lockWaitMsP99: (c: CellResult) => c.locks.waitMsP99,
   bytesWritten: (c: CellResult) => c.io.bytesWritten,

@@ -16,7 +16,7 @@ import { createProgress } from './progress.js';
 import { runRecommend } from '../orchestrate/recommend-run.js';
 import { runMatrix, type RunOptions } from '../orchestrate/run.js';
 import { gridPoints, runSweep, sweptStrategies } from '../orchestrate/sweep.js';
-import { parseCount, parseLimit, parseWorkerList, splitFlags } from './sweep-args.js';
+import { parseCount, parseLimit, parseRank, parseWorkerList, splitFlags } from './sweep-args.js';
 import { splitStrategyList } from '../sdk/spec.js';
 import { killAll } from '../orchestrate/supervise.js';
 import type { RunResult } from '../result/result.js';
@@ -41,7 +41,7 @@ const USAGE = `Usage:
                     [--records N] [--seed N] [any run flag] [--out DIR] [--json FILE] [--format F]
                     (a strategy option, e.g. --interval 1,5,10 or its alias --checkpoint-interval, needs
                     exactly one strategy; default scenario buffer-crash, default repeat 5)
-  parquet-chaos recommend [--max-at-risk N] [--max-lock-wait-p99 MS] [--workers 5,10,20] [--repeat 3]
+  parquet-chaos recommend [--max-at-risk N] [--max-lock-wait-p99 MS] [--rank parquet|ack] [--workers 5,10,20] [--repeat 3]
                     [--records 12] [--lock-stale 2000] [--seed N] [--out DIR] [--json FILE] [--format F]
   parquet-chaos report FILE [--format ${formatNames.join('|')}] [--out FILE]
   parquet-chaos list
@@ -143,7 +143,7 @@ async function sweepCommand(args: string[], io: Io): Promise<number> {
 const RECOMMEND_DEFAULTS = { workers: '5,10,20', repeat: 3, records: '12', lockStale: '2000' };
 
 async function recommendCommand(args: string[], io: Io): Promise<number> {
-  const flags = sweepFlags(args, ['max-at-risk', 'max-lock-wait-p99']);
+  const flags = sweepFlags(args, ['max-at-risk', 'max-lock-wait-p99', 'rank']);
   if (flags.options.length > 0) throw badValue('E_USAGE', `--${flags.options[0]![0]}`, flags.options[0]![1].join(','), 'a recommend flag (it chooses strategies and intervals itself)');
   for (const flag of ['strategy', 'scenario'] as const) {
     if (flags.known[flag] !== undefined) throw badValue('E_USAGE', `--${flag}`, flags.known[flag]!, 'no value: recommend measures every candidate under buffer-crash');
@@ -153,9 +153,10 @@ async function recommendCommand(args: string[], io: Io): Promise<number> {
     maxAtRisk: parseLimit('--max-at-risk', flags.known['max-at-risk']),
     maxLockWaitP99: parseLimit('--max-lock-wait-p99', flags.known['max-lock-wait-p99']),
   };
+  const rank = parseRank(flags.known.rank);
   return execute(io, flags.format, flags.json, (hooks) => runRecommend({
     ...config, ...hooks, workerCounts: parseWorkerList(flags.workers ?? RECOMMEND_DEFAULTS.workers),
-    repeat: parseCount('--repeat', flags.repeat, RECOMMEND_DEFAULTS.repeat), constraints,
+    repeat: parseCount('--repeat', flags.repeat, RECOMMEND_DEFAULTS.repeat), constraints, rank,
     outDir: flags.out, command: ['parquet-chaos', 'recommend', ...args].join(' '),
   }));
 }

@@ -1,5 +1,6 @@
 /** Command-line pieces of `sweep` and `recommend`: list-valued flags and swept strategy options. */
 import { badValue } from '../sdk/errors.js';
+import { RANKS, type Rank } from '../analyze/recommend.js';
 
 /** Flags that name a strategy option under the seed's name. */
 export const OPTION_ALIASES: Record<string, string> = { 'checkpoint-interval': 'interval' };
@@ -40,6 +41,13 @@ export function parseCount(flag: string, raw: string | undefined, fallback: numb
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw.trim()) || Number(raw) < min || Number(raw) > max) throw badValue('E_BAD_OPTION', flag, raw, `an integer from ${min} to ${max}`);
   return Number(raw);
+}
+
+/** `--rank`: the throughput recommend ranks on; records durable in Parquet per second unless asked. */
+export function parseRank(raw: string | undefined): Rank {
+  if (raw === undefined) return 'parquet';
+  if (!(RANKS as readonly string[]).includes(raw)) throw badValue('E_BAD_OPTION', '--rank', raw, `one of: ${RANKS.join(', ')}`);
+  return raw as Rank;
 }
 
 export function parseLimit(flag: string, raw: string | undefined): number | undefined {

@@ -15,6 +15,7 @@ import type { CellError, CellResult, RunConfig } from '../result/result.js';
 import { cellPaths, type RoleConfig } from './roles/config.js';
 import { percentile, round, sum } from '../analyze/stats.js';
 import { killProcess, spawnRole, stderrTail, type RoleProcess } from './supervise.js';
+import { firstStartAt, parquetCompleteAt } from './durable-span.js';
 
 export interface CellPlan {
   strategy: LoadedStrategy;
@@ -198,6 +199,11 @@ export async function runCell(plan: CellPlan): Promise<CellResult> {
   const m = aggregateSnapshots(readSnapshots(paths.metrics));
   const logical = ackedLogicalBytes(verdict.acked, config);
   const ackedPerSec = wallMs > 0 ? (verdict.acked / wallMs) * 1000 : 0;
+  const finalLedgers = readLedgers(paths.ledger);
+  const [firstStart, complete] = [firstStartAt(finalLedgers), parquetCompleteAt(paths.data, finalLedgers)];
+  const parquetMs = firstStart !== undefined && complete !== undefined ? Math.max(0, Math.round(complete - firstStart)) : null;
+  // Acked records that are in the dataset: what actually became durable in Parquet.
+  const inParquet = verdict.acked - verdict.lost;
   const faultLog = readFaultLog(paths.faults);
   const allSlots = [...writerSlots, ...backgroundSlots, finalizeSlot];
   return {
@@ -236,6 +242,8 @@ export async function runCell(plan: CellPlan): Promise<CellResult> {
       ackLatencyMsP99: nullable(percentile(m.ackLatenciesMs, 99)),
       fractionOfLimit: plan.calibrationOpsPerSec > 0 ? round(ackedPerSec / plan.calibrationOpsPerSec, 4) : null,
       finalizeMs,
+      parquetPerSec: parquetMs ? round((inParquet / parquetMs) * 1000, 1) : 0,
+      parquetMs,
     },
     counters: m.counters,
     processes: {
@@ -268,7 +276,7 @@ export function brokenCell(strategy: string, scenario: string, config: RunConfig
     verdict: { ...emptyVerdict(), valid: 'unknown', error: error.message },
     io: { bytesWritten: 0, bytesRead: 0, writeOps: 0, fsyncs: 0, renames: 0, filesCreated: 0, writeAmplification: null, filesInData: 0, portBytesWritten: 0 },
     locks: { acquisitions: 0, waitMsTotal: 0, waitMsP50: null, waitMsP99: null, waitMsMax: null, timeouts: 0, compromised: 0, staleTakeovers: 0 },
-    throughput: { ackedPerSec: 0, wallMs: 0, ackLatencyMsP50: null, ackLatencyMsP99: null, fractionOfLimit: null, finalizeMs: 0 },
+    throughput: { ackedPerSec: 0, wallMs: 0, ackLatencyMsP50: null, ackLatencyMsP99: null, fractionOfLimit: null, finalizeMs: 0, parquetPerSec: 0, parquetMs: null },
     counters: {},
     processes: { spawned: 0, failed: 0, timedOut: 0 },
     faults: { planned: [], kills: 0, crashPoints: 0, pauses: 0, ioErrors: 0, restarts: 0, log: [] },

@@ -1,7 +1,7 @@
 /** `recommend`, the running part: which cells to measure, then the pure recommendation over them. */
 import { strategyNames } from '../../strategies/index.js';
 import { loadStrategy } from './load-strategy.js';
-import { BATCH, recommend, type Constraints } from '../analyze/recommend.js';
+import { BATCH, recommend, type Constraints, type Rank } from '../analyze/recommend.js';
 import type { RunResult } from '../result/result.js';
 import { gridPoints, runSweep, type SweepOptions } from './sweep.js';
 
@@ -21,10 +21,11 @@ export async function recommendCandidates(): Promise<string[]> {
 export interface RecommendOptions extends Omit<SweepOptions, 'points' | 'scenarios' | 'strategies'> {
   workerCounts: number[];
   constraints: Constraints;
+  rank: Rank;
 }
 
 export async function runRecommend(options: RecommendOptions): Promise<RunResult> {
-  const { workerCounts, constraints, ...run } = options;
+  const { workerCounts, constraints, rank, ...run } = options;
   const candidates = await recommendCandidates();
   const referenceWorkers = workerCounts.includes(20) ? 20 : Math.max(...workerCounts);
   // The seed's "at most 20 workers" needs one setting measured beyond 20: its own, interval 5.
@@ -35,6 +36,6 @@ export async function runRecommend(options: RecommendOptions): Promise<RunResult
     ...beyond,
   ];
   return runSweep({ ...run, strategies: [...candidates, ...RECOMMEND_REFERENCES], scenarios: [RECOMMEND_SCENARIO], points }, (result) => {
-    result.recommendation = recommend(result.sweep!, candidates, RECOMMEND_REFERENCES, constraints);
+    result.recommendation = recommend(result.sweep!, candidates, RECOMMEND_REFERENCES, constraints, rank);
   });
 }

@@ -116,6 +116,17 @@ export interface CellResult {
     fractionOfLimit: number | null;
     /** Wall time of the finalize (recovery) step, ms. */
     finalizeMs: number;
+    /**
+     * End-to-end rate: acked records present in the dataset ÷ parquetMs. Counts the drain and
+     * finalize work that the ack rate leaves out (0 when nothing reached Parquet).
+     */
+    parquetPerSec: number;
+    /**
+     * First writer `start` → the moment the last acked record is in its final .parquet file after
+     * drain and finalize (the later of the last ack and the newest .parquet write in data/), ms;
+     * null when nothing was acked or no Parquet file exists.
+     */
+    parquetMs: number | null;
   };
   /** Strategy-reported event counts summed over its processes (e.g. fallbacks, commitConflicts). */
   counters: Record<string, number>;

@@ -30,7 +30,7 @@ function cell(strategy: string, scenario: string, patch: CellPatch = {}): CellRe
       ...io,
     },
     locks: { acquisitions: 40, waitMsTotal: 1592.1, waitMsP50: 0.49, waitMsP99: 441.4, waitMsMax: 498.09, timeouts: 0, compromised: 0, staleTakeovers: 0, ...locks },
-    throughput: { ackedPerSec: 11.1, wallMs: 3601, ackLatencyMsP50: 16.24, ackLatencyMsP99: 465.12, fractionOfLimit: 0.0038, finalizeMs: 0, ...throughput },
+    throughput: { ackedPerSec: 11.1, wallMs: 3601, ackLatencyMsP50: 16.24, ackLatencyMsP99: 465.12, fractionOfLimit: 0.0038, finalizeMs: 0, parquetPerSec: 9.8, parquetMs: 4082, ...throughput },
     processes: { spawned: 4, failed: 0, timedOut: 0, ...processes },
     faults: { planned: [], kills: 0, crashPoints: 0, pauses: 0, ioErrors: 0, restarts: 0, log: [], ...faults },
     counters: { ...counters } as Record<string, number>,
