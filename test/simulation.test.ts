@@ -4,7 +4,9 @@ import { hyparquetCodec } from '../harness/sdk/codec/hyparquet.js';
 import { realClock } from '../harness/sdk/ports/clock.js';
 import { Random } from '../harness/sdk/random.js';
 import { makeRecord } from '../harness/sdk/records.js';
-import { createMemoryIoPort, MemoryFs } from '../harness/sim/memory-io.js';
+import { SimFs } from '../harness/sim/fs.js';
+import { createSimIoPort } from '../harness/sim/io-port.js';
+import { persistenceModels } from '../harness/sim/models/index.js';
 import { createMemoryLockPort, MemoryLocks } from '../harness/sim/memory-lock.js';
 import type { StrategyContext } from '../harness/sdk/strategy.js';
 import { resolveOptions } from '../harness/sdk/strategy.js';
@@ -15,9 +17,9 @@ import { realtime } from '../strategies/realtime.js';
  * and fast-check's scheduler decides the order of every I/O operation. It searches the interleavings,
  * prints the order of a failing one, and replays it from its seed — what real processes cannot do.
  */
-function simulatedWriter(fs: MemoryFs, locks: MemoryLocks, s: fc.Scheduler, index: number): StrategyContext {
+function simulatedWriter(fs: SimFs, locks: MemoryLocks, s: fc.Scheduler, index: number): StrategyContext {
   return {
-    io: createMemoryIoPort(fs, {
+    io: createSimIoPort(fs, {
       before: (op, path) => s.schedule(Promise.resolve(), `writer-${index} ${op} ${path.replace('/cell/', '')}`),
       point: () => {},
     }),
@@ -37,11 +39,11 @@ function simulatedWriter(fs: MemoryFs, locks: MemoryLocks, s: fc.Scheduler, inde
 function bothRecordsSurvive(spec: Record<string, string>) {
   const options = resolveOptions(realtime, spec);
   return fc.asyncProperty(fc.scheduler(), async (s) => {
-    const fs = new MemoryFs();
+    const fs = new SimFs(persistenceModels.posix, ['/cell/data', '/cell/state']);
     const locks = new MemoryLocks();
     const saves = [0, 1].map((i) => realtime.writer(simulatedWriter(fs, locks, s, i), options).write(makeRecord(1, i, 0, 8, 0n)));
     await s.waitFor(Promise.all(saves));
-    const main = await hyparquetCodec.decode(fs.files.get('/cell/data/main.parquet')!);
+    const main = await hyparquetCodec.decode(fs.read('/cell/data/main.parquet'));
     expect(main.map((r) => r.id).sort()).toEqual(['w0-0', 'w1-0']);
   });
 }
