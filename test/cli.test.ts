@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main, type Io } from '../harness/cli/cli.js';
 import { fixtureResult } from './support/result-fixture.js';
+import { commands } from '../harness/cli/commands/index.js';
+import type { CommandSpec } from '../harness/cli/command.js';
+import { toolVersion } from '../harness/measure/package-info.js';
 
 function fakeIo() {
   const out: string[] = [];
@@ -20,8 +23,13 @@ describe('CLI bad input', () => {
     [['run', '--codec', 'arrow'], "--codec: got 'arrow', expected one of: hyparquet, parquetjs-lite"],
     [['run', '--strategy', 'realtime:lock=maybe'], "realtime:lock: got 'maybe', expected one of: file, none"],
     [['run', '--format', 'pdf'], "--format: got 'pdf', expected one of: table"],
-    [['run', '--wrokers', '3'], "Unknown option '--wrokers'"],
-    [['frobnicate'], "command: got 'frobnicate', expected one of: run, sweep, recommend, report, list, check"],
+    [['run', '--wrokers', '3'], "unknown option '--wrokers' (did you mean --workers?); see 'parquet-chaos run --help'"],
+    [['run', '--records', '-1'], "--records: got '-1', expected an integer from 1 to 1000000"],
+    [['run', '--workers=-3'], "--workers: got '-3', expected an integer from 1 to 256"],
+    [['run', '--faults', 'kill:target'], "--faults: got 'kill:target', expected options as key=value pairs after 'kill:' (got 'target')"],
+    [['sweep', '--strategy', 'checkpoint-batch', '--wrokers', '1,5'], '(did you mean --workers?)'],
+    [['report'], "missing required argument 'FILE'; see 'parquet-chaos report --help'"],
+    [['frobnicate'], "unknown command 'frobnicate'; commands: run, sweep, recommend, report, list, check"],
   ])('%j exits 2 naming the flag, the value and what is accepted', async (argv, message) => {
     // Arrange
     const { io, err } = fakeIo();
@@ -39,6 +47,39 @@ describe('CLI bad input', () => {
     expect(await main(['list'], io)).toBe(0);
     expect(out()).toMatch(/realtime — .*\n\s+guarantees \(default options\): noLostAcked, noDuplicates, noCorruption\n\s+lock=file\s+\(one of: file, none\)/);
     expect(out()).toContain('main-file-contention (seed risk: high)');
+  });
+});
+
+describe('help and version from the command table', () => {
+  it.each(Object.entries(commands))('`%s --help` shows the summary and every flag with its default', async (name, spec: CommandSpec) => {
+    // Arrange
+    const { io, out } = fakeIo();
+
+    // Act
+    const code = await main([name, '--help'], io);
+
+    // Assert
+    const help = out().replace(/\s+/g, ' ');
+    expect(code).toBe(0);
+    expect(help).toContain(`Usage: parquet-chaos ${name}`);
+    expect(help).toContain(spec.summary);
+    for (const [flag, def] of Object.entries(spec.flags)) {
+      expect(help).toContain(`--${flag}${def.value ? ` <${def.value}>` : ''}`);
+      if (def.default !== undefined) expect(help).toContain(`(default: ${def.default})`);
+    }
+  });
+
+  it('--version prints the package version', async () => {
+    const { io, out } = fakeIo();
+    expect(await main(['--version'], io)).toBe(0);
+    expect(out().trim()).toBe(toolVersion());
+  });
+
+  it('with no command, lists every command and exits 2', async () => {
+    const { io, out } = fakeIo();
+    expect(await main([], io)).toBe(2);
+    for (const name of Object.keys(commands)) expect(out()).toContain(name);
+    expect(out()).toContain('Exit codes:');
   });
 });
 

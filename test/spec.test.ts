@@ -32,7 +32,7 @@ describe('strategy specs', () => {
         const pairs = Object.entries(s.options).map(([k, v]) => `${k}=${v}`);
         return pairs.length ? `${s.name}:${pairs.join(',')}` : s.name;
       });
-      const parsed = splitStrategyList(texts.join(',')).map(parseStrategySpec);
+      const parsed = splitStrategyList(texts.join(',')).map((text) => parseStrategySpec(text));
       expect(parsed.map((p) => ({ name: p.name, options: p.options }))).toEqual(specs);
     }));
   });

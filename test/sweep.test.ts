@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main, type Io } from '../harness/cli/cli.js';
 import { gridPoints, interleave, sweptStrategies } from '../harness/orchestrate/sweep.js';
-import { splitFlags } from '../harness/cli/sweep-args.js';
+import { strategyOptions } from '../harness/cli/sweep-args.js';
 
 function fakeIo() {
   const err: string[] = [];
@@ -38,8 +38,7 @@ describe('sweep grid and order', () => {
 
 describe('sweep flags', () => {
   it('takes unknown flags as strategy options, with --checkpoint-interval as an alias of interval', async () => {
-    const { known, options } = splitFlags(['--strategy', 'checkpoint-batch', '--checkpoint-interval', '1,5', '--buffer=memory', '--repeat', '2'], ['strategy', 'repeat']);
-    expect(known).toEqual({ strategy: 'checkpoint-batch', repeat: '2' });
+    const options = strategyOptions(['--checkpoint-interval', '1,5', '--buffer=memory']);
     expect(options).toEqual([['interval', ['1', '5']], ['buffer', ['memory']]]);
     expect(await sweptStrategies('checkpoint-batch', options)).toEqual(['checkpoint-batch:interval=1,buffer=memory', 'checkpoint-batch:interval=5,buffer=memory']);
   });
@@ -55,9 +54,9 @@ describe('sweep flags', () => {
     [['sweep', '--strategy', 'realtime', '--repeat', '0'], "--repeat: got '0', expected an integer from 1 to 1000"],
     [['sweep', '--strategy', 'realtime', '--workers', '1,x'], "--workers: got '1,x', expected a comma list of integers from 1 to 256"],
     [['sweep', '--workers', '1,2'], "--strategy: got '', expected at least one strategy"],
-    [['sweep', '--strategy', 'realtime', '--repeat'], "--repeat: got '', expected a value"],
+    [['sweep', '--strategy', 'realtime', '--repeat'], "option '--repeat <N>' argument missing"],
     [['recommend', '--max-at-risk', '-1'], "--max-at-risk: got '-1', expected a number >= 0"],
-    [['recommend', '--strategy', 'queue'], "--strategy: got 'queue', expected no value"],
+    [['recommend', '--strategy', 'queue'], "unknown option '--strategy'; see 'parquet-chaos recommend --help'"],
     [['recommend', '--rank', 'fastest'], "--rank: got 'fastest', expected one of: parquet, ack"],
   ])('%j exits 2 naming the flag, the value and what is accepted', async (argv, message) => {
     const { io, err } = fakeIo();

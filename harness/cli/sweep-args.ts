@@ -5,16 +5,8 @@ import { RANKS, type Rank } from '../analyze/recommend.js';
 /** Flags that name a strategy option under the seed's name. */
 export const OPTION_ALIASES: Record<string, string> = { 'checkpoint-interval': 'interval' };
 
-export interface SplitFlags {
-  /** Values of the flags the command knows, by name. */
-  known: Record<string, string>;
-  /** Any other `--key value`: a strategy option to sweep (aliases resolved), in the order given. */
-  options: [string, string[]][];
-}
-
-/** Splits `--flag value` / `--flag=value` pairs into known flags and strategy options. */
-export function splitFlags(args: readonly string[], knownFlags: readonly string[]): SplitFlags {
-  const known: Record<string, string> = {};
+/** `--key value` / `--key=value` pairs beyond a command's flags: strategy options to sweep (aliases resolved), in the order given. */
+export function strategyOptions(args: readonly string[]): [string, string[]][] {
   const options: [string, string[]][] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -23,10 +15,9 @@ export function splitFlags(args: readonly string[], knownFlags: readonly string[
     const name = match[1]!;
     const value = match[2] ?? args[++i];
     if (value === undefined || (match[2] === undefined && value.startsWith('--'))) throw badValue('E_USAGE', `--${name}`, '', 'a value');
-    if (knownFlags.includes(name)) known[name] = value;
-    else options.push([OPTION_ALIASES[name] ?? name, value.split(',').map((v) => v.trim()).filter(Boolean)]);
+    options.push([OPTION_ALIASES[name] ?? name, value.split(',').map((v) => v.trim()).filter(Boolean)]);
   }
-  return { known, options };
+  return options;
 }
 
 export function parseWorkerList(raw: string): number[] {

@@ -30,7 +30,7 @@ export function defaultRunConfig(): RunConfig {
 }
 
 /** Raw option values as strings, by flag name, from a config file or the command line. */
-export type RawOptions = Partial<Record<keyof typeof FLAG_PARSERS, string>>;
+export type RawOptions = Partial<Record<keyof typeof RUN_FLAG_SPECS, string>>;
 
 function positiveInt(flag: string, min = 1, max = 1_000_000) {
   return (raw: string): number => {
@@ -40,38 +40,67 @@ function positiveInt(flag: string, min = 1, max = 1_000_000) {
   };
 }
 
-/** Each flag: how its string becomes a RunConfig field. */
-const FLAG_PARSERS = {
-  strategy: (raw: string) => ({ strategies: [raw] }),
-  scenario: (raw: string) => ({ scenarios: raw.split(',').map((s) => s.trim()).filter(Boolean) }),
-  workers: (raw: string) => ({ workers: positiveInt('--workers', 1, 256)(raw) }),
-  records: (raw: string) => ({ recordsPerWorker: positiveInt('--records', 1, 1_000_000)(raw) }),
-  'payload-bytes': (raw: string) => ({ payloadBytes: positiveInt('--payload-bytes', 0, 10_000_000)(raw) }),
-  'think-ms': (raw: string) => ({ thinkMs: positiveInt('--think-ms', 0, 600_000)(raw) }),
-  seed: (raw: string) => ({ seed: positiveInt('--seed', 0, 2 ** 31 - 1)(raw) }),
-  codec: (raw: string) => ({ codec: getCodec(raw).name }),
-  timeout: (raw: string) => ({ cellTimeoutMs: positiveInt('--timeout', 1, 86_400)(raw) * 1000 }),
-  'lock-stale': (raw: string) => ({ lockStaleMs: positiveInt('--lock-stale', 2000, 600_000)(raw) }),
-  'lock-timeout': (raw: string) => ({ lockTimeoutMs: positiveInt('--lock-timeout', 1, 3_600_000)(raw) }),
-  restart: (raw: string) => {
-    if (raw !== 'retry' && raw !== 'skip' && raw !== 'none') throw badValue('E_BAD_OPTION', '--restart', raw, 'one of: retry, skip, none');
-    return { restart: raw };
-  },
-  faults: (raw: string) => {
-    // Parse now so that a bad fault list is bad usage (exit 2) before anything runs.
-    if (raw !== 'none' && raw !== 'default') parseFaultList(raw);
-    return { faults: raw };
-  },
-} satisfies Record<string, (raw: string) => Partial<RunConfig>>;
+/** One run flag: its value's placeholder and help text, how its string becomes RunConfig fields, and how a config shows it. */
+export interface RunFlagSpec {
+  value: string;
+  describe: string;
+  parse(raw: string): Partial<RunConfig>;
+  /** The flag's value in a configuration (help prints it as the default). */
+  shown(config: RunConfig): string;
+}
 
-export const RUN_FLAGS = Object.keys(FLAG_PARSERS) as (keyof typeof FLAG_PARSERS)[];
+/** The run flags: the one definition the CLI's options, help text and the config file's keys come from. */
+const RUN_FLAG_SPECS = {
+  strategy: {
+    value: 'LIST', describe: 'strategies, e.g. realtime,realtime:lock=none or ./plugin.js:key=v (see `list`)',
+    parse: (raw) => ({ strategies: [raw] }), shown: (c) => c.strategies.join(','),
+  },
+  scenario: {
+    value: 'LIST', describe: 'scenarios, comma-separated (see `list`)',
+    parse: (raw) => ({ scenarios: raw.split(',').map((s) => s.trim()).filter(Boolean) }), shown: (c) => c.scenarios.join(','),
+  },
+  workers: { value: 'N', describe: 'writer processes per cell', parse: (raw) => ({ workers: positiveInt('--workers', 1, 256)(raw) }), shown: (c) => String(c.workers) },
+  records: { value: 'N', describe: 'records each writer saves', parse: (raw) => ({ recordsPerWorker: positiveInt('--records', 1, 1_000_000)(raw) }), shown: (c) => String(c.recordsPerWorker) },
+  'payload-bytes': { value: 'N', describe: 'payload bytes per record', parse: (raw) => ({ payloadBytes: positiveInt('--payload-bytes', 0, 10_000_000)(raw) }), shown: (c) => String(c.payloadBytes) },
+  'think-ms': {
+    value: 'MS', describe: "pause between a writer's records (default: the scenario's)",
+    parse: (raw) => ({ thinkMs: positiveInt('--think-ms', 0, 600_000)(raw) }), shown: (c) => (c.thinkMs === null ? '' : String(c.thinkMs)),
+  },
+  seed: { value: 'N', describe: 'seed of every random choice (repeat r of a sweep uses seed + r - 1)', parse: (raw) => ({ seed: positiveInt('--seed', 0, 2 ** 31 - 1)(raw) }), shown: (c) => String(c.seed) },
+  codec: { value: 'NAME', describe: 'Parquet codec: hyparquet or parquetjs-lite', parse: (raw) => ({ codec: getCodec(raw).name }), shown: (c) => c.codec },
+  timeout: { value: 'S', describe: 'cell timeout in seconds', parse: (raw) => ({ cellTimeoutMs: positiveInt('--timeout', 1, 86_400)(raw) * 1000 }), shown: (c) => String(c.cellTimeoutMs / 1000) },
+  'lock-stale': { value: 'MS', describe: "a lock holder silent this long is presumed dead", parse: (raw) => ({ lockStaleMs: positiveInt('--lock-stale', 2000, 600_000)(raw) }), shown: (c) => String(c.lockStaleMs) },
+  'lock-timeout': { value: 'MS', describe: 'longest wait for a lock before the attempt fails', parse: (raw) => ({ lockTimeoutMs: positiveInt('--lock-timeout', 1, 3_600_000)(raw) }), shown: (c) => String(c.lockTimeoutMs) },
+  restart: {
+    value: 'MODE', describe: 'a killed writer: retry (restart, retry its record), skip (restart, skip it) or none',
+    parse: (raw) => {
+      if (raw !== 'retry' && raw !== 'skip' && raw !== 'none') throw badValue('E_BAD_OPTION', '--restart', raw, 'one of: retry, skip, none');
+      return { restart: raw };
+    },
+    shown: (c) => c.restart,
+  },
+  faults: {
+    value: 'LIST', describe: "none, default (each scenario's) or kind:key=value,…;kind:… (see `list`)",
+    parse: (raw) => {
+      // Parse now so that a bad fault list is bad usage (exit 2) before anything runs.
+      if (raw !== 'none' && raw !== 'default') parseFaultList(raw);
+      return { faults: raw };
+    },
+    shown: (c) => c.faults,
+  },
+} satisfies Record<string, RunFlagSpec>;
+
+export const RUN_FLAGS = Object.keys(RUN_FLAG_SPECS) as (keyof typeof RUN_FLAG_SPECS)[];
+
+/** The run flags' specs, by name. */
+export const runFlagSpecs: Readonly<Record<keyof typeof RUN_FLAG_SPECS, RunFlagSpec>> = RUN_FLAG_SPECS;
 
 /** Applies raw values over a configuration (defaults ← config file ← flags). */
 export function applyOptions(base: RunConfig, raw: RawOptions): RunConfig {
   let config = { ...base };
   for (const flag of RUN_FLAGS) {
     const value = raw[flag];
-    if (value !== undefined) config = { ...config, ...FLAG_PARSERS[flag](String(value)) };
+    if (value !== undefined) config = { ...config, ...RUN_FLAG_SPECS[flag].parse(String(value)) };
   }
   return config;
 }

@@ -1,6 +1,6 @@
 /** Settings sweeps: the grid of points, its interleaved seeded order, and running it. */
 import type { OptionSpec, StrategyDefinition } from '../sdk/strategy.js';
-import { badValue } from '../sdk/errors.js';
+import { badValue, closestName } from '../sdk/errors.js';
 import { loadStrategy } from './load-strategy.js';
 import { Random } from '../sdk/random.js';
 import type { RunResult } from '../result/result.js';
@@ -43,15 +43,20 @@ export function interleave(points: readonly SweepPoint[], repeat: number, seed: 
 /**
  * The strategy labels of a sweep over option values: `checkpoint-batch` with interval 1,5 gives
  * `checkpoint-batch:interval=1` and `checkpoint-batch:interval=5`. Every key and value is checked
- * against the strategy's options schema before anything runs.
+ * against the strategy's options schema before anything runs; an unknown key is matched against
+ * `sweepFlags` and the options to suggest the closest name.
  */
-export async function sweptStrategies(base: string, swept: readonly (readonly [string, readonly string[]])[]): Promise<string[]> {
+export async function sweptStrategies(base: string, swept: readonly (readonly [string, readonly string[]])[], sweepFlags: readonly string[] = []): Promise<string[]> {
   const { spec, definition } = await loadStrategy(base);
   const schema = (definition as StrategyDefinition<object>).options as Record<string, OptionSpec<unknown>>;
   for (const [key, values] of swept) {
     const option = schema[key];
     const known = Object.keys(schema);
-    if (!option) throw badValue('E_BAD_OPTION', `--${key}`, values.join(','), `a sweep flag or an option of ${definition.name}: ${known.length ? known.join(', ') : 'none'}`);
+    if (!option) {
+      const near = closestName(key, [...sweepFlags, ...known]);
+      const hint = near === undefined ? '' : ` (did you mean --${near}?)`;
+      throw badValue('E_BAD_OPTION', `--${key}`, values.join(','), `a sweep flag or an option of ${definition.name}: ${known.length ? known.join(', ') : 'none'}${hint}`);
+    }
     for (const value of values) if (option.parse(value) === undefined) throw badValue('E_BAD_OPTION', `--${key}`, value, option.accepts);
   }
   let combos: Record<string, string>[] = [{}];

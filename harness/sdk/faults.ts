@@ -117,7 +117,7 @@ export const faultKindNames = Object.keys(faultKinds) as FaultKind[];
 /** Parses `kind:key=value,…;kind:…` into faults. */
 export function parseFaultList(text: string): Fault[] {
   return text.split(';').map((s) => s.trim()).filter(Boolean).map((item) => {
-    const { name, options } = parseStrategySpec(item);
+    const { name, options } = parseStrategySpec(item, '--faults');
     const parse = (faultKinds as Record<string, (raw: Raw) => Fault>)[name];
     if (!parse) throw new ChaosError('E_UNKNOWN_FAULT', `--faults: got fault kind '${name}', expected one of: ${faultKindNames.join(', ')}`, {
       option: '--faults', value: name, expected: faultKindNames.join(', '),

@@ -14,18 +14,21 @@ export function isPluginPath(name: string): boolean {
   return name.startsWith('.') || name.startsWith('/');
 }
 
-/** Parses one spec. A plugin path may itself contain no ':'; options follow the first ':' after it. */
-export function parseStrategySpec(text: string): StrategySpec {
+/**
+ * Parses one spec. A plugin path may itself contain no ':'; options follow the first ':' after it.
+ * `flag` names the option the text came from in error messages (fault lists share the syntax).
+ */
+export function parseStrategySpec(text: string, flag = '--strategy'): StrategySpec {
   const label = text.trim();
   const slash = label.lastIndexOf('/');
   const colon = label.indexOf(':', slash + 1);
   const name = colon === -1 ? label : label.slice(0, colon);
-  if (!name) throw badValue('E_USAGE', '--strategy', text, 'a strategy name, optionally followed by :key=value,…');
+  if (!name) throw badValue('E_USAGE', flag, text, 'a name, optionally followed by :key=value,…');
   const options: Record<string, string> = {};
   if (colon !== -1) {
     for (const pair of label.slice(colon + 1).split(',')) {
       const match = PAIR.exec(pair.trim());
-      if (!match) throw badValue('E_USAGE', '--strategy', text, `options as key=value pairs after '${name}:' (got '${pair}')`);
+      if (!match) throw badValue('E_USAGE', flag, text, `options as key=value pairs after '${name}:' (got '${pair}')`);
       options[match[1]!] = match[2]!;
     }
   }

@@ -3,6 +3,7 @@ import { strategies } from '../../../strategies/index.js';
 import { scenarios } from '../../../scenarios/index.js';
 import { formatNames } from '../../../reports/index.js';
 import { IO_OPS } from '../../sdk/ports/io.js';
+import type { CommandSpec } from '../command.js';
 
 function describeGuarantees(definition: StrategyDefinition<object>): string {
   const defaults = Object.fromEntries(Object.entries(definition.options as Record<string, OptionSpec<unknown>>).map(([k, s]) => [k, s.default]));
@@ -40,3 +41,13 @@ export function listText(): string {
   lines.push('', `Report formats: ${formatNames.join(', ')}`);
   return `${lines.join('\n')}\n`;
 }
+
+/** `parquet-chaos list`. */
+export const list = {
+  summary: 'list strategies (options, guarantees), scenarios, faults and report formats',
+  flags: {},
+  async run(_input, io) {
+    io.out(listText());
+    return 0;
+  },
+} satisfies CommandSpec;

@@ -1,6 +1,11 @@
+import { writeFileSync } from 'node:fs';
+import { formats } from '../../../reports/index.js';
+import { plainPalette } from '../../../reports/format.js';
 import { badValue } from '../../sdk/errors.js';
 import { readJsonFile } from '../../result/read-json.js';
 import type { RunResult } from '../../result/result.js';
+import type { CommandSpec } from '../command.js';
+import { OUTPUT_FLAGS, paletteFor, parseFormat } from '../flags.js';
 
 /** Reads a saved result JSON for re-rendering; only schema version 1 is understood. */
 export function readResult(path: string): RunResult {
@@ -9,3 +14,20 @@ export function readResult(path: string): RunResult {
   if (version !== 1) throw badValue('E_USAGE', `${path}: schemaVersion`, version ?? null, 'schemaVersion 1 (a parquet-chaos result)');
   return parsed as RunResult;
 }
+
+/** `parquet-chaos report FILE`: re-renders a saved result without re-running it. */
+export const report = {
+  summary: 'render a saved result.json again (e.g. --format html --out report.html)',
+  args: [{ name: 'FILE', describe: 'a result JSON (runs/<run-id>/result.json)' }],
+  flags: {
+    format: OUTPUT_FLAGS.format,
+    out: { value: 'FILE', describe: 'write the report to this file instead of stdout' },
+  },
+  async run({ flags, args }, io) {
+    const format = parseFormat(flags.format);
+    const result = readResult(args[0]!);
+    if (flags.out !== undefined) writeFileSync(String(flags.out), formats[format](result, plainPalette));
+    else io.out(formats[format](result, paletteFor(io)));
+    return 0;
+  },
+} satisfies CommandSpec;

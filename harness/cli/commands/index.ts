@@ -1,0 +1,13 @@
+/**
+ * Every subcommand, in the order `--help` lists them. To add one: write `commands/<name>.ts`
+ * exporting a `CommandSpec` (see ../command.ts) and add it here; parsing and help follow.
+ */
+import type { CommandSpec } from '../command.js';
+import { check } from './check.js';
+import { list } from './list.js';
+import { recommend } from './recommend.js';
+import { report } from './report.js';
+import { run } from './run.js';
+import { sweep } from './sweep.js';
+
+export const commands = { run, sweep, recommend, report, list, check } satisfies Record<string, CommandSpec>;

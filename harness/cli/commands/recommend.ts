@@ -1,0 +1,42 @@
+import { applyOptions, defaultRunConfig } from '../../orchestrate/run-config.js';
+import { RECOMMEND_SCENARIO, runRecommend } from '../../orchestrate/recommend-run.js';
+import type { CommandSpec } from '../command.js';
+import { execute } from '../execute.js';
+import { OUTPUT_FLAGS, parseFormat, runFlags, runOptions } from '../flags.js';
+import { RANKS } from '../../analyze/recommend.js';
+import { parseCount, parseLimit, parseRank, parseWorkerList } from '../sweep-args.js';
+
+/**
+ * 3 repeats (fewer give no interval worth the name) × 12 records × workers 5, 10, 20, and the lock's
+ * shortest stale time (2 s: a killed lock holder stalls the others that long).
+ */
+const DEFAULTS = { workers: '5,10,20', repeat: 3, records: '12', 'lock-stale': '2000' };
+const base = () => applyOptions(defaultRunConfig(), { records: DEFAULTS.records, 'lock-stale': DEFAULTS['lock-stale'] });
+
+/** `parquet-chaos recommend`: measures every candidate under buffer-crash and answers which to use. */
+export const recommend = {
+  summary: `measure every candidate strategy and interval under ${RECOMMEND_SCENARIO} and recommend one`,
+  flags: {
+    'max-at-risk': { value: 'N', describe: 'constraint: most records at risk per crashed process (worst repeat)' },
+    'max-lock-wait-p99': { value: 'MS', describe: 'constraint: highest median lock-wait p99' },
+    rank: { value: 'RANK', describe: `throughput to rank on: ${RANKS.join(' (records durable in Parquet per second) or ')} (acks per second)`, default: 'parquet' },
+    ...runFlags(base(), ['strategy', 'scenario']),
+    workers: { value: 'LIST', describe: 'worker counts, comma-separated', default: DEFAULTS.workers },
+    repeat: { value: 'N', describe: 'repeats of every point', default: String(DEFAULTS.repeat) },
+    ...OUTPUT_FLAGS,
+  },
+  async run({ flags, argv }, io) {
+    const format = parseFormat(flags.format);
+    const config = applyOptions(base(), runOptions(flags, ['workers']));
+    const constraints = {
+      maxAtRisk: parseLimit('--max-at-risk', flags['max-at-risk'] as string | undefined),
+      maxLockWaitP99: parseLimit('--max-lock-wait-p99', flags['max-lock-wait-p99'] as string | undefined),
+    };
+    const rank = parseRank(flags.rank as string | undefined);
+    return execute(io, format, flags.json as string | undefined, (hooks) => runRecommend({
+      ...config, ...hooks, workerCounts: parseWorkerList(String(flags.workers ?? DEFAULTS.workers)),
+      repeat: parseCount('--repeat', flags.repeat as string | undefined, DEFAULTS.repeat), constraints, rank,
+      outDir: (flags.out as string | undefined) ?? OUTPUT_FLAGS.out.default, command: ['parquet-chaos', 'recommend', ...argv].join(' '),
+    }));
+  },
+} satisfies CommandSpec;
