@@ -26,7 +26,6 @@ function memoryBufferWriter(ctx: StrategyContext, interval: number): WriterHandl
       batch.push(record);
       return batch.length >= interval ? commit() : [];
     },
-    flush: commit,
     close: commit,
   };
 }
@@ -38,8 +37,7 @@ function memoryBufferWriter(ctx: StrategyContext, interval: number): WriterHandl
  */
 async function drainSharedBuffer(ctx: StrategyContext, minimum: number): Promise<void> {
   const path = sharedBufferPath(ctx);
-  const release = await ctx.lock.acquire(MAIN_LOCK);
-  try {
+  await ctx.lock.withLock(MAIN_LOCK, async () => {
     const staged = await readStaged(ctx, path);
     if (staged.length === 0 || staged.length < minimum) return;
     await ctx.io.point('shared-buffer:read');
@@ -47,9 +45,7 @@ async function drainSharedBuffer(ctx: StrategyContext, minimum: number): Promise
     await mergeIntoMain(ctx, staged);
     await ctx.io.point('shared-buffer:committed');
     await ctx.io.truncate(path, 0);
-  } finally {
-    await release();
-  }
+  });
 }
 
 /** The seed's "global buffer": every writer appends to one staging file and treats that as saved. */

@@ -1,24 +1,14 @@
 import { join } from 'node:path';
 import type { TestRecord } from '../harness/sdk/records.js';
-import { choice, defineStrategy, integer, type StrategyContext } from '../harness/sdk/strategy.js';
+import { choice, defineStrategy, integer } from '../harness/sdk/strategy.js';
 import { sleepUnlessAborted } from './shared/abortable-sleep.js';
-import { foldIncremental, incrementalDir, removeStaleTemps } from './shared/incremental-merge.js';
-import { writeParquet } from './shared/main-file.js';
+import { foldIncremental, incrementalDir } from './shared/incremental-merge.js';
+import { removeStaleTemps, writeParquet } from './shared/main-file.js';
 import { MAIN_LOCK } from './shared/merge-main.js';
 
 /** `yyyymmdd_HHMMSS` in UTC, the seed's timestamp in file names. */
 function fileStamp(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
-}
-
-/** Runs `fold` under the main lock: two folds at once could each publish a main missing the other's inputs. */
-async function underMainLock<T>(ctx: StrategyContext, fold: () => Promise<T>): Promise<T> {
-  const release = await ctx.lock.acquire(MAIN_LOCK);
-  try {
-    return await fold();
-  } finally {
-    await release();
-  }
 }
 
 /**
@@ -61,7 +51,6 @@ export const incrementalFile = defineStrategy({
         buffer.push(record);
         return buffer.length >= o.every ? publish() : [];
       },
-      flush: publish,
       close: publish,
     };
   },
@@ -72,7 +61,8 @@ export const incrementalFile = defineStrategy({
         await ctx.io.mkdir(incrementalDir(ctx));
         while (!signal.aborted) {
           try {
-            await underMainLock(ctx, () => foldIncremental(ctx, o.merge));
+            // Under the main lock: two folds at once could each publish a main missing the other's inputs.
+            await ctx.lock.withLock(MAIN_LOCK, () => foldIncremental(ctx, o.merge));
           } catch (error) {
             // A failed fold leaves main and its inputs consistent; the next round folds them again.
             ctx.log(`merge failed: ${String((error as Error)?.message ?? error)}`);
@@ -84,8 +74,9 @@ export const incrementalFile = defineStrategy({
   },
   async finalize(ctx, o) {
     await ctx.io.mkdir(incrementalDir(ctx));
-    await underMainLock(ctx, async () => {
-      await removeStaleTemps(ctx);
+    await ctx.lock.withLock(MAIN_LOCK, async () => {
+      // No writer or merger runs any more: a temp left now is a dead process's.
+      await removeStaleTemps(ctx, [ctx.dataDir, incrementalDir(ctx)]);
       await foldIncremental(ctx, o.merge);
     });
   },

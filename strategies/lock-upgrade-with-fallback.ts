@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { ChaosError } from '../harness/sdk/errors.js';
-import type { Release } from '../harness/sdk/ports/lock.js';
 import { defineStrategy, integer, type StrategyContext } from '../harness/sdk/strategy.js';
 import { writeParquet } from './shared/main-file.js';
 import { MAIN_LOCK, mergeIntoMain } from './shared/merge-main.js';
@@ -9,16 +8,24 @@ const FALLBACK_DIR = 'fallback';
 
 const fallbackDir = (ctx: StrategyContext) => join(ctx.dataDir, FALLBACK_DIR);
 
-/** Tries the main lock `attempts` times, each for `timeoutMs`; undefined when every try timed out. */
-async function tryMainLock(ctx: StrategyContext, timeoutMs: number, attempts: number): Promise<Release | undefined> {
+/**
+ * Tries the main lock `attempts` times, each for `timeoutMs`, and runs `fn` holding it; false when every
+ * try timed out. An error from `fn` itself is never taken for a timeout.
+ */
+async function withMainLockBriefly(ctx: StrategyContext, timeoutMs: number, attempts: number, fn: () => Promise<unknown>): Promise<boolean> {
   for (let i = 0; i < attempts; i++) {
+    let held = false;
     try {
-      return await ctx.lock.acquire(MAIN_LOCK, { timeoutMs });
+      await ctx.lock.withLock(MAIN_LOCK, () => {
+        held = true;
+        return fn();
+      }, { timeoutMs });
+      return true;
     } catch (error) {
-      if (!(error instanceof ChaosError && error.code === 'E_LOCK_TIMEOUT')) throw error;
+      if (held || !(error instanceof ChaosError && error.code === 'E_LOCK_TIMEOUT')) throw error;
     }
   }
-  return undefined;
+  return false;
 }
 
 /**
@@ -31,17 +38,14 @@ async function reconcileFallbacks(ctx: StrategyContext): Promise<void> {
   if (!(await ctx.io.exists(dir))) return;
   const files = (await ctx.io.readdir(dir)).filter((name) => name.endsWith('.parquet')).map((name) => join(dir, name));
   if (files.length === 0) return;
-  const release = await ctx.lock.acquire(MAIN_LOCK);
-  try {
+  await ctx.lock.withLock(MAIN_LOCK, async () => {
     const rows = [];
     for (const file of files) rows.push(...(await ctx.codec.decode(await ctx.io.readFile(file))));
     await mergeIntoMain(ctx, rows);
     await ctx.io.point('reconcile:main-written');
     for (const file of files) await ctx.io.unlink(file);
     await ctx.io.fsyncDir(dir);
-  } finally {
-    await release();
-  }
+  });
   ctx.log(`reconciled ${files.length} fallback files into main`);
 }
 
@@ -65,16 +69,8 @@ export const lockUpgradeWithFallback = defineStrategy({
       await ctx.io.mkdir(fallbackDir(ctx));
     },
     async write(record) {
-      const release = await tryMainLock(ctx, o.timeoutMs, o.retries);
-      if (release) {
-        try {
-          // Deduped against main only: a retried id may also sit in a fallback file until finalize.
-          await mergeIntoMain(ctx, [record]);
-        } finally {
-          await release();
-        }
-        return [record.id];
-      }
+      // Deduped against main only: a retried id may also sit in a fallback file until finalize.
+      if (await withMainLockBriefly(ctx, o.timeoutMs, o.retries, () => mergeIntoMain(ctx, [record]))) return [record.id];
       const path = join(fallbackDir(ctx), `${ctx.role.processId}_${record.seq}.parquet`);
       await writeParquet(ctx, path, [record], 'rename');
       ctx.count('fallbacks');

@@ -90,7 +90,6 @@ export const logCommit = defineStrategy({
         batch.push(record);
         return batch.length >= o.every ? commitBatch() : [];
       },
-      flush: commitBatch,
       close: commitBatch,
     };
   },

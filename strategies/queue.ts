@@ -1,7 +1,8 @@
 import { choice, defineStrategy, integer, type StrategyContext } from '../harness/sdk/strategy.js';
 import { queueBackendNames, queueBackends, type QueueBackend, type QueueBackendName } from './shared/queue-backend.js';
 import { sleepUnlessAborted } from './shared/abortable-sleep.js';
-import { consumeBatch, drainQueue, isStorageError, removeStaleTemps } from './shared/queue-consumer.js';
+import { removeStaleTemps } from './shared/main-file.js';
+import { consumeBatch, drainQueue, isStorageError } from './shared/queue-consumer.js';
 
 export interface QueueOptions {
   backend: QueueBackendName;
@@ -16,7 +17,8 @@ const openQueue = (ctx: StrategyContext, o: QueueOptions) => queueBackends[o.bac
 async function asConsumer(ctx: StrategyContext, o: QueueOptions, body: (queue: QueueBackend) => Promise<void>): Promise<void> {
   const queue = await openQueue(ctx, o);
   try {
-    await removeStaleTemps(ctx);
+    // Only the consumer writes data/, and only one runs at a time: a temp there is a dead consumer's.
+    await removeStaleTemps(ctx, [ctx.dataDir]);
     await body(queue);
   } finally {
     await queue.close();

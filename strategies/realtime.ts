@@ -18,13 +18,9 @@ export const realtime = defineStrategy({
   },
   writer: (ctx, o) => ({
     async write(record) {
-      const release = o.lock === 'file' ? await ctx.lock.acquire(MAIN_LOCK) : undefined;
-      try {
-        // Deduped by id: a resumed writer may retry an id it saved but never saw acked.
-        await mergeIntoMain(ctx, [record], o.publish);
-      } finally {
-        await release?.();
-      }
+      // Deduped by id: a resumed writer may retry an id it saved but never saw acked.
+      const save = () => mergeIntoMain(ctx, [record], o.publish);
+      await (o.lock === 'file' ? ctx.lock.withLock(MAIN_LOCK, save) : save());
       return [record.id];
     },
   }),

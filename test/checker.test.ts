@@ -6,7 +6,7 @@ import { checkCell, computeVerdict, ledgerFacts, type Dataset } from '../harness
 import { parseLedger } from '../harness/oracle/ledger.js';
 import { makeRecord } from '../harness/sdk/records.js';
 import { hyparquetCodec } from '../harness/sdk/codec/hyparquet.js';
-import { planSequence } from '../harness/orchestrate/roles/writer.js';
+import { planSequence } from '../harness/orchestrate/writer-loop.js';
 import { tempCell } from './support/sim.js';
 
 const all = { noLostAcked: true, noDuplicates: true, noCorruption: true };

@@ -43,6 +43,11 @@ describe('layout: who may import what', () => {
     expect(violations('harness/oracle', ['harness/oracle/', 'harness/sdk/'])).toEqual([]);
   });
 
+  it('the writer loop imports only harness/sdk and harness/oracle, so a simulation can drive it', () => {
+    const file = 'harness/orchestrate/writer-loop.ts';
+    expect(relativeImports(file).filter((t) => !t.startsWith('harness/sdk/') && !t.startsWith('harness/oracle/'))).toEqual([]);
+  });
+
   it('the rule itself sees a forbidden import (a file of the orchestrator imports the oracle)', () => {
     expect(violations('harness/orchestrate', ['harness/orchestrate/', 'harness/sdk/']).length).toBeGreaterThan(0);
   });

@@ -42,4 +42,18 @@ describe('lock port', () => {
     expect(waiter!.stats.timeouts).toBe(1);
     await release();
   });
+
+  it('withLock holds the lock while fn runs and releases it when fn throws', async () => {
+    // Arrange
+    const dir = mkdtempSync(join(tmpdir(), 'parquet-chaos-lock-'));
+    const [first, second] = [0, 1].map(() => createLockPort({ dir, staleMs: 2000, defaultTimeoutMs: 10_000 }, realClock));
+
+    // Act + Assert: inside fn another port cannot get the lock; after fn threw it can at once.
+    await expect(first!.withLock('main', async () => {
+      await expect(second!.acquire('main', { timeoutMs: 30 })).rejects.toThrow('not acquired');
+      throw new Error('fn failed');
+    })).rejects.toThrow('fn failed');
+    expect(await second!.withLock('main', async () => 'held', { timeoutMs: 30 })).toBe('held');
+    expect([first!.stats.acquisitions, second!.stats.acquisitions, second!.stats.timeouts]).toEqual([1, 1, 1]);
+  });
 });

@@ -9,6 +9,8 @@ import { createSimIoPort } from '../harness/sim/io-port.js';
 import { persistenceModels } from '../harness/sim/models/index.js';
 import { createMemoryLockPort, MemoryLocks } from '../harness/sim/memory-lock.js';
 import type { StrategyContext } from '../harness/sdk/strategy.js';
+import type { LedgerEntry } from '../harness/oracle/ledger.js';
+import { runWriterLoop, WriterSession } from '../harness/orchestrate/writer-loop.js';
 import { resolveOptions } from '../harness/sdk/strategy.js';
 import { realtime } from '../strategies/realtime.js';
 
@@ -35,16 +37,26 @@ function simulatedWriter(fs: SimFs, locks: MemoryLocks, s: fc.Scheduler, index: 
   };
 }
 
-/** Two writers each save one record concurrently; afterwards main.parquet must hold both. */
+/** Two writers each save one record concurrently, through the writer loop; main.parquet must hold both. */
 function bothRecordsSurvive(spec: Record<string, string>) {
   const options = resolveOptions(realtime, spec);
   return fc.asyncProperty(fc.scheduler(), async (s) => {
     const fs = new SimFs(persistenceModels.posix, ['/cell/data', '/cell/state']);
     const locks = new MemoryLocks();
-    const saves = [0, 1].map((i) => realtime.writer(simulatedWriter(fs, locks, s, i), options).write(makeRecord(1, i, 0, 8, 0n)));
+    const ledger: LedgerEntry[] = [];
+    const saves = [0, 1].map((i) => {
+      const ctx = simulatedWriter(fs, locks, s, i);
+      // Any error is a failed property, never a write the writer survives.
+      const session = new WriterSession(realtime.writer(ctx, options), { append: (entry) => ledger.push(entry) }, {
+        clock: ctx.clock, pid: ctx.role.pid, survives: () => false,
+      });
+      return runWriterLoop(session, { seqs: [0], record: (seq) => makeRecord(1, i, seq, 8, 0n), thinkMs: 0, random: ctx.random }, ctx.clock);
+    });
     await s.waitFor(Promise.all(saves));
     const main = await hyparquetCodec.decode(fs.read('/cell/data/main.parquet'));
     expect(main.map((r) => r.id).sort()).toEqual(['w0-0', 'w1-0']);
+    // Both were acked: the loss under lock=none is of acked records.
+    expect(ledger.flatMap((e) => (e.op === 'ack' ? [e.id] : [])).sort()).toEqual(['w0-0', 'w1-0']);
   });
 }
 

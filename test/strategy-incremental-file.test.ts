@@ -5,7 +5,7 @@ import { checkCell } from '../harness/oracle/checker.js';
 import type { IoHook } from '../harness/sdk/ports/io.js';
 import { LedgerWriter } from '../harness/oracle/ledger.js';
 import { makeRecord } from '../harness/sdk/records.js';
-import { planSequence } from '../harness/orchestrate/roles/writer.js';
+import { planSequence } from '../harness/orchestrate/writer-loop.js';
 import { resolveOptions, type StrategyContext, type WriterHandle } from '../harness/sdk/strategy.js';
 import { incrementalFile } from '../strategies/incremental-file.js';
 import { foldIncremental } from '../strategies/shared/incremental-merge.js';

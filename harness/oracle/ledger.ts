@@ -1,5 +1,6 @@
 import { closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseJsonLines } from '../sdk/json-lines.js';
 
 /**
  * The oracle: what a writer was told. One JSON object per line, one write() per line (so a SIGKILL
@@ -47,17 +48,10 @@ export interface LedgerSegment {
 
 export function parseLedger(text: string): { segments: LedgerSegment[]; badLines: number } {
   const segments: LedgerSegment[] = [];
-  let badLines = 0;
+  const lines = parseJsonLines(text, (value) => value as LedgerEntry);
+  let badLines = lines.badLines;
   let current: LedgerSegment | undefined;
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    let entry: LedgerEntry;
-    try {
-      entry = JSON.parse(line) as LedgerEntry;
-    } catch {
-      badLines++;
-      continue;
-    }
+  for (const entry of lines.values) {
     if (entry.op === 'start') {
       current = { pid: entry.pid, attempted: [], acked: [], failed: [], ended: false, startedAt: entry.t, lastAt: entry.t, attemptAt: new Map(), ackAt: new Map() };
       segments.push(current);

@@ -9,6 +9,7 @@ import { aggregateSnapshots, readSnapshots } from '../measure/metrics.js';
 import { planFaults } from './nemesis/plan.js';
 import { Nemesis, type FaultableProcess } from './nemesis/nemesis.js';
 import type { FaultEvent, IoFault } from '../sdk/faults.js';
+import { parseJsonLines } from '../sdk/json-lines.js';
 import { Random } from '../sdk/random.js';
 import { logicalBytes, makeRecord } from '../sdk/records.js';
 import type { CellError, CellResult, RunConfig } from '../result/result.js';
@@ -60,13 +61,7 @@ function countFiles(dir: string): number {
 
 function readFaultLog(path: string): FaultEvent[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').filter(Boolean).flatMap((line) => {
-    try {
-      return [JSON.parse(line) as FaultEvent];
-    } catch {
-      return [];
-    }
-  });
+  return parseJsonLines(readFileSync(path, 'utf8'), (value) => value as FaultEvent).values;
 }
 
 /** Logical bytes of the acked records: records of one configuration differ only by a few bytes of id. */

@@ -49,9 +49,7 @@ export interface WriterHandle {
   open?(): Promise<void>;
   /** Hands one record over; resolves with the ids now durably saved (maybe none, maybe a batch). */
   write(record: TestRecord): Promise<readonly string[]>;
-  /** Makes everything buffered durable. */
-  flush?(): Promise<readonly string[]>;
-  /** Flushes and releases resources; called once when the writer ends cleanly. */
+  /** Makes everything buffered durable and releases resources; called once when the writer ends cleanly. */
   close?(): Promise<readonly string[]>;
 }
 

@@ -1,4 +1,4 @@
-import { emptyLockStats, type LockPort, type Release } from '../sdk/ports/lock.js';
+import { emptyLockStats, lockPort, type LockPort, type Release } from '../sdk/ports/lock.js';
 
 /** Named in-memory mutexes shared by simulated processes: FIFO, no polling, no stale takeover. */
 export class MemoryLocks {
@@ -9,7 +9,7 @@ export class MemoryLocks {
 /** The lock port over MemoryLocks (waits are counted, in no particular unit: simulated time does not pass). */
 export function createMemoryLockPort(locks: MemoryLocks): LockPort {
   const stats = emptyLockStats();
-  return {
+  return lockPort({
     stats,
     async acquire(name) {
       if (locks.held.has(name)) {
@@ -30,5 +30,5 @@ export function createMemoryLockPort(locks: MemoryLocks): LockPort {
       if (outcome === 'acquired') stats.acquisitions++;
       else stats.timeouts++;
     },
-  };
+  });
 }

@@ -71,15 +71,3 @@ export async function foldIncremental(ctx: StrategyContext, mode: MergeMode): Pr
   }
   return inputs.read.length;
 }
-
-/**
- * Deletes temp files (never *.parquet) that crashed processes left in data/ and data/incremental/.
- * Only safe once no writer or merger is running, since a live one may be about to rename its temp.
- */
-export async function removeStaleTemps(ctx: StrategyContext): Promise<void> {
-  for (const dir of [ctx.dataDir, incrementalDir(ctx)]) {
-    for (const name of await ctx.io.readdir(dir)) {
-      if (name.endsWith('.tmp')) await ctx.io.unlink(join(dir, name));
-    }
-  }
-}

@@ -6,6 +6,9 @@ export const MAIN_FILE = 'main.parquet';
 
 export type Publish = 'rename' | 'inplace';
 
+/** Ends every temp file `writeParquet` makes: never `.parquet`, so a temp is never part of the dataset. */
+const TEMP_SUFFIX = '.tmp';
+
 /** Reads the main file's rows (none if it does not exist yet). */
 export async function readMain(ctx: StrategyContext): Promise<TestRecord[]> {
   const path = join(ctx.dataDir, MAIN_FILE);
@@ -29,9 +32,21 @@ export async function writeParquet(ctx: StrategyContext, path: string, records: 
     await ctx.io.writeFile(path, bytes, { fsync: true });
     return;
   }
-  const temp = `${path}.${ctx.role.pid}.tmp`;
+  const temp = `${path}.${ctx.role.pid}${TEMP_SUFFIX}`;
   await ctx.io.writeFile(temp, bytes, { fsync: true });
   await ctx.io.point('publish:temp-written');
   await ctx.io.rename(temp, path);
   await ctx.io.fsyncDir(join(path, '..'));
+}
+
+/**
+ * Deletes the temp files crashed processes left in `dirs` (the writer's pid is in their names, so nobody
+ * else would ever rename them). Only safe once no process that may still rename one is running.
+ */
+export async function removeStaleTemps(ctx: StrategyContext, dirs: readonly string[]): Promise<void> {
+  for (const dir of dirs) {
+    for (const name of await ctx.io.readdir(dir)) {
+      if (name.endsWith(TEMP_SUFFIX)) await ctx.io.unlink(join(dir, name));
+    }
+  }
 }

@@ -25,10 +25,5 @@ export async function mergeIntoMain(ctx: StrategyContext, records: readonly Test
 
 /** Takes the main lock (waiting as long as the lock port allows) and merges `records` into main. */
 export async function commitToMain(ctx: StrategyContext, records: readonly TestRecord[]): Promise<number> {
-  const release = await ctx.lock.acquire(MAIN_LOCK);
-  try {
-    return await mergeIntoMain(ctx, records);
-  } finally {
-    await release();
-  }
+  return ctx.lock.withLock(MAIN_LOCK, () => mergeIntoMain(ctx, records));
 }

@@ -8,8 +8,6 @@ export function partFileName(batchNo: number): string {
   return `part-${String(batchNo).padStart(6, '0')}.parquet`;
 }
 
-const PART_TEMP = /^part-\d+\.parquet\..+\.tmp$/;
-
 /**
  * Moves one batch from the queue into data/part-N.parquet; false when nothing waited.
  * Claim (commit) → publish the part file (temp + fsync + rename) → mark consumed (commit). A consumer
@@ -38,14 +36,4 @@ export function isStorageError(error: unknown): boolean {
 /** Consumes until the queue is empty. */
 export async function drainQueue(ctx: StrategyContext, queue: QueueBackend, max: number): Promise<void> {
   while (await consumeBatch(ctx, queue, max));
-}
-
-/**
- * Deletes temp part files a dead consumer left behind (its pid is in their names, so nobody else
- * would ever rename them). Call only where no other consumer runs: at a consumer's start or in finalize.
- */
-export async function removeStaleTemps(ctx: StrategyContext): Promise<void> {
-  for (const name of await ctx.io.readdir(ctx.dataDir)) {
-    if (PART_TEMP.test(name)) await ctx.io.unlink(join(ctx.dataDir, name));
-  }
 }

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LedgerWriter } from '../../harness/oracle/ledger.js';
+import { planSequence, WriterSession } from '../../harness/orchestrate/writer-loop.js';
+import { realClock } from '../../harness/sdk/ports/clock.js';
 import { makeRecord, type TestRecord } from '../../harness/sdk/records.js';
-import { planSequence } from '../../harness/orchestrate/roles/writer.js';
 import type { WriterHandle } from '../../harness/sdk/strategy.js';
 
 /** The record worker `worker` attempts at `seq` in in-process tests (seed 1, small payload). */
@@ -19,38 +20,34 @@ export function retryPlan(cellDir: string, worker: number, recordsPerWorker: num
 }
 
 /**
- * Drives a strategy's writer handle in this process the way harness/roles/writer.ts does, keeping the
- * ledger the checker reads. A process "dies" by `abandon()`: its segment gets no `end` line.
+ * Drives a strategy's writer handle in this process through the writer loop the writer role uses,
+ * keeping the ledger the checker reads, one step at a time. Any error a write throws is the process
+ * dying (a simulated crash, or a bug the test must see): it propagates, and the test `abandon()`s the
+ * writer, whose segment then gets no `end` line.
  */
 export class LedgeredWriter {
   private readonly ledger: LedgerWriter;
+  private readonly session: WriterSession;
 
-  constructor(cellDir: string, private readonly worker: number, private readonly handle: WriterHandle) {
+  constructor(cellDir: string, private readonly worker: number, handle: WriterHandle) {
     this.ledger = new LedgerWriter(ledgerPath(cellDir, worker));
-    this.ledger.append({ op: 'start', pid: process.pid, t: Date.now() });
+    this.session = new WriterSession(handle, this.ledger, { clock: realClock, pid: process.pid, survives: () => false });
   }
 
-  async open(): Promise<void> {
-    await this.handle.open?.();
+  open(): Promise<void> {
+    return this.session.open();
   }
 
-  async write(seq: number): Promise<void> {
-    const record = testRecord(this.worker, seq);
-    this.ledger.append({ op: 'attempt', id: record.id, t: Date.now() });
-    this.ack(await this.handle.write(record));
+  write(seq: number): Promise<void> {
+    return this.session.write(testRecord(this.worker, seq));
   }
 
   async close(): Promise<void> {
-    this.ack((await this.handle.close?.()) ?? []);
-    this.ledger.append({ op: 'end', t: Date.now() });
+    await this.session.close();
     this.ledger.close();
   }
 
   abandon(): void {
     this.ledger.close();
-  }
-
-  private ack(ids: readonly string[]): void {
-    for (const id of ids) this.ledger.append({ op: 'ack', id, t: Date.now() });
   }
 }

@@ -1,9 +1,7 @@
 import type { CodecName } from '../../sdk/codec/codec.js';
 import type { RoleKind } from '../../sdk/strategy.js';
 import type { IoFault } from '../../sdk/faults.js';
-
-/** What a restarted writer does with ids it attempted but never saw acked. */
-export type RestartPolicy = 'retry' | 'skip' | 'none';
+import type { RestartPolicy } from '../writer-loop.js';
 
 /** Everything a role process needs, passed as one JSON argument. */
 export interface RoleConfig {

@@ -27,6 +27,8 @@ export interface LockPort {
   readonly stats: LockStats;
   /** Blocks until the named lock is held; throws ChaosError E_LOCK_TIMEOUT after the timeout. */
   acquire(name: string, options?: AcquireOptions): Promise<Release>;
+  /** Runs `fn` holding the named lock (acquired as `acquire` does) and releases it however `fn` ends. */
+  withLock<T>(name: string, fn: () => Promise<T>, options?: AcquireOptions): Promise<T>;
   /** For strategies whose waits happen elsewhere (e.g. SQLite busy waits): counted as lock waits. */
   observeWait(ms: number, outcome: 'acquired' | 'timeout'): void;
 }
@@ -41,6 +43,21 @@ export interface LockConfig {
 
 export function emptyLockStats(): LockStats {
   return { acquisitions: 0, waitsMs: [], timeouts: 0, compromised: 0, staleTakeovers: 0 };
+}
+
+/** A lock port from its primitives: every backend gets the same `withLock` around its `acquire`. */
+export function lockPort(primitives: Omit<LockPort, 'withLock'>): LockPort {
+  return {
+    ...primitives,
+    async withLock(name, fn, options) {
+      const release = await primitives.acquire(name, options);
+      try {
+        return await fn();
+      } finally {
+        await release();
+      }
+    },
+  };
 }
 
 /** Never let proper-lockfile take a stale lock over on its own: its stat → rmdir → mkdir is a race. */
@@ -114,7 +131,7 @@ export function createLockPort(config: LockConfig, clock: ClockPort): LockPort {
     }
   }
 
-  return {
+  return lockPort({
     stats,
     async acquire(name, options = {}) {
       const target = join(config.dir, name);
@@ -152,5 +169,5 @@ export function createLockPort(config: LockConfig, clock: ClockPort): LockPort {
       if (outcome === 'acquired') stats.acquisitions++;
       else stats.timeouts++;
     },
-  };
+  });
 }
