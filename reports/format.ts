@@ -83,3 +83,31 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * What a cell ran against beyond files, one line per cell that had anything: the backend's server,
+ * its durability setting and what that promises, and the network faults put between its processes
+ * and the server. Cells without services or network faults give no line.
+ */
+export function serviceLines(result: RunResult): string[] {
+  return result.cells.flatMap((cell) => {
+    const parts: string[] = [];
+    const redis = cell.services?.redis;
+    if (redis) {
+      parts.push(`redis ${redis.version} (${redis.managed ? 'started for the cell' : `existing server ${redis.url}`}) · durability=${redis.durability}: ${redis.promise}`);
+    }
+    const network = networkFaultsOf(cell);
+    if (network.length) parts.push(`network faults: ${network.join('; ')}`);
+    const cellName = `${cell.strategy} × ${cell.scenario}${cell.repeat === undefined ? '' : ` · ${cell.workers} workers · repeat ${cell.repeat}`}`;
+    return parts.length ? [`${cellName}: ${parts.join(' · ')}`] : [];
+  });
+}
+
+const NETWORK_KINDS = new Set(['latency', 'drop', 'partition']);
+
+/** The planned faults between processes and a service, and those aimed at the service itself, as written. */
+function networkFaultsOf(cell: CellResult): string[] {
+  return (cell.faults?.planned ?? [])
+    .filter((f) => NETWORK_KINDS.has(f.kind) || f.target === 'redis')
+    .map((f) => `${f.kind}:${Object.entries(f).filter(([k]) => k !== 'kind').map(([k, v]) => `${k}=${String(v)}`).join(',')}`);
+}

@@ -1,5 +1,5 @@
 import type { CellResult, RunResult } from '../harness/result/result.js';
-import { escapeHtml as esc, validLabel } from './format.js';
+import { escapeHtml as esc, serviceLines, validLabel } from './format.js';
 import { STATUS_COLOURS, cellStatus, charts, hadFaults, isSweep, type Status } from './html-charts.js';
 import { adviceLines, answer, evidenceRows, paretoRows, seedRows } from './recommend.js';
 import { chartCells, sweepNote, sweepRows, type Rows } from './sweep.js';
@@ -24,7 +24,7 @@ export function renderHtml(result: RunResult): string {
 <header><h1>parquet-chaos report</h1><p class="sub">${esc(`run ${result.runId} · parquet-chaos ${result.tool.version}`)}${result.interrupted ? ' · <strong class="warn">interrupted: partial result</strong>' : ''}</p></header>
 <section id="provenance"><h2>Provenance</h2>${provenance(result)}</section>
 <section id="verdicts"><h2>Verdicts</h2>${matrix(result)}${legend()}</section>
-${sweepSection(result)}${recommendationSection(result)}
+${servicesSection(result)}${sweepSection(result)}${recommendationSection(result)}
 <section id="charts"><h2>Measurements</h2>${result.sweep ? '<p class="sub">A sweep: each chart point is the median of its repeats.</p>' : ''}${charts({ ...result, cells: chartCells(result) }).join('\n')}</section>
 ${problems(result)}
 <footer>${esc(`result: ${result.runDir}/result.json`)}</footer>
@@ -38,6 +38,12 @@ function dataTable({ head, rows }: Rows): string {
   const th = head.map((h) => `<th>${esc(h)}</th>`).join('');
   const trs = rows.map((r) => `<tr>${r.map((v) => `<td>${esc(v)}</td>`).join('')}</tr>`).join('');
   return `<div class="scroll"><table class="data"><thead><tr>${th}</tr></thead><tbody>${trs}</tbody></table></div>`;
+}
+
+function servicesSection(result: RunResult): string {
+  const lines = serviceLines(result);
+  if (lines.length === 0) return '';
+  return `<section id="services"><h2>Backends, durability and network faults</h2><ul>${lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul></section>\n`;
 }
 
 function sweepSection(result: RunResult): string {

@@ -1,5 +1,5 @@
 import type { CellResult, RunResult } from '../harness/result/result.js';
-import { COST_HEADS, costFigures, provenance, unclaimedAnomalies, validLabel } from './format.js';
+import { COST_HEADS, costFigures, provenance, serviceLines, unclaimedAnomalies, validLabel } from './format.js';
 import { adviceLines, answer, evidenceRows, paretoCaption, paretoRows, seedRows } from './recommend.js';
 import { sweepNote, sweepRows, type Rows } from './sweep.js';
 
@@ -26,6 +26,8 @@ export function renderMarkdown(result: RunResult): string {
     '',
     ...(result.sweep ? ['</details>', ''] : []),
   ];
+  const services = serviceLines(result);
+  if (services.length > 0) lines.push('### Backends, durability and network faults', '', ...services.map((line) => `- ${md(line)}`), '');
   const noteworthy = result.cells.filter((c) => c.verdict.valid !== true || c.errors.length > 0);
   if (noteworthy.length > 0) {
     lines.push('### Failures and errors', '');

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import type { CellResult, RunResult } from '../harness/result/result.js';
-import { COST_HEADS, costFigures, plainPalette, provenance, unclaimedAnomalies, validLabel, type Palette } from './format.js';
+import { COST_HEADS, costFigures, plainPalette, provenance, serviceLines, unclaimedAnomalies, validLabel, type Palette } from './format.js';
 import { adviceLines, answer, evidenceRows, paretoCaption, paretoRows, seedRows } from './recommend.js';
 import { sweepNote, sweepRows, type Rows } from './sweep.js';
 
@@ -55,6 +55,7 @@ export function renderTable(result: RunResult, palette: Palette = plainPalette):
       if (counters.length) lines.push(palette.dim(`· ${cell.strategy} × ${cell.scenario}: ${counters.join(', ')}`));
     }
   }
+  lines.push(...serviceLines(result).map((line) => palette.dim(`· ${line}`)));
   for (const cell of result.cells) {
     for (const e of cell.errors) lines.push(palette.warn(`! ${cell.strategy} × ${cell.scenario}: ${e.source}: ${e.message}`));
   }

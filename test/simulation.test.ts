@@ -31,6 +31,7 @@ function simulatedWriter(fs: SimFs, locks: MemoryLocks, s: fc.Scheduler, index: 
     dataDir: '/cell/data',
     stateDir: '/cell/state',
     role: { kind: 'writer', index, pid: 1000 + index, processId: `sim_${index}` },
+    services: {},
     random: new Random(index),
     log: () => {},
     count: () => {},

@@ -17,6 +17,7 @@ import { cellPaths, type RoleConfig } from './roles/config.js';
 import { percentile, round, sum } from '../analyze/stats.js';
 import { killProcess, spawnRole, stderrTail, type RoleProcess } from './supervise.js';
 import { firstStartAt, parquetCompleteAt } from './durable-span.js';
+import { startServices, type CellServices } from './services/index.js';
 
 export interface CellPlan {
   strategy: LoadedStrategy;
@@ -73,6 +74,22 @@ export async function runCell(plan: CellPlan): Promise<CellResult> {
   const { strategy, scenario, cellDir, config } = plan;
   const paths = cellPaths(cellDir);
   for (const [key, dir] of Object.entries(paths)) if (key !== 'faults') mkdirSync(dir, { recursive: true });
+  let services: CellServices;
+  try {
+    services = await startServices(strategy.definition.services?.(strategy.options) ?? {}, { stateDir: paths.state, cellDir, redisUrl: config.redisUrl });
+  } catch (error) {
+    return brokenCell(strategy.spec.label, scenario.name, config, cellDir, { source: 'services', code: (error as { code?: string }).code ?? 'E_SERVICE', message: (error as Error).message });
+  }
+  try {
+    return { ...(await runCellWith(plan, services)), services: services.info };
+  } finally {
+    await services.stop();
+  }
+}
+
+async function runCellWith(plan: CellPlan, services: CellServices): Promise<CellResult> {
+  const { strategy, scenario, cellDir, config } = plan;
+  const paths = cellPaths(cellDir);
   // What `parquet-chaos check DIR` needs to judge this cell again later.
   writeFileSync(join(cellDir, 'cell.json'), JSON.stringify({ strategy: strategy.spec.label, scenario: scenario.name, guarantees: strategy.guarantees }, null, 2));
   const errors: CellError[] = [];
@@ -95,7 +112,7 @@ export async function runCell(plan: CellPlan): Promise<CellResult> {
     strategy: strategy.modulePath ? strategy.spec.label.replace(strategy.spec.name, strategy.modulePath) : strategy.spec.label,
     codec: config.codec, seed: config.seed, recordsPerWorker: config.recordsPerWorker, payloadBytes: config.payloadBytes,
     thinkMs: config.thinkMs ?? scenario.thinkMs, lockStaleMs: config.lockStaleMs, lockTimeoutMs: config.lockTimeoutMs,
-    metricsEveryMs: 250, restart: config.restart,
+    metricsEveryMs: 250, restart: config.restart, services: services.endpoints,
     // Faults belong to a process's first life only: a restarted process runs clean (healed).
     ioFaults: slot.incarnation === 0 ? slot.ioFaults : [],
   });

@@ -26,6 +26,7 @@ export function defaultRunConfig(): RunConfig {
     lockTimeoutMs: 60_000,
     restart: 'retry',
     faults: 'default',
+    redisUrl: null,
   };
 }
 
@@ -87,6 +88,14 @@ const RUN_FLAG_SPECS = {
       return { faults: raw };
     },
     shown: (c) => c.faults,
+  },
+  'redis-url': {
+    value: 'URL', describe: 'an existing Redis server (redis://HOST:PORT) instead of one started per cell; never faulted or stopped',
+    parse: (raw) => {
+      if (!/^rediss?:\/\/[^\s/]+(:\d+)?(\/\d*)?$/.test(raw)) throw badValue('E_BAD_OPTION', '--redis-url', raw, 'redis://HOST:PORT (an existing server; the harness then never stops it)');
+      return { redisUrl: raw };
+    },
+    shown: (c) => c.redisUrl ?? '',
   },
 } satisfies Record<string, RunFlagSpec>;
 

@@ -5,6 +5,7 @@ import type { ScenarioDefinition } from '../sdk/scenario.js';
 import { splitStrategyList } from '../sdk/spec.js';
 import { calibrate } from '../measure/calibrate.js';
 import { brokenCell, runCell } from './cell.js';
+import { checkServicesAvailable } from './services/index.js';
 import { badValue, ChaosError } from '../sdk/errors.js';
 import { loadStrategy, type LoadedStrategy } from './load-strategy.js';
 import { machineFacts } from '../measure/machine.js';
@@ -37,12 +38,15 @@ export interface BrokenStrategy {
  * Loads every strategy and scenario up front, so bad usage (unknown names, bad options) fails before
  * anything is spawned. A plugin that fails to load is not bad usage of ours: it becomes a cell error.
  */
-export async function resolveMatrix(config: Pick<RunConfig, 'strategies' | 'scenarios'>): Promise<{ strategies: (LoadedStrategy | BrokenStrategy)[]; scenarios: ScenarioDefinition[] }> {
+export async function resolveMatrix(config: Pick<RunConfig, 'strategies' | 'scenarios' | 'redisUrl'>): Promise<{ strategies: (LoadedStrategy | BrokenStrategy)[]; scenarios: ScenarioDefinition[] }> {
   const scenarioList = config.scenarios.map(resolveScenario);
   const strategyList: (LoadedStrategy | BrokenStrategy)[] = [];
   for (const spec of config.strategies.flatMap(splitStrategyList)) {
     try {
-      strategyList.push(await loadStrategy(spec));
+      const loaded = await loadStrategy(spec);
+      // A missing redis-server is bad setup, said before anything runs.
+      checkServicesAvailable(loaded.definition.services?.(loaded.options) ?? {}, config.redisUrl);
+      strategyList.push(loaded);
     } catch (error) {
       if (!(error instanceof ChaosError) || error.code !== 'E_PLUGIN') throw error;
       strategyList.push({ label: spec, error });
@@ -91,7 +95,7 @@ export async function runMatrix(options: RunOptions): Promise<RunResult> {
 export async function runCells(options: RunOptions, planned: readonly PlannedCell[], finish?: (result: RunResult) => void): Promise<RunResult> {
   const { outDir, command, signal, onCellStart, onCellDone, ...config } = options;
   const labels = [...new Set(planned.map((p) => p.strategy))];
-  const matrix = await resolveMatrix({ strategies: labels, scenarios: [...new Set(planned.map((p) => p.scenario))] });
+  const matrix = await resolveMatrix({ strategies: labels, scenarios: [...new Set(planned.map((p) => p.scenario))], redisUrl: config.redisUrl });
   const strategyFor = new Map(labels.map((label, i) => [label, matrix.strategies[i]!]));
   const scenarioFor = new Map(matrix.scenarios.map((s) => [s.name, s]));
   const runId = newRunId(config.seed);

@@ -25,6 +25,15 @@ export function spawnRole(config: RoleConfig): RoleProcess {
   return child;
 }
 
+/** Services (a cell's redis-server) to stop on Ctrl-C, each by its own stop function. */
+const services = new Set<() => Promise<void>>();
+
+/** Registers a running service's stop; returns the function that unregisters it. */
+export function trackService(stop: () => Promise<void>): () => void {
+  services.add(stop);
+  return () => services.delete(stop);
+}
+
 export function liveProcessCount(): number {
   return live.size;
 }
@@ -38,7 +47,7 @@ export function killProcess(child: RoleProcess): void {
 export async function killAll(): Promise<void> {
   const children = [...live];
   for (const child of children) killProcess(child);
-  await Promise.allSettled(children);
+  await Promise.allSettled([...children, ...[...services].map((stop) => stop())]);
 }
 
 /** Last lines of a child's stderr, for an error message. */

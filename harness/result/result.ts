@@ -44,6 +44,21 @@ export interface RunConfig {
   restart: 'retry' | 'skip' | 'none';
   /** `none`, `default` (each scenario's schedule) or a list `kind:key=value,…;kind:…`. */
   faults: string;
+  /** An existing Redis server to use (never faulted or stopped); null: start one per cell. */
+  redisUrl: string | null;
+}
+
+/** The services a cell ran against (empty for strategies that need none). */
+export interface CellServiceInfo {
+  redis?: {
+    version: string;
+    /** True: started by the harness for this cell; false: given with --redis-url. */
+    managed: boolean;
+    url: string;
+    durability: string;
+    /** What that durability setting promises when Redis itself dies. */
+    promise: string;
+  };
 }
 
 export interface MachineFacts {
@@ -143,6 +158,8 @@ export interface CellResult {
     log: FaultEvent[];
   };
   errors: CellError[];
+  /** Services the cell ran against: backend, server, durability setting. */
+  services?: CellServiceInfo;
   /** Sweeps: the repeat (1-based) this cell belongs to, and its seed (the run's seed + repeat − 1). */
   repeat?: number;
   seed?: number;

@@ -15,7 +15,11 @@ export type ChaosErrorCode =
   | 'E_INJECTED_IO'
   | 'E_CELL_TIMEOUT'
   | 'E_ROLE_FAILED'
-  | 'E_CHECK';
+  | 'E_CHECK'
+  | 'E_SERVICE'
+  | 'E_SERVICE_TIMEOUT'
+  | 'E_SERVICE_DOWN'
+  | 'E_MERGE';
 
 export interface ChaosErrorDetails {
   option?: string;

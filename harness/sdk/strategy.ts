@@ -3,6 +3,7 @@ import type { ClockPort } from './ports/clock.js';
 import type { IoPort } from './ports/io.js';
 import type { LockPort } from './ports/lock.js';
 import type { Random } from './random.js';
+import type { ServiceEndpoints, ServiceNeeds } from './services.js';
 import type { TestRecord } from './records.js';
 import { badValue } from './errors.js';
 
@@ -38,6 +39,8 @@ export interface StrategyContext {
   /** Absolute path of the cell's state/ folder: queues, logs, journals, locks. */
   stateDir: string;
   role: RoleIdentity;
+  /** Endpoints of the services the strategy declared in `services(options)` (e.g. the cell's Redis). */
+  services: ServiceEndpoints;
   random: Random;
   /** Named event counters a strategy reports (e.g. fallbacks, commitConflicts); summed per cell. */
   count(name: string, n?: number): void;
@@ -76,6 +79,8 @@ export interface StrategyDefinition<O extends object = Record<string, unknown>> 
   summary: string;
   options: OptionSchema<O>;
   guarantees(options: O): Guarantees;
+  /** Services the harness must provide for a cell (started per cell, or given with --redis-url). */
+  services?(options: O): ServiceNeeds;
   writer(ctx: StrategyContext, options: O): WriterHandle;
   /** Background processes this strategy needs beside its writers. */
   roles?: Partial<Record<BackgroundRoleKind, (ctx: StrategyContext, options: O) => BackgroundRole>>;

@@ -3,37 +3,75 @@ import type { StrategyContext } from '../../harness/sdk/strategy.js';
 import { writeParquet } from './main-file.js';
 import type { QueueBackend } from './queue-backend.js';
 
-/** Batch numbers are never reused, so a part file's name says which batch it holds. */
-export function partFileName(batchNo: number): string {
-  return `part-${String(batchNo).padStart(6, '0')}.parquet`;
+/** A batch's key says which batch a part file holds; keys are never reused. */
+export function partFileName(key: string): string {
+  return `part-${key}.parquet`;
+}
+
+const PART = /^part-[\w-]+\.parquet$/;
+
+/** Where the consumer puts batches: data/part-<key>.parquet, dropping ids already published when the queue can hold an id twice. */
+export interface Sink {
+  queue: QueueBackend;
+  /** Ids in the dataset (only kept for queues that do not deduplicate ids themselves). */
+  published: Set<string> | undefined;
+}
+
+/** The ids already in data/'s part files: what a consumer must not publish again. */
+async function publishedIds(ctx: StrategyContext): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const name of await ctx.io.readdir(ctx.dataDir)) {
+    if (!PART.test(name)) continue;
+    for (const record of await ctx.codec.decode(await ctx.io.readFile(join(ctx.dataDir, name)))) ids.add(record.id);
+  }
+  return ids;
+}
+
+export async function openSink(ctx: StrategyContext, queue: QueueBackend): Promise<Sink> {
+  return { queue, published: queue.dedupsIds ? undefined : await publishedIds(ctx) };
 }
 
 /**
- * Moves one batch from the queue into data/part-N.parquet; false when nothing waited.
- * Claim (commit) → publish the part file (temp + fsync + rename) → mark consumed (commit). A consumer
- * that dies after the claim gets the same batch back on restart and writes the same name again:
- * the rename replaces any copy already published, so the batch lands exactly once.
+ * Moves one batch from the queue into data/part-<key>.parquet; false when nothing waited.
+ * Claim → publish the part file (temp + fsync + rename + folder fsync) → mark consumed. A consumer
+ * that dies after the claim gets the same batch back and writes the same name again: the rename
+ * replaces any copy already published. Where the queue can hold an id twice (a writer retried it, or
+ * a batch came back after its part was published), ids already published are dropped first.
  */
-export async function consumeBatch(ctx: StrategyContext, queue: QueueBackend, max: number): Promise<boolean> {
-  const batch = await queue.claimBatch(max);
+export async function consumeBatch(ctx: StrategyContext, sink: Sink, max: number): Promise<boolean> {
+  const batch = await sink.queue.claimBatch(max);
   if (!batch) return false;
   await ctx.io.point('consume:claimed');
-  await writeParquet(ctx, join(ctx.dataDir, partFileName(batch.batchNo)), batch.records, 'rename');
+  const fresh = sink.published ? uniqueUnpublished(batch.records, sink.published) : batch.records;
+  if (fresh.length < batch.records.length) ctx.count('sinkDeduplicated', batch.records.length - fresh.length);
+  if (fresh.length > 0) await writeParquet(ctx, join(ctx.dataDir, partFileName(batch.key)), fresh, 'rename');
+  for (const record of fresh) sink.published?.add(record.id);
   await ctx.io.point('consume:part-written');
-  await queue.markConsumed(batch.batchNo);
+  await sink.queue.markConsumed(batch);
   await ctx.io.point('consume:batch-done');
   return true;
 }
 
+function uniqueUnpublished<R extends { id: string }>(records: readonly R[], published: ReadonlySet<string>): R[] {
+  const seen = new Set<string>();
+  return records.filter((r) => {
+    if (published.has(r.id) || seen.has(r.id)) return false;
+    seen.add(r.id);
+    return true;
+  });
+}
+
 /**
- * An errno-style failure of the storage (EIO, ENOSPC, …): worth retrying the batch later, since a
- * failed batch stays claimed and is published again whole. Anything else is a bug and ends the role.
+ * An errno-style failure of the storage (EIO, ENOSPC, …) or an unanswered service call: worth
+ * retrying the batch later, since a failed batch stays claimed and is published again whole.
+ * Anything else is a bug and ends the role.
  */
-export function isStorageError(error: unknown): boolean {
-  return /^E[A-Z]+$/.test(String((error as { code?: unknown })?.code ?? ''));
+export function isRetryableError(error: unknown): boolean {
+  const code = String((error as { code?: unknown })?.code ?? '');
+  return /^E[A-Z]+$/.test(code) || code === 'E_SERVICE_TIMEOUT' || code === 'E_SERVICE_DOWN';
 }
 
 /** Consumes until the queue is empty. */
-export async function drainQueue(ctx: StrategyContext, queue: QueueBackend, max: number): Promise<void> {
-  while (await consumeBatch(ctx, queue, max));
+export async function drainQueue(ctx: StrategyContext, sink: Sink, max: number): Promise<void> {
+  while (await consumeBatch(ctx, sink, max));
 }

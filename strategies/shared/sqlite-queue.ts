@@ -90,7 +90,10 @@ export async function openSqliteQueue(ctx: StrategyContext, options: QueueBacken
 
   const recordsOf = (batchNo: number): TestRecord[] => (batchRecords.all(batchNo) as string[]).map(recordFromJson);
 
+  const keyOf = (batchNo: number) => String(batchNo).padStart(6, '0');
+
   return {
+    dedupsIds: true,
     async enqueue(record) {
       await writeTransaction(() => insert.run(record.id, recordToJson(record)));
     },
@@ -99,15 +102,16 @@ export async function openSqliteQueue(ctx: StrategyContext, options: QueueBacken
       if (!hasWork.get()) return undefined;
       return writeTransaction((): QueueBatch | undefined => {
         const unfinished = openBatch.get() as number | undefined;
-        if (unfinished !== undefined) return { batchNo: unfinished, records: recordsOf(unfinished) };
+        if (unfinished !== undefined) return { key: keyOf(unfinished), records: recordsOf(unfinished) };
         const rowids = waiting.all(max) as number[];
         if (rowids.length === 0) return undefined;
         const batchNo = Number(newBatch.run().lastInsertRowid);
         for (const rowid of rowids) assign.run(batchNo, rowid);
-        return { batchNo, records: recordsOf(batchNo) };
+        return { key: keyOf(batchNo), records: recordsOf(batchNo) };
       });
     },
-    async markConsumed(batchNo) {
+    async markConsumed(batch) {
+      const batchNo = Number(batch.key);
       await writeTransaction(() => {
         retireRows.run(batchNo);
         retireBatch.run(batchNo);

@@ -53,7 +53,7 @@ export function fixtureResult(): RunResult {
       strategies: ['realtime', 'realtime:lock=none', 'checkpoint-batch:interval=10', './evil<script>.js'],
       scenarios: ['main-file-contention', 'buffer-crash', 'merge-race'],
       workers: 4, recordsPerWorker: 10, payloadBytes: 256, thinkMs: 0, seed: 7, codec: 'hyparquet',
-      cellTimeoutMs: 120000, lockStaleMs: 5000, lockTimeoutMs: 60000, restart: 'retry', faults: 'default',
+      cellTimeoutMs: 120000, lockStaleMs: 5000, lockTimeoutMs: 60000, restart: 'retry', faults: 'default', redisUrl: null,
     },
     machine: { node: 'v20.20.2', platform: 'linux', arch: 'x64', cpus: 2, cpuModel: 'Test CPU @ 2.80GHz', memoryGiB: 24, fileSystem: 'ext4' },
     calibration: { method: 'fsync-append-4KiB', ops: 1177, durationMs: 406, opsPerSec: 2902 },

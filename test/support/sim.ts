@@ -10,6 +10,7 @@ import { createIoPort, noopHook, type IoHook, type IoOp } from '../../harness/sd
 import { createLockPort } from '../../harness/sdk/ports/lock.js';
 import { Random } from '../../harness/sdk/random.js';
 import { cellPaths } from '../../harness/orchestrate/roles/config.js';
+import type { ServiceEndpoints } from '../../harness/sdk/services.js';
 
 const created: string[] = [];
 
@@ -27,7 +28,7 @@ export function tempCell(): string {
 }
 
 /** A strategy context in this process on real files: for crash enumeration without spawning. */
-export function makeContext(cellDir: string, options: { role?: RoleKind; index?: number; hook?: IoHook; codec?: CodecName; lockStaleMs?: number } = {}): StrategyContext {
+export function makeContext(cellDir: string, options: { role?: RoleKind; index?: number; hook?: IoHook; codec?: CodecName; lockStaleMs?: number; services?: ServiceEndpoints } = {}): StrategyContext {
   const paths = cellPaths(cellDir);
   const role = options.role ?? 'writer';
   const index = options.index ?? 0;
@@ -40,6 +41,7 @@ export function makeContext(cellDir: string, options: { role?: RoleKind; index?:
     stateDir: paths.state,
     // Distinct fake pids per role/index, so temp names do not collide between simulated processes.
     role: { kind: role, index, pid: 100_000 + index * 10 + ['writer', 'merger', 'consumer', 'finalize'].indexOf(role), processId: `sim_${role}_${index}` },
+    services: options.services ?? {},
     random: new Random(index + 1),
     count: () => {},
     log: () => {},

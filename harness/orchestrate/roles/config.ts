@@ -2,6 +2,7 @@ import type { CodecName } from '../../sdk/codec/codec.js';
 import type { RoleKind } from '../../sdk/strategy.js';
 import type { IoFault } from '../../sdk/faults.js';
 import type { RestartPolicy } from '../writer-loop.js';
+import type { ServiceEndpoints } from '../../sdk/services.js';
 
 /** Everything a role process needs, passed as one JSON argument. */
 export interface RoleConfig {
@@ -26,6 +27,8 @@ export interface RoleConfig {
   incarnation: number;
   /** I/O faults for this life (empty after a restart: faults are healed). */
   ioFaults: IoFault[];
+  /** Endpoints of the services the strategy needs (this process's own proxy when network faults apply). */
+  services: ServiceEndpoints;
   /** Epoch ms when the writers started: fault events are timed from it. */
   startedAt: number;
 }

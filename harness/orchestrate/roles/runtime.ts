@@ -64,6 +64,7 @@ export async function createRuntime(config: RoleConfig, kind: RoleKind): Promise
     dataDir: paths.data,
     stateDir: paths.state,
     role: { kind, index: config.index, pid: process.pid, processId: processId(process.pid, new Date()) },
+    services: config.services,
     random,
     count: (name, n = 1) => {
       counters[name] = (counters[name] ?? 0) + n;
