@@ -8,9 +8,18 @@ export { checkCell as check, computeVerdict, type Verdict, type Validity } from 
 export { defaultRunConfig } from './orchestrate/run-config.js';
 export type { RunResult, CellResult, RunConfig, MachineFacts, Calibration, CellError } from './result/result.js';
 export type { Fault, FaultEvent } from './sdk/faults.js';
-export type { TestRecord } from './sdk/records.js';
+
+// What a plugin author needs (the whole of harness/sdk's public surface for strategies):
 export {
   defineStrategy, choice, integer, decimal,
-  type StrategyDefinition, type StrategyContext, type WriterHandle, type BackgroundRole, type Guarantees, type OptionSpec,
+  type StrategyDefinition, type StrategyContext, type WriterHandle, type BackgroundRole, type BackgroundRoleKind,
+  type Guarantees, type OptionSpec, type OptionSchema, type RoleIdentity, type RoleKind,
 } from './sdk/strategy.js';
+export { recordChecksum, hasValidChecksum, recordId, RECORD_COLUMNS, type TestRecord, type RecordColumn } from './sdk/records.js';
+export { ChaosError, type ChaosErrorCode, type ChaosErrorDetails } from './sdk/errors.js';
+export type { IoPort, IoOp, WriteOptions, IoCounters } from './sdk/ports/io.js';
+export type { LockPort, AcquireOptions, Release, LockStats } from './sdk/ports/lock.js';
+export type { ClockPort } from './sdk/ports/clock.js';
+export type { Codec, CodecName } from './sdk/codec/codec.js';
+export type { Random } from './sdk/random.js';
 export { formats, type FormatName } from '../reports/index.js';

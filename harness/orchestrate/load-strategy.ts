@@ -6,6 +6,7 @@ import { resolveOptions } from '../sdk/strategy.js';
 import { strategies, strategyNames } from '../../strategies/index.js';
 import { isPluginPath, parseStrategySpec, type StrategySpec } from '../sdk/spec.js';
 import { badValue, ChaosError } from '../sdk/errors.js';
+import { resolvePackageForPlugins } from './self-resolve.js';
 
 /** A strategy ready to run: its definition, resolved options and claimed guarantees. */
 export interface LoadedStrategy {
@@ -36,6 +37,8 @@ function assertStrategyShape(candidate: unknown, path: string): asserts candidat
 
 async function importPlugin(path: string): Promise<StrategyDefinition<object>> {
   if (!existsSync(path)) throw badValue('E_PLUGIN', '--strategy', path, 'a path to an existing strategy module');
+  // The plugin may live in any folder: its `import … from 'parquet-chaos'` must find this harness.
+  resolvePackageForPlugins();
   let module: Record<string, unknown>;
   try {
     module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;

@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import type { RoleConfig } from './roles/config.js';
 
@@ -8,8 +9,10 @@ function roleCommand(): { file: string; args: string[] } {
   const here = fileURLToPath(import.meta.url);
   const fromSource = here.endsWith('.ts');
   const entry = join(dirname(here), 'roles', fromSource ? 'main.ts' : 'main.js');
-  // Never through the `tsx` CLI: it makes two processes and SIGKILL would orphan the real child.
-  return { file: process.execPath, args: fromSource ? ['--import', 'tsx', entry] : [entry] };
+  // Never through the `tsx` CLI: it makes two processes and SIGKILL would orphan the real child. tsx is
+  // resolved from here, not from the working folder, which may be anywhere (a plugin's, say).
+  const tsx = () => pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return { file: process.execPath, args: fromSource ? ['--import', tsx(), entry] : [entry] };
 }
 
 export type RoleProcess = ResultPromise<{ reject: false; stdin: 'ignore'; cleanup: true }>;
