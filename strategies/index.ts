@@ -1,4 +1,5 @@
 import type { StrategyDefinition } from '../harness/sdk/strategy.js';
+import { appendLog } from './append-log.js';
 import { checkpointBatch } from './checkpoint-batch.js';
 import { incrementalFile } from './incremental-file.js';
 import { lockUpgradeWithFallback } from './lock-upgrade-with-fallback.js';
@@ -14,6 +15,7 @@ export const strategies = {
   queue,
   'lock-upgrade-with-fallback': lockUpgradeWithFallback,
   'log-commit': logCommit,
+  'append-log': appendLog,
 } satisfies Record<string, StrategyDefinition<any>>;
 
 export type StrategyName = keyof typeof strategies;

@@ -1,0 +1,61 @@
+import { defineStrategy, integer } from '../harness/sdk/strategy.js';
+import { sleepUnlessAborted } from './shared/abortable-sleep.js';
+import { Compactor } from './shared/segment-compactor.js';
+import { SegmentWriter } from './shared/segment-log.js';
+
+/**
+ * The design used for high-rate durable saving (a write-ahead log, as in databases and Kafka-to-Parquet
+ * sinks): each writer appends its records to its own append-only log and acks after one fsync, with no
+ * lock shared between processes and no file per record; a compactor folds sealed log segments into
+ * Parquet parts, deduplicated by id, and removes segments only once their part is durable (see
+ * shared/segment-log.ts and shared/segment-compactor.ts).
+ */
+export const appendLog = defineStrategy({
+  name: 'append-log',
+  summary: 'Each writer appends records to its own log (one fsync per ack, no shared lock); a compactor folds sealed log segments into data/log-part-N.parquet, deduplicated by id.',
+  options: {
+    segment: integer(1000, 'most records per log segment before the writer seals it for the compactor', 1, 1_000_000),
+    sealMs: integer(200, 'a segment at least this old is sealed after its next append (how long records may wait for the compactor), ms', 1, 3_600_000),
+    compactEveryMs: integer(250, 'pause between the compactor\'s rounds when it found nothing to do, ms', 1, 3_600_000),
+    partRecords: integer(10_000, 'most records per Parquet part (a round stops taking segments beyond it)', 1, 10_000_000),
+  },
+  // Acked only after its line is fsynced; parts are deduplicated by id and published by rename.
+  guarantees: () => ({ noLostAcked: true, noDuplicates: true, noCorruption: true }),
+  writer: (ctx, o) => {
+    const log = new SegmentWriter(ctx, { records: o.segment, ageMs: o.sealMs });
+    return {
+      open: () => log.open(),
+      async write(record) {
+        await log.append(record);
+        return [record.id];
+      },
+      async close() {
+        await log.seal();
+        return [];
+      },
+    };
+  },
+  roles: {
+    merger: (ctx, o) => ({
+      async run(signal) {
+        const compactor = await Compactor.start(ctx, o.partRecords);
+        const round = async () => {
+          try {
+            return await compactor.round(false);
+          } catch (error) {
+            // A failed round leaves its segments in place (removed only after the part is durable): retried next round.
+            ctx.log(`compaction failed: ${String((error as Error)?.message ?? error)}`);
+            return 0;
+          }
+        };
+        while (!signal.aborted) {
+          if ((await round()) === 0) await sleepUnlessAborted(ctx.clock, o.compactEveryMs, signal);
+        }
+        // Stopping: what is sealed by now (writers seal on close) goes into Parquet before exiting.
+        while ((await round()) > 0);
+      },
+    }),
+  },
+  // Every process has ended: open segments of dead writers are complete too (up to a torn last line).
+  finalize: async (ctx, o) => (await Compactor.start(ctx, o.partRecords)).drain(),
+});

@@ -1,0 +1,88 @@
+import { join } from 'node:path';
+import type { TestRecord } from '../../harness/sdk/records.js';
+import type { StrategyContext } from '../../harness/sdk/strategy.js';
+import { writeParquet } from './main-file.js';
+import { OPEN, parseSegment, SEALED, segmentDir } from './segment-log.js';
+
+/**
+ * Folding log segments into Parquet parts, data/log-part-{n}.parquet.
+ *
+ * Why it needs no manifest: the parts themselves say what is compacted. A compactor starts by reading
+ * the ids of every part in data/ (`seen`); a round reads some segments, keeps the records whose id is
+ * not seen (so neither a retried id nor a segment compacted before a crash is saved twice), publishes
+ * them as a new part (temp + fsync + rename + folder fsync), and only then removes those segments.
+ * Whatever step it dies at, each record of a segment still on disk is either in a durable part (then
+ * dropped as seen next time, and its segment removed) or not (then compacted again). A power loss that
+ * undoes the rename or the removals leads to the same two cases. Only one compactor runs at a time (the
+ * merger role, restarted after it dies; finalize once every process has ended).
+ */
+
+const PART = /^log-part-(\d+)\.parquet$/;
+const PART_TEMP = /^log-part-\d+\.parquet\..+\.tmp$/;
+
+export const partName = (n: number) => `log-part-${String(n).padStart(6, '0')}.parquet`;
+
+export class Compactor {
+  private readonly seen = new Set<string>();
+  private nextPart = 0;
+
+  private constructor(private readonly ctx: StrategyContext, private readonly partRecords: number) {}
+
+  /** Recovers what a dead compactor left (temp parts) and learns which ids are already in Parquet. */
+  static async start(ctx: StrategyContext, partRecords: number): Promise<Compactor> {
+    const compactor = new Compactor(ctx, partRecords);
+    await ctx.io.mkdir(segmentDir(ctx));
+    await ctx.io.fsyncDir(ctx.stateDir);
+    for (const name of await ctx.io.readdir(ctx.dataDir)) {
+      if (PART_TEMP.test(name)) {
+        await ctx.io.unlink(join(ctx.dataDir, name));
+        continue;
+      }
+      const n = PART.exec(name)?.[1];
+      if (n === undefined) continue;
+      compactor.nextPart = Math.max(compactor.nextPart, Number(n) + 1);
+      for (const record of await ctx.codec.decode(await ctx.io.readFile(join(ctx.dataDir, name)))) compactor.seen.add(record.id);
+    }
+    return compactor;
+  }
+
+  /**
+   * One round: folds sealed segments (and, with `includeOpen`, the open ones of dead writers: only
+   * when no writer runs) into one part of about `partRecords` records at most. Returns the number of
+   * segments it removed (0: nothing to do).
+   */
+  async round(includeOpen: boolean): Promise<number> {
+    const dir = segmentDir(this.ctx);
+    const names = (await this.ctx.io.readdir(dir)).filter((n) => n.endsWith(SEALED) || (includeOpen && n.endsWith(OPEN)));
+    if (names.length === 0) return 0;
+    const taken: string[] = [];
+    const fresh = new Map<string, TestRecord>();
+    for (const name of names) {
+      if (taken.length > 0 && fresh.size >= this.partRecords) break;
+      const { records, torn } = parseSegment(await this.ctx.io.readFile(join(dir, name)));
+      if (torn > 0) this.ctx.count('tornLines', torn);
+      for (const record of records) {
+        if (this.seen.has(record.id) || fresh.has(record.id)) this.ctx.count('duplicatesDropped');
+        else fresh.set(record.id, record);
+      }
+      taken.push(name);
+    }
+    await this.ctx.io.point('merge:segments-read');
+    if (fresh.size > 0) {
+      await writeParquet(this.ctx, join(this.ctx.dataDir, partName(this.nextPart)), [...fresh.values()], 'rename');
+      this.nextPart++;
+      for (const id of fresh.keys()) this.seen.add(id);
+      this.ctx.count('partsWritten');
+      await this.ctx.io.point('merge:part-published');
+    }
+    for (const name of taken) await this.ctx.io.unlink(join(dir, name));
+    await this.ctx.io.fsyncDir(dir);
+    await this.ctx.io.point('merge:segments-removed');
+    return taken.length;
+  }
+
+  /** Rounds until no segment is left: finalize, after every writer has ended. */
+  async drain(): Promise<void> {
+    while ((await this.round(true)) > 0);
+  }
+}

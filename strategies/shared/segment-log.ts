@@ -1,0 +1,116 @@
+import { join } from 'node:path';
+import { hasValidChecksum, type TestRecord } from '../../harness/sdk/records.js';
+import type { StrategyContext } from '../../harness/sdk/strategy.js';
+import { recordFromJson, recordToJson } from './record-json.js';
+
+/**
+ * Per-writer append-only log segments under state/append-log/: one JSON line per record, appended and
+ * fsynced before the ack. A segment is `w{index}-{processId}-{n}.seg` while its writer appends to it
+ * and `….sealed` once the writer has rolled past it or closed it; a dead writer's last segment stays
+ * `.seg` (its tail may be torn) until finalize, when every process has ended, takes it too.
+ */
+
+export const OPEN = '.seg';
+export const SEALED = '.sealed';
+
+export function segmentDir(ctx: StrategyContext): string {
+  return join(ctx.stateDir, 'append-log');
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encodeLine(record: TestRecord): Uint8Array {
+  return encoder.encode(`${recordToJson(record)}\n`);
+}
+
+/**
+ * The records of a segment's bytes. A line that does not parse or whose checksum fails is torn (its
+ * writer died, or power was lost, in the middle of an append that was therefore never acked): skipped
+ * and counted, never guessed at.
+ */
+export function parseSegment(bytes: Uint8Array): { records: TestRecord[]; torn: number } {
+  const records: TestRecord[] = [];
+  let torn = 0;
+  const lines = decoder.decode(bytes).split('\n');
+  // The text after the last newline is an append that did not complete.
+  const tail = lines.pop() ?? '';
+  if (tail !== '') torn++;
+  for (const line of lines) {
+    if (line === '') continue;
+    try {
+      const record = recordFromJson(line);
+      if (hasValidChecksum(record)) records.push(record);
+      else torn++;
+    } catch {
+      torn++;
+    }
+  }
+  return { records, torn };
+}
+
+/**
+ * A writer's current segment. Names are only ever taken when free (exclusive create, and no sealed
+ * segment of the same name waiting), so no live segment is overwritten even when a processId repeats.
+ */
+export interface SegmentLimits {
+  /** Most records in a segment. */
+  records: number;
+  /** A segment this old (ms since its creation) is sealed after its next append: bounds how long records wait for Parquet. */
+  ageMs: number;
+}
+
+export class SegmentWriter {
+  private current: string | undefined;
+  private createdAt = 0;
+  private appended = 0;
+  private next: number | undefined;
+
+  constructor(private readonly ctx: StrategyContext, private readonly limits: SegmentLimits) {}
+
+  private get prefix(): string {
+    return `w${this.ctx.role.index}-${this.ctx.role.processId}-`;
+  }
+
+  /** Creates the log folder (durably) and this process's first free segment number. */
+  async open(): Promise<void> {
+    await this.ctx.io.mkdir(segmentDir(this.ctx));
+    await this.ctx.io.fsyncDir(this.ctx.stateDir);
+    let next = 0;
+    for (const name of await this.ctx.io.readdir(segmentDir(this.ctx))) {
+      const n = name.startsWith(this.prefix) ? /^(\d+)\./.exec(name.slice(this.prefix.length))?.[1] : undefined;
+      if (n !== undefined) next = Math.max(next, Number(n) + 1);
+    }
+    this.next = next;
+  }
+
+  /** Appends one record durably: when this resolves the record survives a crash or a power loss. */
+  async append(record: TestRecord): Promise<void> {
+    if (this.next === undefined) await this.open();
+    const path = this.current ?? (await this.create());
+    await this.ctx.io.appendFile(path, encodeLine(record), { fsync: true });
+    await this.ctx.io.point('append-log:appended');
+    if (++this.appended >= this.limits.records || this.ctx.clock.now() - this.createdAt >= this.limits.ageMs) await this.seal();
+  }
+
+  /** Hands the current segment to the compactor. Its records are durable already: no fsync needed for that. */
+  async seal(): Promise<void> {
+    const path = this.current;
+    if (path === undefined) return;
+    this.current = undefined;
+    this.appended = 0;
+    await this.ctx.io.rename(path, path.slice(0, -OPEN.length) + SEALED);
+    this.ctx.count('segmentsSealed');
+  }
+
+  /** A new, empty segment whose name survives a power loss before anything is acked in it. */
+  private async create(): Promise<string> {
+    const dir = segmentDir(this.ctx);
+    const path = join(dir, `${this.prefix}${String(this.next!++).padStart(6, '0')}${OPEN}`);
+    await this.ctx.io.writeFile(path, new Uint8Array(0), { exclusive: true });
+    await this.ctx.io.fsyncDir(dir);
+    this.current = path;
+    this.createdAt = this.ctx.clock.now();
+    return path;
+  }
+}
