@@ -157,8 +157,11 @@ describe('append-log: in-process crash enumeration', () => {
 
 describe('append-log under the three scenarios (real processes, compactor running)', () => {
   it('loses and duplicates nothing; the checker agrees with DuckDB; only Parquet parts are left in data/', async () => {
-    // Arrange
-    const overrides = { strategies: ['append-log'], scenarios: ['main-file-contention', 'merge-race', 'buffer-crash'], workers: 3, recordsPerWorker: 20 };
+    // Arrange: writers that pause 15–45 ms between records and a compactor that polls every 20 ms, so that
+    // merge-race's crash of the compactor at its 7th merge point is reached while the writers still run.
+    const overrides = {
+      strategies: ['append-log:compactEveryMs=20'], scenarios: ['main-file-contention', 'merge-race', 'buffer-crash'], workers: 3, recordsPerWorker: 20, thinkMs: 30,
+    };
 
     // Act
     const result = await runSmall(overrides);
