@@ -2,9 +2,10 @@ import type { RunResult } from '../harness/result/result.js';
 import type { Palette } from './format.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
-import { renderTable } from './table.js';
+import { renderTable, type TableView } from './table.js';
 
-export type Renderer = (result: RunResult, palette: Palette) => string;
+/** A report format: a pure function of the result (the view matters to the terminal table only). */
+export type Renderer = (result: RunResult, palette: Palette, view?: TableView) => string;
 
 /** Every report format, by the name given to --format. */
 export const formats = {

@@ -1,12 +1,26 @@
-import Table from 'cli-table3';
 import type { CellResult, RunResult } from '../harness/result/result.js';
+import { badValue } from '../harness/sdk/errors.js';
 import { COST_HEADS, costFigures, plainPalette, provenance, serviceLines, unclaimedAnomalies, validLabel, type Palette } from './format.js';
+import { fitGrid, wrapText, type GridCell, type GridRow } from './fit.js';
 import { adviceLines, answer, evidenceRows, paretoCaption, paretoRows, seedRows } from './recommend.js';
 import { sweepNote, sweepRows, type Rows } from './sweep.js';
 
-function countCell(n: number, claimed: boolean, palette: Palette): string {
-  if (n === 0) return '0';
-  return claimed ? palette.bad(String(n)) : palette.warn(String(n));
+/** How the terminal table is laid out: the width to fit and which per-cell columns to show. */
+export interface TableView {
+  /** The terminal's width in characters; no limit when undefined (a pipe or a file). */
+  width?: number;
+  /** Per-cell columns by name (TABLE_COLUMNS); the compact set when undefined. */
+  columns?: readonly string[];
+}
+
+interface Column {
+  head: string;
+  cell(cell: CellResult, palette: Palette): GridCell;
+}
+
+function countCell(n: number, claimed: boolean, palette: Palette): GridCell {
+  if (n === 0) return { text: '0' };
+  return { text: String(n), style: claimed ? palette.bad : palette.warn };
 }
 
 /** Kills (nemesis and crash points) / pauses / restarts, or – for a cell without faults. */
@@ -15,63 +29,97 @@ function faultSummary(cell: CellResult): string {
   return f.kills + f.crashPoints + f.pauses + f.restarts === 0 ? '–' : `${f.kills + f.crashPoints}/${f.pauses}/${f.restarts}`;
 }
 
-function row(cell: CellResult, palette: Palette): string[] {
-  const v = cell.verdict;
-  const g = cell.guarantees;
-  const status = validLabel(cell);
-  return [
-    v.valid === true ? cell.strategy : palette.bold(cell.strategy),
-    cell.scenario,
-    v.valid !== true ? palette.bad(status) : unclaimedAnomalies(cell).length ? palette.warn(status) : palette.good(status),
-    `${v.acked}/${v.attempted}`,
-    countCell(v.lost, g.noLostAcked, palette),
-    countCell(v.duplicates, g.noDuplicates, palette),
-    countCell(v.corruptFiles + v.corruptRecords, g.noCorruption, palette),
-    String(v.unackedLost),
-    String(v.unackedAtCrash),
-    faultSummary(cell),
-    ...costFigures(cell),
-  ];
+/** `lock wait p99` → `lock-wait-p99`, `% of limit` → `pct-of-limit`: a column's name for --columns. */
+const slug = (head: string) => head.replace('%', 'pct').replace(/\s+/g, '-');
+
+/** Every per-cell column of the terminal table, by the name `--columns` takes. */
+export const TABLE_COLUMNS: Readonly<Record<string, Column>> = {
+  strategy: { head: 'strategy', cell: (c, p) => ({ text: c.strategy, style: c.verdict.valid === true ? undefined : p.bold }) },
+  scenario: { head: 'scenario', cell: (c) => ({ text: c.scenario }) },
+  verdict: {
+    head: 'verdict',
+    cell: (c, p) => ({ text: validLabel(c), style: c.verdict.valid !== true ? p.bad : unclaimedAnomalies(c).length ? p.warn : p.good }),
+  },
+  acked: { head: 'acked/att', cell: (c) => ({ text: `${c.verdict.acked}/${c.verdict.attempted}` }) },
+  lost: { head: 'lost', cell: (c, p) => countCell(c.verdict.lost, c.guarantees.noLostAcked, p) },
+  dup: { head: 'dup', cell: (c, p) => countCell(c.verdict.duplicates, c.guarantees.noDuplicates, p) },
+  corrupt: { head: 'corrupt', cell: (c, p) => countCell(c.verdict.corruptFiles + c.verdict.corruptRecords, c.guarantees.noCorruption, p) },
+  'unacked-lost': { head: 'unacked lost', cell: (c) => ({ text: String(c.verdict.unackedLost) }) },
+  'at-risk': { head: 'at risk', cell: (c) => ({ text: String(c.verdict.unackedAtCrash) }) },
+  faults: { head: 'kill/pause/restart', cell: (c) => ({ text: faultSummary(c) }) },
+  ...Object.fromEntries(COST_HEADS.map((head, i) => [slug(head), { head, cell: (c: CellResult) => ({ text: costFigures(c)[i]! }) }])),
+};
+
+/**
+ * The default: what decides whether to trust a strategy and what it costs; the rest with --wide or
+ * --columns. Without a scenario column, rows are grouped under a heading per scenario.
+ */
+export const COMPACT_COLUMNS = ['strategy', 'verdict', 'acked', 'lost', 'dup', 'at-risk', 'acked/s', 'ack-p99', 'lock-wait-p99'];
+
+/** `--columns a,b,c` (or `--wide`: every column) as column names, checked. */
+export function tableColumns(raw: string | undefined, wide: boolean): string[] | undefined {
+  if (raw === undefined) return wide ? Object.keys(TABLE_COLUMNS) : undefined;
+  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.find((n) => !(n in TABLE_COLUMNS));
+  if (unknown !== undefined || names.length === 0) throw badValue('E_BAD_OPTION', '--columns', unknown ?? raw, `a comma list of: ${Object.keys(TABLE_COLUMNS).join(', ')}`);
+  return names;
 }
 
-/** The terminal table: one row per cell, failing cells stand out, then each cell's errors. */
-export function renderTable(result: RunResult, palette: Palette = plainPalette): string {
-  const table = new Table({
-    head: ['strategy', 'scenario', 'valid', 'acked/att', 'lost', 'dup', 'corrupt', 'unacked lost', 'at risk', 'kill/pause/restart', ...COST_HEADS],
-    style: { head: [], border: [] },
-  });
-  for (const cell of result.cells) table.push(row(cell, palette));
-  const lines = provenance(result).map(palette.dim);
+/** The terminal table: one row per cell, failing cells stand out, then each cell's errors; every line fits `view.width`. */
+export function renderTable(result: RunResult, palette: Palette = plainPalette, view: TableView = {}): string {
+  const { width } = view;
+  const lines: string[] = [];
+  const prose = (text: string, style: (t: string) => string = (t) => t) => lines.push(...(width ? wrapText(text, width) : [text]).map(style));
+  const grid = (head: readonly string[], rows: readonly GridRow[]) => {
+    const fitted = fitGrid(head, rows, width);
+    lines.push(...fitted.lines);
+    if (fitted.dropped.length) prose(`(left out to fit ${width} columns: ${fitted.dropped.join(', ')}; see --columns)`, palette.dim);
+  };
+  const rowsOf = ({ head, rows }: Rows) => grid(head, rows);
+  for (const line of provenance(result)) prose(line, palette.dim);
   // A sweep's cells are summarised per grid point; only the cells that went wrong are listed one by one.
   if (result.sweep) {
-    lines.push(palette.bold('Sweep'), grid(sweepRows(result.sweep)), palette.dim(sweepNote(result.sweep)));
+    prose('Sweep', palette.bold);
+    rowsOf(sweepRows(result.sweep));
+    prose(sweepNote(result.sweep), palette.dim);
     for (const cell of result.cells.filter((c) => c.verdict.valid !== true)) {
-      lines.push(palette.bad(`✗ ${cell.strategy} × ${cell.scenario} · ${cell.workers} workers · repeat ${cell.repeat ?? 1}: ${validLabel(cell)} (${cell.dir})`));
+      prose(`✗ ${cell.strategy} × ${cell.scenario} · ${cell.workers} workers · repeat ${cell.repeat ?? 1}: ${validLabel(cell)} (${cell.dir})`, palette.bad);
     }
   } else {
-    lines.push(table.toString());
+    const names = view.columns ?? COMPACT_COLUMNS;
+    const columns = names.map((name) => TABLE_COLUMNS[name]!);
+    const rowOf = (cell: CellResult) => columns.map((c) => c.cell(cell, palette));
+    const grouped = !names.includes('scenario');
+    const scenarios = [...new Set(result.cells.map((c) => c.scenario))];
+    grid(columns.map((c) => c.head), grouped
+      ? scenarios.flatMap((scenario) => [{ group: { text: `${scenario}:`, style: palette.bold } }, ...result.cells.filter((c) => c.scenario === scenario).map(rowOf)])
+      : result.cells.map(rowOf));
+    if (view.columns === undefined) prose('more columns: --wide, or --columns a,b,c (names in --help)', palette.dim);
     for (const cell of result.cells) {
       const counters = Object.entries(cell.counters ?? {}).map(([name, n]) => `${name}=${n}`);
-      if (counters.length) lines.push(palette.dim(`· ${cell.strategy} × ${cell.scenario}: ${counters.join(', ')}`));
+      if (counters.length) prose(`· ${cell.strategy} × ${cell.scenario}: ${counters.join(', ')}`, palette.dim);
     }
   }
-  lines.push(...serviceLines(result).map((line) => palette.dim(`· ${line}`)));
+  for (const line of serviceLines(result)) prose(`· ${line}`, palette.dim);
   for (const cell of result.cells) {
-    for (const e of cell.errors) lines.push(palette.warn(`! ${cell.strategy} × ${cell.scenario}: ${e.source}: ${e.message}`));
+    for (const e of cell.errors) prose(`! ${cell.strategy} × ${cell.scenario}: ${e.source}: ${e.message}`, palette.warn);
   }
   const rec = result.recommendation;
   if (rec) {
-    lines.push('', palette.bold('Recommendation'), palette.good(answer(rec)), '', 'Evidence (every candidate point):', grid(evidenceRows(rec)));
-    lines.push(`Pareto front (${paretoCaption(rec)}):`, grid(paretoRows(rec)));
-    lines.push('The seed\'s table "real-time vs batch saving", measured:', grid(seedRows(rec)), 'The seed\'s advice on this machine:');
-    lines.push(...adviceLines(rec).map((line) => `- ${line}`), '');
+    lines.push('');
+    prose('Recommendation', palette.bold);
+    prose(answer(rec), palette.good);
+    lines.push('');
+    prose('Evidence (every candidate point):');
+    rowsOf(evidenceRows(rec));
+    prose(`Pareto front (${paretoCaption(rec)}):`);
+    rowsOf(paretoRows(rec));
+    prose('The seed\'s table "real-time vs batch saving", measured:');
+    rowsOf(seedRows(rec));
+    prose('The seed\'s advice on this machine:');
+    for (const line of adviceLines(rec)) prose(`- ${line}`);
+    lines.push('');
   }
-  lines.push(palette.dim(`result: ${result.runDir}/result.json`));
+  prose(`result: ${result.runDir}/result.json`, palette.dim);
   return `${lines.join('\n')}\n`;
-}
-
-function grid({ head, rows }: Rows): string {
-  const table = new Table({ head, style: { head: [], border: [] } });
-  for (const r of rows) table.push(r);
-  return table.toString();
 }

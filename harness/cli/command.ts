@@ -10,8 +10,10 @@ export interface Io {
   isTTY: boolean;
   /** stderr is a terminal: an updating progress line (defaults to isTTY). */
   errIsTTY?: boolean;
-  /** Width of the terminal stdout writes to (undefined when it is not one). */
+  /** Width of the terminal stdout writes to (undefined when it is not one): the table fits it. */
   columns?: number;
+  /** Width of the terminal stderr writes to, asked at each redraw (it may be resized): the progress line fits it. */
+  errColumns?: () => number | undefined;
   env: NodeJS.ProcessEnv;
 }
 

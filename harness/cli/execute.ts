@@ -1,11 +1,11 @@
 /** Runs cells for a command: progress on stderr, Ctrl-C handling, then the report and the exit code. */
 import { appendFileSync, copyFileSync } from 'node:fs';
-import { formats, type FormatName } from '../../reports/index.js';
+import { formats } from '../../reports/index.js';
 import { killAll } from '../orchestrate/supervise.js';
 import type { RunOptions } from '../orchestrate/run.js';
 import type { RunResult } from '../result/result.js';
 import type { Io } from './command.js';
-import { paletteFor } from './flags.js';
+import { render, type View } from './flags.js';
 import { createProgress } from './progress.js';
 
 export type Launch = (hooks: Pick<RunOptions, 'signal' | 'onCellStart' | 'onCellDone'>) => Promise<RunResult>;
@@ -14,9 +14,9 @@ function exitCodeFor(result: RunResult): number {
   return result.cells.every((c) => c.verdict.valid === true) && !result.interrupted ? 0 : 1;
 }
 
-export async function execute(io: Io, format: FormatName, json: string | undefined, launch: Launch): Promise<number> {
+export async function execute(io: Io, view: View, json: string | undefined, launch: Launch): Promise<number> {
   const abort = new AbortController();
-  const progress = createProgress(io.err, io.errIsTTY ?? io.isTTY);
+  const progress = createProgress(io.err, io.errIsTTY ?? io.isTTY, io.errColumns);
   const onSigint = () => {
     progress.finish();
     io.err('\ninterrupted: killing every child process and saving what was measured…\n');
@@ -34,7 +34,7 @@ export async function execute(io: Io, format: FormatName, json: string | undefin
     });
     progress.finish();
     if (json) copyFileSync(`${result.runDir}/result.json`, json);
-    io.out(formats[format](result, paletteFor(io)));
+    io.out(render(result, view, io));
     if (io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, formats.md(result));
     return result.interrupted ? 130 : exitCodeFor(result);
   } finally {

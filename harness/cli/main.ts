@@ -6,5 +6,7 @@ process.exitCode = await main(process.argv.slice(2), {
   err: (text) => process.stderr.write(text),
   isTTY: Boolean(process.stdout.isTTY),
   errIsTTY: Boolean(process.stderr.isTTY),
+  columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+  errColumns: () => (process.stderr.isTTY ? process.stderr.columns : undefined),
   env: process.env,
 });

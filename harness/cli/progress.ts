@@ -3,6 +3,7 @@
  * ETA), one plain line per cell otherwise (logs and CI stay readable).
  */
 import type { CellResult } from '../result/result.js';
+import { validLabel } from '../../reports/format.js';
 
 export interface ProgressState {
   done: number;
@@ -22,24 +23,30 @@ function duration(ms: number): string {
   return m > 0 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
-/** The TTY line, at most `width` characters (the cell label is shortened first). */
-export function formatProgress(state: ProgressState, now: number, width = 100): string {
+/**
+ * The TTY line, shorter than `width` (writing into the last column makes some terminals wrap, and a
+ * wrapped line is not erased by the next redraw): the cell label is shortened first, then the bar and
+ * the elapsed time go.
+ */
+export function formatProgress(state: ProgressState, now: number, width = 80): string {
+  const max = Math.max(1, width - 1);
   const { done, total } = state;
   const filled = total > 0 ? Math.round((done / total) * BAR) : 0;
   const bar = `[${'#'.repeat(filled)}${'-'.repeat(BAR - filled)}]`;
   // ETA: mean cell time so far × cells left, less the time the current cell has already run.
   const eta = done > 0 ? duration(((state.lastDoneAt - state.startedAt) / done) * (total - done) - (now - state.lastDoneAt)) : '?';
-  const head = `${done}/${total} ${bar} `;
-  const tail = ` · ${duration(now - state.startedAt)} elapsed · ETA ${eta}`;
-  const room = Math.max(0, width - head.length - tail.length);
+  const full = { head: `${done}/${total} ${bar} `, tail: ` · ${duration(now - state.startedAt)} elapsed · ETA ${eta}` };
+  const short = { head: `${done}/${total} `, tail: ` · ETA ${eta}` };
+  const { head, tail } = max - full.head.length - full.tail.length >= 12 ? full : short;
+  const room = max - head.length - tail.length;
   const current = state.current.length > room ? `${state.current.slice(0, Math.max(0, room - 1))}…` : state.current;
-  return `${head}${current}${tail}`;
+  return `${head}${room > 1 ? current : ''}${tail}`.slice(0, max);
 }
 
+/** One cell's outcome in a line: its verdict as the reports word it, acks, losses and rate. */
 export function outcome(cell: CellResult): string {
   const v = cell.verdict;
-  const status = v.valid === true ? 'ok' : v.valid === 'unknown' ? 'UNKNOWN' : 'FAIL';
-  return `${status} · acked ${v.acked}/${v.attempted}, lost ${v.lost} · ${cell.throughput.ackedPerSec} acked/s`;
+  return `${validLabel(cell)} · acked ${v.acked}/${v.attempted}, lost ${v.lost} · ${cell.throughput.ackedPerSec} acked/s`;
 }
 
 export interface Progress {
@@ -49,11 +56,12 @@ export interface Progress {
   finish(): void;
 }
 
-export function createProgress(write: (text: string) => void, tty: boolean, width = 100, clock = Date.now): Progress {
+/** `width` is asked at each redraw, so a resized terminal gets a line that fits it. */
+export function createProgress(write: (text: string) => void, tty: boolean, width: () => number | undefined = () => undefined, clock = Date.now): Progress {
   const state: ProgressState = { done: 0, total: 0, current: '', startedAt: clock(), lastDoneAt: clock() };
   let timer: NodeJS.Timeout | undefined;
   let open = false;
-  const draw = () => write(`\r\u001b[2K${formatProgress(state, clock(), width)}`);
+  const draw = () => write(`\r\u001b[2K${formatProgress(state, clock(), width() ?? 80)}`);
   return {
     start(index, total, label) {
       Object.assign(state, { total, current: label });

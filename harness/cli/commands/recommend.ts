@@ -2,7 +2,7 @@ import { applyOptions, defaultRunConfig } from '../../orchestrate/run-config.js'
 import { RECOMMEND_SCENARIO, runRecommend } from '../../orchestrate/recommend-run.js';
 import type { CommandSpec } from '../command.js';
 import { execute } from '../execute.js';
-import { OUTPUT_FLAGS, parseFormat, runFlags, runOptions } from '../flags.js';
+import { OUTPUT_FLAGS, parseView, runFlags, runOptions } from '../flags.js';
 import { RANKS } from '../../analyze/recommend.js';
 import { parseCount, parseLimit, parseRank, parseWorkerList } from '../sweep-args.js';
 
@@ -26,14 +26,14 @@ export const recommend = {
     ...OUTPUT_FLAGS,
   },
   async run({ flags, argv }, io) {
-    const format = parseFormat(flags.format);
+    const view = parseView(flags, io);
     const config = applyOptions(base(), runOptions(flags, ['workers']));
     const constraints = {
       maxAtRisk: parseLimit('--max-at-risk', flags['max-at-risk'] as string | undefined),
       maxLockWaitP99: parseLimit('--max-lock-wait-p99', flags['max-lock-wait-p99'] as string | undefined),
     };
     const rank = parseRank(flags.rank as string | undefined);
-    return execute(io, format, flags.json as string | undefined, (hooks) => runRecommend({
+    return execute(io, view, flags.json as string | undefined, (hooks) => runRecommend({
       ...config, ...hooks, workerCounts: parseWorkerList(String(flags.workers ?? DEFAULTS.workers)),
       repeat: parseCount('--repeat', flags.repeat as string | undefined, DEFAULTS.repeat), constraints, rank,
       outDir: (flags.out as string | undefined) ?? OUTPUT_FLAGS.out.default, command: ['parquet-chaos', 'recommend', ...argv].join(' '),

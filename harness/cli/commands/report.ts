@@ -1,11 +1,10 @@
 import { writeFileSync } from 'node:fs';
-import { formats } from '../../../reports/index.js';
 import { plainPalette } from '../../../reports/format.js';
 import { badValue } from '../../sdk/errors.js';
 import { readJsonFile } from '../../result/read-json.js';
 import type { RunResult } from '../../result/result.js';
 import type { CommandSpec } from '../command.js';
-import { OUTPUT_FLAGS, paletteFor, parseFormat } from '../flags.js';
+import { parseView, render, VIEW_FLAGS } from '../flags.js';
 
 /** Reads a saved result JSON for re-rendering; only schema version 1 is understood. */
 export function readResult(path: string): RunResult {
@@ -20,14 +19,14 @@ export const report = {
   summary: 'render a saved result.json again (e.g. --format html --out report.html)',
   args: [{ name: 'FILE', describe: 'a result JSON (runs/<run-id>/result.json)' }],
   flags: {
-    format: OUTPUT_FLAGS.format,
+    ...VIEW_FLAGS,
     out: { value: 'FILE', describe: 'write the report to this file instead of stdout' },
   },
   async run({ flags, args }, io) {
-    const format = parseFormat(flags.format);
+    const view = parseView(flags, io);
     const result = readResult(args[0]!);
-    if (flags.out !== undefined) writeFileSync(String(flags.out), formats[format](result, plainPalette));
-    else io.out(formats[format](result, paletteFor(io)));
+    if (flags.out !== undefined) writeFileSync(String(flags.out), render(result, { ...view, table: { ...view.table, width: undefined } }, io, plainPalette));
+    else io.out(render(result, view, io));
     return 0;
   },
 } satisfies CommandSpec;

@@ -4,7 +4,7 @@ import { badValue } from '../../sdk/errors.js';
 import { splitStrategyList } from '../../sdk/spec.js';
 import type { CommandSpec } from '../command.js';
 import { execute } from '../execute.js';
-import { OUTPUT_FLAGS, parseFormat, runFlags, runOptions } from '../flags.js';
+import { OUTPUT_FLAGS, parseView, runFlags, runOptions } from '../flags.js';
 import { parseCount, parseWorkerList, strategyOptions } from '../sweep-args.js';
 
 /** A sweep measures under buffer-crash unless told otherwise. */
@@ -25,7 +25,7 @@ export const sweep = {
   flags: FLAGS,
   extraFlags: 'Any other --<option> v1,v2 sweeps that option of the strategy (e.g. --interval 1,5,10; --checkpoint-interval is an alias).',
   async run({ flags, extra, argv }, io) {
-    const format = parseFormat(flags.format);
+    const view = parseView(flags, io);
     const config = applyOptions(base(), runOptions(flags, ['workers']));
     const specs = flags.strategy === undefined ? [] : splitStrategyList(String(flags.strategy));
     if (specs.length === 0) throw badValue('E_USAGE', '--strategy', flags.strategy ?? '', 'at least one strategy');
@@ -36,7 +36,7 @@ export const sweep = {
     const strategies = options.length > 0 ? await sweptStrategies(specs[0]!, options, Object.keys(FLAGS)) : specs;
     const workers = flags.workers === undefined ? [config.workers] : parseWorkerList(String(flags.workers));
     const repeat = parseCount('--repeat', flags.repeat as string | undefined, REPEAT);
-    return execute(io, format, flags.json as string | undefined, (hooks) => runSweep({
+    return execute(io, view, flags.json as string | undefined, (hooks) => runSweep({
       ...config, ...hooks, strategies, points: gridPoints(strategies, config.scenarios, workers), repeat,
       outDir: (flags.out as string | undefined) ?? OUTPUT_FLAGS.out.default, command: ['parquet-chaos', 'sweep', ...argv].join(' '),
     }));
