@@ -71,7 +71,7 @@ export function validLabel(cell: CellResult): string {
 export function provenance(result: RunResult): string[] {
   const m = result.machine;
   return [
-    `parquet-chaos ${result.tool.version} · run ${result.runId}${result.interrupted ? ' (interrupted: partial result)' : ''}`,
+    `parquet-chaos ${result.tool.version} · run ${result.runId}${result.interrupted ? ' (interrupted: partial result)' : ''}${result.stopped ? ` (stopped early: ${result.stopped})` : ''}`,
     `command: ${result.command}`,
     `machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.platform}/${m.arch}, Node ${m.node}, ${m.fileSystem}`,
     `codec: ${result.config.codec} · seed: ${result.config.seed} · workers: ${result.sweep ? `${result.sweep.workers.join(',')} (swept)` : result.config.workers} · records/worker: ${result.config.recordsPerWorker} · payload: ${result.config.payloadBytes} B`,

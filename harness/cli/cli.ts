@@ -71,6 +71,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return 2;
     }
     io.err(`parquet-chaos: ${(error as Error).message ?? String(error)}\n`);
-    return error instanceof ChaosError ? 2 : 1;
+    // Our errors are bad usage, but for a disk that failed under the harness (the run stopped cleanly).
+    return error instanceof ChaosError && error.code !== 'E_DISK' ? 2 : 1;
   }
 }

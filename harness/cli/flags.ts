@@ -34,6 +34,12 @@ export const OUTPUT_FLAGS = {
   ...VIEW_FLAGS,
 } satisfies Record<string, Flag>;
 
+/** `--out` and `--json` as given, with the default folder. */
+export function outputs(flags: CommandInput['flags']): { out: string; json?: string } {
+  const out = (flags.out as string | undefined) ?? OUTPUT_FLAGS.out.default;
+  return flags.json === undefined ? { out } : { out, json: String(flags.json) };
+}
+
 export function parseFormat(raw: string | true | undefined): FormatName {
   const format = raw === undefined ? 'table' : String(raw);
   if (!(formatNames as string[]).includes(format)) throw badValue('E_UNKNOWN_FORMAT', '--format', format, `one of: ${formatNames.join(', ')}`);

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScenarioDefinition } from '../sdk/scenario.js';
-import type { BackgroundRoleKind, RoleKind } from '../sdk/strategy.js';
+import type { BackgroundRoleKind, Guarantees, RoleKind } from '../sdk/strategy.js';
 import { checkCell, emptyVerdict } from '../oracle/checker.js';
 import { allStarted, readLedgers, writingSpanMs } from '../oracle/ledger.js';
 import type { LoadedStrategy } from './load-strategy.js';
@@ -18,6 +18,16 @@ import { percentile, round, sum } from '../analyze/stats.js';
 import { killProcess, spawnRole, stderrTail, type RoleProcess } from './supervise.js';
 import { firstStartAt, parquetCompleteAt } from './durable-span.js';
 import { startServices, type CellServices } from './services/index.js';
+import { makeDirs, writeFileAtomic } from '../result/files.js';
+
+/** A cell folder's cell.json. */
+export interface CellMeta {
+  strategy: string;
+  scenario: string;
+  guarantees: Guarantees;
+  /** Every process ran to its end, finalize included (absent in folders written before it was recorded). */
+  completed?: boolean;
+}
 
 export interface CellPlan {
   strategy: LoadedStrategy;
@@ -73,7 +83,7 @@ function ackedLogicalBytes(acked: number, config: RunConfig): number {
 export async function runCell(plan: CellPlan): Promise<CellResult> {
   const { strategy, scenario, cellDir, config } = plan;
   const paths = cellPaths(cellDir);
-  for (const [key, dir] of Object.entries(paths)) if (key !== 'faults') mkdirSync(dir, { recursive: true });
+  for (const [key, dir] of Object.entries(paths)) if (key !== 'faults') makeDirs(dir);
   let services: CellServices;
   try {
     services = await startServices(strategy.definition.services?.(strategy.options) ?? {}, { stateDir: paths.state, cellDir, redisUrl: config.redisUrl });
@@ -90,8 +100,12 @@ export async function runCell(plan: CellPlan): Promise<CellResult> {
 async function runCellWith(plan: CellPlan, services: CellServices): Promise<CellResult> {
   const { strategy, scenario, cellDir, config } = plan;
   const paths = cellPaths(cellDir);
-  // What `parquet-chaos check DIR` needs to judge this cell again later.
-  writeFileSync(join(cellDir, 'cell.json'), JSON.stringify({ strategy: strategy.spec.label, scenario: scenario.name, guarantees: strategy.guarantees }, null, 2));
+  // What `parquet-chaos check DIR` needs to judge this cell again later, and whether the cell ran to
+  // its end (finalize included): until then acked records may still wait in the strategy's state.
+  const writeMeta = (completed: boolean) => writeFileAtomic(join(cellDir, 'cell.json'), JSON.stringify({
+    strategy: strategy.spec.label, scenario: scenario.name, guarantees: strategy.guarantees, completed,
+  } satisfies CellMeta, null, 2));
+  writeMeta(false);
   const errors: CellError[] = [];
   const deadline = Date.now() + config.cellTimeoutMs;
   let startedAt = Date.now();
@@ -203,6 +217,7 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
 
   plan.signal?.removeEventListener('abort', stopAll);
 
+  if (!plan.signal?.aborted) writeMeta(true);
   let verdict = await checkCell(cellDir, strategy.guarantees);
   if (verdict.error) errors.push({ source: 'check', code: 'E_CHECK', message: verdict.error });
   // A strategy that could not run as planned has not shown its guarantees hold.

@@ -1,4 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { scenarios, scenarioNames } from '../../scenarios/index.js';
 import type { ScenarioDefinition } from '../sdk/scenario.js';
@@ -7,6 +6,8 @@ import { calibrate } from '../measure/calibrate.js';
 import { brokenCell, runCell } from './cell.js';
 import { checkServicesAvailable } from './services/index.js';
 import { badValue, ChaosError } from '../sdk/errors.js';
+import { isDiskError, makeDirs, reserveSpace, writeFileAtomic } from '../result/files.js';
+import { killAll } from './supervise.js';
 import { loadStrategy, type LoadedStrategy } from './load-strategy.js';
 import { machineFacts } from '../measure/machine.js';
 import { toolVersion } from '../measure/package-info.js';
@@ -68,8 +69,16 @@ export function cellFolderName(label: string): string {
 }
 
 export function writeResult(result: RunResult, path: string): void {
-  writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
+  writeFileAtomic(path, `${JSON.stringify(result, null, 2)}\n`);
 }
+
+/**
+ * Space kept free for the last result.json: released when the disk fills, so the cells measured so
+ * far are still saved. A cell's result with its fault log takes a few KiB; this leaves ample room.
+ */
+const RESERVE_BYTES = { base: 256 * 1024, perCell: 64 * 1024 };
+
+const diskReason = (error: NodeJS.ErrnoException) => `${error.code} (${error.message.replace(/^\w+: /, '')})`;
 
 /** One cell to run: a strategy spec under a scenario with its own worker count and seed. */
 export interface PlannedCell {
@@ -100,7 +109,15 @@ export async function runCells(options: RunOptions, planned: readonly PlannedCel
   const scenarioFor = new Map(matrix.scenarios.map((s) => [s.name, s]));
   const runId = newRunId(config.seed);
   const runDir = resolve(outDir, runId);
-  mkdirSync(runDir, { recursive: true });
+  makeDirs(runDir);
+  const reserveBytes = RESERVE_BYTES.base + planned.length * RESERVE_BYTES.perCell;
+  let reserve: { release(): void };
+  try {
+    reserve = reserveSpace(join(runDir, '.space-reserve'), reserveBytes);
+  } catch (error) {
+    if (!isDiskError(error)) throw error;
+    throw badValue('E_OUTPUT', '--out', outDir, `a folder with ${Math.round(reserveBytes / 1024)} KiB free for the run's results; here ${diskReason(error)}`, error);
+  }
   const result: RunResult = {
     schemaVersion: 1,
     tool: { name: 'parquet-chaos', version: toolVersion() },
@@ -112,6 +129,11 @@ export async function runCells(options: RunOptions, planned: readonly PlannedCel
     interrupted: false,
   };
   const resultPath = join(runDir, 'result.json');
+  /** A disk error in the harness's own files: stop, kill what runs, keep what was measured. */
+  const stop = async (error: NodeJS.ErrnoException) => {
+    await killAll();
+    result.stopped = `the disk failed under the harness's own files: ${diskReason(error)}; stopped after ${result.cells.length} of ${planned.length} cells`;
+  };
   const usedFolders = new Set<string>();
   for (const [index, p] of planned.entries()) {
     if (signal?.aborted) break;
@@ -124,17 +146,30 @@ export async function runCells(options: RunOptions, planned: readonly PlannedCel
     onCellStart?.(index, planned.length, labelOf(strategy), scenario.name, p);
     const cellDir = join(runDir, folder, below);
     const cellConfig = { ...config, workers: p.workers, seed: p.seed };
-    const cell = 'error' in strategy
-      ? brokenCell(strategy.label, scenario.name, cellConfig, cellDir, { source: 'plugin', code: strategy.error.code, message: strategy.error.message })
-      : await runCell({ strategy, scenario, config: cellConfig, cellDir, calibrationOpsPerSec: result.calibration.opsPerSec, signal });
-    if (signal?.aborted) break;
-    result.cells.push(p.repeat === undefined ? cell : { ...cell, repeat: p.repeat, seed: p.seed });
-    onCellDone?.(cell, index, planned.length);
-    writeResult(result, resultPath);
+    try {
+      const cell = 'error' in strategy
+        ? brokenCell(strategy.label, scenario.name, cellConfig, cellDir, { source: 'plugin', code: strategy.error.code, message: strategy.error.message })
+        : await runCell({ strategy, scenario, config: cellConfig, cellDir, calibrationOpsPerSec: result.calibration.opsPerSec, signal });
+      if (signal?.aborted) break;
+      result.cells.push(p.repeat === undefined ? cell : { ...cell, repeat: p.repeat, seed: p.seed });
+      onCellDone?.(cell, index, planned.length);
+      writeResult(result, resultPath);
+    } catch (error) {
+      if (!isDiskError(error)) throw error;
+      await stop(error);
+      break;
+    }
   }
   result.interrupted = Boolean(signal?.aborted);
   finish?.(result);
   result.finishedAt = new Date().toISOString();
-  writeResult(result, resultPath);
+  // The reserve goes first: on a full disk it is the room the last result.json is written in.
+  reserve.release();
+  try {
+    writeResult(result, resultPath);
+  } catch (error) {
+    if (!isDiskError(error)) throw error;
+    result.stopped = `${result.stopped ?? 'the disk failed'}; result.json could not be written either (${diskReason(error)}): it holds the result as saved after the previous cell`;
+  }
   return result;
 }

@@ -21,6 +21,8 @@ export interface RunResult {
   cells: CellResult[];
   /** True when the run was stopped (Ctrl-C) before every cell ran; cells holds what was measured. */
   interrupted: boolean;
+  /** Set when the disk failed under the harness's own files (ENOSPC, EIO): why the run stopped early; cells holds what was measured. */
+  stopped?: string;
   /** `sweep` and `recommend`: per grid point, the median and its confidence interval over the repeats. */
   sweep?: SweepSummary;
   /** `recommend`: the chosen setting, the evidence and the seed's advice checked against it. */

@@ -19,7 +19,11 @@ export type ChaosErrorCode =
   | 'E_SERVICE'
   | 'E_SERVICE_TIMEOUT'
   | 'E_SERVICE_DOWN'
-  | 'E_MERGE';
+  | 'E_MERGE'
+  /** An output location that cannot be written (checked before the first cell): bad usage. */
+  | 'E_OUTPUT'
+  /** The disk failed under the harness's own files (ENOSPC, EIO): the run stopped, what was measured is kept. */
+  | 'E_DISK';
 
 export interface ChaosErrorDetails {
   option?: string;

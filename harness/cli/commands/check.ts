@@ -1,16 +1,25 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Guarantees } from '../../sdk/strategy.js';
-import { checkCell, type Verdict } from '../../oracle/checker.js';
+import { checkCell, emptyVerdict, type Verdict } from '../../oracle/checker.js';
+import type { CellMeta } from '../../orchestrate/cell.js';
+import { readJsonFile } from '../../result/read-json.js';
 import { badValue } from '../../sdk/errors.js';
 import type { CommandSpec } from '../command.js';
 
-/** Re-checks a kept cell folder against the guarantees recorded when it ran. */
+/**
+ * Re-checks a kept cell folder against the guarantees recorded when it ran. A cell that did not run
+ * to its end (its run was stopped before finalize) is `unknown`: acked records may still wait in the
+ * strategy's state (a queue, a buffer), so counting them lost would be a false loss.
+ */
 export async function checkDir(dir: string): Promise<{ strategy: string; scenario: string; verdict: Verdict }> {
   const cellDir = resolve(dir);
   const metaPath = join(cellDir, 'cell.json');
   if (!existsSync(metaPath)) throw badValue('E_USAGE', 'check DIR', dir, 'a cell folder (runs/<run-id>/<strategy>/<scenario>) holding cell.json');
-  const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as { strategy: string; scenario: string; guarantees: Guarantees };
+  const meta = readJsonFile(metaPath, 'E_USAGE', 'check DIR', 'a cell folder whose cell.json is readable JSON') as CellMeta;
+  if (meta.completed !== true) {
+    const why = meta.completed === false ? 'the cell did not run to its end (its run was stopped before finalize)' : 'its cell.json does not say whether the cell ran to its end (written by an older version)';
+    return { strategy: meta.strategy, scenario: meta.scenario, verdict: { ...emptyVerdict(), valid: 'unknown', error: `not checked: ${why}, so acked records may still wait in the strategy's state; run the cell again` } };
+  }
   return { strategy: meta.strategy, scenario: meta.scenario, verdict: await checkCell(cellDir, meta.guarantees) };
 }
 

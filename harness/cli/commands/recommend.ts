@@ -2,7 +2,7 @@ import { applyOptions, defaultRunConfig } from '../../orchestrate/run-config.js'
 import { RECOMMEND_SCENARIO, runRecommend } from '../../orchestrate/recommend-run.js';
 import type { CommandSpec } from '../command.js';
 import { execute } from '../execute.js';
-import { OUTPUT_FLAGS, parseView, runFlags, runOptions } from '../flags.js';
+import { OUTPUT_FLAGS, outputs, parseView, runFlags, runOptions } from '../flags.js';
 import { RANKS } from '../../analyze/recommend.js';
 import { parseCount, parseLimit, parseRank, parseWorkerList } from '../sweep-args.js';
 
@@ -33,10 +33,10 @@ export const recommend = {
       maxLockWaitP99: parseLimit('--max-lock-wait-p99', flags['max-lock-wait-p99'] as string | undefined),
     };
     const rank = parseRank(flags.rank as string | undefined);
-    return execute(io, view, flags.json as string | undefined, (hooks) => runRecommend({
+    return execute(io, view, outputs(flags), (hooks) => runRecommend({
       ...config, ...hooks, workerCounts: parseWorkerList(String(flags.workers ?? DEFAULTS.workers)),
       repeat: parseCount('--repeat', flags.repeat as string | undefined, DEFAULTS.repeat), constraints, rank,
-      outDir: (flags.out as string | undefined) ?? OUTPUT_FLAGS.out.default, command: ['parquet-chaos', 'recommend', ...argv].join(' '),
+      outDir: outputs(flags).out, command: ['parquet-chaos', 'recommend', ...argv].join(' '),
     }));
   },
 } satisfies CommandSpec;

@@ -5,6 +5,7 @@ import { readJsonFile } from '../../result/read-json.js';
 import type { RunResult } from '../../result/result.js';
 import type { CommandSpec } from '../command.js';
 import { parseView, render, VIEW_FLAGS } from '../flags.js';
+import { checkOutFile } from '../outputs.js';
 
 /** Reads a saved result JSON for re-rendering; only schema version 1 is understood. */
 export function readResult(path: string): RunResult {
@@ -24,6 +25,7 @@ export const report = {
   },
   async run({ flags, args }, io) {
     const view = parseView(flags, io);
+    if (flags.out !== undefined) checkOutFile('--out', String(flags.out));
     const result = readResult(args[0]!);
     if (flags.out !== undefined) writeFileSync(String(flags.out), render(result, { ...view, table: { ...view.table, width: undefined } }, io, plainPalette));
     else io.out(render(result, view, io));

@@ -2,7 +2,7 @@ import { applyOptions, defaultRunConfig, readConfigFile } from '../../orchestrat
 import { runMatrix } from '../../orchestrate/run.js';
 import type { CommandSpec } from '../command.js';
 import { execute } from '../execute.js';
-import { OUTPUT_FLAGS, parseView, runFlags, runOptions } from '../flags.js';
+import { OUTPUT_FLAGS, outputs, parseView, runFlags, runOptions } from '../flags.js';
 
 /** `parquet-chaos run`: every strategy × scenario cell once (defaults ← --config FILE ← flags). */
 export const run = {
@@ -16,8 +16,8 @@ export const run = {
     const view = parseView(flags, io);
     const fromFile = flags.config === undefined ? {} : readConfigFile(String(flags.config));
     const config = applyOptions(applyOptions(defaultRunConfig(), fromFile), runOptions(flags));
-    return execute(io, view, flags.json as string | undefined, (hooks) => runMatrix({
-      ...config, ...hooks, outDir: (flags.out as string | undefined) ?? OUTPUT_FLAGS.out.default, command: ['parquet-chaos', 'run', ...argv].join(' '),
+    return execute(io, view, outputs(flags), (hooks) => runMatrix({
+      ...config, ...hooks, outDir: outputs(flags).out, command: ['parquet-chaos', 'run', ...argv].join(' '),
     }));
   },
 } satisfies CommandSpec;

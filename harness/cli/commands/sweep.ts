@@ -4,7 +4,7 @@ import { badValue } from '../../sdk/errors.js';
 import { splitStrategyList } from '../../sdk/spec.js';
 import type { CommandSpec } from '../command.js';
 import { execute } from '../execute.js';
-import { OUTPUT_FLAGS, parseView, runFlags, runOptions } from '../flags.js';
+import { OUTPUT_FLAGS, outputs, parseView, runFlags, runOptions } from '../flags.js';
 import { parseCount, parseWorkerList, strategyOptions } from '../sweep-args.js';
 
 /** A sweep measures under buffer-crash unless told otherwise. */
@@ -36,9 +36,9 @@ export const sweep = {
     const strategies = options.length > 0 ? await sweptStrategies(specs[0]!, options, Object.keys(FLAGS)) : specs;
     const workers = flags.workers === undefined ? [config.workers] : parseWorkerList(String(flags.workers));
     const repeat = parseCount('--repeat', flags.repeat as string | undefined, REPEAT);
-    return execute(io, view, flags.json as string | undefined, (hooks) => runSweep({
+    return execute(io, view, outputs(flags), (hooks) => runSweep({
       ...config, ...hooks, strategies, points: gridPoints(strategies, config.scenarios, workers), repeat,
-      outDir: (flags.out as string | undefined) ?? OUTPUT_FLAGS.out.default, command: ['parquet-chaos', 'sweep', ...argv].join(' '),
+      outDir: outputs(flags).out, command: ['parquet-chaos', 'sweep', ...argv].join(' '),
     }));
   },
 } satisfies CommandSpec;
