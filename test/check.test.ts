@@ -64,5 +64,5 @@ describe('check DIR on a cell stopped before finalize (real processes)', () => {
     const { io, out: printed } = fakeIo();
     expect(await main(['check', result.cells[0]!.dir], io)).toBe(0);
     expect(JSON.parse(printed().slice(printed().indexOf('{')))).toMatchObject({ valid: true, acked: 3, lost: 0 });
-  }, 30_000);
+  }, 60_000);
 });
