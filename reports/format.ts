@@ -75,7 +75,7 @@ export function provenance(result: RunResult): string[] {
     `command: ${result.command}`,
     `machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.platform}/${m.arch}, Node ${m.node}, ${m.fileSystem}`,
     `codec: ${result.config.codec} · seed: ${result.config.seed} · workers: ${result.sweep ? `${result.sweep.workers.join(',')} (swept)` : result.config.workers} · records/worker: ${result.config.recordsPerWorker} · payload: ${result.config.payloadBytes} B`,
-    `calibration: ${result.calibration.opsPerSec} fsync'd 4 KiB appends/s (${result.calibration.ops} in ${result.calibration.durationMs} ms)`,
+    ...(result.calibration ? [`calibration: ${result.calibration.opsPerSec} fsync'd 4 KiB appends/s (${result.calibration.ops} in ${result.calibration.durationMs} ms)`] : []),
   ];
 }
 

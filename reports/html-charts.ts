@@ -60,7 +60,7 @@ function throughput(result: RunResult): string {
     },
     axisLabel: 'acked records per second',
   });
-  const caption = `Bars are coloured by verdict. The machine's limit: ${result.calibration.opsPerSec} fsync'd 4 KiB appends/s.`;
+  const caption = `Bars are coloured by verdict.${result.calibration ? ` The machine's limit: ${result.calibration.opsPerSec} fsync'd 4 KiB appends/s.` : ''}`;
   return figure('Throughput', caption, svg);
 }
 

@@ -1,3 +1,5 @@
+import type { SimSection } from '../harness/result/sim-result.js';
+import { simLines } from './sim.js';
 import type { CellResult, RunResult } from '../harness/result/result.js';
 import { escapeHtml as esc, serviceLines, validLabel } from './format.js';
 import { STATUS_COLOURS, cellStatus, charts, hadFaults, isSweep, type Status } from './html-charts.js';
@@ -23,10 +25,10 @@ export function renderHtml(result: RunResult): string {
 <main>
 <header><h1>parquet-chaos report</h1><p class="sub">${esc(`run ${result.runId} · parquet-chaos ${result.tool.version}`)}${result.interrupted ? ' · <strong class="warn">interrupted: partial result</strong>' : ''}</p></header>
 <section id="provenance"><h2>Provenance</h2>${provenance(result)}</section>
-<section id="verdicts"><h2>Verdicts</h2>${matrix(result)}${legend()}</section>
+${result.sim ? simSection(result.sim) : `<section id="verdicts"><h2>Verdicts</h2>${matrix(result)}${legend()}</section>
 ${servicesSection(result)}${sweepSection(result)}${recommendationSection(result)}
 <section id="charts"><h2>Measurements</h2>${result.sweep ? '<p class="sub">A sweep: each chart point is the median of its repeats.</p>' : ''}${charts({ ...result, cells: chartCells(result) }).join('\n')}</section>
-${problems(result)}
+${problems(result)}`}
 <footer>${esc(`result: ${result.runDir}/result.json`)}</footer>
 </main>
 </body>
@@ -69,7 +71,7 @@ function provenance(result: RunResult): string {
     ['machine', `${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.platform}/${m.arch}, Node ${m.node}, ${m.fileSystem}`],
     // `faults` is absent from results written before the nemesis existed.
     ['configuration', `codec ${c.codec} · seed ${c.seed} · ${c.workers} workers × ${c.recordsPerWorker} records · payload ${c.payloadBytes} B · faults ${c.faults ?? 'none'} · restart ${c.restart}`],
-    ['calibration', `${k.opsPerSec} fsync'd 4 KiB appends/s (${k.ops} in ${k.durationMs} ms)`],
+    ...(k ? [['calibration', `${k.opsPerSec} fsync'd 4 KiB appends/s (${k.ops} in ${k.durationMs} ms)`] as [string, string]] : []),
     ['time', `${result.startedAt} → ${result.finishedAt}`],
   ];
   const items = rows.map(([key, value]) => `<dt>${esc(key)}</dt><dd>${key === 'command' ? `<code>${esc(value)}</code>` : esc(value)}</dd>`);
@@ -201,3 +203,10 @@ figcaption p { margin: 0 0 10px; color: var(--muted); font-size: 13px; }
 .data th:first-child, .data td:first-child { text-align: left; }
 footer { margin-top: 36px; color: var(--muted); font-size: 12px; overflow-wrap: anywhere; }
 `;
+
+/** A `sim` result: the search, the verdict, and a counterexample's schedule as a table. */
+function simSection(sim: SimSection): string {
+  const parts = simLines(sim, (head, rows) => `\u0000${dataTable({ head, rows })}`);
+  const html = parts.map((line) => (line.startsWith('\u0000') ? line.slice(1) : `<p>${esc(line)}</p>`)).join('\n');
+  return `<section id="sim"><h2>Simulation (${esc(sim.verdict)})</h2>${html}</section>`;
+}

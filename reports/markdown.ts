@@ -1,3 +1,4 @@
+import { simLines } from './sim.js';
 import type { CellResult, RunResult } from '../harness/result/result.js';
 import { COST_HEADS, costFigures, provenance, serviceLines, unclaimedAnomalies, validLabel } from './format.js';
 import { adviceLines, answer, evidenceRows, paretoCaption, paretoRows, seedRows } from './recommend.js';
@@ -9,6 +10,7 @@ import { sweepNote, sweepRows, type Rows } from './sweep.js';
  */
 export function renderMarkdown(result: RunResult): string {
   const [title = '', ...facts] = provenance(result);
+  if (result.sim) return simMarkdown(result, title, facts);
   const sweep = new Set(result.cells.map((c) => c.workers)).size > 1;
   const head = ['strategy', 'scenario', ...(sweep ? ['workers'] : []), 'valid', 'acked/attempted', 'lost', 'duplicates', 'corrupt', 'unacked lost', 'unacked at crash', ...COST_HEADS];
   const textColumns = new Set(['strategy', 'scenario', 'valid']);
@@ -114,4 +116,14 @@ function code(text: string): string {
   const fence = '`'.repeat(Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length)) + 1);
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${text.replace(/\s*\n\s*/g, ' ')}${pad}${fence}`;
+}
+
+/** A `sim` result: the search, the verdict, and a counterexample's schedule as a table. */
+function simMarkdown(result: RunResult, title: string, facts: string[]): string {
+  const sim = result.sim!;
+  const table = (head: string[], rows: string[][]) => [tableRow(head), tableRow(head.map(() => '---')), ...rows.map((r) => tableRow(r.map(md)))].join('\n');
+  const lines = [`## ${md(title)}`, '', ...facts.map((line) => `- ${md(line)}`), ''];
+  for (const line of simLines(sim, table)) lines.push(line.startsWith('|') ? `\n${line}\n` : `${md(line)}  `);
+  lines.push('', `<sub>result: ${md(`${result.runDir}/result.json`)}</sub>`);
+  return `${lines.join('\n')}\n`;
 }

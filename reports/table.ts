@@ -3,6 +3,7 @@ import { badValue } from '../harness/sdk/errors.js';
 import { COST_HEADS, costFigures, plainPalette, provenance, serviceLines, unclaimedAnomalies, validLabel, type Palette } from './format.js';
 import { fitGrid, wrapText, type GridCell, type GridRow } from './fit.js';
 import { adviceLines, answer, evidenceRows, paretoCaption, paretoRows, seedRows } from './recommend.js';
+import { simLines } from './sim.js';
 import { sweepNote, sweepRows, type Rows } from './sweep.js';
 
 /** How the terminal table is laid out: the width to fit and which per-cell columns to show. */
@@ -77,6 +78,16 @@ export function renderTable(result: RunResult, palette: Palette = plainPalette, 
   };
   const rowsOf = ({ head, rows }: Rows) => grid(head, rows);
   for (const line of provenance(result)) prose(line, palette.dim);
+  if (result.sim) {
+    const text = simLines(result.sim, (head, rows) => fitGrid(head, rows, width).lines.join('\n'));
+    for (const line of text.slice(0, -1)) {
+      if (line.includes('\n')) lines.push(line);
+      else prose(line);
+    }
+    prose(text.at(-1)!, result.sim.verdict === 'pass' ? palette.good : palette.bad);
+    prose(`result: ${result.runDir}/result.json`, palette.dim);
+    return `${lines.join('\n')}\n`;
+  }
   // A sweep's cells are summarised per grid point; only the cells that went wrong are listed one by one.
   if (result.sweep) {
     prose('Sweep', palette.bold);

@@ -4,6 +4,7 @@ import { choice, defineStrategy, integer } from '../harness/sdk/strategy.js';
 import { sleepUnlessAborted } from './shared/abortable-sleep.js';
 import { foldIncremental, incrementalDir } from './shared/incremental-merge.js';
 import { removeStaleTemps, writeParquet } from './shared/main-file.js';
+import { ensureDurableDir } from './shared/durable-dir.js';
 import { MAIN_LOCK } from './shared/merge-main.js';
 
 /** `yyyymmdd_HHMMSS` in UTC, the seed's timestamp in file names. */
@@ -46,7 +47,7 @@ export const incrementalFile = defineStrategy({
       return ids;
     };
     return {
-      open: () => ctx.io.mkdir(incrementalDir(ctx)),
+      open: () => ensureDurableDir(ctx, incrementalDir(ctx)),
       async write(record) {
         buffer.push(record);
         return buffer.length >= o.every ? publish() : [];
@@ -58,7 +59,7 @@ export const incrementalFile = defineStrategy({
     // Its first fold is its recovery: a fold is idempotent (see shared/incremental-merge.ts).
     merger: (ctx, o) => ({
       async run(signal) {
-        await ctx.io.mkdir(incrementalDir(ctx));
+        await ensureDurableDir(ctx, incrementalDir(ctx));
         while (!signal.aborted) {
           try {
             // Under the main lock: two folds at once could each publish a main missing the other's inputs.
@@ -73,7 +74,7 @@ export const incrementalFile = defineStrategy({
     }),
   },
   async finalize(ctx, o) {
-    await ctx.io.mkdir(incrementalDir(ctx));
+    await ensureDurableDir(ctx, incrementalDir(ctx));
     await ctx.lock.withLock(MAIN_LOCK, async () => {
       // No writer or merger runs any more: a temp left now is a dead process's.
       await removeStaleTemps(ctx, [ctx.dataDir, incrementalDir(ctx)]);

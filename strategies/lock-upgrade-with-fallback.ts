@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ChaosError } from '../harness/sdk/errors.js';
 import { defineStrategy, integer, type StrategyContext } from '../harness/sdk/strategy.js';
+import { ensureDurableDir } from './shared/durable-dir.js';
 import { writeParquet } from './shared/main-file.js';
 import { MAIN_LOCK, mergeIntoMain } from './shared/merge-main.js';
 
@@ -66,7 +67,7 @@ export const lockUpgradeWithFallback = defineStrategy({
   guarantees: () => ({ noLostAcked: true, noDuplicates: true, noCorruption: true }),
   writer: (ctx, o) => ({
     async open() {
-      await ctx.io.mkdir(fallbackDir(ctx));
+      await ensureDurableDir(ctx, fallbackDir(ctx));
     },
     async write(record) {
       // Deduped against main only: a retried id may also sit in a fallback file until finalize.

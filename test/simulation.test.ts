@@ -1,83 +1,122 @@
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { hyparquetCodec } from '../harness/sdk/codec/hyparquet.js';
-import { realClock } from '../harness/sdk/ports/clock.js';
-import { Random } from '../harness/sdk/random.js';
-import { makeRecord } from '../harness/sdk/records.js';
-import { SimFs } from '../harness/sim/fs.js';
-import { createSimIoPort } from '../harness/sim/io-port.js';
-import { persistenceModels } from '../harness/sim/models/index.js';
-import { createMemoryLockPort, MemoryLocks } from '../harness/sim/memory-lock.js';
-import type { StrategyContext } from '../harness/sdk/strategy.js';
-import type { LedgerEntry } from '../harness/oracle/ledger.js';
-import { runWriterLoop, WriterSession } from '../harness/orchestrate/writer-loop.js';
-import { resolveOptions } from '../harness/sdk/strategy.js';
-import { realtime } from '../strategies/realtime.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { SimCounterexample, SimSection } from '../harness/result/sim-result.js';
+import { runSim, SIM_DEFAULTS, type SimOptions } from '../harness/sim/run-sim.js';
 
 /**
- * Deterministic simulation: writers of a strategy run in one process over an in-memory file system,
- * and fast-check's scheduler decides the order of every I/O operation. It searches the interleavings,
- * prints the order of a failing one, and replays it from its seed — what real processes cannot do.
+ * Deterministic simulation end to end: the whole pipeline (writers, background roles, faults, restarts,
+ * finalize) in one process, judged by the same checker as real runs. Each test-only strategy below is
+ * wrong in one way that real processes cannot show; `sim` must find it, shrink it, and replay the very
+ * same counterexample from the printed seed and path. Budgets are small: the search stops at the first
+ * counterexample.
  */
-function simulatedWriter(fs: SimFs, locks: MemoryLocks, s: fc.Scheduler, index: number): StrategyContext {
-  return {
-    io: createSimIoPort(fs, {
-      before: (op, path) => s.schedule(Promise.resolve(), `writer-${index} ${op} ${path.replace('/cell/', '')}`),
-      point: () => {},
-    }),
-    lock: createMemoryLockPort(locks),
-    clock: realClock,
-    codec: hyparquetCodec,
-    dataDir: '/cell/data',
-    stateDir: '/cell/state',
-    role: { kind: 'writer', index, pid: 1000 + index, processId: `sim_${index}` },
-    services: {},
-    random: new Random(index),
-    log: () => {},
-    count: () => {},
-  };
+
+const outDir = mkdtempSync(join(tmpdir(), 'parquet-chaos-sim-'));
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+const fixture = (name: string) => resolve(import.meta.dirname, 'fixtures', name);
+
+async function sim(overrides: Partial<SimOptions> & { strategy: string }): Promise<SimSection> {
+  const result = await runSim({ ...SIM_DEFAULTS, faults: [...SIM_DEFAULTS.faults], runs: 60, outDir, command: 'test', ...overrides });
+  return result.sim!;
 }
 
-/** Two writers each save one record concurrently, through the writer loop; main.parquet must hold both. */
-function bothRecordsSurvive(spec: Record<string, string>) {
-  const options = resolveOptions(realtime, spec);
-  return fc.asyncProperty(fc.scheduler(), async (s) => {
-    const fs = new SimFs(persistenceModels.posix, ['/cell/data', '/cell/state']);
-    const locks = new MemoryLocks();
-    const ledger: LedgerEntry[] = [];
-    const saves = [0, 1].map((i) => {
-      const ctx = simulatedWriter(fs, locks, s, i);
-      // Any error is a failed property, never a write the writer survives.
-      const session = new WriterSession(realtime.writer(ctx, options), { append: (entry) => ledger.push(entry) }, {
-        clock: ctx.clock, pid: ctx.role.pid, survives: () => false,
-      });
-      return runWriterLoop(session, { seqs: [0], record: (seq) => makeRecord(1, i, seq, 8, 0n), thinkMs: 0, random: ctx.random }, ctx.clock);
-    });
-    await s.waitFor(Promise.all(saves));
-    const main = await hyparquetCodec.decode(fs.read('/cell/data/main.parquet'));
-    expect(main.map((r) => r.id).sort()).toEqual(['w0-0', 'w1-0']);
-    // Both were acked: the loss under lock=none is of acked records.
-    expect(ledger.flatMap((e) => (e.op === 'ack' ? [e.id] : [])).sort()).toEqual(['w0-0', 'w1-0']);
-  });
+/** Runs the printed replay (same settings, seed and path) and expects the identical schedule and loss. */
+async function expectReplays(options: Partial<SimOptions> & { strategy: string }, found: SimSection): Promise<SimCounterexample> {
+  const search = found.searches.find((s) => s.counterexample)!;
+  const ce = search.counterexample!;
+  expect(ce.replay).toContain(`--replay ${ce.path}`);
+  const again = await sim({ ...options, replay: { target: search.target, path: ce.path } });
+  const replayed = again.searches[0]!.counterexample!;
+  expect(replayed.steps).toEqual(ce.steps);
+  expect(replayed.fired).toEqual(ce.fired);
+  expect(replayed.lost).toEqual(ce.lost);
+  return ce;
 }
 
-describe('deterministic simulation with fast-check scheduling', () => {
-  it('finds and replays the lost update of realtime:lock=none (read, read, write, write)', async () => {
-    // Act: search the interleavings from a fixed seed.
-    const outcome = await fc.check(bothRecordsSurvive({ lock: 'none' }), { seed: 7, numRuns: 200 });
+describe('sim: finds, shrinks and replays', () => {
+  it('realtime:lock=none (3 writers × 2 records): a lost update, shown as unclaimed, one writer reading main before another publishes', async () => {
+    // Arrange
+    const options = { strategy: 'realtime:lock=none', workers: 3, records: 2, faults: [] };
 
-    // Assert: a counterexample, whose order has both writers read main before either renames its copy in.
-    expect(outcome.failed).toBe(true);
-    const schedule = String(outcome.counterexample![0]);
-    const steps = [...schedule.matchAll(/writer-(\d) (\w+) (\S+)/g)].map((m) => `${m[1]} ${m[2]}`);
-    const firstRename = steps.findIndex((step) => step.endsWith('rename'));
-    expect(steps.slice(0, firstRename)).toEqual(expect.arrayContaining(['0 stat', '1 stat']));
-    // The same seed replays the same failure.
-    const again = await fc.check(bothRecordsSurvive({ lock: 'none' }), { seed: 7, numRuns: 200 });
-    expect(String(again.counterexample![0])).toBe(schedule);
+    // Act
+    const found = await sim(options);
+
+    // Assert: no claimed guarantee broken (it does not claim noLostAcked), the lost update shown.
+    expect(found.verdict).toBe('pass');
+    const ce = await expectReplays(options, found);
+    expect(ce.broken).toEqual(['noLostAcked']);
+    expect(ce.lost.length).toBeGreaterThan(0);
+    // The loser's read of main comes before the winner's publish, and its own publish after it.
+    const loser = ce.lost[0]!.by;
+    const other = ce.steps.find((s) => s.op === 'stat' && s.process !== loser)!;
+    const loserRename = ce.steps.find((s) => s.process === loser && s.op === 'rename')!;
+    const overwrite = ce.steps.find((s) => s.process === other.process && s.op === 'rename' && s.step > loserRename.step)!;
+    expect(other.step).toBeLessThan(loserRename.step);
+    expect(overwrite).toBeDefined();
   });
 
-  it('finds no interleaving that loses an update with the lock', async () => {
-    await fc.assert(bothRecordsSurvive({ lock: 'file' }), { seed: 7, numRuns: 200 });
+  it('(a) a strategy that never fsyncs: caught by a power loss under posix', async () => {
+    const options = { strategy: fixture('never-fsync.ts'), workers: 2, records: 2, faults: ['power-loss' as const] };
+    const found = await sim(options);
+    expect(found.verdict).toBe('violation');
+    const ce = await expectReplays(options, found);
+    expect(ce.broken).toContain('noLostAcked');
+    expect(ce.plan.faults).toEqual([expect.objectContaining({ kind: 'power-loss' })]);
+    expect(ce.fired[0]!.crash!.some((c) => c.fate === 'dropped')).toBe(true);
+  });
+
+  it('(b) a rename whose folder is never fsynced: the power loss undoes it', async () => {
+    const options = { strategy: fixture('rename-no-dir-fsync.ts'), workers: 2, records: 2, faults: ['power-loss' as const] };
+    const found = await sim(options);
+    expect(found.verdict).toBe('violation');
+    const ce = await expectReplays(options, found);
+    expect(ce.fired[0]!.crash!.filter((c) => c.fate === 'dropped').map((c) => c.op)).toContain('rename data/own-0.parquet.tmp →');
+  });
+
+  it('(c) an ack before the fsync: the acked journal line is dropped', async () => {
+    const options = { strategy: fixture('ack-before-fsync.ts'), workers: 2, records: 2, faults: ['power-loss' as const] };
+    const found = await sim(options);
+    expect(found.verdict).toBe('violation');
+    const ce = await expectReplays(options, found);
+    expect(ce.lost.length).toBeGreaterThan(0);
+  });
+
+  it('(d) a lost update that needs three writers interleaving just so (ABA on a parity check); two writers never lose', async () => {
+    const three = { strategy: fixture('parity-check.ts'), workers: 3, records: 1, faults: [] };
+    const found = await sim(three);
+    expect(found.verdict).toBe('violation');
+    const ce = await expectReplays(three, found);
+    // The stale writer's copy overwrote the two commits that restored the parity.
+    expect(ce.lost).toHaveLength(2);
+    expect(new Set(ce.steps.map((s) => s.process)).size).toBe(3);
+
+    const two = await sim({ ...three, workers: 2, runs: 40 });
+    expect(two.verdict).toBe('pass');
+    expect(two.searches[0]!.judged).toBe(40);
+  });
+
+  it('the per-writer-file example plugin passes with crashes, power loss and I/O errors (posix)', async () => {
+    const found = await sim({ strategy: fixture('per-writer-file.js'), workers: 2, records: 3, runs: 40 });
+    expect(found.verdict).toBe('pass');
+    expect(found.searches).toHaveLength(1);
+    expect(found.searches[0]!.judged).toBeGreaterThan(30);
+  });
+
+  it('a lease lock loses its holder to a pause past the stale time; a kernel lock does not', async () => {
+    const base = { strategy: 'realtime', workers: 2, records: 1, faults: ['pause' as const], lockStaleMs: 100, runs: 60 };
+    const lease = await sim({ ...base, lock: 'lease' });
+    expect(lease.verdict).toBe('violation');
+    expect(lease.searches[0]!.counterexample!.fired.map((f) => f.kind)).toEqual(['pause']);
+    const kernel = await sim({ ...base, lock: 'kernel' });
+    expect(kernel.verdict).toBe('pass');
+  });
+
+  it('a strategy whose storage bypasses the I/O port (SQLite) cannot be judged: unknown, never a pass', async () => {
+    const found = await sim({ strategy: 'queue', workers: 1, records: 1, runs: 3, faults: [] });
+    expect(found.verdict).toBe('unknown');
+    expect(found.searches[0]!.judged).toBe(0);
   });
 });

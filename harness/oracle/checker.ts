@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Guarantees } from '../sdk/strategy.js';
 import { decodeAny } from '../sdk/codec/index.js';
-import { readLedgers, type LedgerSegment } from './ledger.js';
+import { parseLedger, readLedgers, type LedgerSegment } from './ledger.js';
 import { hasValidChecksum } from '../sdk/records.js';
 
 export type Validity = true | false | 'unknown';
@@ -121,16 +121,22 @@ export function listParquetFiles(dir: string): string[] {
   return found.sort();
 }
 
-/** Reads the dataset with the checker's own readers, never trusting a strategy's account. */
-export async function readDataset(dataDir: string): Promise<Dataset> {
+/** One dataset file as the checker reads it: its name under data/ and its bytes. */
+export interface DatasetFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** The dataset from its files, with the checker's own readers, never trusting a strategy's account. */
+export async function datasetOf(files: Iterable<DatasetFile>): Promise<Dataset> {
   const dataset: Dataset = { counts: new Map(), files: 0, corruptFiles: [], corruptRecords: 0 };
-  for (const path of listParquetFiles(dataDir)) {
+  for (const file of files) {
     dataset.files++;
     let records;
     try {
-      records = (await decodeAny(readFileSync(path))).records;
+      records = (await decodeAny(file.bytes)).records;
     } catch {
-      dataset.corruptFiles.push(relative(dataDir, path));
+      dataset.corruptFiles.push(file.name);
       continue;
     }
     for (const record of records) {
@@ -144,6 +150,11 @@ export async function readDataset(dataDir: string): Promise<Dataset> {
   return dataset;
 }
 
+/** Reads the dataset of a cell's data/ folder on disk. */
+export async function readDataset(dataDir: string): Promise<Dataset> {
+  return datasetOf(listParquetFiles(dataDir).map((path) => ({ name: relative(dataDir, path), bytes: readFileSync(path) })));
+}
+
 /** A verdict with nothing counted and validity unknown: the start for a check that could not run. */
 export function emptyVerdict(): Verdict {
   return {
@@ -151,6 +162,19 @@ export function emptyVerdict(): Verdict {
     unackedLost: 0, unackedAtCrash: 0, retried: 0, crashedProcesses: 0, valid: 'unknown', broken: [],
     evidence: { lost: [], duplicates: [], phantoms: [], corruptFiles: [] },
   };
+}
+
+/**
+ * Judges ledgers (the text of each writer's ledger) against dataset files: the one check behind real
+ * cells and simulated schedules alike. A check that cannot run yields valid "unknown", never a pass.
+ */
+export async function checkLedgers(ledgerTexts: Iterable<string>, files: Iterable<DatasetFile>, claims: Guarantees): Promise<Verdict> {
+  try {
+    const facts = ledgerFacts([...ledgerTexts].map((text) => parseLedger(text).segments));
+    return computeVerdict(facts, await datasetOf(files), claims);
+  } catch (error) {
+    return { ...emptyVerdict(), error: String((error as Error)?.message ?? error) };
+  }
 }
 
 /** Checks a cell folder. A check that cannot run yields valid "unknown", never a pass. */

@@ -58,7 +58,7 @@ export async function resolveMatrix(config: Pick<RunConfig, 'strategies' | 'scen
 
 const labelOf = (s: LoadedStrategy | BrokenStrategy) => ('spec' in s ? s.spec.label : s.label);
 
-function newRunId(seed: number): string {
+export function newRunId(seed: number): string {
   const now = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${now}-s${seed}-${Math.random().toString(36).slice(2, 6)}`;
 }
@@ -118,13 +118,14 @@ export async function runCells(options: RunOptions, planned: readonly PlannedCel
     if (!isDiskError(error)) throw error;
     throw badValue('E_OUTPUT', '--out', outDir, `a folder with ${Math.round(reserveBytes / 1024)} KiB free for the run's results; here ${diskReason(error)}`, error);
   }
+  const calibration = calibrate(runDir);
   const result: RunResult = {
     schemaVersion: 1,
     tool: { name: 'parquet-chaos', version: toolVersion() },
     runId, runDir, startedAt: new Date().toISOString(), finishedAt: '', command,
     config: { ...config, strategies: matrix.strategies.map(labelOf) },
     machine: machineFacts(runDir),
-    calibration: calibrate(runDir),
+    calibration,
     cells: [],
     interrupted: false,
   };
@@ -149,7 +150,7 @@ export async function runCells(options: RunOptions, planned: readonly PlannedCel
     try {
       const cell = 'error' in strategy
         ? brokenCell(strategy.label, scenario.name, cellConfig, cellDir, { source: 'plugin', code: strategy.error.code, message: strategy.error.message })
-        : await runCell({ strategy, scenario, config: cellConfig, cellDir, calibrationOpsPerSec: result.calibration.opsPerSec, signal });
+        : await runCell({ strategy, scenario, config: cellConfig, cellDir, calibrationOpsPerSec: calibration.opsPerSec, signal });
       if (signal?.aborted) break;
       result.cells.push(p.repeat === undefined ? cell : { ...cell, repeat: p.repeat, seed: p.seed });
       onCellDone?.(cell, index, planned.length);

@@ -4,6 +4,7 @@ import type { CodecName } from '../sdk/codec/codec.js';
 import type { Fault, FaultEvent } from '../sdk/faults.js';
 import type { Recommendation } from '../analyze/recommend.js';
 import type { SweepSummary } from '../analyze/sweep-summary.js';
+import type { SimSection } from './sim-result.js';
 
 /** The machine-readable result of one run (schemaVersion 1, documented in the README). */
 export interface RunResult {
@@ -17,7 +18,8 @@ export interface RunResult {
   command: string;
   config: RunConfig;
   machine: MachineFacts;
-  calibration: Calibration;
+  /** The machine's fsync limit, measured at the start of a run (absent for `sim`, which measures no real I/O). */
+  calibration?: Calibration;
   cells: CellResult[];
   /** True when the run was stopped (Ctrl-C) before every cell ran; cells holds what was measured. */
   interrupted: boolean;
@@ -27,6 +29,8 @@ export interface RunResult {
   sweep?: SweepSummary;
   /** `recommend`: the chosen setting, the evidence and the seed's advice checked against it. */
   recommendation?: Recommendation;
+  /** `sim`: the deterministic simulation's search, its verdict and any shrunk counterexample. */
+  sim?: SimSection;
 }
 
 export interface RunConfig {

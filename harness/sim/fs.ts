@@ -92,6 +92,8 @@ export interface CrashOutcome {
 export interface CrashReport {
   model: string;
   outcomes: CrashOutcome[];
+  /** How many crash groups were decided: the choices this power loss consumed. */
+  groups: number;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -304,11 +306,11 @@ export class SimFs {
    * visible state is the durable one and nothing is pending.
    */
   powerLoss(choices: readonly number[]): CrashReport {
-    const { state, outcomes } = this.decide(choices);
+    const { state, outcomes, groups } = this.decide(choices);
     this.visible = state;
     this.durable = cloneState(state);
     this.log = [];
-    return { model: this.model.name, outcomes };
+    return { model: this.model.name, outcomes, groups: groups.length };
   }
 
   /**

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { StrategyContext } from '../../harness/sdk/strategy.js';
+import { ensureDurableDir } from './durable-dir.js';
 
 /**
  * An append-only commit log in the manner of Delta Lake's `_delta_log`: version N is the file
@@ -66,7 +67,7 @@ function parseEntry(bytes: Uint8Array, version: number): CommitEntry | undefined
 
 /** Reads the whole log (creating its folder on first use). */
 export async function readCommitLog(ctx: StrategyContext): Promise<LogSnapshot> {
-  await ctx.io.mkdir(logDir(ctx));
+  await ensureDurableDir(ctx, logDir(ctx));
   // Zero-padded names: readdir's sorted order is version order.
   const versions = (await ctx.io.readdir(logDir(ctx)))
     .map((name) => ENTRY_NAME.exec(name)?.[1])

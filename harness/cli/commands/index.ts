@@ -8,6 +8,7 @@ import { list } from './list.js';
 import { recommend } from './recommend.js';
 import { report } from './report.js';
 import { run } from './run.js';
+import { sim } from './sim.js';
 import { sweep } from './sweep.js';
 
-export const commands = { run, sweep, recommend, report, list, check } satisfies Record<string, CommandSpec>;
+export const commands = { run, sweep, recommend, report, sim, list, check } satisfies Record<string, CommandSpec>;

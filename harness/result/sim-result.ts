@@ -1,0 +1,87 @@
+import type { Verdict } from '../oracle/checker.js';
+import type { Guarantees } from '../sdk/strategy.js';
+
+/** One scheduled step of a simulated schedule (or a fault that hit before a step ran). */
+export interface SimStep {
+  step: number;
+  /** Simulated ms since the schedule began. */
+  t: number;
+  process: string;
+  /** An I/O operation (open, write, fsync, rename, …) or lock / unlock. */
+  op: string;
+  /** Path relative to the cell folder, or the lock's name. */
+  path: string;
+  fault?: string;
+}
+
+/** A pending operation's fate at a power loss. */
+export interface SimCrashFate {
+  op: string;
+  path: string;
+  fate: 'kept' | 'dropped' | 'torn';
+  keptBytes?: number;
+  bytes?: number;
+}
+
+export interface SimFiredFault {
+  kind: 'crash' | 'power-loss' | 'io-error' | 'pause';
+  step: number;
+  process: string;
+  op: string;
+  path: string;
+  ms?: number;
+  crash?: SimCrashFate[];
+}
+
+export interface SimCounterexample {
+  /** fast-check's counterexample path: with the same seed, `--replay PATH` runs exactly this schedule. */
+  path: string;
+  broken: string[];
+  /** The shrunk plan: scheduler picks, faults, power-loss choices. */
+  plan: { choices: number[]; faults: { kind: string; step: number; ms?: number }[]; crash: number[] };
+  steps: SimStep[];
+  fired: SimFiredFault[];
+  lost: { id: string; ackedAtStep: number; by: string }[];
+  verdict: Verdict;
+  /** The command that replays it. */
+  replay: string;
+}
+
+export interface SimSearch {
+  /** claimed: broken claimed guarantees (failures); unclaimed: anomalies the strategy does not claim to prevent. */
+  target: 'claimed' | 'unclaimed';
+  /** Schedules searched (shrinking not included) and how they ended. */
+  schedules: number;
+  judged: number;
+  vacuous: number;
+  unknown: number;
+  firstError?: string;
+  shrinks: number;
+  elapsedMs: number;
+  counterexample?: SimCounterexample;
+}
+
+/** The `sim` section of the result JSON. */
+export interface SimSection {
+  strategy: string;
+  guarantees: Guarantees;
+  model: { name: string; summary: string; standsFor: string; sources: string[] };
+  workers: number;
+  records: number;
+  payloadBytes: number;
+  thinkMs: number;
+  seed: number;
+  runs: number;
+  faults: string[];
+  lock: { kind: 'lease' | 'kernel'; staleMs: number; timeoutMs: number };
+  maxSteps: number;
+  /** search: fast-check looked for counterexamples; replay: one schedule was run again from its seed and path. */
+  mode: 'search' | 'replay';
+  /**
+   * search — pass: no claimed guarantee broken in any judged schedule; violation: one was; unknown: no
+   * schedule could be judged. replay — violation: a claimed guarantee breaks again; pass: the replayed
+   * unclaimed anomaly shows again; unknown: the schedule did not reproduce.
+   */
+  verdict: 'pass' | 'violation' | 'unknown';
+  searches: SimSearch[];
+}

@@ -1,0 +1,113 @@
+import fc from 'fast-check';
+import type { Verdict } from '../oracle/checker.js';
+import type { Guarantees } from '../sdk/strategy.js';
+import type { SimCounterexample, SimSearch } from '../result/sim-result.js';
+import { runSchedule, type SchedulePlan, type SimFault, type SimFaultKind, type SimSetup } from './run-schedule.js';
+
+/**
+ * Search, shrink, replay. fast-check generates schedule plans (the scheduler's pick at every step, the
+ * faults and where they hit, what each power loss keeps), runs each through the whole simulated
+ * pipeline, and on the first schedule the checker rejects shrinks the plan to a minimal one. The seed
+ * and fast-check's counterexample path replay that minimal schedule exactly.
+ *
+ * Why not fc.scheduler(): in fast-check 4 its arbitrary does not shrink (SchedulerArbitrary.shrink
+ * returns nothing), so its counterexamples stay as long as they were found. A plain array of pick
+ * choices shrinks (shorter, smaller: towards "the first ready process goes"), and faults and crash
+ * choices shrink with it.
+ */
+
+/**
+ * What a search looks for. `claimed`: a broken claimed guarantee (or a phantom) — a real failure.
+ * `unclaimed`: an anomaly the strategy does not claim to prevent (e.g. realtime:lock=none's lost
+ * updates), searched only to show it, as `run` shows "ok, unclaimed: lost".
+ */
+export type SearchTarget = SimSearch['target'];
+
+export interface SearchConfig {
+  setup: SimSetup;
+  runs: number;
+  seed: number;
+  faults: readonly SimFaultKind[];
+  target: SearchTarget;
+  /** fast-check's counterexample path: replay that schedule instead of searching. */
+  replay?: string;
+}
+
+export type Counterexample = Omit<SimCounterexample, 'replay'>;
+
+export type SearchOutcome = Omit<SimSearch, 'counterexample' | 'elapsedMs'> & { counterexample?: Counterexample };
+
+const ANOMALIES: Record<keyof Guarantees, (v: Verdict) => boolean> = {
+  noLostAcked: (v) => v.lost > 0,
+  noDuplicates: (v) => v.duplicates > 0,
+  noCorruption: (v) => v.corruptFiles > 0 || v.corruptRecords > 0,
+};
+
+/** The guarantees a verdict shows broken among those the target looks at. */
+export function brokenFor(verdict: Verdict, claims: Guarantees, target: SearchTarget): string[] {
+  const broken: string[] = (Object.keys(ANOMALIES) as (keyof Guarantees)[])
+    .filter((g) => (target === 'claimed' ? claims[g] : !claims[g]) && ANOMALIES[g](verdict));
+  if (target === 'claimed' && verdict.phantoms > 0) broken.push('noPhantoms');
+  return broken;
+}
+
+/** The plans fast-check draws: picks bounded by the schedule's length, at most two faults. */
+export function planArbitrary(maxSteps: number, faults: readonly SimFaultKind[], staleMs: number): fc.Arbitrary<SchedulePlan> {
+  const step = fc.integer({ min: 1, max: Math.max(1, maxSteps) });
+  const one = (kind: SimFaultKind): fc.Arbitrary<SimFault> => (kind === 'pause'
+    ? fc.record({ kind: fc.constant(kind), step, ms: fc.integer({ min: 1, max: 2 * staleMs }) })
+    : fc.record({ kind: fc.constant(kind), step }));
+  return fc.record({
+    choices: fc.array(fc.nat({ max: 7 }), { maxLength: maxSteps }),
+    faults: faults.length ? fc.array(fc.oneof(...faults.map(one)), { maxLength: 2 }) : fc.constant([]),
+    crash: fc.array(fc.nat({ max: 15 }), { maxLength: 64 }),
+  });
+}
+
+export async function search(config: SearchConfig): Promise<SearchOutcome> {
+  const { setup, target } = config;
+  const claims = setup.strategy.guarantees;
+  // A fault-free schedule with every pick 0 sizes the search: faults land within its length, give or take.
+  const baseline = await runSchedule(setup, { choices: [], faults: [], crash: [] });
+  const length = baseline.trace.length;
+  const outcome: SearchOutcome = { target, schedules: 0, judged: 0, vacuous: 0, unknown: 0, shrinks: 0 };
+  let shrinking = false;
+  const property = fc.asyncProperty(planArbitrary(Math.ceil(length * 1.5), config.faults, setup.lock.staleMs), async (plan) => {
+    const run = await runSchedule(setup, plan);
+    const broken = brokenFor(run.verdict, claims, target);
+    if (!shrinking) {
+      outcome.schedules++;
+      if (run.errors.length > 0) {
+        outcome.unknown++;
+        outcome.firstError ??= run.errors[0];
+      } else if (run.verdict.acked === 0) outcome.vacuous++;
+      else outcome.judged++;
+    } else outcome.shrinks++;
+    if (broken.length > 0) shrinking = true;
+    return broken.length === 0;
+  });
+  const result = await fc.check(property, {
+    seed: config.seed,
+    numRuns: config.replay ? 1 : config.runs,
+    ...(config.replay ? { path: config.replay, endOnFailure: true } : {}),
+  });
+  if (result.failed && result.counterexample && result.counterexamplePath) {
+    const plan = result.counterexample[0];
+    const run = await runSchedule(setup, plan);
+    // The property failed by throwing, not by a broken guarantee: a bug of the simulation, not a finding.
+    if (brokenFor(run.verdict, claims, target).length === 0) throw result.errorInstance ?? new Error('sim: a counterexample that does not reproduce');
+    outcome.counterexample = {
+      path: result.counterexamplePath,
+      broken: brokenFor(run.verdict, claims, target),
+      plan,
+      steps: run.trace,
+      fired: run.fired,
+      lost: run.verdict.evidence.lost.map((id) => ({ id, ackedAtStep: run.ackedAt[id]?.step ?? 0, by: run.ackedAt[id]?.process ?? '?' })),
+      verdict: run.verdict,
+    };
+  } else if (result.failed) {
+    throw result.errorInstance ?? new Error('sim: the search failed without a counterexample');
+  }
+  return outcome;
+}
+
