@@ -21,11 +21,43 @@ describe('Mann–Whitney U', () => {
     expect(mannWhitney([1, 2, 3, 4], [5, 6, 7, 8]).p).toBeCloseTo(2 / 70, 12);
   });
 
-  it('uses the normal approximation with tie and continuity corrections when there are ties', () => {
-    // Ties (2, 2, 2 and 6, 6): scipy gives U = 4, p = 0.052477978971014166.
-    const tied = mannWhitney([1, 2, 2, 3, 5], [2, 4, 6, 6, 7, 8]);
-    expect(tied.u).toBe(4);
-    expect(tied.p).toBeCloseTo(0.052477978971014166, 6);
+  it('uses the normal approximation with tie and continuity corrections beyond 50 values', () => {
+    // scipy.stats.mannwhitneyu(a, b, method="asymptotic") on these 30 + 30 tied values: U = 325, p = 0.06103888380755854.
+    const a = Array.from({ length: 30 }, (_, i) => i % 7);
+    const b = Array.from({ length: 30 }, (_, i) => ((i * 3) % 9) + 1);
+    const r = mannWhitney(a, b);
+    expect(r.method).toBe('normal');
+    expect(r.u).toBe(325);
+    expect(r.p).toBeCloseTo(0.06103888380755854, 6);
+  });
+
+  it('with ties and few values, gives the exact permutation p-value (checked by enumerating every split)', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 6 }), fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 6 }), (a, b) => {
+      // Brute force: every way to split the pooled values into groups of |a| and |b|.
+      const pooled = [...a, ...b];
+      const uOf = (x: number[], y: number[]) => x.reduce((s, v) => s + y.reduce((t, w) => t + (v > w ? 1 : v === w ? 0.5 : 0), 0), 0);
+      const observed = uOf(a, b);
+      let below = 0;
+      let above = 0;
+      let total = 0;
+      const pick = (start: number, chosen: number[]) => {
+        if (chosen.length === a.length) {
+          const x = chosen.map((i) => pooled[i]!);
+          const y = pooled.filter((_, i) => !chosen.includes(i));
+          const u = uOf(x, y);
+          total++;
+          if (u <= observed + 1e-9) below++;
+          if (u >= observed - 1e-9) above++;
+          return;
+        }
+        for (let i = start; i < pooled.length; i++) pick(i + 1, [...chosen, i]);
+      };
+      pick(0, []);
+      const r = mannWhitney(a, b);
+      expect(r.method).toBe('exact');
+      expect(r.u).toBe(observed);
+      expect(r.p).toBeCloseTo(Math.min(1, (2 * Math.min(below, above)) / total), 10);
+    }), { numRuns: 60 });
   });
 
   it('has a normal tail accurate to the published table (Φ(1.96) = 0.975)', () => {

@@ -23,15 +23,32 @@ export function exactUCounts(m: number, n: number): number[] {
   return c;
 }
 
-/** P(U ≤ u) under the null from exact counts. */
-function exactCdf(counts: readonly number[], u: number): number {
+/**
+ * The exact null distribution of U given the pooled midranks (ties included): how many of the
+ * C(m+n, m) ways to pick the first sample's m ranks give each rank sum. Ranks are doubled so midranks
+ * stay integers; a subset-sum count over the pooled ranks.
+ */
+function exactConditionalP(doubledRanks: readonly number[], m: number, observedDoubledSum: number): number {
+  const maxSum = doubledRanks.reduce((a, b) => a + b, 0);
+  // ways[k][s]: subsets of k of the ranks seen so far with doubled sum s.
+  const ways = Array.from({ length: m + 1 }, () => new Array<number>(maxSum + 1).fill(0));
+  ways[0]![0] = 1;
+  for (const r of doubledRanks) {
+    for (let k = m; k >= 1; k--) {
+      const row = ways[k]!;
+      const prev = ways[k - 1]!;
+      for (let sum = maxSum; sum >= r; sum--) row[sum]! += prev[sum - r]!;
+    }
+  }
   let total = 0;
   let below = 0;
-  for (let j = 0; j < counts.length; j++) {
-    total += counts[j]!;
-    if (j <= u) below += counts[j]!;
+  let above = 0;
+  for (const [sum, count] of ways[m]!.entries()) {
+    total += count;
+    if (sum <= observedDoubledSum) below += count;
+    if (sum >= observedDoubledSum) above += count;
   }
-  return below / total;
+  return Math.min(1, (2 * Math.min(below, above)) / total);
 }
 
 /** Standard normal upper tail P(Z > z), from erfc by Abramowitz & Stegun 7.1.26 (absolute error < 1.5e-7). */
@@ -77,14 +94,15 @@ export interface MannWhitneyResult {
   u: number;
   /** Two-sided p-value. */
   p: number;
-  /** `exact`: counted null distribution (no ties, m + n ≤ 50); `normal`: with tie and continuity corrections. */
+  /** `exact`: the counted null distribution given the ranks, ties included (m + n ≤ 50); `normal` beyond, with tie and continuity corrections. */
   method: 'exact' | 'normal';
 }
 
 /**
- * Two-sided Mann–Whitney U test of `a` against `b`. Exact for small samples without ties (as scipy's
- * `method="exact"`), otherwise the normal approximation with tie correction and continuity correction
- * (scipy's `method="asymptotic"`).
+ * Two-sided Mann–Whitney U test of `a` against `b`. Exact for m + n ≤ 50: the permutation
+ * distribution of the rank sum given the pooled midranks, so ties (results rounded to 0.1 tie often)
+ * keep an exact p (without ties it is scipy's `method="exact"`). Beyond, the normal approximation with
+ * tie and continuity corrections (scipy's `method="asymptotic"`).
  */
 export function mannWhitney(a: readonly number[], b: readonly number[]): MannWhitneyResult {
   const m = a.length;
@@ -95,11 +113,8 @@ export function mannWhitney(a: readonly number[], b: readonly number[]): MannWhi
   for (let i = 0; i < m; i++) rankSumA += rank[i]!;
   const u = rankSumA - (m * (m + 1)) / 2;
   const mean = (m * n) / 2;
-  if (tieTerm === 0 && m + n <= EXACT_MAX_TOTAL) {
-    const counts = exactUCounts(m, n);
-    // The null distribution is symmetric about m·n/2: twice the smaller tail.
-    const tail = exactCdf(counts, Math.min(u, m * n - u));
-    return { u, p: Math.min(1, 2 * tail), method: 'exact' };
+  if (m + n <= EXACT_MAX_TOTAL) {
+    return { u, p: exactConditionalP(rank.map((r) => Math.round(2 * r)), m, Math.round(2 * rankSumA)), method: 'exact' };
   }
   const total = m + n;
   const variance = ((m * n) / 12) * (total + 1 - tieTerm / (total * (total - 1)));

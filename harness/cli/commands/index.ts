@@ -4,6 +4,7 @@
  */
 import type { CommandSpec } from '../command.js';
 import { check } from './check.js';
+import { gateSpec as gate } from './gate.js';
 import { list } from './list.js';
 import { recommend } from './recommend.js';
 import { report } from './report.js';
@@ -11,4 +12,4 @@ import { run } from './run.js';
 import { sim } from './sim.js';
 import { sweep } from './sweep.js';
 
-export const commands = { run, sweep, recommend, report, sim, list, check } satisfies Record<string, CommandSpec>;
+export const commands = { run, sweep, recommend, gate, report, sim, list, check } satisfies Record<string, CommandSpec>;

@@ -1,0 +1,245 @@
+/**
+ * The gate's judgement, a pure function of the measured samples: correctness with zero tolerance,
+ * noise-aware performance (see compare.ts), and deterministic counters with fixed tolerances.
+ */
+import type { CellResult } from '../result/result.js';
+import { compareMetrics, overallAnswer, type Answer, type MetricComparison } from './compare.js';
+import { median } from './stats.js';
+
+export interface GateMetricDefinition {
+  label: string;
+  better: 'higher' | 'lower';
+  read(cell: CellResult): number | null;
+}
+
+/** Timing metrics: noisy, compared statistically. */
+export const GATE_METRICS = {
+  ackedPerSec: { label: 'acked/s', better: 'higher', read: (c) => c.throughput.ackedPerSec },
+  ackLatencyMsP99: { label: 'ack p99 ms', better: 'lower', read: (c) => c.throughput.ackLatencyMsP99 },
+  lockWaitMsP99: { label: 'lock wait p99 ms', better: 'lower', read: (c) => c.locks.waitMsP99 },
+  /** End-to-end: acked records present in Parquet per second, drain and finalize included (null when nothing reached Parquet). */
+  parquetPerSec: { label: 'durable in Parquet/s', better: 'higher', read: (c) => (c.throughput.parquetMs === null ? null : c.throughput.parquetPerSec) },
+} satisfies Record<string, GateMetricDefinition>;
+
+export type GateMetric = keyof typeof GATE_METRICS;
+export const gateMetricNames = Object.keys(GATE_METRICS) as GateMetric[];
+
+export interface Tolerance {
+  /** Allowed growth relative to the base median (0.05 = 5%). */
+  relative: number;
+  /** Allowed growth in the counter's own unit, on top. */
+  absolute: number;
+}
+
+export interface GateCounterDefinition {
+  label: string;
+  read(cell: CellResult): number | null;
+  tolerance: Tolerance;
+}
+
+const perAcked = (n: number, c: CellResult) => (c.verdict.acked > 0 ? n / c.verdict.acked : null);
+
+/**
+ * Counters that do not depend on the machine's speed: compared with fixed tolerances, lower is better.
+ * Bytes are those written through the instrumented port (the /proc count also holds the runtime's own
+ * writes, which vary by a few percent from run to run).
+ */
+export const GATE_COUNTERS = {
+  fsyncsPerRecord: { label: 'fsyncs/record', read: (c) => perAcked(c.io.fsyncs, c), tolerance: { relative: 0.05, absolute: 0 } },
+  bytesPerRecord: { label: 'bytes/record', read: (c) => perAcked(c.io.portBytesWritten, c), tolerance: { relative: 0.05, absolute: 0 } },
+  lockAcquisitionsPerRecord: {
+    label: 'lock acquisitions/record', read: (c) => (c.verdict.attempted > 0 ? c.locks.acquisitions / c.verdict.attempted : null), tolerance: { relative: 0.05, absolute: 0 },
+  },
+  filesLeft: { label: 'files left in data/', read: (c) => c.io.filesInData, tolerance: { relative: 0, absolute: 0 } },
+} satisfies Record<string, GateCounterDefinition>;
+
+export type GateCounter = keyof typeof GATE_COUNTERS;
+export const gateCounterNames = Object.keys(GATE_COUNTERS) as GateCounter[];
+
+/** The anomalies that fail a gate whatever the strategy claims. */
+export const ANOMALIES = ['lost', 'duplicates', 'phantoms', 'corruptFiles', 'corruptRecords'] as const;
+export type Anomaly = (typeof ANOMALIES)[number];
+
+export type Side = 'base' | 'head';
+
+/** One measured cell of a gate, reduced to what the gate judges (the full cell stays in its run's result.json). */
+export interface GateSample {
+  side: Side;
+  strategy: string;
+  scenario: string;
+  workers: number;
+  repeat: number;
+  seed: number;
+  /** Whether this side ran first in its pair. */
+  first: boolean;
+  dir: string;
+  valid: true | false | 'unknown';
+  anomalies: Record<Anomaly, number>;
+  errors: string[];
+  metrics: Record<GateMetric, number | null>;
+  counters: Record<GateCounter, number | null>;
+  /** The command that runs this cell again (same strategy, scenario, workers, seed and settings). */
+  replay: string;
+}
+
+export function sampleOf(cell: CellResult, side: Side, repeat: number, seed: number, first: boolean, replay: string): GateSample {
+  return {
+    side, strategy: cell.strategy, scenario: cell.scenario, workers: cell.workers, repeat, seed, first, dir: cell.dir,
+    valid: cell.verdict.valid,
+    anomalies: Object.fromEntries(ANOMALIES.map((a) => [a, cell.verdict[a]])) as Record<Anomaly, number>,
+    errors: cell.errors.map((e) => `${e.source}: ${e.message}`),
+    metrics: Object.fromEntries(gateMetricNames.map((m) => [m, GATE_METRICS[m].read(cell)])) as Record<GateMetric, number | null>,
+    counters: Object.fromEntries(gateCounterNames.map((k) => [k, GATE_COUNTERS[k].read(cell)])) as Record<GateCounter, number | null>,
+    replay,
+  };
+}
+
+/** What is wrong with one sample, in words; empty when it is correct. */
+export function correctnessProblems(s: GateSample): string[] {
+  const problems = ANOMALIES.filter((a) => s.anomalies[a] > 0).map((a) => `${s.anomalies[a]} ${a}`);
+  if (s.valid === 'unknown') problems.push(`verdict unknown${s.errors.length ? ` (${s.errors[0]})` : ''}`);
+  else if (s.valid === false && problems.length === 0) problems.push('verdict false');
+  return problems;
+}
+
+export interface CorrectnessFailure {
+  side: Side;
+  strategy: string;
+  repeat: number;
+  seed: number;
+  problems: string[];
+  dir: string;
+  replay: string;
+}
+
+export interface CounterComparison {
+  counter: GateCounter;
+  base: number;
+  head: number;
+  /** The head may reach this before it counts as a regression: base × (1 + relative) + absolute. */
+  limit: number;
+  answer: Answer;
+}
+
+/** Median against median with the counter's fixed tolerance; lower is better. */
+export function compareCounter(counter: GateCounter, base: readonly number[], head: readonly number[], tolerance: Tolerance): CounterComparison | null {
+  if (base.length === 0 || head.length === 0) return null;
+  const b = median(base)!;
+  const h = median(head)!;
+  const limit = b * (1 + tolerance.relative) + tolerance.absolute;
+  const floor = b * (1 - tolerance.relative) - tolerance.absolute;
+  return { counter, base: b, head: h, limit, answer: h > limit ? 'regressed' : h < floor ? 'improved' : 'no change' };
+}
+
+export interface GateSettings {
+  /** α for one look at the data (the gate's α divided by the number of looks it may take). */
+  alpha: number;
+  minEffect: Record<GateMetric, number>;
+  tolerances: Record<GateCounter, Tolerance>;
+  /** Compare timing metrics (false for a baseline from another machine: only counters and correctness). */
+  timing: boolean;
+}
+
+export type CellAnswer = Answer | 'failed';
+
+export interface GateCellJudgement {
+  correctness: CorrectnessFailure[];
+  metrics: MetricComparison[];
+  counters: CounterComparison[];
+  answer: CellAnswer;
+}
+
+const values = (samples: readonly GateSample[], read: (s: GateSample) => number | null) =>
+  samples.map(read).filter((v): v is number => v !== null && Number.isFinite(v));
+
+/** Judges one gate cell (a scenario × worker count) from its samples on both sides. */
+export function judgeCell(samples: readonly GateSample[], settings: GateSettings): GateCellJudgement {
+  const correctness = samples.flatMap((s) => {
+    const problems = correctnessProblems(s);
+    return problems.length ? [{ side: s.side, strategy: s.strategy, repeat: s.repeat, seed: s.seed, problems, dir: s.dir, replay: s.replay }] : [];
+  });
+  const base = samples.filter((s) => s.side === 'base');
+  const head = samples.filter((s) => s.side === 'head');
+  const metrics = settings.timing
+    ? compareMetrics(gateMetricNames.map((m) => ({
+      metric: m, better: GATE_METRICS[m].better, minEffect: settings.minEffect[m],
+      base: values(base, (s) => s.metrics[m]), head: values(head, (s) => s.metrics[m]),
+    })), settings.alpha)
+    : [];
+  const counters = gateCounterNames
+    .map((k) => compareCounter(k, values(base, (s) => s.counters[k]), values(head, (s) => s.counters[k]), settings.tolerances[k]))
+    .filter((c): c is CounterComparison => c !== null);
+  const answer = correctness.length ? 'failed' : overallAnswer([...metrics.map((m) => m.answer), ...counters.map((c) => c.answer)]);
+  return { correctness, metrics, counters, answer };
+}
+
+/** A relative change as a signed percentage: −0.623 → "−62.3%". */
+export function percent(x: number): string {
+  if (!Number.isFinite(x)) return x > 0 ? '+∞' : '−∞';
+  const v = (x * 100).toFixed(Math.abs(x) < 0.1 ? 1 : 0);
+  return `${x >= 0 ? '+' : '−'}${v.replace('-', '')}%`;
+}
+
+const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(1) : x.toPrecision(2));
+const pValue = (p: number) => (p < 0.0001 ? p.toExponential(1) : p.toPrecision(2));
+
+/** One metric comparison in words: medians, change with its interval, p and adjusted p. */
+export function describeMetric(m: MetricComparison): string {
+  return `${GATE_METRICS[m.metric as GateMetric]?.label ?? m.metric} ${num(m.base.median)} → ${num(m.head.median)} ` +
+    `(${percent(m.change)} [${percent(m.changeLo)}, ${percent(m.changeHi)}], p = ${pValue(m.p)}, Holm-adjusted ${pValue(m.pAdjusted)}, minimum effect ${percent(m.minEffect).replace('+', '')})`;
+}
+
+export function describeCounter(c: CounterComparison): string {
+  return `${GATE_COUNTERS[c.counter].label} ${num(c.base)} → ${num(c.head)} (limit ${num(c.limit)})`;
+}
+
+interface OutcomeCell {
+  scenario: string;
+  workers: number;
+  pairs: number;
+  judgement: GateCellJudgement;
+}
+
+interface OutcomeControl {
+  strategy: string;
+  scenario: string;
+  workers: number;
+  seed: number;
+  found: number;
+  caught: boolean;
+  replay: string;
+}
+
+/**
+ * The gate's outcome and exit code, with one line per reason. A missed positive control and a
+ * correctness failure both fail (exit 1) whatever the timings say; then regressions; then cells still
+ * inconclusive at --max-repeat (exit 3, or 0 with --inconclusive-ok).
+ */
+export function gateOutcome(cells: readonly OutcomeCell[], controls: readonly OutcomeControl[], inconclusiveOk: boolean, interrupted: boolean) {
+  const reasons: string[] = [];
+  for (const c of controls.filter((x) => !x.caught)) {
+    reasons.push(`POSITIVE CONTROL NOT CAUGHT: ${c.strategy} × ${c.scenario} (${c.workers} workers, seed ${c.seed}) showed ${c.found} lost acked records; ` +
+      `the harness no longer catches a lost update it must catch, so this gate cannot pass. Replay: ${c.replay}`);
+  }
+  for (const cell of cells) {
+    for (const f of cell.judgement.correctness) {
+      reasons.push(`CORRECTNESS: ${f.side} ${f.strategy} × ${cell.scenario}, ${cell.workers} workers, repeat ${f.repeat} (seed ${f.seed}): ${f.problems.join(', ')}. ` +
+        `Replay: ${f.replay} (cell folder ${f.dir})`);
+    }
+  }
+  const where = (cell: OutcomeCell) => `${cell.scenario}, ${cell.workers} workers, ${cell.pairs} pairs`;
+  for (const cell of cells.filter((x) => x.judgement.answer === 'regressed')) {
+    const what = [...cell.judgement.metrics.filter((m) => m.answer === 'regressed').map(describeMetric), ...cell.judgement.counters.filter((c) => c.answer === 'regressed').map(describeCounter)];
+    reasons.push(`REGRESSED: ${where(cell)}: ${what.join('; ')}`);
+  }
+  for (const cell of cells.filter((x) => x.judgement.answer === 'inconclusive')) {
+    reasons.push(`INCONCLUSIVE: ${where(cell)}: ${cell.judgement.metrics.filter((m) => m.answer === 'inconclusive').map(describeMetric).join('; ')}`);
+  }
+  if (interrupted) return { outcome: 'interrupted' as const, exitCode: 130, reasons: ['interrupted: the gate stopped before it finished', ...reasons] };
+  const has = (answer: CellAnswer) => cells.some((c) => c.judgement.answer === answer);
+  if (controls.some((c) => !c.caught)) return { outcome: 'control missed' as const, exitCode: 1, reasons };
+  if (has('failed')) return { outcome: 'correctness' as const, exitCode: 1, reasons };
+  if (has('regressed')) return { outcome: 'regressed' as const, exitCode: 1, reasons };
+  if (has('inconclusive')) return { outcome: 'inconclusive' as const, exitCode: inconclusiveOk ? 0 : 3, reasons };
+  return { outcome: 'pass' as const, exitCode: 0, reasons: ['pass: no correctness anomaly, the positive controls were caught, no metric regressed'] };
+}

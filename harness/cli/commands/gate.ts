@@ -1,0 +1,125 @@
+/** `parquet-chaos gate`: parses its flags, runs the gate, writes its reports and returns its exit code. */
+import { appendFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { badValue } from '../../sdk/errors.js';
+import { applyOptions, defaultRunConfig } from '../../orchestrate/run-config.js';
+import { runGate } from '../../orchestrate/gate-run.js';
+import { GATE_COUNTERS, gateCounterNames, gateMetricNames, type GateCounter, type GateMetric, type Tolerance } from '../../analyze/gate.js';
+import { killAll } from '../../orchestrate/supervise.js';
+import { renderGateMarkdown, renderGateTable } from '../../../reports/gate.js';
+import { renderGateJunit } from '../../../reports/junit.js';
+import { createProgress } from '../progress.js';
+import { parseCount, parseWorkerList } from '../sweep-args.js';
+import type { CommandInput, CommandSpec, Flag, Io } from '../command.js';
+import { paletteFor, runFlags, runOptions } from '../flags.js';
+
+/** Chosen from the calibration in the README (section "Calibration of the gate"). */
+export const GATE_DEFAULTS = {
+  scenario: 'main-file-contention',
+  workers: '4',
+  repeat: 6,
+  /** Looks at an inconclusive cell: --max-repeat defaults to --repeat × looks, adding --repeat pairs per look. */
+  looks: 3,
+  alpha: 0.05,
+  minEffect: 0.1,
+};
+
+const runDefaults = () => ({ ...defaultRunConfig(), scenarios: [GATE_DEFAULTS.scenario] });
+
+/** The gate's own flags, then the run flags but --strategy. */
+const FLAGS = {
+  base: { value: 'SPEC', describe: 'the strategy spec or plugin path to compare against' },
+  head: { value: 'SPEC', describe: 'the strategy spec or plugin path under test' },
+  scenario: { value: 'LIST', describe: 'scenarios, comma-separated', default: GATE_DEFAULTS.scenario },
+  workers: { value: 'LIST', describe: 'worker counts, comma-separated', default: GATE_DEFAULTS.workers },
+  repeat: { value: 'N', describe: 'pairs (base and head, same seed) to run first', default: String(GATE_DEFAULTS.repeat) },
+  'max-repeat': { value: 'M', describe: 'most pairs an inconclusive cell may reach', default: `--repeat × ${GATE_DEFAULTS.looks}` },
+  alpha: { value: 'A', describe: 'chance of a false "regressed" the gate accepts', default: String(GATE_DEFAULTS.alpha) },
+  'min-effect': { value: 'E', describe: `smallest change that counts: 10% for all, or metric=E,… (${gateMetricNames.join(', ')})`, default: '10%' },
+  'inconclusive-ok': { describe: 'exit 0 instead of 3 when still inconclusive at --max-repeat' },
+  junit: { value: 'FILE', describe: 'write JUnit XML: one test case per cell and metric' },
+  json: { value: 'FILE', describe: 'write the whole comparison as JSON' },
+  out: { value: 'DIR', describe: 'parent folder of the gate folder', default: 'runs' },
+  ...runFlags(runDefaults(), ['strategy', 'scenario', 'workers']),
+} satisfies Record<string, Flag>;
+
+function parseFraction(flag: string, raw: string, max: number): number {
+  const text = raw.trim();
+  const value = text.endsWith('%') ? Number(text.slice(0, -1)) / 100 : Number(text);
+  if (text === '' || !Number.isFinite(value) || value <= 0 || value > max) throw badValue('E_BAD_OPTION', flag, raw, `a number in (0, ${max}] or a percentage such as 10%`);
+  return value;
+}
+
+/** `10%` for every metric, or `ackedPerSec=10%,lockWaitMsP99=25%` (the others keep the default). */
+export function parseMinEffect(raw: string | undefined): Record<GateMetric, number> {
+  const effects = Object.fromEntries(gateMetricNames.map((m) => [m, GATE_DEFAULTS.minEffect])) as Record<GateMetric, number>;
+  if (raw === undefined) return effects;
+  for (const part of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [key, value] = part.includes('=') ? part.split('=', 2) as [string, string] : [undefined, part];
+    if (key === undefined) for (const m of gateMetricNames) effects[m] = parseFraction('--min-effect', value, 10);
+    else if ((gateMetricNames as string[]).includes(key)) effects[key as GateMetric] = parseFraction(`--min-effect ${key}`, value, 10);
+    else throw badValue('E_BAD_OPTION', '--min-effect', key, `one of: ${gateMetricNames.join(', ')}`);
+  }
+  return effects;
+}
+
+/** Fails before anything runs when an output file could not be written afterwards. */
+function checkOutput(flag: string, path: string | undefined): void {
+  if (path === undefined) return;
+  const dir = dirname(resolve(path));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw badValue('E_BAD_OPTION', flag, path, 'a file in an existing folder');
+}
+
+async function gate({ flags, argv }: CommandInput, io: Io): Promise<number> {
+  const text = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
+  const base = text('base');
+  const head = text('head');
+  if (!base) throw badValue('E_USAGE', '--base', base ?? '', 'a strategy spec or plugin path to compare against');
+  if (!head) throw badValue('E_USAGE', '--head', head ?? '', 'a strategy spec or plugin path to test');
+  const run = applyOptions(runDefaults(), runOptions(flags, ['strategy', 'workers']));
+  const repeat = parseCount('--repeat', text('repeat'), GATE_DEFAULTS.repeat, 1, 1000);
+  const maxRepeat = parseCount('--max-repeat', text('max-repeat'), repeat * GATE_DEFAULTS.looks, 1, 3000);
+  if (maxRepeat < repeat) throw badValue('E_BAD_OPTION', '--max-repeat', String(maxRepeat), `an integer >= --repeat (${repeat})`);
+  const alpha = text('alpha') === undefined ? GATE_DEFAULTS.alpha : parseFraction('--alpha', text('alpha')!, 0.5);
+  for (const flag of ['junit', 'json']) checkOutput(`--${flag}`, text(flag));
+  const { strategies: _s, scenarios, workers: _w, ...runRest } = run;
+
+  const abort = new AbortController();
+  const progress = createProgress(io.err, io.errIsTTY ?? io.isTTY);
+  const onSigint = () => {
+    progress.finish();
+    io.err('\ninterrupted: killing every child process and saving what was measured…\n');
+    abort.abort();
+    void killAll();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    const result = await runGate({
+      base, head, scenarios, workers: parseWorkerList(text('workers') ?? GATE_DEFAULTS.workers),
+      repeat, maxRepeat, step: repeat, alpha, minEffect: parseMinEffect(text('min-effect')),
+      tolerances: Object.fromEntries(gateCounterNames.map((k) => [k, GATE_COUNTERS[k].tolerance])) as Record<GateCounter, Tolerance>,
+      inconclusiveOk: flags['inconclusive-ok'] === true, run: runRest,
+      outDir: text('out') ?? 'runs', command: ['parquet-chaos', 'gate', ...argv].join(' '), signal: abort.signal,
+      onCellStart: (i, total, strategy, scenario, cell) => progress.start(i, total, `${strategy} × ${scenario} · ${cell.workers} workers${cell.repeat === undefined ? ' (positive control)' : ` · pair ${cell.repeat}`}`),
+      onCellDone: (cell) => progress.done(cell),
+    });
+    progress.finish();
+    if (text('json')) writeFileSync(text('json')!, `${JSON.stringify(result, null, 2)}\n`);
+    if (text('junit')) writeFileSync(text('junit')!, renderGateJunit(result));
+    io.out(renderGateTable(result, paletteFor(io)));
+    if (io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, renderGateMarkdown(result));
+    return result.exitCode;
+  } finally {
+    progress.finish();
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}
+
+/** `parquet-chaos gate`: base against head (or a saved baseline), correctness with zero tolerance, timings with noise-aware statistics. */
+export const gateSpec = {
+  summary: 'compare a head strategy with a base: fail on any correctness anomaly or a real (not noisy) slowdown; exit 0 pass, 1 fail, 2 usage, 3 inconclusive',
+  flags: FLAGS,
+  run: gate,
+} satisfies CommandSpec;

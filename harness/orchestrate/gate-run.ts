@@ -1,0 +1,159 @@
+/**
+ * `gate`, the running part: positive controls, then base and head in pairs (same seed per pair,
+ * interleaved, the order within a pair and of the cells seeded), more pairs for cells still
+ * inconclusive up to --max-repeat, and the judgement (harness/analyze/gate.ts) over it all.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { badValue } from '../sdk/errors.js';
+import { Random } from '../sdk/random.js';
+import { gateOutcome, judgeCell, sampleOf, type GateSample, type GateSettings, type Side } from '../analyze/gate.js';
+import type { CellResult, RunConfig } from '../result/result.js';
+import type { ControlOutcome, GateCell, GateConfig, GateResult } from '../result/gate-result.js';
+import { machineFacts } from '../measure/machine.js';
+import { toolVersion } from '../measure/package-info.js';
+import { defaultRunConfig } from './run-config.js';
+import { runCells, type PlannedCell, type RunOptions } from './run.js';
+
+/** The seed's unsafe variants the harness must always catch: unlocked read-modify-write of one file under contention. */
+export const POSITIVE_CONTROLS = [{ strategy: 'realtime:lock=none', scenario: 'main-file-contention', expects: 'lost' as const, minWorkers: 4 }];
+
+export interface GateOptions extends Omit<GateConfig, 'alphaPerLook'> {
+  outDir: string;
+  command: string;
+  signal?: AbortSignal;
+  onCellStart?: RunOptions['onCellStart'];
+  onCellDone?: RunOptions['onCellDone'];
+  /**
+   * Test-only: every verdict is replaced by what a checker that sees nothing would say (no anomaly),
+   * to prove that the positive control then fails the gate. Not reachable from the command line.
+   */
+  testOnlyBlindChecker?: boolean;
+}
+
+/** A planned cell and what it is to the gate. */
+interface GatePlanned {
+  cell: PlannedCell;
+  role: { kind: 'control' } | { kind: 'pair'; side: Side; first: boolean };
+}
+
+/** The command that runs one cell again with the settings it ran with. */
+export function replayCommand(strategy: string, scenario: string, workers: number, seed: number, run: GateConfig['run']): string {
+  const defaults = defaultRunConfig();
+  const flags: [string, unknown][] = [
+    ['strategy', strategy], ['scenario', scenario], ['workers', workers], ['records', run.recordsPerWorker], ['seed', seed], ['faults', run.faults],
+  ];
+  const optional: [string, keyof GateConfig['run'], unknown][] = [
+    ['payload-bytes', 'payloadBytes', run.payloadBytes], ['think-ms', 'thinkMs', run.thinkMs], ['codec', 'codec', run.codec],
+    ['lock-stale', 'lockStaleMs', run.lockStaleMs], ['lock-timeout', 'lockTimeoutMs', run.lockTimeoutMs], ['restart', 'restart', run.restart],
+  ];
+  for (const [flag, key, value] of optional) if (value !== null && value !== defaults[key]) flags.push([flag, value]);
+  const quote = (v: unknown) => (/^[\w.,:=/+-]+$/.test(String(v)) ? String(v) : `'${String(v).replace(/'/g, `'\\''`)}'`);
+  return `npx parquet-chaos run ${flags.map(([f, v]) => `--${f} ${quote(v)}`).join(' ')}`;
+}
+
+/** Pairs `from`..`to` (1-based) of each cell: per pair one seed for both sides; cell order and side order shuffled from the seed. */
+export function planPairs(cells: readonly { scenario: string; workers: number }[], from: number, to: number, config: Pick<GateConfig, 'base' | 'head'> & { seed: number }): GatePlanned[] {
+  const planned: GatePlanned[] = [];
+  for (let r = from; r <= to; r++) {
+    const random = new Random(config.seed).fork(`gate-order/${r}`);
+    const order = [...cells];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = random.int(i + 1);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    for (const c of order) {
+      const baseFirst = random.int(2) === 0;
+      const sides: Side[] = baseFirst ? ['base', 'head'] : ['head', 'base'];
+      for (const [i, side] of sides.entries()) {
+        planned.push({
+          cell: { strategy: side === 'base' ? config.base : config.head, scenario: c.scenario, workers: c.workers, seed: config.seed + r - 1, repeat: r },
+          role: { kind: 'pair', side, first: i === 0 },
+        });
+      }
+    }
+  }
+  return planned;
+}
+
+const cellKey = (c: { scenario: string; workers: number }) => `${c.scenario}\u0000${c.workers}`;
+
+/** What a checker that sees nothing says: no anomaly, valid. Test-only (see GateOptions). */
+function blind(cell: CellResult): CellResult {
+  return { ...cell, verdict: { ...cell.verdict, lost: 0, duplicates: 0, phantoms: 0, corruptFiles: 0, corruptRecords: 0, valid: true, broken: [] } };
+}
+
+export async function runGate(options: GateOptions): Promise<GateResult> {
+  const { outDir, command, signal, onCellStart, onCellDone, testOnlyBlindChecker, ...config } = options;
+  if (config.maxRepeat < config.repeat) throw badValue('E_BAD_OPTION', '--max-repeat', String(config.maxRepeat), `an integer >= --repeat (${config.repeat})`);
+  const looks = 1 + Math.ceil((config.maxRepeat - config.repeat) / config.step);
+  const gateConfig: GateConfig = { ...config, alphaPerLook: config.alpha / looks };
+  const settings: GateSettings = { alpha: gateConfig.alphaPerLook, minEffect: config.minEffect, tolerances: config.tolerances, timing: true };
+  const startedAt = new Date().toISOString();
+  const stamp = startedAt.replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const gateDir = resolve(outDir, `gate-${stamp}-s${config.run.seed}-${Math.random().toString(36).slice(2, 6)}`);
+  mkdirSync(gateDir, { recursive: true });
+
+  const grid = config.scenarios.flatMap((scenario) => config.workers.map((workers) => ({ scenario, workers })));
+  const samples = new Map<string, GateSample[]>(grid.map((c) => [cellKey(c), []]));
+  const lookCount = new Map<string, number>(grid.map((c) => [cellKey(c), 1]));
+  const controls: ControlOutcome[] = [];
+  const runs: string[] = [];
+  let interrupted = false;
+
+  const runBatch = async (planned: GatePlanned[]) => {
+    const runConfig: RunConfig = { ...config.run, strategies: [...new Set(planned.map((p) => p.cell.strategy))], scenarios: [...new Set(planned.map((p) => p.cell.scenario))], workers: Math.max(...planned.map((p) => p.cell.workers)) };
+    const result = await runCells({ ...runConfig, outDir: gateDir, command, signal, onCellStart, onCellDone }, planned.map((p) => p.cell));
+    runs.push(result.runDir);
+    interrupted ||= result.interrupted;
+    // runCells keeps the planned order: cell i is planned i.
+    for (const [i, measured] of result.cells.entries()) {
+      const cell = testOnlyBlindChecker ? blind(measured) : measured;
+      const { cell: p, role } = planned[i]!;
+      const replay = replayCommand(p.strategy, p.scenario, p.workers, p.seed, config.run);
+      if (role.kind === 'control') {
+        const found = cell.verdict.lost;
+        controls.push({ strategy: p.strategy, scenario: p.scenario, workers: p.workers, seed: p.seed, expects: 'lost', found, caught: found > 0, dir: cell.dir, replay });
+      } else {
+        samples.get(cellKey(p))!.push(sampleOf(cell, role.side, p.repeat!, p.seed, role.first, replay));
+      }
+    }
+  };
+
+  const controlCells: GatePlanned[] = POSITIVE_CONTROLS.map((c) => ({
+    cell: { strategy: c.strategy, scenario: c.scenario, workers: Math.max(c.minWorkers, ...config.workers), seed: config.run.seed },
+    role: { kind: 'control' },
+  }));
+  await runBatch([...controlCells, ...planPairs(grid, 1, config.repeat, { ...config, seed: config.run.seed })]);
+
+  const judge = () => grid.map((c) => {
+    const s = samples.get(cellKey(c))!;
+    return { ...c, pairs: Math.min(...(['base', 'head'] as const).map((side) => s.filter((x) => x.side === side).length)), looks: lookCount.get(cellKey(c))!, samples: s, judgement: judgeCell(s, settings) };
+  });
+  let judged = judge();
+  // A correctness failure or a missed control decides the gate at once. Otherwise a cell gets more pairs
+  // while a timing metric is inconclusive and none has regressed (counters are exact: more pairs do not
+  // change them, but the timing answer is still worth having next to them).
+  const wantsMore = (c: (typeof judged)[number]) => c.pairs < config.maxRepeat
+    && !c.judgement.metrics.some((m) => m.answer === 'regressed') && c.judgement.metrics.some((m) => m.answer === 'inconclusive');
+  for (;;) {
+    if (interrupted || controls.some((c) => !c.caught) || judged.some((c) => c.judgement.answer === 'failed')) break;
+    const open = judged.filter(wantsMore);
+    if (open.length === 0) break;
+    const from = Math.min(...open.map((c) => c.pairs)) + 1;
+    const to = Math.min(config.maxRepeat, from + config.step - 1);
+    for (const c of open) lookCount.set(cellKey(c), lookCount.get(cellKey(c))! + 1);
+    await runBatch(planPairs(open, from, to, { ...config, seed: config.run.seed }));
+    judged = judge();
+  }
+
+  const { outcome, exitCode, reasons } = gateOutcome(judged, controls, config.inconclusiveOk, interrupted);
+  const cells: GateCell[] = judged.map(({ judgement, ...c }) => ({ ...c, ...judgement }));
+  const result: GateResult = {
+    schemaVersion: 1, kind: 'gate', tool: { name: 'parquet-chaos', version: toolVersion() }, command, mode: 'a/b',
+    startedAt, finishedAt: new Date().toISOString(), gateDir, machine: machineFacts(gateDir), config: gateConfig,
+    runs, controls, cells, outcome, exitCode, reasons,
+  };
+  writeFileSync(join(gateDir, 'gate.json'), `${JSON.stringify(result, null, 2)}\n`);
+  return result;
+}

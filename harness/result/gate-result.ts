@@ -1,0 +1,78 @@
+import type { GateCellJudgement, GateCounter, GateMetric, GateSample, Tolerance } from '../analyze/gate.js';
+import type { MachineFacts, RunConfig } from './result.js';
+
+/**
+ * `pass` (exit 0), `regressed` / `correctness` / `control missed` (exit 1), `inconclusive` (exit 3, or
+ * 0 with --inconclusive-ok), `interrupted` (exit 130).
+ */
+export type GateOutcome = 'pass' | 'regressed' | 'correctness' | 'control missed' | 'inconclusive' | 'interrupted';
+
+/** A seed's unsafe variant the gate runs to show the harness still catches what it must. */
+export interface ControlOutcome {
+  strategy: string;
+  scenario: string;
+  workers: number;
+  seed: number;
+  /** The anomaly the control must show. */
+  expects: 'lost';
+  /** How many it showed (0: not caught). */
+  found: number;
+  caught: boolean;
+  dir: string;
+  replay: string;
+}
+
+export interface GateConfig {
+  /** Strategy spec (or plugin path) of each side; in baseline mode, base is the baseline's strategy. */
+  base: string;
+  head: string;
+  scenarios: string[];
+  workers: number[];
+  /** Pairs run first, and the most pairs a cell may reach when inconclusive. */
+  repeat: number;
+  maxRepeat: number;
+  /** Pairs added at each further look at an inconclusive cell. */
+  step: number;
+  /** The gate's α, and α per look (α ÷ the looks it may take: Bonferroni across looks). */
+  alpha: number;
+  alphaPerLook: number;
+  minEffect: Record<GateMetric, number>;
+  tolerances: Record<GateCounter, Tolerance>;
+  inconclusiveOk: boolean;
+  /** Everything else each cell ran with (records, payload, faults, lock settings, seed …). */
+  run: Omit<RunConfig, 'strategies' | 'scenarios' | 'workers'>;
+}
+
+export interface GateCell extends GateCellJudgement {
+  scenario: string;
+  workers: number;
+  /** Pairs measured. */
+  pairs: number;
+  /** Looks taken at this cell (1 + how many times pairs were added because it was inconclusive). */
+  looks: number;
+  samples: GateSample[];
+}
+
+/** The whole comparison (`--json FILE`; `gate.json` in the gate's folder). */
+export interface GateResult {
+  schemaVersion: 1;
+  kind: 'gate';
+  tool: { name: 'parquet-chaos'; version: string };
+  command: string;
+  mode: 'a/b' | 'baseline';
+  startedAt: string;
+  finishedAt: string;
+  gateDir: string;
+  machine: MachineFacts;
+  /** Baseline mode: the machine the baseline was measured on, and whether timing was compared. */
+  baseline?: { file: string; machine: MachineFacts; sameMachine: boolean };
+  config: GateConfig;
+  /** Run folders (each with its result.json holding every cell in full). */
+  runs: string[];
+  controls: ControlOutcome[];
+  cells: GateCell[];
+  outcome: GateOutcome;
+  exitCode: number;
+  /** One line per reason for the outcome. */
+  reasons: string[];
+}

@@ -1,0 +1,95 @@
+/** The gate's reports, pure functions of the gate JSON: terminal table and Markdown (GitHub step summary). */
+import Table from 'cli-table3';
+import { GATE_COUNTERS, GATE_METRICS, percent, type GateMetric } from '../harness/analyze/gate.js';
+import type { GateResult } from '../harness/result/gate-result.js';
+import type { MedianEstimate } from '../harness/analyze/stats.js';
+import { plainPalette, type Palette } from './format.js';
+
+const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(1) : x.toPrecision(2));
+const estimate = (e: MedianEstimate) => (e.n > 1 ? `${num(e.median)} [${num(e.lo)}, ${num(e.hi)}]` : num(e.median));
+const p = (x: number) => (x < 0.0001 ? x.toExponential(1) : x.toPrecision(2));
+
+export const GATE_HEADS = ['scenario', 'workers', 'pairs', 'measure', 'base', 'head', 'change [interval]', 'p (Holm)', 'answer'];
+
+/** One row per cell and metric or counter, then one per cell for correctness. */
+export function gateRows(result: GateResult): string[][] {
+  return result.cells.flatMap((cell) => [
+    [cell.scenario, String(cell.workers), String(cell.pairs), 'correctness', '', '',
+      cell.correctness.length ? `${cell.correctness.length} failing repeat(s)` : 'no anomaly in any repeat', '', cell.correctness.length ? 'FAILED' : 'ok'],
+    ...cell.metrics.map((m) => [cell.scenario, String(cell.workers), String(cell.pairs), GATE_METRICS[m.metric as GateMetric]?.label ?? m.metric,
+      estimate(m.base), estimate(m.head), `${percent(m.change)} [${percent(m.changeLo)}, ${percent(m.changeHi)}]`, `${p(m.p)} (${p(m.pAdjusted)})`, m.answer]),
+    ...cell.counters.map((c) => [cell.scenario, String(cell.workers), String(cell.pairs), GATE_COUNTERS[c.counter].label,
+      num(c.base), num(c.head), `limit ${num(c.limit)}`, 'exact', c.answer]),
+  ]);
+}
+
+const OUTCOME_TEXT: Record<GateResult['outcome'], string> = {
+  pass: 'PASS',
+  regressed: 'FAIL: regressed',
+  correctness: 'FAIL: correctness',
+  'control missed': 'FAIL: positive control not caught',
+  inconclusive: 'INCONCLUSIVE',
+  interrupted: 'INTERRUPTED',
+};
+
+function headline(result: GateResult): string {
+  const suffix = result.outcome === 'inconclusive' && result.config.inconclusiveOk ? ' (accepted: --inconclusive-ok)' : '';
+  return `gate ${OUTCOME_TEXT[result.outcome]}${suffix} · exit ${result.exitCode}`;
+}
+
+/** The method in one paragraph, so a reader knows what the intervals and p-values mean. */
+export function gateMethod(result: GateResult): string {
+  const c = result.config;
+  const effects = Object.entries(c.minEffect).map(([m, e]) => `${GATE_METRICS[m as GateMetric]?.label ?? m} ${(e * 100).toFixed(0)}%`).join(', ');
+  return `Method: ${c.repeat} pairs (up to ${c.maxRepeat}, ${c.step} more per look at an inconclusive cell), base and head interleaved with the order seeded, ` +
+    `one seed per pair for both sides (paired fault schedules). Per metric: median [order-statistics CI] per side; Mann–Whitney U (exact for small n); ` +
+    `change = Hodges–Lehmann shift ÷ base median with its ${((1 - 2 * c.alphaPerLook) * 100).toFixed(1)}% interval; Holm across the metrics; ` +
+    `α = ${c.alpha} (${c.alphaPerLook.toPrecision(3)} per look); minimum effect: ${effects}. Counters: head median ≤ base median × (1 + tolerance).` +
+    `${result.baseline && !result.baseline.sameMachine ? ' Baseline from another machine: timing not compared, only counters and correctness.' : ''}`;
+}
+
+function controlLine(result: GateResult): string[] {
+  return result.controls.map((c) => `positive control ${c.strategy} × ${c.scenario} (${c.workers} workers): ${c.caught ? `caught (${c.found} lost acked records)` : 'NOT CAUGHT'}`);
+}
+
+export function renderGateTable(result: GateResult, palette: Palette = plainPalette): string {
+  const table = new Table({ head: GATE_HEADS, style: { head: [], border: [] } });
+  const colour = (answer: string) => (answer === 'regressed' || answer === 'FAILED' ? palette.bad(answer) : answer === 'inconclusive' ? palette.warn(answer) : palette.good(answer));
+  for (const row of gateRows(result)) table.push([...row.slice(0, -1), colour(row.at(-1)!)]);
+  const good = result.exitCode === 0;
+  return [
+    palette.dim(`command: ${result.command}`),
+    palette.dim(`machine: ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.platform}/${result.machine.arch}, Node ${result.machine.node}, ${result.machine.fileSystem}`),
+    palette.dim(`base: ${result.config.base} · head: ${result.config.head}${result.baseline ? ` (baseline ${result.baseline.file})` : ''} · records/worker ${result.config.run.recordsPerWorker} · seed ${result.config.run.seed}`),
+    ...controlLine(result).map((l) => (l.endsWith('NOT CAUGHT') ? palette.bad(l) : palette.dim(l))),
+    table.toString(),
+    ...result.reasons.map((r) => (good ? palette.dim(r) : palette.bad(r))),
+    palette.dim(gateMethod(result)),
+    good ? palette.good(palette.bold(headline(result))) : palette.bad(headline(result)),
+    palette.dim(`gate folder: ${result.gateDir}`),
+    '',
+  ].join('\n');
+}
+
+const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\[/g, '\\[').replace(/\]/g, '\\]');
+
+export function renderGateMarkdown(result: GateResult): string {
+  const icon = result.exitCode !== 0 ? '❌' : result.outcome === 'pass' ? '✅' : '⚠️';
+  return [
+    `### ${icon} parquet-chaos ${headline(result)}`,
+    '',
+    `- command: \`${result.command}\``,
+    `- machine: ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.platform}/${result.machine.arch}, Node ${result.machine.node}, ${result.machine.fileSystem}`,
+    `- base: \`${result.config.base}\` · head: \`${result.config.head}\` · records/worker ${result.config.run.recordsPerWorker} · seed ${result.config.run.seed}`,
+    ...controlLine(result).map((l) => `- ${l}`),
+    '',
+    `| ${GATE_HEADS.join(' | ')} |`,
+    `| ${GATE_HEADS.map((_, i) => (i === 1 || i === 2 ? '---:' : '---')).join(' | ')} |`,
+    ...gateRows(result).map((row) => `| ${row.map(mdCell).join(' | ')} |`),
+    '',
+    ...result.reasons.map((r) => `- ${mdCell(r)}`),
+    '',
+    `<sub>${mdCell(gateMethod(result))}</sub>`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,86 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { defaultRunConfig } from '../harness/orchestrate/run-config.js';
+import { runGate, type GateOptions } from '../harness/orchestrate/gate-run.js';
+import { GATE_COUNTERS, gateCounterNames, gateMetricNames, type GateCounter, type GateMetric, type Tolerance } from '../harness/analyze/gate.js';
+import { makeRecord } from '../harness/sdk/records.js';
+import { renderGateJunit } from '../reports/junit.js';
+import { renderGateMarkdown } from '../reports/gate.js';
+import { processesMentioning } from './support/processes.js';
+
+const outDir = mkdtempSync(join(tmpdir(), 'parquet-chaos-gate-'));
+const fixture = (name: string) => resolve(import.meta.dirname, 'fixtures', `${name}.ts`);
+
+afterAll(() => {
+  expect(processesMentioning(outDir)).toEqual([]);
+  rmSync(outDir, { recursive: true, force: true });
+});
+
+/**
+ * A small gate: one writer, 5 records, one look at 5 pairs (so α is not split across looks). The minimum
+ * effect is 25%: on a loaded 2-core machine 5 pairs bound an A/A change to about ±13%, which cannot rule
+ * out 10% but does rule out 25%; the slowdown below is 50% of a sleep-dominated write.
+ */
+function gate(base: string, head: string, overrides: Partial<GateOptions> = {}): Promise<Awaited<ReturnType<typeof runGate>>> {
+  const { strategies: _s, scenarios: _sc, workers: _w, ...run } = { ...defaultRunConfig(), recordsPerWorker: 5, payloadBytes: 32, cellTimeoutMs: 60_000 };
+  return runGate({
+    base, head, scenarios: ['main-file-contention'], workers: [1], repeat: 5, maxRepeat: 5, step: 5, alpha: 0.05,
+    minEffect: Object.fromEntries(gateMetricNames.map((m) => [m, 0.25])) as Record<GateMetric, number>,
+    tolerances: Object.fromEntries(gateCounterNames.map((k) => [k, GATE_COUNTERS[k].tolerance])) as Record<GateCounter, Tolerance>,
+    inconclusiveOk: false, run, outDir, command: 'test', ...overrides,
+  });
+}
+
+describe('gate (real processes)', () => {
+  it('flags 50% slower writes as a throughput regression, with its interval and p-value, and passes the same setting against itself', async () => {
+    // Act
+    const slower = await gate(`${fixture('slow-writes')}:sleepMs=100`, `${fixture('slow-writes')}:sleepMs=150`);
+    const same = await gate(`${fixture('slow-writes')}:sleepMs=100`, `${fixture('slow-writes')}:sleepMs=100`);
+
+    // Assert: the slowdown.
+    expect(slower.controls).toMatchObject([{ strategy: 'realtime:lock=none', caught: true }]);
+    const throughput = slower.cells[0]!.metrics.find((m) => m.metric === 'ackedPerSec')!;
+    expect(throughput.answer).toBe('regressed');
+    expect(throughput.change).toBeLessThan(-0.25);
+    expect(throughput.changeHi).toBeLessThan(0);
+    expect(slower).toMatchObject({ outcome: 'regressed', exitCode: 1 });
+    expect(slower.reasons.join('\n')).toMatch(/REGRESSED: main-file-contention, 1 workers, 5 pairs: acked\/s .* \(−\d+% \[−\d+%, −\d+%\], p = [\d.e-]+, Holm-adjusted/);
+    // Both sides ran with the same seed in each pair, in a seeded order.
+    const seeds = (side: string) => slower.cells[0]!.samples.filter((s) => s.side === side).map((s) => s.seed);
+    expect(seeds('base')).toEqual([1, 2, 3, 4, 5]);
+    expect(seeds('head')).toEqual([1, 2, 3, 4, 5]);
+    // Assert: A/A.
+    expect(same.cells[0]!.metrics.map((m) => m.answer)).not.toContain('regressed');
+    expect(same).toMatchObject({ outcome: 'pass', exitCode: 0 });
+    // Reports are rendered from the JSON alone.
+    expect(JSON.parse(readFileSync(join(slower.gateDir, 'gate.json'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(slower)));
+    expect(renderGateJunit(slower)).toMatch(/<testcase classname="parquet-chaos.gate.main-file-contention.w1" name="acked\/s">\s*<failure type="regressed"/);
+    expect(renderGateMarkdown(same)).toContain('✅ parquet-chaos gate PASS');
+  }, 240_000);
+
+  it('fails on one lost record in one repeat of three, naming the repeat and how to replay it', async () => {
+    // Arrange: the latency_ms that record w0-0 gets with seed 2 (and not with seeds 1 and 3).
+    const latencyOf = (seed: number) => makeRecord(seed, 0, 0, 32, 0n).latency_ms;
+    expect(new Set([latencyOf(1), latencyOf(2), latencyOf(3)]).size).toBe(3);
+
+    // Act
+    const result = await gate(`${fixture('drop-one')}:latency=0`, `${fixture('drop-one')}:latency=${latencyOf(2)}`, { repeat: 3, maxRepeat: 3, step: 3 });
+
+    // Assert
+    expect(result).toMatchObject({ outcome: 'correctness', exitCode: 1 });
+    expect(result.cells[0]!.correctness).toEqual([expect.objectContaining({ side: 'head', repeat: 2, seed: 2, problems: ['1 lost'] })]);
+    expect(result.reasons.join('\n')).toMatch(/CORRECTNESS: head .*drop-one.* × main-file-contention, 1 workers, repeat 2 \(seed 2\): 1 lost\. Replay: npx parquet-chaos run --strategy .*drop-one\.ts:latency=\d+ --scenario main-file-contention --workers 1 --records 5 --seed 2/);
+  }, 120_000);
+
+  it('fails with a distinct message when the checker is blind and the positive control goes uncaught', async () => {
+    // Act
+    const result = await gate(`${fixture('slow-writes')}`, `${fixture('slow-writes')}`, { repeat: 1, maxRepeat: 1, step: 1, testOnlyBlindChecker: true });
+
+    // Assert
+    expect(result.controls).toMatchObject([{ strategy: 'realtime:lock=none', caught: false, found: 0 }]);
+    expect(result).toMatchObject({ outcome: 'control missed', exitCode: 1 });
+    expect(result.reasons[0]).toMatch(/^POSITIVE CONTROL NOT CAUGHT: realtime:lock=none × main-file-contention \(4 workers, seed 1\)/);
+  }, 120_000);
+});
