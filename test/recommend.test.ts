@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { choose, paretoFront, recommend, type Candidate } from '../harness/analyze/recommend.js';
+import { beyondWorkers, choose, paretoFront, recommend, referenceWorkers, type Candidate } from '../harness/analyze/recommend.js';
+import { RECOMMEND_REFERENCES, recommendPoints } from '../harness/orchestrate/recommend-run.js';
 import type { SweepPointSummary, SweepSummary } from '../harness/analyze/sweep-summary.js';
 import { answer } from '../reports/recommend.js';
 
@@ -66,7 +67,7 @@ describe('recommend', () => {
     ],
   };
   const candidates = ['checkpoint-batch:interval=1', 'checkpoint-batch:interval=5', 'checkpoint-batch:interval=10', 'checkpoint-batch:interval=20', 'realtime', 'queue'];
-  const rec = recommend(summary, candidates, ['realtime:lock=none', 'checkpoint-batch:buffer=shared'], { maxAtRisk: 8 });
+  const rec = recommend(summary, [5, 20], candidates, ['realtime:lock=none', 'checkpoint-batch:buffer=shared'], { maxAtRisk: 8 });
 
   it('answers strategy, interval and workers, skipping points with an invalid repeat', () => {
     expect(rec.choice).toMatchObject({ strategy: 'checkpoint-batch:interval=10', interval: 10, workers: 20 });
@@ -80,5 +81,53 @@ describe('recommend', () => {
     expect([conflict.realtime, conflict.batch]).toEqual([0.5, 0.1]);
     expect(rec.advice.map((a) => a.verdict)).toEqual(['holds', 'holds', 'holds']);
     expect(rec.advice[2]!.evidence).toContain('20 → 40 workers: acked/s 60.0 [60.0, 60.0] → 55.0 [55.0, 55.0]');
+  });
+});
+
+describe('recommend answers only with worker counts it was asked for', () => {
+  const candidates = ['checkpoint-batch:interval=1', 'checkpoint-batch:interval=5', 'checkpoint-batch:interval=10', 'checkpoint-batch:interval=20', 'realtime'];
+  /** The summary a run of recommendPoints would give: every planned point measured, more workers a little faster. */
+  const measured = (workerCounts: number[]): SweepSummary => {
+    const planned = recommendPoints(candidates, workerCounts);
+    const interval = (s: string) => Number(/interval=(\d+)/.exec(s)?.[1] ?? 0);
+    return {
+      strategies: [...new Set(planned.map((p) => p.strategy))], scenarios: ['buffer-crash'], repeat: 2, method: 'test',
+      workers: [...new Set(planned.map((p) => p.workers))].sort((a, b) => a - b),
+      points: planned.map((p) => point(p.strategy, p.workers, { speed: 10 + p.workers + interval(p.strategy), risk: interval(p.strategy), lock: 5 })),
+    };
+  };
+
+  it.each([
+    // [asked, reference, planned beyond]
+    [[5], 5, []],
+    [[5, 10], 10, []],
+    [[5, 10, 20], 20, [40]],
+    [[20], 20, [40]],
+    [[10, 20, 40], 20, []],
+    [[30, 50], 50, []],
+  ])('workers %j: reference %i, measured beyond %j', (asked, reference, beyond) => {
+    // Arrange
+    const planned = recommendPoints(candidates, asked);
+
+    // Act
+    const rec = recommend(measured(asked), asked, candidates, [...RECOMMEND_REFERENCES], {});
+
+    // Assert: one definition for planning and judging; nothing chosen or tabled at an unasked count.
+    expect(referenceWorkers(asked)).toBe(reference);
+    expect(beyondWorkers(asked)).toEqual(beyond);
+    expect(new Set(planned.map((p) => p.workers))).toEqual(new Set([...asked, ...beyond]));
+    expect(planned.filter((p) => RECOMMEND_REFERENCES.includes(p.strategy)).map((p) => p.workers)).toEqual(RECOMMEND_REFERENCES.map(() => reference));
+    expect(rec.referenceWorkers).toBe(reference);
+    expect(asked).toContain(rec.choice!.workers);
+    expect(rec.points.every((p) => asked.includes(p.workers))).toBe(true);
+    expect(rec.seedTable.rows.find((r) => r.measure === 'acked records per second')).toMatchObject({ realtime: expect.any(Number), batch: expect.any(Number) });
+    expect(rec.advice.slice(0, 2).map((a) => a.verdict)).not.toContain('not measured');
+  });
+
+  it('--workers 5 answers at 5 workers, with the seed table and the interval advice measured there', () => {
+    const rec = recommend(measured([5]), [5], candidates, [...RECOMMEND_REFERENCES], {});
+    expect(answer(rec)).toMatch(/^Use checkpoint-batch:interval=20 with 5 workers/);
+    expect(rec.advice[0]!.evidence).toMatch(/^at 5 workers/);
+    expect(rec.advice[2]).toMatchObject({ claim: 'at most 20 workers', verdict: 'not measured' });
   });
 });

@@ -18,7 +18,7 @@ function recommendResult(): RunResult {
   const result = sweepFixtureResult();
   const points = [...new Map(result.cells.map((c) => [`${c.strategy}|${c.scenario}|${c.workers}`, c])).values()];
   result.sweep = summarizeSweep(points, result.cells, 1);
-  result.recommendation = recommend(result.sweep, ['checkpoint-batch:interval=5', 'checkpoint-batch:interval=20', 'realtime'], ['realtime:lock=none'], {});
+  result.recommendation = recommend(result.sweep, result.sweep.workers, ['checkpoint-batch:interval=5', 'checkpoint-batch:interval=20', 'realtime'], ['realtime:lock=none'], {});
   return result;
 }
 

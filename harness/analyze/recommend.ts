@@ -124,25 +124,44 @@ const intervalOf = (label: string): number | null => {
 const fmt = (e: MedianEstimate | null | undefined, digits = 1) => (e ? `${e.median.toFixed(digits)} [${e.lo.toFixed(digits)}, ${e.hi.toFixed(digits)}]` : 'not measured');
 const overlap = (a: MedianEstimate | null | undefined, b: MedianEstimate | null | undefined) => Boolean(a && b && a.lo <= b.hi && b.lo <= a.hi);
 
-/** Builds the recommendation from a sweep summary. `references` are measured for the seed table only. */
-export function recommend(summary: SweepSummary, candidates: readonly string[], references: readonly string[], constraints: Constraints, rank: Rank = 'parquet'): Recommendation {
+/**
+ * The worker count the seed table and the advice compare at: the seed's runner uses 20 workers, so 20
+ * when it was asked for, else the most workers asked for. The one definition, for planning and judging.
+ */
+export function referenceWorkers(asked: readonly number[]): number {
+  return asked.includes(20) ? 20 : Math.max(...asked);
+}
+
+/**
+ * Worker counts measured beyond those asked for, for one check only: the seed's "at most 20 workers"
+ * needs checkpoint-batch:interval=5 above 20 when 20 is asked for and nothing above it is. Never a candidate.
+ */
+export function beyondWorkers(asked: readonly number[]): number[] {
+  return asked.includes(20) && !asked.some((w) => w > 20) ? [40] : [];
+}
+
+/**
+ * Builds the recommendation from a sweep summary. Only points at the `asked` worker counts are
+ * candidates; `references` (and the points beyond, see beyondWorkers) are measured for the seed table
+ * and the advice only.
+ */
+export function recommend(summary: SweepSummary, asked: readonly number[], candidates: readonly string[], references: readonly string[], constraints: Constraints, rank: Rank = 'parquet'): Recommendation {
   const find = (strategy: string, workers: number) => summary.points.find((p) => p.strategy === strategy && p.workers === workers);
-  const points = summary.points.filter((p) => candidates.includes(p.strategy)).map(toCandidate);
+  const points = summary.points.filter((p) => candidates.includes(p.strategy) && asked.includes(p.workers)).map(toCandidate);
   const front = new Set(paretoFront(points, rank));
   for (const p of points) Object.assign(p, { excluded: exclusions(p, constraints), pareto: front.has(p) });
   const chosen = choose(points, constraints, rank);
-  // The seed's runner uses 20 workers: compare there when measured, else at the most workers measured.
-  const referenceWorkers = summary.workers.includes(20) ? 20 : Math.max(...summary.workers);
+  const reference = referenceWorkers(asked);
   return {
     constraints,
     rank,
     candidates: [...candidates],
     references: [...references],
-    referenceWorkers,
+    referenceWorkers: reference,
     choice: chosen && { ...chosen, interval: intervalOf(chosen.strategy) },
     points,
-    seedTable: seedTable((s) => find(s, referenceWorkers), references),
-    advice: advice(find, summary.workers, referenceWorkers),
+    seedTable: seedTable((s) => find(s, reference), references),
+    advice: advice(find, summary.workers, reference),
   };
 }
 

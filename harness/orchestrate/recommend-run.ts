@@ -1,9 +1,9 @@
 /** `recommend`, the running part: which cells to measure, then the pure recommendation over them. */
 import { strategyNames } from '../../strategies/index.js';
 import { loadStrategy } from './load-strategy.js';
-import { BATCH, recommend, type Constraints, type Rank } from '../analyze/recommend.js';
+import { BATCH, beyondWorkers, recommend, referenceWorkers, type Constraints, type Rank } from '../analyze/recommend.js';
 import type { RunResult } from '../result/result.js';
-import { gridPoints, runSweep, type SweepOptions } from './sweep.js';
+import { gridPoints, runSweep, type SweepOptions, type SweepPoint } from './sweep.js';
 
 export const RECOMMEND_SCENARIO = 'buffer-crash';
 export const RECOMMEND_INTERVALS = [1, 5, 10, 20];
@@ -24,18 +24,20 @@ export interface RecommendOptions extends Omit<SweepOptions, 'points' | 'scenari
   rank: Rank;
 }
 
+/** The grid recommend measures for the worker counts asked: candidates at each, references at the reference count, one point beyond when needed. */
+export function recommendPoints(candidates: readonly string[], workerCounts: readonly number[]): SweepPoint[] {
+  return [
+    ...gridPoints(candidates, [RECOMMEND_SCENARIO], workerCounts),
+    ...gridPoints(RECOMMEND_REFERENCES, [RECOMMEND_SCENARIO], [referenceWorkers(workerCounts)]),
+    ...gridPoints([`${BATCH}:interval=5`], [RECOMMEND_SCENARIO], beyondWorkers(workerCounts)),
+  ];
+}
+
 export async function runRecommend(options: RecommendOptions): Promise<RunResult> {
   const { workerCounts, constraints, rank, ...run } = options;
   const candidates = await recommendCandidates();
-  const referenceWorkers = workerCounts.includes(20) ? 20 : Math.max(...workerCounts);
-  // The seed's "at most 20 workers" needs one setting measured beyond 20: its own, interval 5.
-  const beyond = workerCounts.some((w) => w > 20) ? [] : gridPoints([`${BATCH}:interval=5`], [RECOMMEND_SCENARIO], [2 * referenceWorkers]);
-  const points = [
-    ...gridPoints(candidates, [RECOMMEND_SCENARIO], workerCounts),
-    ...gridPoints(RECOMMEND_REFERENCES, [RECOMMEND_SCENARIO], [referenceWorkers]),
-    ...beyond,
-  ];
+  const points = recommendPoints(candidates, workerCounts);
   return runSweep({ ...run, strategies: [...candidates, ...RECOMMEND_REFERENCES], scenarios: [RECOMMEND_SCENARIO], points }, (result) => {
-    result.recommendation = recommend(result.sweep!, candidates, RECOMMEND_REFERENCES, constraints, rank);
+    result.recommendation = recommend(result.sweep!, workerCounts, candidates, RECOMMEND_REFERENCES, constraints, rank);
   });
 }
