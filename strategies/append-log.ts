@@ -1,7 +1,8 @@
 import { defineStrategy, integer } from '../harness/sdk/strategy.js';
 import { sleepUnlessAborted } from './shared/abortable-sleep.js';
-import { Compactor } from './shared/segment-compactor.js';
-import { SegmentWriter } from './shared/segment-log.js';
+import { COMPACT_POINTS, Compactor } from './shared/segment-compactor.js';
+import { APPEND_POINTS, SegmentWriter } from './shared/segment-log.js';
+import { PUBLISH_POINTS } from './shared/main-file.js';
 
 /**
  * The design used for high-rate durable saving (a write-ahead log, as in databases and Kafka-to-Parquet
@@ -21,6 +22,7 @@ export const appendLog = defineStrategy({
   },
   // Acked only after its line is fsynced; parts are deduplicated by id and published by rename.
   guarantees: () => ({ noLostAcked: true, noDuplicates: true, noCorruption: true }),
+  points: [...PUBLISH_POINTS, ...COMPACT_POINTS, ...APPEND_POINTS],
   writer: (ctx, o) => {
     const log = new SegmentWriter(ctx, { records: o.segment, ageMs: o.sealMs });
     return {

@@ -3,6 +3,7 @@ import type { TestRecord } from '../harness/sdk/records.js';
 import { choice, defineStrategy, integer, type StrategyContext, type WriterHandle } from '../harness/sdk/strategy.js';
 import { commitToMain, MAIN_LOCK, mergeIntoMain } from './shared/merge-main.js';
 import { appendStaged, readStaged } from './shared/staging-file.js';
+import { PUBLISH_POINTS } from './shared/main-file.js';
 
 const SHARED_BUFFER = 'shared-buffer.jsonl';
 
@@ -77,6 +78,7 @@ export const checkpointBatch = defineStrategy({
       'memory: each writer buffers its own batch, acked when committed; shared: one staging file for all writers, acked when appended, drained without locking appends (loses acked records)'),
   },
   guarantees: (o) => ({ noLostAcked: o.buffer === 'memory', noDuplicates: true, noCorruption: true }),
+  points: [...PUBLISH_POINTS, 'shared-buffer:read', 'shared-buffer:committed'],
   writer: (ctx, o) => (o.buffer === 'memory' ? memoryBufferWriter(ctx, o.interval) : sharedBufferWriter(ctx, o.interval)),
   // A memory buffer dies with its writer, so there is nothing to recover; a shared buffer may still hold
   // acked records that no drain reached (fewer than `interval`, or a drainer died): commit them now.

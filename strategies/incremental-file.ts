@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import type { TestRecord } from '../harness/sdk/records.js';
 import { choice, defineStrategy, integer } from '../harness/sdk/strategy.js';
 import { sleepUnlessAborted } from './shared/abortable-sleep.js';
-import { foldIncremental, incrementalDir } from './shared/incremental-merge.js';
-import { removeStaleTemps, writeParquet } from './shared/main-file.js';
+import { foldIncremental, incrementalDir, MERGE_POINTS } from './shared/incremental-merge.js';
+import { PUBLISH_POINTS, removeStaleTemps, writeParquet } from './shared/main-file.js';
 import { ensureDurableDir } from './shared/durable-dir.js';
 import { MAIN_LOCK } from './shared/merge-main.js';
 
@@ -33,6 +33,7 @@ export const incrementalFile = defineStrategy({
     noDuplicates: true,
     noCorruption: o.publish === 'rename',
   }),
+  points: [...PUBLISH_POINTS, ...MERGE_POINTS],
   writer: (ctx, o) => {
     let buffer: TestRecord[] = [];
     const publish = async (): Promise<readonly string[]> => {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { ChaosError } from '../harness/sdk/errors.js';
 import { defineStrategy, integer, type StrategyContext } from '../harness/sdk/strategy.js';
 import { ensureDurableDir } from './shared/durable-dir.js';
-import { writeParquet } from './shared/main-file.js';
+import { PUBLISH_POINTS, writeParquet } from './shared/main-file.js';
 import { MAIN_LOCK, mergeIntoMain } from './shared/merge-main.js';
 
 const FALLBACK_DIR = 'fallback';
@@ -65,6 +65,7 @@ export const lockUpgradeWithFallback = defineStrategy({
     retries: integer(3, 'tries at the lock before falling back (the seed\'s max_retries: 3 means three tries in all)', 1),
   },
   guarantees: () => ({ noLostAcked: true, noDuplicates: true, noCorruption: true }),
+  points: [...PUBLISH_POINTS, 'reconcile:main-written'],
   writer: (ctx, o) => ({
     async open() {
       await ensureDurableDir(ctx, fallbackDir(ctx));

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { TestRecord } from '../harness/sdk/records.js';
 import { defineStrategy, integer, type StrategyContext } from '../harness/sdk/strategy.js';
 import { commitNext, readCommitLog } from './shared/commit-log.js';
-import { writeParquet } from './shared/main-file.js';
+import { PUBLISH_POINTS, writeParquet } from './shared/main-file.js';
 
 /**
  * The seed's long-term pointer, a table format (Delta Lake), reduced to its core: optimistic
@@ -51,6 +51,7 @@ export const logCommit = defineStrategy({
   },
   // Unacked buffered records may be lost on a crash, but nothing acked is: every value keeps all three.
   guarantees: () => ({ noLostAcked: true, noDuplicates: true, noCorruption: true }),
+  points: [...PUBLISH_POINTS, 'commit:entry-written'],
   writer: (ctx, o) => {
     let opened: Promise<WriterState> | undefined;
     const ready = () => (opened ??= openWriter(ctx));

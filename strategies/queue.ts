@@ -2,8 +2,8 @@ import { choice, defineStrategy, integer, type StrategyContext } from '../harnes
 import { redisDurabilities, redisDurabilityNames, type RedisDurability } from '../harness/sdk/services.js';
 import { queueBackendNames, queueBackends, type QueueBackend, type QueueBackendName } from './shared/queue-backend.js';
 import { sleepUnlessAborted } from './shared/abortable-sleep.js';
-import { removeStaleTemps } from './shared/main-file.js';
-import { consumeBatch, drainQueue, isRetryableError, openSink, type Sink } from './shared/queue-consumer.js';
+import { PUBLISH_POINTS, removeStaleTemps } from './shared/main-file.js';
+import { CONSUME_POINTS, consumeBatch, drainQueue, isRetryableError, openSink, type Sink } from './shared/queue-consumer.js';
 
 export interface QueueOptions {
   backend: QueueBackendName;
@@ -53,6 +53,7 @@ export const queue = defineStrategy<QueueOptions>({
     noCorruption: true,
   }),
   services: (o) => (o.backend === 'redis' ? { redis: { durability: o.durability } } : {}),
+  points: [...PUBLISH_POINTS, ...CONSUME_POINTS],
   writer: (ctx, o) => {
     let opened: Promise<QueueBackend> | undefined;
     return {

@@ -1,5 +1,6 @@
 import { choice, defineStrategy } from '../harness/sdk/strategy.js';
 import { MAIN_LOCK, mergeIntoMain } from './shared/merge-main.js';
+import { PUBLISH_POINTS } from './shared/main-file.js';
 
 /**
  * The seed's "real-time save": every result is written straight into data/main.parquet by
@@ -16,6 +17,7 @@ export const realtime = defineStrategy({
     const safe = o.lock === 'file' && o.publish === 'rename';
     return { noLostAcked: o.lock === 'file', noDuplicates: true, noCorruption: safe };
   },
+  points: [...PUBLISH_POINTS],
   writer: (ctx, o) => ({
     async write(record) {
       // Deduped by id: a resumed writer may retry an id it saved but never saw acked.

@@ -8,6 +8,8 @@ import { checkServicesAvailable } from './services/index.js';
 import { badValue, ChaosError } from '../sdk/errors.js';
 import { isDiskError, makeDirs, reserveSpace, writeFileAtomic } from '../result/files.js';
 import { killAll } from './supervise.js';
+import { checkFaultsReachable } from './nemesis/reachable.js';
+import type { StrategyDefinition } from '../sdk/strategy.js';
 import { loadStrategy, type LoadedStrategy } from './load-strategy.js';
 import { machineFacts } from '../measure/machine.js';
 import { toolVersion } from '../measure/package-info.js';
@@ -106,6 +108,11 @@ export async function runCells(options: RunOptions, planned: readonly PlannedCel
   const labels = [...new Set(planned.map((p) => p.strategy))];
   const matrix = await resolveMatrix({ strategies: labels, scenarios: [...new Set(planned.map((p) => p.scenario))], redisUrl: config.redisUrl });
   const strategyFor = new Map(labels.map((label, i) => [label, matrix.strategies[i]!]));
+  checkFaultsReachable(config.faults, {
+    maxWorkers: Math.max(...planned.map((p) => p.workers)),
+    strategies: matrix.strategies.flatMap((s) => ('error' in s ? [] : [s.definition as StrategyDefinition<object>])),
+    scenarios: matrix.scenarios,
+  });
   const scenarioFor = new Map(matrix.scenarios.map((s) => [s.name, s]));
   const runId = newRunId(config.seed);
   const runDir = resolve(outDir, runId);

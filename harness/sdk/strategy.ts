@@ -86,6 +86,12 @@ export interface StrategyDefinition<O extends object = Record<string, unknown>> 
   roles?: Partial<Record<BackgroundRoleKind, (ctx: StrategyContext, options: O) => BackgroundRole>>;
   /** Recovery, run once in a fresh process after every other process has ended (as after a restart). */
   finalize?(ctx: StrategyContext, options: O): Promise<void>;
+  /**
+   * The named points (`ctx.io.point`) this strategy may mark, for crash-point faults. Declared, a
+   * fault naming a point no strategy of the run has is refused before anything runs, and marking an
+   * undeclared point is an error; undeclared (a plugin may leave it out), points are not checked.
+   */
+  points?: readonly string[];
 }
 
 /** The typed factory every strategy module exports through. */

@@ -3,6 +3,9 @@ import type { TestRecord } from '../../harness/sdk/records.js';
 import type { StrategyContext } from '../../harness/sdk/strategy.js';
 import { mergeIntoMain } from './merge-main.js';
 
+/** The points this module marks with ctx.io.point (crash-point faults can name them). */
+export const MERGE_POINTS = ['merge:inputs-read', 'merge:main-published', 'merge:input-deleted'] as const;
+
 /**
  * Folding data/incremental/*.parquet into data/main.parquet (the seed's protection 2).
  *

@@ -4,6 +4,9 @@ import type { StrategyContext } from '../../harness/sdk/strategy.js';
 
 export const MAIN_FILE = 'main.parquet';
 
+/** The points this module marks with ctx.io.point (crash-point faults can name them). */
+export const PUBLISH_POINTS = ['publish:temp-written'] as const;
+
 export type Publish = 'rename' | 'inplace';
 
 /** Ends every temp file `writeParquet` makes: never `.parquet`, so a temp is never part of the dataset. */

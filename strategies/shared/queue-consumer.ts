@@ -3,6 +3,9 @@ import type { StrategyContext } from '../../harness/sdk/strategy.js';
 import { writeParquet } from './main-file.js';
 import type { QueueBackend } from './queue-backend.js';
 
+/** The points this module marks with ctx.io.point (crash-point faults can name them). */
+export const CONSUME_POINTS = ['consume:claimed', 'consume:part-written', 'consume:batch-done'] as const;
+
 /** A batch's key says which batch a part file holds; keys are never reused. */
 export function partFileName(key: string): string {
   return `part-${key}.parquet`;

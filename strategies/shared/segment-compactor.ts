@@ -4,6 +4,9 @@ import type { StrategyContext } from '../../harness/sdk/strategy.js';
 import { writeParquet } from './main-file.js';
 import { OPEN, parseSegment, SEALED, segmentDir } from './segment-log.js';
 
+/** The points this module marks with ctx.io.point (crash-point faults can name them). */
+export const COMPACT_POINTS = ['merge:segments-read', 'merge:part-published', 'merge:segments-removed'] as const;
+
 /**
  * Folding log segments into Parquet parts, data/log-part-{n}.parquet.
  *

@@ -3,6 +3,9 @@ import { hasValidChecksum, type TestRecord } from '../../harness/sdk/records.js'
 import type { StrategyContext } from '../../harness/sdk/strategy.js';
 import { recordFromJson, recordToJson } from './record-json.js';
 
+/** The points this module marks with ctx.io.point (crash-point faults can name them). */
+export const APPEND_POINTS = ['append-log:appended'] as const;
+
 /**
  * Per-writer append-only log segments under state/append-log/: one JSON line per record, appended and
  * fsynced before the ack. A segment is `w{index}-{processId}-{n}.seg` while its writer appends to it

@@ -23,6 +23,7 @@ export function listText(): string {
     }
     const roles = Object.keys(definition.roles ?? {});
     if (roles.length) lines.push(`    background roles: ${roles.join(', ')}`);
+    if (definition.points) lines.push(`    crash points: ${definition.points.join(', ')}`);
   }
   lines.push('  ./path/to/module.js[:key=value,…] — a user plugin implementing the strategy API (see README)');
   lines.push('', 'Scenarios:');
@@ -36,7 +37,8 @@ export function listText(): string {
   lines.push('  pause:target=…,<trigger>,duration=<ms>                  SIGSTOP, then SIGCONT');
   lines.push('  slow-io:target=…,op=<op>|*,path=<substring>,probability=<0..1>,delay=<ms>');
   lines.push('  io-error:target=…,op=<op>,path=…,errno=EIO|ENOSPC,probability=<0..1>|nth=<n>');
-  lines.push('  crash-point:target=…,point=<name>|<prefix>*|<op>,nth=<n>   the process SIGKILLs itself there');
+  lines.push('  crash-point:target=…,point=<name>|<prefix>*|<op>,nth=<n>   the process SIGKILLs itself there (points: each strategy\'s crash points above)');
+  lines.push('  a target or point no cell of the run has is refused before anything runs');
   lines.push(`  ops: ${IO_OPS.join(', ')}`);
   lines.push('', `Report formats: ${formatNames.join(', ')}`);
   return `${lines.join('\n')}\n`;

@@ -5,6 +5,7 @@ import { getCodec } from '../../sdk/codec/index.js';
 import { loadStrategy, type LoadedStrategy } from '../load-strategy.js';
 import { realClock } from '../../sdk/ports/clock.js';
 import { createIoPort, noopHook, type IoHook } from '../../sdk/ports/io.js';
+import { ChaosError } from '../../sdk/errors.js';
 import { createLockPort } from '../../sdk/ports/lock.js';
 import { Random } from '../../sdk/random.js';
 import { cellPaths, type RoleConfig } from './config.js';
@@ -56,8 +57,18 @@ export async function createRuntime(config: RoleConfig, kind: RoleKind): Promise
   const onCrash = { fn: () => {} };
   const counters: Record<string, number> = {};
   const random = new Random(config.seed).fork(`${config.name}#${config.incarnation}`);
+  const io = createIoPort(faultHook(config, random.fork('faults'), onCrash));
+  const declared = loaded.definition.points;
+  if (declared) {
+    // A point the definition does not declare could be named by no fault check: keep the list true.
+    const mark = io.point;
+    io.point = async (name) => {
+      if (!declared.includes(name)) throw new ChaosError('E_PLUGIN', `strategy ${loaded.definition.name} marks point '${name}', which its definition's points do not list`);
+      await mark(name);
+    };
+  }
   const ctx: StrategyContext = {
-    io: createIoPort(faultHook(config, random.fork('faults'), onCrash)),
+    io,
     lock: createLockPort({ dir: join(paths.state, 'locks'), staleMs: config.lockStaleMs, defaultTimeoutMs: config.lockTimeoutMs }, realClock),
     clock: realClock,
     codec: getCodec(config.codec),

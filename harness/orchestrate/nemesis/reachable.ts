@@ -1,0 +1,45 @@
+/**
+ * Faults checked against what a run can have, before anything runs: a fault that names a process or
+ * a point no cell of the run has would never fire, so it is bad usage, named with the valid ones.
+ */
+import { badValue } from '../../sdk/errors.js';
+import { matchesPattern, parseFaultList } from '../../sdk/faults.js';
+import { IO_OPS } from '../../sdk/ports/io.js';
+import type { ScenarioDefinition } from '../../sdk/scenario.js';
+import type { StrategyDefinition } from '../../sdk/strategy.js';
+
+export interface RunShape {
+  /** The most writers any cell runs. */
+  maxWorkers: number;
+  strategies: readonly StrategyDefinition<object>[];
+  scenarios: readonly ScenarioDefinition[];
+}
+
+/** The processes a run's cells have, each with the strategies that bring it (background roles). */
+function targets(shape: RunShape): Map<string, string> {
+  const valid = new Map<string, string>([['writer', ''], ['writers', '']]);
+  for (let i = 0; i < shape.maxWorkers; i++) valid.set(`writer-${i}`, '');
+  for (const scenario of shape.scenarios) {
+    for (const role of scenario.backgroundRoles) {
+      const owners = shape.strategies.filter((s) => s.roles?.[role]).map((s) => s.name);
+      if (owners.length) valid.set(role, ` (${[...new Set(owners)].join(', ')})`);
+    }
+  }
+  return valid;
+}
+
+/** Refuses a `--faults` list naming a process or a crash point no cell of the run can have. */
+export function checkFaultsReachable(spec: string, shape: RunShape): void {
+  if (spec === 'none' || spec === 'default') return;
+  const valid = targets(shape);
+  // Points are known only when every strategy declares the ones it marks (a plugin may not).
+  const declared = shape.strategies.every((s) => s.points !== undefined) ? [...new Set(shape.strategies.flatMap((s) => s.points ?? []))] : undefined;
+  for (const fault of parseFaultList(spec)) {
+    if (!valid.has(fault.target)) {
+      throw badValue('E_BAD_OPTION', `--faults ${fault.kind}:target`, fault.target, `a process of this run: ${[...valid].map(([name, owners]) => `${name}${owners}`).join(', ')}`);
+    }
+    if (fault.kind === 'crash-point' && declared && ![...IO_OPS, ...declared].some((name) => matchesPattern(fault.point, name))) {
+      throw badValue('E_BAD_OPTION', '--faults crash-point:point', fault.point, `a point the run's strategies mark (${declared.join(', ') || 'none'}) or an I/O op (${IO_OPS.join(', ')}); a trailing * matches a prefix`);
+    }
+  }
+}
