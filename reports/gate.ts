@@ -1,9 +1,9 @@
 /** The gate's reports, pure functions of the gate JSON: terminal table and Markdown (GitHub step summary). */
-import Table from 'cli-table3';
 import { GATE_COUNTERS, GATE_METRICS, percent, type GateMetric } from '../harness/analyze/gate.js';
 import type { GateResult } from '../harness/result/gate-result.js';
 import type { MedianEstimate } from '../harness/analyze/stats.js';
 import { plainPalette, type Palette } from './format.js';
+import { fitGrid, wrapText } from './fit.js';
 
 const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(1) : x.toPrecision(2));
 const estimate = (e: MedianEstimate) => (e.n > 1 ? `${num(e.median)} [${num(e.lo)}, ${num(e.hi)}]` : num(e.median));
@@ -52,23 +52,24 @@ function controlLine(result: GateResult): string[] {
   return result.controls.map((c) => `positive control ${c.strategy} × ${c.scenario} (${c.workers} workers): ${c.caught ? `caught (${c.found} lost acked records)` : 'NOT CAUGHT'}`);
 }
 
-export function renderGateTable(result: GateResult, palette: Palette = plainPalette): string {
-  const table = new Table({ head: GATE_HEADS, style: { head: [], border: [] } });
-  const colour = (answer: string) => (answer === 'regressed' || answer === 'FAILED' ? palette.bad(answer) : answer === 'inconclusive' ? palette.warn(answer) : palette.good(answer));
-  for (const row of gateRows(result)) table.push([...row.slice(0, -1), colour(row.at(-1)!)]);
+/** The terminal report; every line fits `width` (the terminal's) when given. */
+export function renderGateTable(result: GateResult, palette: Palette = plainPalette, width?: number): string {
+  const colour = (answer: string) => (answer === 'regressed' || answer === 'FAILED' ? palette.bad : answer === 'inconclusive' ? palette.warn : palette.good);
+  const grid = fitGrid(GATE_HEADS, gateRows(result).map((row) => [...row.slice(0, -1), { text: row.at(-1)!, style: colour(row.at(-1)!) }]), width);
   const good = result.exitCode === 0;
-  return [
-    palette.dim(`command: ${result.command}`),
-    palette.dim(`machine: ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.platform}/${result.machine.arch}, Node ${result.machine.node}, ${result.machine.fileSystem}`),
-    palette.dim(`base: ${result.config.base} · head: ${result.config.head}${result.baseline ? ` (baseline ${result.baseline.file})` : ''} · records/worker ${result.config.run.recordsPerWorker} · seed ${result.config.run.seed}`),
-    ...controlLine(result).map((l) => (l.endsWith('NOT CAUGHT') ? palette.bad(l) : palette.dim(l))),
-    table.toString(),
-    ...result.reasons.map((r) => (good ? palette.dim(r) : palette.bad(r))),
-    palette.dim(gateMethod(result)),
-    good ? palette.good(palette.bold(headline(result))) : palette.bad(headline(result)),
-    palette.dim(`gate folder: ${result.gateDir}`),
-    '',
-  ].join('\n');
+  const lines: string[] = [];
+  const prose = (text: string, style: (t: string) => string) => lines.push(...(width ? wrapText(text, width) : [text]).map(style));
+  prose(`command: ${result.command}`, palette.dim);
+  prose(`machine: ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.platform}/${result.machine.arch}, Node ${result.machine.node}, ${result.machine.fileSystem}`, palette.dim);
+  prose(`base: ${result.config.base} · head: ${result.config.head}${result.baseline ? ` (baseline ${result.baseline.file})` : ''} · records/worker ${result.config.run.recordsPerWorker} · seed ${result.config.run.seed}`, palette.dim);
+  for (const l of controlLine(result)) prose(l, l.endsWith('NOT CAUGHT') ? palette.bad : palette.dim);
+  lines.push(...grid.lines);
+  if (grid.dropped.length) prose(`(left out to fit ${width} columns: ${grid.dropped.join(', ')})`, palette.dim);
+  for (const r of result.reasons) prose(r, good ? palette.dim : palette.bad);
+  prose(gateMethod(result), palette.dim);
+  prose(headline(result), good ? (t) => palette.good(palette.bold(t)) : palette.bad);
+  prose(`gate folder: ${result.gateDir}`, palette.dim);
+  return `${lines.join('\n')}\n`;
 }
 
 const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\[/g, '\\[').replace(/\]/g, '\\]');

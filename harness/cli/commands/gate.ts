@@ -107,7 +107,7 @@ async function gate({ flags, argv }: CommandInput, io: Io): Promise<number> {
     progress.finish();
     if (text('json')) writeFileSync(text('json')!, `${JSON.stringify(result, null, 2)}\n`);
     if (text('junit')) writeFileSync(text('junit')!, renderGateJunit(result));
-    io.out(renderGateTable(result, paletteFor(io)));
+    io.out(renderGateTable(result, paletteFor(io), io.columns));
     if (io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, renderGateMarkdown(result));
     return result.exitCode;
   } finally {
