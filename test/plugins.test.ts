@@ -30,7 +30,10 @@ describe('user plugins that misbehave (real processes)', () => {
     expect(healthy!.verdict).toMatchObject({ acked: 6, lost: 0, valid: true });
     const hangs = hanging.cells[0]!;
     expect(hangs.verdict.valid).toBe('unknown');
-    expect(hangs.errors.map((e) => e.code)).toContain('E_CELL_TIMEOUT');
+    // One line for every process still running, with the rule and the flag that raises it.
+    const timeouts = hangs.errors.filter((e) => e.code === 'E_CELL_TIMEOUT');
+    expect(timeouts).toHaveLength(1);
+    expect(timeouts[0]!.message).toMatch(/^writer-0, writer-1 still running at the cell timeout \(4 s \+ 20 ms × 2 workers × 3 records = 4\.12 s\); killed with SIGKILL\. Raise it with --timeout SECONDS$/);
     expect(liveProcessCount()).toBe(0);
   });
 });

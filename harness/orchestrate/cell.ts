@@ -19,6 +19,7 @@ import { killProcess, spawnRole, stderrTail, type RoleProcess } from './supervis
 import { firstStartAt, parquetCompleteAt } from './durable-span.js';
 import { startServices, type CellServices } from './services/index.js';
 import { makeDirs, writeFileAtomic } from '../result/files.js';
+import { cellTimeoutMs, describeCellTimeout } from './run-config.js';
 
 /** A cell folder's cell.json. */
 export interface CellMeta {
@@ -107,7 +108,7 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
   } satisfies CellMeta, null, 2));
   writeMeta(false);
   const errors: CellError[] = [];
-  const deadline = Date.now() + config.cellTimeoutMs;
+  const deadline = Date.now() + cellTimeoutMs(config);
   let startedAt = Date.now();
   const logEvent = (event: Omit<FaultEvent, 'at'>) => appendFileSync(paths.faults, `${JSON.stringify({ at: Date.now() - startedAt, ...event })}\n`);
 
@@ -161,13 +162,16 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
   const awaitSlots = async (slots: readonly Slot[], until: number): Promise<number> => {
     let timedOut = 0;
     const timer = setTimeout(() => {
-      for (const slot of slots) {
-        slot.stopping = true;
-        if (slot.child && slot.child.exitCode === null) {
-          timedOut++;
-          errors.push({ source: slot.name, code: 'E_CELL_TIMEOUT', message: `${slot.name} still running at the cell timeout; killed with SIGKILL` });
-          killProcess(slot.child);
-        }
+      const running = slots.filter((slot) => slot.child && slot.child.exitCode === null);
+      for (const slot of slots) slot.stopping = true;
+      for (const slot of running) killProcess(slot.child!);
+      timedOut = running.length;
+      // One line for all of them, with the rule and the flag that raises it.
+      if (running.length) {
+        errors.push({
+          source: running.length === 1 ? running[0]!.name : `${running.length} processes`, code: 'E_CELL_TIMEOUT',
+          message: `${running.map((r) => r.name).join(', ')} still running at the cell timeout (${describeCellTimeout(config)}); killed with SIGKILL. Raise it with --timeout SECONDS`,
+        });
       }
     }, Math.max(0, until - Date.now()));
     await Promise.all(slots.map((s) => s.done));

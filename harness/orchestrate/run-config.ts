@@ -9,6 +9,25 @@ import { scenarioNames } from '../../scenarios/index.js';
 /** The seed's failure modes, kept runnable as options: lost updates, a racing shared buffer, a naive merge. */
 export const UNSAFE_VARIANTS = ['realtime:lock=none', 'checkpoint-batch:buffer=shared', 'incremental-file:merge=naive'];
 
+/**
+ * The default cell timeout grows with the work: 120 s plus this much per record (workers × records).
+ * The slowest cells measured on a 2-core machine ack about 60 records/s overall (16.7 ms a record:
+ * the README's `npm start` table, faults included); 20 ms leaves a margin.
+ */
+export const CELL_TIMEOUT_PER_RECORD_MS = 20;
+
+/** A cell's timeout, ms: the base, plus the per-record allowance for its workers × records. */
+export function cellTimeoutMs(config: Pick<RunConfig, 'cellTimeoutMs' | 'cellTimeoutPerRecordMs' | 'workers' | 'recordsPerWorker'>): number {
+  return config.cellTimeoutMs + (config.cellTimeoutPerRecordMs ?? 0) * config.workers * config.recordsPerWorker;
+}
+
+/** The rule as a person reads it: `120 s + 20 ms × 64 workers × 1000 records = 1400 s`, or `30 s (--timeout)`. */
+export function describeCellTimeout(config: Pick<RunConfig, 'cellTimeoutMs' | 'cellTimeoutPerRecordMs' | 'workers' | 'recordsPerWorker'>): string {
+  const perRecord = config.cellTimeoutPerRecordMs ?? 0;
+  if (perRecord === 0) return `${config.cellTimeoutMs / 1000} s, set by --timeout`;
+  return `${config.cellTimeoutMs / 1000} s + ${perRecord} ms × ${config.workers} workers × ${config.recordsPerWorker} records = ${cellTimeoutMs(config) / 1000} s`;
+}
+
 /** The run configuration on embedded defaults: every strategy under every scenario at small sizes. */
 export function defaultRunConfig(): RunConfig {
   return {
@@ -22,6 +41,7 @@ export function defaultRunConfig(): RunConfig {
     seed: 1,
     codec: 'hyparquet',
     cellTimeoutMs: 120_000,
+    cellTimeoutPerRecordMs: CELL_TIMEOUT_PER_RECORD_MS,
     lockStaleMs: 5_000,
     lockTimeoutMs: 60_000,
     restart: 'retry',
@@ -69,7 +89,11 @@ const RUN_FLAG_SPECS = {
   },
   seed: { value: 'N', describe: 'seed of every random choice (repeat r of a sweep uses seed + r - 1)', parse: (raw) => ({ seed: positiveInt('--seed', 0, 2 ** 31 - 1)(raw) }), shown: (c) => String(c.seed) },
   codec: { value: 'NAME', describe: 'Parquet codec: hyparquet or parquetjs-lite', parse: (raw) => ({ codec: getCodec(raw).name }), shown: (c) => c.codec },
-  timeout: { value: 'S', describe: 'cell timeout in seconds', parse: (raw) => ({ cellTimeoutMs: positiveInt('--timeout', 1, 86_400)(raw) * 1000 }), shown: (c) => String(c.cellTimeoutMs / 1000) },
+  timeout: {
+    value: 'S', describe: 'cell timeout in seconds; given, it is fixed (the default grows with workers × records)',
+    parse: (raw) => ({ cellTimeoutMs: positiveInt('--timeout', 1, 86_400)(raw) * 1000, cellTimeoutPerRecordMs: 0 }),
+    shown: (c) => (c.cellTimeoutPerRecordMs ? `${c.cellTimeoutMs / 1000} + ${c.cellTimeoutPerRecordMs / 1000} × workers × records` : String(c.cellTimeoutMs / 1000)),
+  },
   'lock-stale': { value: 'MS', describe: "a lock holder silent this long is presumed dead", parse: (raw) => ({ lockStaleMs: positiveInt('--lock-stale', 2000, 600_000)(raw) }), shown: (c) => String(c.lockStaleMs) },
   'lock-timeout': { value: 'MS', describe: 'longest wait for a lock before the attempt fails', parse: (raw) => ({ lockTimeoutMs: positiveInt('--lock-timeout', 1, 3_600_000)(raw) }), shown: (c) => String(c.lockTimeoutMs) },
   restart: {

@@ -44,7 +44,10 @@ export interface RunConfig {
   thinkMs: number | null;
   seed: number;
   codec: CodecName;
+  /** The cell timeout's base, ms (the whole timeout when cellTimeoutPerRecordMs is 0, as with --timeout). */
   cellTimeoutMs: number;
+  /** Added to the cell timeout per record of the cell (workers × records), ms; absent in older results. */
+  cellTimeoutPerRecordMs?: number;
   lockStaleMs: number;
   lockTimeoutMs: number;
   restart: 'retry' | 'skip' | 'none';
