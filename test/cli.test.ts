@@ -83,6 +83,23 @@ describe('help and version from the command table', () => {
   });
 });
 
+describe('report on a JSON that is not a result', () => {
+  it('names the missing field instead of failing inside a renderer', async () => {
+    // Arrange
+    const path = join(mkdtempSync(join(tmpdir(), 'parquet-chaos-cli-')), 'r.json');
+    writeFileSync(path, JSON.stringify({ schemaVersion: 1 }));
+    const { io, err } = fakeIo();
+
+    // Act
+    const code = await main(['report', path], io);
+
+    // Assert
+    expect(code).toBe(2);
+    expect(err()).toContain(`${path}: cells: got null, expected an array of cell results (a parquet-chaos result.json)`);
+    expect(err()).not.toContain('is not iterable');
+  });
+});
+
 describe('colour', () => {
   const saved = join(mkdtempSync(join(tmpdir(), 'parquet-chaos-cli-')), 'result.json');
   writeFileSync(saved, JSON.stringify(fixtureResult()));

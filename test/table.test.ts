@@ -1,8 +1,12 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { recommend } from '../harness/analyze/recommend.js';
 import { summarizeSweep } from '../harness/analyze/sweep-summary.js';
 import type { RunResult } from '../harness/result/result.js';
+import { main, type Io } from '../harness/cli/cli.js';
 import { ansiPalette, plainPalette } from '../reports/format.js';
 import { fitGrid, wrapText } from '../reports/fit.js';
 import { renderMarkdown } from '../reports/markdown.js';
@@ -95,4 +99,28 @@ describe('wrapText and fitGrid', () => {
     expect([rows[0]!.replace(/ 12$/, ''), ...rows.slice(1)].join('').replace(/\s/g, '')).toBe('lock-upgrade-with-fallback:attempts=3');
     expect(grid.dropped).toEqual([]);
   });
+});
+
+describe('a run on an 80-column terminal (real processes)', () => {
+  it('prints a table and a progress line that fit, and the progress line never stacks', async () => {
+    // Arrange: stdout and stderr are 80- and 60-column terminals.
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(t), isTTY: true, errIsTTY: true, columns: 80, errColumns: () => 60, env: {} };
+
+    // Act
+    const code = await main(['run', '--strategy', 'lock-upgrade-with-fallback,realtime:lock=none', '--scenario', 'main-file-contention', '--workers', '2', '--records', '3',
+      '--faults', 'none', '--out', mkdtempSync(join(tmpdir(), 'parquet-chaos-fit-'))], io);
+
+    // Assert
+    expect(code).toBe(0);
+    expect(widest(out.join(''))).toBeLessThanOrEqual(80);
+    const plain = out.join('').replace(/\u001b\[[\d;]*m/g, '');
+    // Each row starts with the strategy (wrapped inside its column if need be), its verdict and 6/6 acked.
+    expect(plain).toMatch(/^lock-upgrade-\S*\s+ok\s+6\/6\s/m);
+    expect(plain).toMatch(/^realtime:\S*\s+(ok|lost)\b.*\s6\/6\s/m);
+    const redraws = err.filter((t) => t.startsWith('\r\u001b[2K')).map((t) => t.slice('\r\u001b[2K'.length));
+    expect(redraws.length).toBeGreaterThan(0);
+    expect(Math.max(...redraws.map(visible))).toBeLessThan(60);
+  }, 60_000);
 });

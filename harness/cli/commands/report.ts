@@ -12,6 +12,8 @@ export function readResult(path: string): RunResult {
   const parsed = readJsonFile(path, 'E_USAGE', 'report', 'a readable result JSON file (runs/<id>/result.json)');
   const version = (parsed as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (version !== 1) throw badValue('E_USAGE', `${path}: schemaVersion`, version ?? null, 'schemaVersion 1 (a parquet-chaos result)');
+  const cells = (parsed as { cells?: unknown }).cells;
+  if (!Array.isArray(cells)) throw badValue('E_USAGE', `${path}: cells`, cells ?? null, 'an array of cell results (a parquet-chaos result.json)');
   return parsed as RunResult;
 }
 
