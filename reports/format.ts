@@ -75,7 +75,9 @@ export function provenance(result: RunResult): string[] {
     `command: ${result.command}`,
     `machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.platform}/${m.arch}, Node ${m.node}, ${m.fileSystem}`,
     `codec: ${result.config.codec} · seed: ${result.config.seed} · workers: ${result.sweep ? `${result.sweep.workers.join(',')} (swept)` : result.config.workers} · records/worker: ${result.config.recordsPerWorker} · payload: ${result.config.payloadBytes} B`,
-    ...(result.calibration ? [`calibration: ${result.calibration.opsPerSec} fsync'd 4 KiB appends/s (${result.calibration.ops} in ${result.calibration.durationMs} ms)`] : []),
+    ...(result.calibration ? [`calibration: ${result.calibration.opsPerSec} fsync'd 4 KiB appends/s by 1 process (${result.calibration.ops} in ${result.calibration.durationMs} ms)` +
+      (result.calibration.sameProcesses ?? []).map((l) => `; ${l.opsPerSec}/s by ${l.processes} processes`).join('') +
+      (result.calibration.sameProcesses?.length ? ' (% of limit uses the one with as many processes as writers)' : '')] : []),
   ];
 }
 

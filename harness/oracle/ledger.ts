@@ -89,14 +89,3 @@ export function writingSpanMs(ledgers: ReturnType<typeof readLedgers>): number |
   if (segments.length === 0) return undefined;
   return Math.max(...segments.map((s) => s.lastAt)) - Math.min(...segments.map((s) => s.startedAt));
 }
-
-/** True once every given ledger holds a `start` line: the writers are running. */
-export function allStarted(paths: readonly string[]): boolean {
-  return paths.every((path) => {
-    try {
-      return readFileSync(path, 'utf8').includes('"op":"start"');
-    } catch {
-      return false;
-    }
-  });
-}

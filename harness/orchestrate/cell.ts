@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ScenarioDefinition } from '../sdk/scenario.js';
 import type { BackgroundRoleKind, Guarantees, RoleKind } from '../sdk/strategy.js';
 import { checkCell, emptyVerdict } from '../oracle/checker.js';
-import { allStarted, readLedgers, writingSpanMs } from '../oracle/ledger.js';
+import { readLedgers, writingSpanMs } from '../oracle/ledger.js';
 import type { LoadedStrategy } from './load-strategy.js';
 import { aggregateSnapshots, readSnapshots } from '../measure/metrics.js';
 import { planFaults } from './nemesis/plan.js';
@@ -17,6 +17,8 @@ import { cellPaths, type RoleConfig } from './roles/config.js';
 import { percentile, round, sum } from '../analyze/stats.js';
 import { killProcess, spawnRole, stderrTail, type RoleProcess } from './supervise.js';
 import { firstStartAt, parquetCompleteAt } from './durable-span.js';
+import { LedgerTail } from './ledger-tail.js';
+import { watchFolder } from './watch-folder.js';
 import { startServices, type CellServices } from './services/index.js';
 import { makeDirs, writeFileAtomic } from '../result/files.js';
 import { cellTimeoutMs, describeCellTimeout } from './run-config.js';
@@ -35,7 +37,10 @@ export interface CellPlan {
   scenario: ScenarioDefinition;
   cellDir: string;
   config: RunConfig;
+  /** This machine's fsync'd-append limit with as many processes as the cell has writers (see measure/append-limit.ts). */
   calibrationOpsPerSec: number;
+  /** Roles use the uninstrumented I/O port (no faults, no I/O counts): `bench` compares the two. */
+  rawIo?: boolean;
   /** Aborting (Ctrl-C) stops every process of the cell for good: nothing is restarted. */
   signal?: AbortSignal;
 }
@@ -130,6 +135,7 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
     metricsEveryMs: 250, restart: config.restart, services: services.endpoints,
     // Faults belong to a process's first life only: a restarted process runs clean (healed).
     ioFaults: slot.incarnation === 0 ? slot.ioFaults : [],
+    ...(plan.rawIo ? { rawIo: true } : {}),
   });
 
   /** Runs a slot's process, restarting it after a SIGKILL (a fault) while allowed. */
@@ -188,20 +194,31 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
   plan.signal?.addEventListener('abort', stopAll, { once: true });
 
   const nemesis = new Nemesis(new Map([...writerSlots, ...backgroundSlots].map((s) => [s.name, s])), logEvent);
+  // The orchestrator's own CPU while the cell's processes run: it competes with them for the cores.
+  const [cpuAtSpawn, wallAtSpawn] = [process.cpuUsage(), performance.now()];
   for (const slot of backgroundSlots) slot.done = supervise(slot);
   startedAt = Date.now();
   for (const slot of writerSlots) slot.done = supervise(slot);
   // Progress-triggered faults are armed at once; timed ones count from when every writer runs, not
   // from spawning (which takes 60–200 ms a process).
   nemesis.start(faults.process.filter((f) => f.at === undefined));
-  const startNemesis = setInterval(() => {
-    if (!allStarted(writerSlots.map((s) => s.ledgerPath!))) return;
-    clearInterval(startNemesis);
+  // Told by inotify when a ledger changes (a slow poll as the safety net), each look reading only new bytes.
+  const notStarted = new Set(writerSlots.map((s) => new LedgerTail(s.ledgerPath!)));
+  const checkStarted = () => {
+    for (const tail of notStarted) {
+      tail.poll();
+      if (tail.counts.start > 0) notStarted.delete(tail);
+    }
+    if (notStarted.size > 0 || !startWatch.active) return;
+    startWatch.stop();
     logEvent({ kind: 'start', target: 'writers', action: 'all running', detail: 'timed faults count from here' });
     nemesis.start(faults.process.filter((f) => f.at !== undefined));
-  }, 5);
+  };
+  const startWatch = watchFolder(paths.ledger, checkStarted, 50);
   let timedOut = await awaitSlots(writerSlots, deadline);
-  clearInterval(startNemesis);
+  startWatch.stop();
+  const orchestratorCpu = process.cpuUsage(cpuAtSpawn);
+  const harness = { orchestratorCpuMs: round((orchestratorCpu.user + orchestratorCpu.system) / 1000), windowMs: round(performance.now() - wallAtSpawn) };
   const wallMs = writingSpanMs(readLedgers(paths.ledger)) ?? Date.now() - startedAt;
 
   // Heal before the final check: pending faults cancelled, paused processes resumed.
@@ -292,6 +309,7 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
       log: faultLog,
     },
     errors,
+    harness,
   };
 }
 

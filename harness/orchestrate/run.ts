@@ -3,6 +3,7 @@ import { scenarios, scenarioNames } from '../../scenarios/index.js';
 import type { ScenarioDefinition } from '../sdk/scenario.js';
 import { splitStrategyList } from '../sdk/spec.js';
 import { calibrate } from '../measure/calibrate.js';
+import { measureAppendLimit } from '../measure/append-limit.js';
 import { brokenCell, runCell } from './cell.js';
 import { checkServicesAvailable } from './services/index.js';
 import { badValue, ChaosError } from '../sdk/errors.js';
@@ -13,7 +14,7 @@ import type { StrategyDefinition } from '../sdk/strategy.js';
 import { loadStrategy, type LoadedStrategy } from './load-strategy.js';
 import { machineFacts } from '../measure/machine.js';
 import { toolVersion } from '../measure/package-info.js';
-import type { CellResult, RunConfig, RunResult } from '../result/result.js';
+import type { AppendLimit, CellResult, RunConfig, RunResult } from '../result/result.js';
 
 export interface RunOptions extends RunConfig {
   /** Parent folder of run folders (default ./runs). */
@@ -99,6 +100,15 @@ export async function runMatrix(options: RunOptions): Promise<RunResult> {
   return runCells(options, planned);
 }
 
+/** The fsync'd-append limit with each worker count of the plan, measured in the run folder before any cell. */
+async function sameProcessLimits(runDir: string, planned: readonly PlannedCell[]): Promise<AppendLimit[]> {
+  const limits: AppendLimit[] = [];
+  for (const workers of [...new Set(planned.map((p) => p.workers))].sort((a, b) => a - b)) limits.push(await measureAppendLimit(runDir, workers));
+  return limits;
+}
+
+const limitFor = (result: RunResult, workers: number) => result.calibration?.sameProcesses?.find((l) => l.processes === workers)?.opsPerSec ?? 0;
+
 /**
  * Runs the planned cells in the order given, saving the result after each cell. `finish` adds
  * summaries (a sweep's statistics, a recommendation) before the final save.
@@ -125,7 +135,7 @@ export async function runCells(options: RunOptions, planned: readonly PlannedCel
     if (!isDiskError(error)) throw error;
     throw badValue('E_OUTPUT', '--out', outDir, `a folder with ${Math.round(reserveBytes / 1024)} KiB free for the run's results; here ${diskReason(error)}`, error);
   }
-  const calibration = calibrate(runDir);
+  const calibration = { ...calibrate(runDir), sameProcesses: await sameProcessLimits(runDir, planned) };
   const result: RunResult = {
     schemaVersion: 1,
     tool: { name: 'parquet-chaos', version: toolVersion() },
@@ -157,7 +167,7 @@ export async function runCells(options: RunOptions, planned: readonly PlannedCel
     try {
       const cell = 'error' in strategy
         ? brokenCell(strategy.label, scenario.name, cellConfig, cellDir, { source: 'plugin', code: strategy.error.code, message: strategy.error.message })
-        : await runCell({ strategy, scenario, config: cellConfig, cellDir, calibrationOpsPerSec: calibration.opsPerSec, signal });
+        : await runCell({ strategy, scenario, config: cellConfig, cellDir, calibrationOpsPerSec: limitFor(result, p.workers), signal });
       if (signal?.aborted) break;
       result.cells.push(p.repeat === undefined ? cell : { ...cell, repeat: p.repeat, seed: p.seed });
       onCellDone?.(cell, index, planned.length);

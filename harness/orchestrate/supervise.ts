@@ -4,11 +4,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import type { RoleConfig } from './roles/config.js';
 
-/** How the orchestrator starts a role: compiled JS when running from dist/, else TypeScript via tsx. */
-function roleCommand(): { file: string; args: string[] } {
+/**
+ * How the orchestrator starts one of its entry points (`roles/main`, a bench child), given relative to
+ * this folder without extension: compiled JS when running from dist/, else TypeScript via tsx.
+ */
+export function nodeCommand(entryBase: string): { file: string; args: string[] } {
   const here = fileURLToPath(import.meta.url);
   const fromSource = here.endsWith('.ts');
-  const entry = join(dirname(here), 'roles', fromSource ? 'main.ts' : 'main.js');
+  const entry = join(dirname(here), `${entryBase}${fromSource ? '.ts' : '.js'}`);
   // Never through the `tsx` CLI: it makes two processes and SIGKILL would orphan the real child. tsx is
   // resolved from here, not from the working folder, which may be anywhere (a plugin's, say).
   const tsx = () => pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
@@ -21,7 +24,7 @@ export type RoleProcess = ResultPromise<{ reject: false; stdin: 'ignore'; cleanu
 const live = new Set<RoleProcess>();
 
 export function spawnRole(config: RoleConfig): RoleProcess {
-  const { file, args } = roleCommand();
+  const { file, args } = nodeCommand('roles/main');
   const child = execa(file, [...args, JSON.stringify(config)], { reject: false, stdin: 'ignore', cleanup: true });
   live.add(child);
   void child.finally(() => live.delete(child));

@@ -85,7 +85,23 @@ export interface Calibration {
   method: 'fsync-append-4KiB';
   ops: number;
   durationMs: number;
-  /** fsync'd 4 KiB appends per second by one process in the run folder: this machine's limit. */
+  /** fsync'd 4 KiB appends per second by one process in the run folder. */
+  opsPerSec: number;
+  /**
+   * The limit cells are compared with: fsync'd appends per second by as many processes as a cell has
+   * writers, each to its own file in the run folder, once per worker count of the run (absent in
+   * results saved before it existed).
+   */
+  sameProcesses?: AppendLimit[];
+}
+
+/** This machine's fsync'd-append limit with N processes at once, each appending to its own file in one folder. */
+export interface AppendLimit {
+  method: 'fsync-append-4KiB';
+  processes: number;
+  /** Appends (each followed by fsync) summed over the processes. */
+  ops: number;
+  durationMs: number;
   opsPerSec: number;
 }
 
@@ -136,7 +152,7 @@ export interface CellResult {
     wallMs: number;
     ackLatencyMsP50: number | null;
     ackLatencyMsP99: number | null;
-    /** ackedPerSec ÷ the calibration's fsync'd appends per second. */
+    /** ackedPerSec ÷ the fsync'd appends per second of as many processes as the cell has writers (calibration.sameProcesses). */
     fractionOfLimit: number | null;
     /** Wall time of the finalize (recovery) step, ms. */
     finalizeMs: number;
@@ -169,6 +185,11 @@ export interface CellResult {
   errors: CellError[];
   /** Services the cell ran against: backend, server, durability setting. */
   services?: CellServiceInfo;
+  /**
+   * The harness's own cost: the orchestrator's CPU time (user + system) from spawning the cell's
+   * processes until its writers ended, and that window; cpu ÷ window is its share of one core.
+   */
+  harness?: { orchestratorCpuMs: number; windowMs: number };
   /** Sweeps: the repeat (1-based) this cell belongs to, and its seed (the run's seed + repeat − 1). */
   repeat?: number;
   seed?: number;

@@ -56,7 +56,7 @@ export function fixtureResult(): RunResult {
       cellTimeoutMs: 120000, lockStaleMs: 5000, lockTimeoutMs: 60000, restart: 'retry', faults: 'default', redisUrl: null,
     },
     machine: { node: 'v20.20.2', platform: 'linux', arch: 'x64', cpus: 2, cpuModel: 'Test CPU @ 2.80GHz', memoryGiB: 24, fileSystem: 'ext4' },
-    calibration: { method: 'fsync-append-4KiB', ops: 1177, durationMs: 406, opsPerSec: 2902 },
+    calibration: { method: 'fsync-append-4KiB', ops: 1177, durationMs: 406, opsPerSec: 2902, sameProcesses: [{ method: 'fsync-append-4KiB', processes: 4, ops: 3100, durationMs: 501, opsPerSec: 6188 }] },
     interrupted: false,
     cells: [
       cell('realtime', 'main-file-contention'),

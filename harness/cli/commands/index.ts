@@ -3,6 +3,7 @@
  * exporting a `CommandSpec` (see ../command.ts) and add it here; parsing and help follow.
  */
 import type { CommandSpec } from '../command.js';
+import { bench } from './bench.js';
 import { check } from './check.js';
 import { gateSpec as gate } from './gate.js';
 import { list } from './list.js';
@@ -12,4 +13,4 @@ import { run } from './run.js';
 import { sim } from './sim.js';
 import { sweep } from './sweep.js';
 
-export const commands = { run, sweep, recommend, gate, report, sim, list, check } satisfies Record<string, CommandSpec>;
+export const commands = { run, sweep, recommend, gate, report, sim, list, check, bench } satisfies Record<string, CommandSpec>;

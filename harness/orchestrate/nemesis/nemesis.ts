@@ -1,5 +1,6 @@
-import { closeSync, openSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import { closeSync, openSync, watch, type FSWatcher } from 'node:fs';
 import type { FaultEvent, ProcessFault } from '../../sdk/faults.js';
+import { LedgerTail } from '../ledger-tail.js';
 
 /** What the nemesis needs to know of a supervised process. */
 export interface FaultableProcess {
@@ -9,8 +10,6 @@ export interface FaultableProcess {
   ledgerPath?: string;
 }
 
-const ACK = '"op":"ack"';
-const ATTEMPT = '"op":"attempt"';
 
 /** Watches a file that may not exist yet (the writer creates its ledger when it starts). */
 function watchFile(path: string, onChange: () => void): FSWatcher | undefined {
@@ -22,13 +21,6 @@ function watchFile(path: string, onChange: () => void): FSWatcher | undefined {
   }
 }
 
-function countLines(path: string, op: string): number {
-  try {
-    return readFileSync(path, 'utf8').split(op).length - 1;
-  } catch {
-    return 0;
-  }
-}
 
 /**
  * Carries out process faults (kill, pause) against real processes on their triggers, logs each, and
@@ -53,21 +45,25 @@ export class Nemesis {
         continue;
       }
       if (fault.at !== undefined) this.timers.push(setTimeout(() => this.fire(fault, target), fault.at));
-      else if (fault.afterAttempts !== undefined) this.watchLedger(fault, target, ATTEMPT, fault.afterAttempts);
-      else this.watchLedger(fault, target, ACK, fault.afterAcks ?? 0);
+      else if (fault.afterAttempts !== undefined) this.watchLedger(fault, target, 'attempt', fault.afterAttempts);
+      else this.watchLedger(fault, target, 'ack', fault.afterAcks ?? 0);
     }
   }
 
   /** Fires once the target's ledger holds `count` lines of a kind: inotify for promptness, a slow poll as a safety net. */
-  private watchLedger(fault: ProcessFault, target: FaultableProcess, op: string, count: number): void {
+  private watchLedger(fault: ProcessFault, target: FaultableProcess, op: 'attempt' | 'ack', count: number): void {
     const path = target.ledgerPath;
     if (!path) {
       this.log({ kind: fault.kind, target: target.name, action: 'skipped', detail: 'afterAcks/afterAttempts need a writer target' });
       return;
     }
     let done = false;
+    // Each look reads only what the writer appended since the last one.
+    const tail = new LedgerTail(path);
     const check = () => {
-      if (done || countLines(path, op) < count) return;
+      if (done) return;
+      tail.poll();
+      if (tail.counts[op] < count) return;
       done = true;
       watcher?.close();
       clearInterval(poll);

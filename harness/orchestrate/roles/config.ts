@@ -31,6 +31,8 @@ export interface RoleConfig {
   services: ServiceEndpoints;
   /** Epoch ms when the writers started: fault events are timed from it. */
   startedAt: number;
+  /** The uninstrumented pass-through I/O port (no faults, no counts): only `bench` sets it, to measure the instrumented port's cost. */
+  rawIo?: boolean;
 }
 
 export function cellPaths(cellDir: string) {

@@ -6,6 +6,7 @@ import { loadStrategy, type LoadedStrategy } from '../load-strategy.js';
 import { realClock } from '../../sdk/ports/clock.js';
 import { createIoPort, noopHook, type IoHook } from '../../sdk/ports/io.js';
 import { ChaosError } from '../../sdk/errors.js';
+import { createRawIoPort } from '../../sdk/ports/raw-io.js';
 import { createLockPort } from '../../sdk/ports/lock.js';
 import { Random } from '../../sdk/random.js';
 import { cellPaths, type RoleConfig } from './config.js';
@@ -57,7 +58,7 @@ export async function createRuntime(config: RoleConfig, kind: RoleKind): Promise
   const onCrash = { fn: () => {} };
   const counters: Record<string, number> = {};
   const random = new Random(config.seed).fork(`${config.name}#${config.incarnation}`);
-  const io = createIoPort(faultHook(config, random.fork('faults'), onCrash));
+  const io = config.rawIo ? createRawIoPort() : createIoPort(faultHook(config, random.fork('faults'), onCrash));
   const declared = loaded.definition.points;
   if (declared) {
     // A point the definition does not declare could be named by no fault check: keep the list true.

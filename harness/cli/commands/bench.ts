@@ -1,0 +1,67 @@
+import { writeFileSync } from 'node:fs';
+import { renderBench } from '../../../reports/bench.js';
+import { BENCH_PARTS, BENCH_SCENARIO, runBench, type BenchPart } from '../../orchestrate/bench/run-bench.js';
+import { killAll } from '../../orchestrate/supervise.js';
+import { badValue } from '../../sdk/errors.js';
+import { splitStrategyList } from '../../sdk/spec.js';
+import type { CommandSpec } from '../command.js';
+import { parseCount } from '../sweep-args.js';
+
+const DEFAULTS = { workers: 8, records: 100, repeat: 3, seed: 1, checkerRecords: 1_000_000, overhead: 'append-log' };
+
+function parseParts(raw: string | true | undefined): BenchPart[] {
+  if (raw === undefined) return [...BENCH_PARTS];
+  const parts = String(raw).split(',').map((p) => p.trim()).filter(Boolean);
+  const unknown = parts.find((p) => !(BENCH_PARTS as readonly string[]).includes(p));
+  if (unknown !== undefined || parts.length === 0) throw badValue('E_BAD_OPTION', '--parts', String(raw), `a comma list of: ${BENCH_PARTS.join(', ')}`);
+  return parts as BenchPart[];
+}
+
+/** `parquet-chaos bench`: ratios against this machine's fsync'd-append limit and the harness's own cost. */
+export const bench = {
+  summary: `benchmark: safe strategies ÷ this machine's fsync'd-append limit (${BENCH_SCENARIO}), harness overhead, checker speed, npm start time`,
+  flags: {
+    parts: { value: 'LIST', describe: `what to measure: ${BENCH_PARTS.join(',')}`, default: BENCH_PARTS.join(',') },
+    strategy: { value: 'LIST', describe: 'strategies to measure (default: every built-in one that claims no lost acked record)' },
+    workers: { value: 'N', describe: 'writers per cell, and processes of the limit', default: String(DEFAULTS.workers) },
+    records: { value: 'N', describe: 'records per writer', default: String(DEFAULTS.records) },
+    repeat: { value: 'N', describe: 'repeats, interleaved', default: String(DEFAULTS.repeat) },
+    seed: { value: 'N', describe: 'seed of the repeats\' order and records', default: String(DEFAULTS.seed) },
+    'overhead-strategy': { value: 'S', describe: 'strategy run with the instrumented and the raw I/O port', default: DEFAULTS.overhead },
+    'checker-records': { value: 'N', describe: 'records in the checker\'s generated cell', default: String(DEFAULTS.checkerRecords) },
+    out: { value: 'DIR', describe: 'parent folder of the bench folder', default: 'runs' },
+    json: { value: 'FILE', describe: 'also copy bench.json here' },
+  },
+  async run({ flags, argv }, io) {
+    const parts = parseParts(flags.parts);
+    const options = {
+      parts,
+      strategies: flags.strategy === undefined ? undefined : splitStrategyList(String(flags.strategy)),
+      workers: parseCount('--workers', flags.workers as string | undefined, DEFAULTS.workers, 1, 256),
+      records: parseCount('--records', flags.records as string | undefined, DEFAULTS.records, 1, 1_000_000),
+      repeat: parseCount('--repeat', flags.repeat as string | undefined, DEFAULTS.repeat, 1, 100),
+      seed: parseCount('--seed', flags.seed as string | undefined, DEFAULTS.seed, 0, 2 ** 31 - 1),
+      overheadStrategy: String(flags['overhead-strategy'] ?? DEFAULTS.overhead),
+      checkerRecords: parseCount('--checker-records', flags['checker-records'] as string | undefined, DEFAULTS.checkerRecords, 1, 100_000_000),
+      outDir: String(flags.out ?? 'runs'),
+      command: ['parquet-chaos', 'bench', ...argv].join(' '),
+    };
+    const abort = new AbortController();
+    const onSigint = () => {
+      io.err('\ninterrupted: killing every child process and saving what was measured…\n');
+      abort.abort();
+      void killAll();
+    };
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
+    try {
+      const result = await runBench({ ...options, signal: abort.signal, progress: (line) => io.err(`${line}\n`) });
+      if (flags.json !== undefined) writeFileSync(String(flags.json), `${JSON.stringify(result, null, 2)}\n`);
+      io.out(renderBench(result));
+      return result.interrupted ? 130 : 0;
+    } finally {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+    }
+  },
+} satisfies CommandSpec;

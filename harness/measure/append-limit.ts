@@ -1,0 +1,50 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { AppendLimit } from '../result/result.js';
+
+/**
+ * One process's loop, as plain JavaScript (no TypeScript loader, so it starts fast): opens its file,
+ * says it is ready, waits for "go" on stdin, appends 4 KiB + fsync until the budget is spent, prints its count.
+ */
+const LOOP = `
+const fs = require('node:fs');
+const [path, budgetMs] = [process.argv[1], Number(process.argv[2])];
+const block = Buffer.alloc(4096, 0x61);
+const fd = fs.openSync(path, 'a');
+process.stdin.once('data', () => {
+  const begun = Date.now();
+  let ops = 0;
+  while (Date.now() < begun + budgetMs) { fs.writeSync(fd, block); fs.fsyncSync(fd); ops++; }
+  fs.closeSync(fd);
+  process.stdout.write(JSON.stringify({ ops, ms: Date.now() - begun }));
+  process.exit(0);
+});
+process.stdout.write('ready\\n');
+`;
+
+/**
+ * Measures the limit in `dir` (the folder the cells write in) with `processes` processes appending for
+ * `budgetMs` together. Every process is spawned and ready before any starts (spawning is not measured);
+ * the rate is the summed appends over the longest process's time.
+ */
+export async function measureAppendLimit(dir: string, processes: number, budgetMs = 500): Promise<AppendLimit> {
+  const folder = join(dir, `append-limit-${process.pid}-${Date.now()}`);
+  mkdirSync(folder, { recursive: true });
+  const children = Array.from({ length: processes }, (_, i) =>
+    execa(process.execPath, ['-e', LOOP, join(folder, `p${i}.bin`), String(budgetMs)], { stdin: 'pipe', buffer: true, cleanup: true }));
+  try {
+    await Promise.all(children.map((child) => new Promise<void>((resolve, reject) => {
+      child.stdout.once('data', () => resolve());
+      child.catch(reject);
+    })));
+    for (const child of children) child.stdin.end('go');
+    const results = (await Promise.all(children)).map((r) => JSON.parse(String(r.stdout).replace(/^ready\n/, '')) as { ops: number; ms: number });
+    const ops = results.reduce((n, r) => n + r.ops, 0);
+    const durationMs = Math.max(...results.map((r) => r.ms));
+    return { method: 'fsync-append-4KiB', processes, ops, durationMs, opsPerSec: Math.round((ops / durationMs) * 1000) };
+  } finally {
+    for (const child of children) child.kill('SIGKILL');
+    rmSync(folder, { recursive: true, force: true });
+  }
+}

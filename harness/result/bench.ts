@@ -1,0 +1,65 @@
+import type { AppendLimit, MachineFacts } from './result.js';
+
+/** The machine-readable result of `parquet-chaos bench` (benchVersion 1), rendered by reports/bench.ts. */
+export interface BenchResult {
+  benchVersion: 1;
+  tool: { name: 'parquet-chaos'; version: string };
+  command: string;
+  runDir: string;
+  startedAt: string;
+  finishedAt: string;
+  machine: MachineFacts;
+  config: { workers: number; records: number; repeat: number; seed: number; scenario: string; parts: string[] };
+  /** One process appending alone (the run's classic calibration figure), in the bench folder. */
+  oneProcessLimit: AppendLimit | null;
+  /** Each safe strategy's cells: acked/s ÷ the same-process-count limit measured right before and after the cell. */
+  strategies: BenchCell[];
+  /** The instrumented I/O port against the raw pass-through one, same strategy, interleaved repeats. */
+  overhead: { strategy: string; instrumented: BenchCell[]; raw: BenchCell[] } | null;
+  /** The checker on a generated cell, in its own process. */
+  checker: CheckerBench | null;
+  /** `npm start` (the default matrix), timed as a child process. */
+  start: StartBench | null;
+  /** True when Ctrl-C stopped the bench: what was measured is kept. */
+  interrupted: boolean;
+}
+
+export interface BenchCell {
+  strategy: string;
+  repeat: number;
+  valid: boolean | 'unknown';
+  acked: number;
+  ackedPerSec: number;
+  parquetPerSec: number;
+  limitBefore: AppendLimit;
+  limitAfter: AppendLimit;
+  /** ackedPerSec ÷ the mean of the two limits. */
+  fractionOfLimit: number;
+  orchestratorCpuMs: number;
+  windowMs: number;
+  dir: string;
+}
+
+export interface CheckerBench {
+  records: number;
+  writers: number;
+  files: number;
+  ledgerBytes: number;
+  parquetBytes: number;
+  generateMs: number;
+  checkMs: number;
+  recordsPerSec: number;
+  /** Peak resident set of the checking process (getrusage maxrss), MiB. */
+  peakRssMiB: number;
+  valid: boolean | 'unknown';
+  acked: number;
+  present: number;
+}
+
+export interface StartBench {
+  command: string;
+  wallMs: number;
+  exitCode: number;
+  cells: number;
+  valid: number;
+}

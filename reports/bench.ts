@@ -1,0 +1,109 @@
+/** `bench`'s report: ratios against this machine's limit and the harness's own cost, pure from the bench JSON. */
+import type { BenchCell, BenchResult } from '../harness/result/bench.js';
+import { median } from '../harness/analyze/stats.js';
+
+const pct = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;
+const n0 = (n: number) => Math.round(n).toLocaleString('en-US');
+const spread = (values: readonly number[], f: (n: number) => string) =>
+  values.length === 0 ? '–' : `${f(median(values)!)} [${f(Math.min(...values))}, ${f(Math.max(...values))}]`;
+const meanLimit = (c: BenchCell) => (c.limitBefore.opsPerSec + c.limitAfter.opsPerSec) / 2;
+/** How far apart the limits right before and right after one cell are, relative to their mean. */
+const limitDrift = (c: BenchCell) => (meanLimit(c) > 0 ? Math.abs(c.limitAfter.opsPerSec - c.limitBefore.opsPerSec) / meanLimit(c) : 0);
+
+function table(head: string[], rows: string[][]): string[] {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+}
+
+function strategyLines(result: BenchResult): string[] {
+  const cells = result.strategies;
+  if (cells.length === 0) return [];
+  const { workers, records, repeat, scenario } = result.config;
+  const names = [...new Set(cells.map((c) => c.strategy))];
+  const rows = names.map((name) => {
+    const mine = cells.filter((c) => c.strategy === name);
+    return [
+      name, `${mine.filter((c) => c.valid === true).length}/${mine.length}`,
+      spread(mine.map((c) => c.ackedPerSec), n0), spread(mine.map((c) => c.parquetPerSec), n0),
+      spread(mine.map((c) => c.fractionOfLimit), pct),
+    ];
+  }).sort((a, b) => median(cells.filter((c) => c.strategy === b[0]).map((c) => c.fractionOfLimit))! - median(cells.filter((c) => c.strategy === a[0]).map((c) => c.fractionOfLimit))!);
+  const befores = cells.map((c) => c.limitBefore.opsPerSec);
+  const afters = cells.map((c) => c.limitAfter.opsPerSec);
+  return [
+    `## Safe strategies at ${workers} writers × ${records} records (${scenario}, no faults), ${repeat} repeat${repeat > 1 ? 's' : ''} interleaved`,
+    '',
+    `Limit: fsync'd 4 KiB appends/s by ${workers} processes in the same folder, measured right before and right after every cell.`,
+    `Before: ${spread(befores, n0)}; after: ${spread(afters, n0)} (median [min, max] over ${cells.length} cells); ` +
+      `before/after drift per cell: ${spread(cells.map(limitDrift), pct)}. One process alone: ${result.oneProcessLimit ? n0(result.oneProcessLimit.opsPerSec) : '–'}/s.`,
+    '',
+    ...table(['strategy', 'valid', 'acked/s', 'parquet/s', 'acked/s ÷ limit'], rows),
+    '',
+    'median [min, max] over the repeats; acked/s ÷ limit divides each cell by the mean of its own two limits.',
+  ];
+}
+
+function overheadLines(result: BenchResult): string[] {
+  const o = result.overhead;
+  if (!o || o.instrumented.length === 0 || o.raw.length === 0) return [];
+  const instrumented = median(o.instrumented.map((c) => c.ackedPerSec))!;
+  const raw = median(o.raw.map((c) => c.ackedPerSec))!;
+  const pairs = o.instrumented.flatMap((c) => {
+    const r = o.raw.find((x) => x.repeat === c.repeat);
+    return r && r.ackedPerSec > 0 ? [1 - c.ackedPerSec / r.ackedPerSec] : [];
+  });
+  return [
+    `## Harness overhead: the instrumented I/O port against a raw pass-through port (${o.strategy})`,
+    '',
+    `acked/s, instrumented: ${spread(o.instrumented.map((c) => c.ackedPerSec), n0)}; raw: ${spread(o.raw.map((c) => c.ackedPerSec), n0)}.`,
+    `Overhead 1 − instrumented ÷ raw: ${pct(raw > 0 ? 1 - instrumented / raw : 0)} of the medians; per repeat ${pairs.map(pct).join(', ')} (goal < 5%; negative: the raw runs were slower).`,
+  ];
+}
+
+function orchestratorLines(result: BenchResult): string[] {
+  const cells = [...result.strategies, ...(result.overhead?.instrumented ?? []), ...(result.overhead?.raw ?? [])].filter((c) => c.windowMs > 0);
+  if (cells.length === 0) return [];
+  const shares = cells.map((c) => c.orchestratorCpuMs / c.windowMs);
+  const cpus = result.machine.cpus;
+  return [
+    '## The orchestrator\'s own CPU while a cell\'s processes run',
+    '',
+    `CPU time of the orchestrating process ÷ wall time, from spawning a cell's processes to its writers' end: ${spread(shares, pct)} of one core ` +
+      `(${spread(shares.map((s) => s / cpus), pct)} of the machine's ${cpus}) over ${cells.length} cells.`,
+  ];
+}
+
+function checkerLines(result: BenchResult): string[] {
+  const c = result.checker;
+  if (!c) return [];
+  return [
+    `## The checker on ${n0(c.records)} records`,
+    '',
+    `${c.writers} ledgers (${(c.ledgerBytes / 2 ** 20).toFixed(0)} MiB) and ${c.files} Parquet files (${(c.parquetBytes / 2 ** 20).toFixed(0)} MiB), every record acked once and present once.`,
+    `Check: ${(c.checkMs / 1000).toFixed(2)} s = ${n0(c.recordsPerSec)} records/s (goal ≥ 500,000); peak RSS of the checking process ${c.peakRssMiB} MiB (goal < 200 MiB); ` +
+      `verdict valid: ${c.valid} (${n0(c.acked)} acked, ${n0(c.present)} present).`,
+  ];
+}
+
+function startLines(result: BenchResult): string[] {
+  const s = result.start;
+  if (!s) return [];
+  return [
+    '## `npm start` (the default matrix)',
+    '',
+    `${s.command}: ${(s.wallMs / 1000).toFixed(1)} s wall for ${s.cells} cells (${s.valid} valid), exit code ${s.exitCode} (goal < 60 s).`,
+  ];
+}
+
+export function renderBench(result: BenchResult): string {
+  const m = result.machine;
+  const sections = [strategyLines(result), overheadLines(result), orchestratorLines(result), checkerLines(result), startLines(result)].filter((s) => s.length > 0);
+  return [
+    `# parquet-chaos ${result.tool.version} bench${result.interrupted ? ' (interrupted: partial)' : ''}`,
+    '',
+    `command: ${result.command}`,
+    `machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.platform}/${m.arch}, Node ${m.node}, ${m.fileSystem}`,
+    `started ${result.startedAt}, finished ${result.finishedAt}; result: ${result.runDir}/bench.json`,
+    ...sections.flatMap((s) => ['', ...s]),
+    '',
+  ].join('\n');
+}
