@@ -1,29 +1,37 @@
 import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RoleKind } from '../sdk/strategy.js';
+import * as v from 'valibot';
+import { ROLE_KINDS, type RoleKind } from '../sdk/strategy.js';
+import { looseFields, parseWith, typedAs } from '../sdk/schema.js';
 import type { IoCounters } from '../sdk/ports/io.js';
 import { emptyIoCounters } from '../sdk/ports/io.js';
 import type { LockStats } from '../sdk/ports/lock.js';
 import { procIoDelta, readProcIo, zeroProcIo, type ProcIo } from './proc-io.js';
 
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+const counts = v.record(v.string(), v.number());
+
 /** What one process leaves behind in metrics/: rewritten as it goes, so a SIGKILL keeps the last one. */
-export interface MetricsSnapshot {
-  role: RoleKind;
-  index: number;
-  pid: number;
-  final: boolean;
-  startedAt: number;
-  at: number;
-  io: IoCounters;
-  lock: LockStats;
+export const MetricsSnapshotSchema = v.object({
+  role: v.picklist(ROLE_KINDS),
+  index: count,
+  pid: count,
+  final: v.boolean(),
+  startedAt: v.number(),
+  at: v.number(),
+  io: typedAs<IoCounters>()(counts),
+  lock: typedAs<LockStats>()(looseFields({
+    acquisitions: count, waitsMs: v.array(v.number()), timeouts: count, compromised: count, staleTakeovers: count,
+  })),
   /** /proc/self/io since the role started, minus the harness's own ledger and metrics writes. */
-  proc: ProcIo;
-  acked: number;
-  attempted: number;
-  failed: number;
-  ackLatenciesMs: number[];
-  counters: Record<string, number>;
-}
+  proc: typedAs<ProcIo>()(counts),
+  acked: count,
+  attempted: count,
+  failed: count,
+  ackLatenciesMs: v.array(v.number()),
+  counters: counts,
+});
+export type MetricsSnapshot = v.InferOutput<typeof MetricsSnapshotSchema>;
 
 export interface MetricsSource {
   io: IoCounters;
@@ -85,7 +93,10 @@ export function readSnapshots(metricsDir: string): MetricsSnapshot[] {
   return readdirSync(metricsDir)
     .filter((n) => n.endsWith('.json'))
     .sort()
-    .map((n) => JSON.parse(readFileSync(join(metricsDir, n), 'utf8')) as MetricsSnapshot);
+    .map((n) => {
+      const path = join(metricsDir, n);
+      return parseWith(MetricsSnapshotSchema, JSON.parse(readFileSync(path, 'utf8')), `metrics snapshot ${path}`, 'E_CHECK');
+    });
 }
 
 export interface AggregatedMetrics {

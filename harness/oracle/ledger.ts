@@ -1,17 +1,21 @@
 import { closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import * as v from 'valibot';
 import { parseJsonLines } from '../sdk/json-lines.js';
+import { parseOrUndefined } from '../sdk/schema.js';
 
 /**
  * The oracle: what a writer was told. One JSON object per line, one write() per line (so a SIGKILL
  * never tears a line), no fsync (faults here kill processes, not the kernel).
  */
-export type LedgerEntry =
-  | { op: 'start'; pid: number; t: number }
-  | { op: 'attempt'; id: string; t: number }
-  | { op: 'ack'; id: string; t: number }
-  | { op: 'fail'; id: string; t: number; error: string }
-  | { op: 'end'; t: number };
+export const LedgerEntrySchema = v.variant('op', [
+  v.object({ op: v.literal('start'), pid: v.number(), t: v.number() }),
+  v.object({ op: v.literal('attempt'), id: v.string(), t: v.number() }),
+  v.object({ op: v.literal('ack'), id: v.string(), t: v.number() }),
+  v.object({ op: v.literal('fail'), id: v.string(), t: v.number(), error: v.string() }),
+  v.object({ op: v.literal('end'), t: v.number() }),
+]);
+export type LedgerEntry = v.InferOutput<typeof LedgerEntrySchema>;
 
 export class LedgerWriter {
   private readonly fd: number;
@@ -48,7 +52,8 @@ export interface LedgerSegment {
 
 export function parseLedger(text: string): { segments: LedgerSegment[]; badLines: number } {
   const segments: LedgerSegment[] = [];
-  const lines = parseJsonLines(text, (value) => value as LedgerEntry);
+  // A line that does not match counts as bad, like a torn one.
+  const lines = parseJsonLines(text, (value) => parseOrUndefined(LedgerEntrySchema, value));
   let badLines = lines.badLines;
   let current: LedgerSegment | undefined;
   for (const entry of lines.values) {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScenarioDefinition } from '../sdk/scenario.js';
-import type { BackgroundRoleKind, Guarantees, RoleKind } from '../sdk/strategy.js';
+import type { BackgroundRoleKind, RoleKind } from '../sdk/strategy.js';
 import { checkCell, emptyVerdict } from '../oracle/checker.js';
 import { readLedgers, writingSpanMs } from '../oracle/ledger.js';
 import type { LoadedStrategy } from './load-strategy.js';
@@ -10,9 +10,10 @@ import { planFaults } from './nemesis/plan.js';
 import { Nemesis, type FaultableProcess } from './nemesis/nemesis.js';
 import type { FaultEvent, IoFault } from '../sdk/faults.js';
 import { parseJsonLines } from '../sdk/json-lines.js';
+import { parseOrUndefined } from '../sdk/schema.js';
 import { Random } from '../sdk/random.js';
 import { logicalBytes, makeRecord } from '../sdk/records.js';
-import type { CellError, CellResult, RunConfig } from '../result/result.js';
+import { FaultEventSchema, type CellError, type CellMeta, type CellResult, type RunConfig } from '../result/result.js';
 import { cellPaths, type RoleConfig } from './roles/config.js';
 import { percentile, round, sum } from '../analyze/stats.js';
 import { killProcess, spawnRole, stderrTail, type RoleProcess } from './supervise.js';
@@ -22,15 +23,6 @@ import { watchFolder } from './watch-folder.js';
 import { startServices, type CellServices } from './services/index.js';
 import { makeDirs, writeFileAtomic } from '../result/files.js';
 import { cellTimeoutMs, describeCellTimeout } from './run-config.js';
-
-/** A cell folder's cell.json. */
-export interface CellMeta {
-  strategy: string;
-  scenario: string;
-  guarantees: Guarantees;
-  /** Every process ran to its end, finalize included (absent in folders written before it was recorded). */
-  completed?: boolean;
-}
 
 export interface CellPlan {
   strategy: LoadedStrategy;
@@ -78,7 +70,7 @@ function countFiles(dir: string): number {
 
 function readFaultLog(path: string): FaultEvent[] {
   if (!existsSync(path)) return [];
-  return parseJsonLines(readFileSync(path, 'utf8'), (value) => value as FaultEvent).values;
+  return parseJsonLines(readFileSync(path, 'utf8'), (value) => parseOrUndefined(FaultEventSchema, value)).values;
 }
 
 /** Logical bytes of the acked records: records of one configuration differ only by a few bytes of id. */

@@ -1,3 +1,5 @@
+import * as v from 'valibot';
+import { parseWith } from '../sdk/schema.js';
 import { getCodec } from '../sdk/codec/index.js';
 import { badValue } from '../sdk/errors.js';
 import { readJsonFile } from '../result/read-json.js';
@@ -138,14 +140,18 @@ export function applyOptions(base: RunConfig, raw: RawOptions): RunConfig {
   return config;
 }
 
-/** A JSON config file: keys are flag names (`{"workers": 8, "strategy": "realtime"}`). */
+/**
+ * A JSON config file: an object of flag names to values (`{"workers": 8, "strategy": ["realtime", "queue"]}`);
+ * a value is what the flag would take, as a string, number, boolean or list (joined with commas).
+ */
+export const ConfigFileSchema = v.record(v.string(), v.union([v.string(), v.number(), v.boolean(), v.array(v.union([v.string(), v.number()]))]));
+
 export function readConfigFile(path: string): RawOptions {
   const parsed = readJsonFile(path, 'E_BAD_OPTION', '--config', 'a readable JSON file');
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw badValue('E_BAD_OPTION', '--config', path, 'a JSON object of flag names to values');
-  const raw: Record<string, string> = {};
-  for (const [key, value] of Object.entries(parsed)) {
+  for (const key of Object.keys(parsed)) {
     if (!(RUN_FLAGS as string[]).includes(key)) throw badValue('E_BAD_OPTION', `--config key`, key, `one of: ${RUN_FLAGS.join(', ')}`);
-    raw[key] = Array.isArray(value) ? value.join(',') : String(value);
   }
-  return raw as RawOptions;
+  const config = parseWith(ConfigFileSchema, parsed, `--config ${path}`, 'E_BAD_OPTION');
+  return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, Array.isArray(value) ? value.join(',') : String(value)])) as RawOptions;
 }

@@ -3,6 +3,9 @@ import type { ClockPort } from '../sdk/ports/clock.js';
 import type { Random } from '../sdk/random.js';
 import { recordId, type TestRecord } from '../sdk/records.js';
 import type { WriterHandle } from '../sdk/strategy.js';
+import type { RunConfig } from '../result/result.js';
+
+export type RestartPolicy = RunConfig['restart'];
 
 /**
  * The one writer loop: how a writer process talks to its strategy and what its ledger records. The real
@@ -86,9 +89,6 @@ export class WriterSession {
     }
   }
 }
-
-/** What a restarted writer does with ids it attempted but never saw acked. */
-export type RestartPolicy = 'retry' | 'skip' | 'none';
 
 /**
  * Which sequence numbers this writer process should attempt. A fresh writer attempts them all; a

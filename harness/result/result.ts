@@ -1,196 +1,297 @@
+import * as v from 'valibot';
 import type { Guarantees } from '../sdk/strategy.js';
+import { CODEC_NAMES } from '../sdk/codec/codec.js';
 import type { Verdict } from '../oracle/checker.js';
-import type { CodecName } from '../sdk/codec/codec.js';
 import type { Fault, FaultEvent } from '../sdk/faults.js';
 import type { Recommendation } from '../analyze/recommend.js';
 import type { SweepSummary } from '../analyze/sweep-summary.js';
 import type { SimSection } from './sim-result.js';
+import { looseFields, typedAs } from '../sdk/schema.js';
 
-/** The machine-readable result of one run (schemaVersion 1, documented in the README). */
-export interface RunResult {
-  schemaVersion: 1;
-  tool: { name: 'parquet-chaos'; version: string };
-  runId: string;
-  runDir: string;
-  startedAt: string;
-  finishedAt: string;
-  /** The command line that produced this result. */
-  command: string;
-  config: RunConfig;
-  machine: MachineFacts;
-  /** The machine's fsync limit, measured at the start of a run (absent for `sim`, which measures no real I/O). */
-  calibration?: Calibration;
-  cells: CellResult[];
-  /** True when the run was stopped (Ctrl-C) before every cell ran; cells holds what was measured. */
-  interrupted: boolean;
-  /** Set when the disk failed under the harness's own files (ENOSPC, EIO): why the run stopped early; cells holds what was measured. */
-  stopped?: string;
-  /** `sweep` and `recommend`: per grid point, the median and its confidence interval over the repeats. */
-  sweep?: SweepSummary;
-  /** `recommend`: the chosen setting, the evidence and the seed's advice checked against it. */
-  recommendation?: Recommendation;
-  /** `sim`: the deterministic simulation's search, its verdict and any shrunk counterexample. */
-  sim?: SimSection;
-}
+/*
+ * The result JSON (schemaVersion 1, documented in the README) as valibot schemas; the TypeScript types
+ * are derived from them, and `schema/result.schema.json` is generated from them (npm run schema).
+ * Every object is loose (looseFields): a reader accepts fields it does not know (a newer harness may add some),
+ * while the fields it knows are checked. Types owned by other modules (the verdict, faults, sweep
+ * summary, recommendation) keep their own definitions; here their known fields are checked.
+ */
 
-export interface RunConfig {
-  strategies: string[];
-  scenarios: string[];
+export const RESTART_POLICIES = ['retry', 'skip', 'none'] as const;
+
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+const ms = v.pipe(v.number(), v.minValue(0));
+const nullableNumber = v.nullable(v.number());
+const strings = v.array(v.string());
+
+export const RunConfigSchema = looseFields({
+  strategies: strings,
+  scenarios: strings,
   /** Writers per cell; in a sweep the largest count swept (each cell records its own). */
-  workers: number;
-  recordsPerWorker: number;
-  payloadBytes: number;
+  workers: v.pipe(count, v.minValue(1)),
+  recordsPerWorker: v.pipe(count, v.minValue(1)),
+  payloadBytes: count,
   /** Pause between a writer's records, ms; null: each scenario's own. */
-  thinkMs: number | null;
-  seed: number;
-  codec: CodecName;
+  thinkMs: v.nullable(ms),
+  seed: v.pipe(v.number(), v.integer()),
+  codec: v.picklist(CODEC_NAMES),
   /** The cell timeout's base, ms (the whole timeout when cellTimeoutPerRecordMs is 0, as with --timeout). */
-  cellTimeoutMs: number;
+  cellTimeoutMs: ms,
   /** Added to the cell timeout per record of the cell (workers × records), ms; absent in older results. */
-  cellTimeoutPerRecordMs?: number;
-  lockStaleMs: number;
-  lockTimeoutMs: number;
-  restart: 'retry' | 'skip' | 'none';
+  cellTimeoutPerRecordMs: v.optional(ms),
+  lockStaleMs: ms,
+  lockTimeoutMs: ms,
+  /** What a restarted writer does with ids it attempted but never saw acked. */
+  restart: v.picklist(RESTART_POLICIES),
   /** `none`, `default` (each scenario's schedule) or a list `kind:key=value,…;kind:…`. */
-  faults: string;
+  faults: v.string(),
   /** An existing Redis server to use (never faulted or stopped); null: start one per cell. */
-  redisUrl: string | null;
-}
+  redisUrl: v.nullable(v.string()),
+});
+export type RunConfig = v.InferOutput<typeof RunConfigSchema>;
 
 /** The services a cell ran against (empty for strategies that need none). */
-export interface CellServiceInfo {
-  redis?: {
-    version: string;
+export const CellServiceInfoSchema = looseFields({
+  redis: v.optional(looseFields({
+    version: v.string(),
     /** True: started by the harness for this cell; false: given with --redis-url. */
-    managed: boolean;
-    url: string;
-    durability: string;
+    managed: v.boolean(),
+    url: v.string(),
+    durability: v.string(),
     /** What that durability setting promises when Redis itself dies. */
-    promise: string;
-  };
-}
+    promise: v.string(),
+  })),
+});
+export type CellServiceInfo = v.InferOutput<typeof CellServiceInfoSchema>;
 
-export interface MachineFacts {
-  node: string;
-  platform: string;
-  arch: string;
-  cpus: number;
-  cpuModel: string;
-  memoryGiB: number;
+export const MachineFactsSchema = looseFields({
+  node: v.string(),
+  platform: v.string(),
+  arch: v.string(),
+  cpus: count,
+  cpuModel: v.string(),
+  memoryGiB: v.number(),
   /** File system type of the run folder (from /proc/mounts), when it can be told. */
-  fileSystem: string;
-}
+  fileSystem: v.string(),
+});
+export type MachineFacts = v.InferOutput<typeof MachineFactsSchema>;
 
-export interface Calibration {
-  method: 'fsync-append-4KiB';
-  ops: number;
-  durationMs: number;
+/** This machine's fsync'd-append limit with N processes at once, each appending to its own file in one folder. */
+export const AppendLimitSchema = looseFields({
+  method: v.literal('fsync-append-4KiB'),
+  processes: v.pipe(count, v.minValue(1)),
+  /** Appends (each followed by fsync) summed over the processes. */
+  ops: count,
+  durationMs: ms,
+  opsPerSec: v.number(),
+});
+export type AppendLimit = v.InferOutput<typeof AppendLimitSchema>;
+
+export const CalibrationSchema = looseFields({
+  method: v.literal('fsync-append-4KiB'),
+  ops: count,
+  durationMs: ms,
   /** fsync'd 4 KiB appends per second by one process in the run folder. */
-  opsPerSec: number;
+  opsPerSec: v.number(),
   /**
    * The limit cells are compared with: fsync'd appends per second by as many processes as a cell has
    * writers, each to its own file in the run folder, once per worker count of the run (absent in
    * results saved before it existed).
    */
-  sameProcesses?: AppendLimit[];
-}
+  sameProcesses: v.optional(v.array(AppendLimitSchema)),
+});
+export type Calibration = v.InferOutput<typeof CalibrationSchema>;
 
-/** This machine's fsync'd-append limit with N processes at once, each appending to its own file in one folder. */
-export interface AppendLimit {
-  method: 'fsync-append-4KiB';
-  processes: number;
-  /** Appends (each followed by fsync) summed over the processes. */
-  ops: number;
-  durationMs: number;
-  opsPerSec: number;
-}
-
-export interface CellError {
+export const CellErrorSchema = looseFields({
   /** Which process or step failed: "writer-3", "merger", "finalize", "check", "cell". */
-  source: string;
-  code: string;
-  message: string;
-}
+  source: v.string(),
+  code: v.string(),
+  message: v.string(),
+});
+export type CellError = v.InferOutput<typeof CellErrorSchema>;
 
-export interface CellResult {
-  strategy: string;
-  scenario: string;
-  workers: number;
-  recordsPerWorker: number;
-  dir: string;
-  guarantees: Guarantees;
-  verdict: Verdict;
-  io: {
+export const GuaranteesSchema = typedAs<Guarantees>()(looseFields({ noLostAcked: v.boolean(), noDuplicates: v.boolean(), noCorruption: v.boolean() }));
+
+export const VerdictSchema = typedAs<Verdict>()(looseFields({
+  attempted: count,
+  acked: count,
+  present: count,
+  lost: count,
+  duplicates: count,
+  phantoms: count,
+  corruptFiles: count,
+  corruptRecords: count,
+  unackedLost: count,
+  unackedAtCrash: count,
+  retried: count,
+  crashedProcesses: count,
+  valid: v.union([v.boolean(), v.literal('unknown')]),
+  broken: strings,
+  evidence: looseFields({ lost: strings, duplicates: strings, phantoms: strings, corruptFiles: strings }),
+  error: v.optional(v.string()),
+}));
+
+/** A planned fault: its kind and target are checked; the rest depends on the kind (see sdk/faults.ts). */
+export const FaultSchema = typedAs<Fault>()(looseFields({ kind: v.string(), target: v.string() }));
+
+/** One line of a cell's faults.jsonl (the fault log reader validates each line with it). */
+export const FaultEventSchema = typedAs<FaultEvent>()(looseFields({
+  at: v.number(),
+  kind: v.string(),
+  target: v.string(),
+  pid: v.optional(v.number()),
+  action: v.string(),
+  detail: v.optional(v.string()),
+}));
+
+export const CellResultSchema = looseFields({
+  strategy: v.string(),
+  scenario: v.string(),
+  workers: count,
+  recordsPerWorker: count,
+  dir: v.string(),
+  guarantees: GuaranteesSchema,
+  verdict: VerdictSchema,
+  io: looseFields({
     /** Bytes written by every process of the strategy, from /proc/<pid>/io, less the harness's own writes. */
-    bytesWritten: number;
-    bytesRead: number;
+    bytesWritten: count,
+    bytesRead: count,
     /** write() calls through the instrumented port. */
-    writeOps: number;
-    fsyncs: number;
-    renames: number;
-    filesCreated: number;
+    writeOps: count,
+    fsyncs: count,
+    renames: count,
+    filesCreated: count,
     /** bytesWritten ÷ logical bytes of the acked records. */
-    writeAmplification: number | null;
-    filesInData: number;
+    writeAmplification: nullableNumber,
+    filesInData: count,
     /** Bytes written through the instrumented port (excludes e.g. SQLite's own writes). */
-    portBytesWritten: number;
-  };
-  locks: {
-    acquisitions: number;
-    waitMsTotal: number;
-    waitMsP50: number | null;
-    waitMsP99: number | null;
-    waitMsMax: number | null;
-    timeouts: number;
-    compromised: number;
+    portBytesWritten: count,
+  }),
+  locks: looseFields({
+    acquisitions: count,
+    waitMsTotal: ms,
+    waitMsP50: nullableNumber,
+    waitMsP99: nullableNumber,
+    waitMsMax: nullableNumber,
+    timeouts: count,
+    compromised: count,
     /** Stale locks (of a dead or paused holder) removed before being taken. */
-    staleTakeovers: number;
-  };
-  throughput: {
-    ackedPerSec: number;
+    staleTakeovers: count,
+  }),
+  throughput: looseFields({
+    ackedPerSec: v.number(),
     /** Wall time of the writing phase: first writer `start` to last ledger line, ms. */
-    wallMs: number;
-    ackLatencyMsP50: number | null;
-    ackLatencyMsP99: number | null;
+    wallMs: ms,
+    ackLatencyMsP50: nullableNumber,
+    ackLatencyMsP99: nullableNumber,
     /** ackedPerSec ÷ the fsync'd appends per second of as many processes as the cell has writers (calibration.sameProcesses). */
-    fractionOfLimit: number | null;
+    fractionOfLimit: nullableNumber,
     /** Wall time of the finalize (recovery) step, ms. */
-    finalizeMs: number;
+    finalizeMs: ms,
     /**
      * End-to-end rate: acked records present in the dataset ÷ parquetMs. Counts the drain and
      * finalize work that the ack rate leaves out (0 when nothing reached Parquet).
      */
-    parquetPerSec: number;
+    parquetPerSec: v.number(),
     /**
      * First writer `start` → the moment the last acked record is in its final .parquet file after
      * drain and finalize (the later of the last ack and the newest .parquet write in data/), ms;
      * null when nothing was acked or no Parquet file exists.
      */
-    parquetMs: number | null;
-  };
+    parquetMs: v.nullable(ms),
+  }),
   /** Strategy-reported event counts summed over its processes (e.g. fallbacks, commitConflicts). */
-  counters: Record<string, number>;
-  processes: { spawned: number; failed: number; timedOut: number };
-  faults: {
+  counters: v.record(v.string(), v.number()),
+  processes: looseFields({ spawned: count, failed: count, timedOut: count }),
+  faults: looseFields({
     /** The schedule as planned from the seed (targets made concrete). */
-    planned: Fault[];
-    kills: number;
-    crashPoints: number;
-    pauses: number;
-    ioErrors: number;
-    restarts: number;
+    planned: v.array(FaultSchema),
+    kills: count,
+    crashPoints: count,
+    pauses: count,
+    ioErrors: count,
+    restarts: count,
     /** The cell's faults.jsonl: what was done, to which process, when (ms after writers started). */
-    log: FaultEvent[];
-  };
-  errors: CellError[];
+    log: v.array(FaultEventSchema),
+  }),
+  errors: v.array(CellErrorSchema),
   /** Services the cell ran against: backend, server, durability setting. */
-  services?: CellServiceInfo;
+  services: v.optional(CellServiceInfoSchema),
+  /** Sweeps: the repeat (1-based) this cell belongs to, and its seed (the run's seed + repeat − 1). */
+  repeat: v.optional(v.pipe(count, v.minValue(1))),
+  seed: v.optional(v.pipe(v.number(), v.integer())),
   /**
    * The harness's own cost: the orchestrator's CPU time (user + system) from spawning the cell's
    * processes until its writers ended, and that window; cpu ÷ window is its share of one core.
    */
-  harness?: { orchestratorCpuMs: number; windowMs: number };
-  /** Sweeps: the repeat (1-based) this cell belongs to, and its seed (the run's seed + repeat − 1). */
-  repeat?: number;
-  seed?: number;
-}
+  harness: v.optional(looseFields({ orchestratorCpuMs: ms, windowMs: ms })),
+});
+export type CellResult = v.InferOutput<typeof CellResultSchema>;
+
+/** A cell folder's cell.json: what `parquet-chaos check DIR` needs to judge the cell again. */
+export const CellMetaSchema = looseFields({
+  strategy: v.string(),
+  scenario: v.string(),
+  guarantees: GuaranteesSchema,
+  /** Every process ran to its end, finalize included (absent in folders written before it was recorded). */
+  completed: v.optional(v.boolean()),
+});
+export type CellMeta = v.InferOutput<typeof CellMetaSchema>;
+
+const SweepSummarySchema = typedAs<SweepSummary>()(looseFields({
+  strategies: strings,
+  scenarios: strings,
+  workers: v.array(count),
+  repeat: count,
+  method: v.string(),
+  points: v.array(looseFields({ strategy: v.string(), scenario: v.string(), workers: count, runs: count, valid: count, metrics: v.record(v.string(), v.unknown()) })),
+}));
+
+const RecommendationSchema = typedAs<Recommendation>()(looseFields({
+  rank: v.string(),
+  candidates: strings,
+  references: strings,
+  referenceWorkers: count,
+  choice: v.nullable(looseFields({ strategy: v.string(), workers: count })),
+  points: v.array(looseFields({ strategy: v.string(), workers: count })),
+  advice: v.array(looseFields({})),
+}));
+
+const SimSectionSchema = typedAs<SimSection>()(looseFields({
+  strategy: v.string(),
+  guarantees: GuaranteesSchema,
+  workers: count,
+  records: count,
+  seed: v.pipe(v.number(), v.integer()),
+  runs: count,
+  mode: v.picklist(['search', 'replay']),
+  verdict: v.picklist(['pass', 'violation', 'unknown']),
+  searches: v.array(v.looseObject({})),
+}));
+
+/** The machine-readable result of one run. */
+export const RunResultSchema = looseFields({
+  schemaVersion: v.literal(1),
+  tool: looseFields({ name: v.literal('parquet-chaos'), version: v.string() }),
+  runId: v.string(),
+  runDir: v.string(),
+  startedAt: v.string(),
+  finishedAt: v.string(),
+  /** The command line that produced this result. */
+  command: v.string(),
+  config: RunConfigSchema,
+  machine: MachineFactsSchema,
+  /** The machine's fsync limit, measured at the start of a run (absent for `sim`, which measures no real I/O). */
+  calibration: v.optional(CalibrationSchema),
+  cells: v.array(CellResultSchema),
+  /** True when the run was stopped (Ctrl-C) before every cell ran; cells holds what was measured. */
+  interrupted: v.boolean(),
+  /** Set when the disk failed under the harness's own files (ENOSPC, EIO): why the run stopped early; cells holds what was measured. */
+  stopped: v.optional(v.string()),
+  /** `sweep` and `recommend`: per grid point, the median and its confidence interval over the repeats. */
+  sweep: v.optional(SweepSummarySchema),
+  /** `recommend`: the chosen setting, the evidence and the seed's advice checked against it. */
+  recommendation: v.optional(RecommendationSchema),
+  /** `sim`: the deterministic simulation's search, its verdict and any shrunk counterexample. */
+  sim: v.optional(SimSectionSchema),
+});
+export type RunResult = v.InferOutput<typeof RunResultSchema>;

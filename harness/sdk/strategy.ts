@@ -17,7 +17,9 @@ export interface Guarantees {
   noCorruption: boolean;
 }
 
-export type RoleKind = 'writer' | 'merger' | 'consumer' | 'finalize';
+export const ROLE_KINDS = ['writer', 'merger', 'consumer', 'finalize'] as const;
+
+export type RoleKind = (typeof ROLE_KINDS)[number];
 
 export interface RoleIdentity {
   kind: RoleKind;

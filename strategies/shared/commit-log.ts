@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import * as v from 'valibot';
+import { parseOrUndefined } from '../../harness/sdk/schema.js';
 import type { StrategyContext } from '../../harness/sdk/strategy.js';
 import { ensureDurableDir } from './durable-dir.js';
 
@@ -18,15 +20,16 @@ import { ensureDurableDir } from './durable-dir.js';
  * stores need a conditional put such as S3's If-None-Match, which is what Delta Lake relies on.)
  */
 
-export interface CommitEntry {
-  version: number;
+export const CommitEntrySchema = v.object({
+  version: v.pipe(v.number(), v.integer(), v.minValue(0)),
   /** Index of the writer whose records this version adds. */
-  writer: number;
-  processId: string;
+  writer: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  processId: v.string(),
   /** Names of the data files (under data/) this version adds. */
-  files: string[];
-  ids: string[];
-}
+  files: v.array(v.string()),
+  ids: v.array(v.string()),
+});
+export type CommitEntry = v.InferOutput<typeof CommitEntrySchema>;
 
 export interface LogSnapshot {
   /** The highest version whose entry exists, committed or torn; -1 for an empty log. */
@@ -51,18 +54,16 @@ function entryPath(ctx: StrategyContext, version: number): string {
   return join(logDir(ctx), `${String(version).padStart(20, '0')}.json`);
 }
 
-const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
-
+/** The entry of `version`, or undefined when it does not parse or is not that version's (a torn write). */
 function parseEntry(bytes: Uint8Array, version: number): CommitEntry | undefined {
-  let entry: Partial<CommitEntry>;
+  let json: unknown;
   try {
-    entry = JSON.parse(new TextDecoder().decode(bytes)) as Partial<CommitEntry>;
+    json = JSON.parse(new TextDecoder().decode(bytes));
   } catch {
     return undefined;
   }
-  const valid = entry.version === version && Number.isInteger(entry.writer) && typeof entry.processId === 'string'
-    && isStringArray(entry.files) && isStringArray(entry.ids);
-  return valid ? (entry as CommitEntry) : undefined;
+  const entry = parseOrUndefined(CommitEntrySchema, json);
+  return entry?.version === version ? entry : undefined;
 }
 
 /** Reads the whole log (creating its folder on first use). */

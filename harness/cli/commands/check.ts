@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { checkCell, emptyVerdict, type Verdict } from '../../oracle/checker.js';
-import type { CellMeta } from '../../orchestrate/cell.js';
+import { CellMetaSchema } from '../../result/result.js';
 import { readJsonFile } from '../../result/read-json.js';
+import { parseWith } from '../../sdk/schema.js';
 import { badValue } from '../../sdk/errors.js';
 import type { CommandSpec } from '../command.js';
 
@@ -15,7 +16,7 @@ export async function checkDir(dir: string): Promise<{ strategy: string; scenari
   const cellDir = resolve(dir);
   const metaPath = join(cellDir, 'cell.json');
   if (!existsSync(metaPath)) throw badValue('E_USAGE', 'check DIR', dir, 'a cell folder (runs/<run-id>/<strategy>/<scenario>) holding cell.json');
-  const meta = readJsonFile(metaPath, 'E_USAGE', 'check DIR', 'a cell folder whose cell.json is readable JSON') as CellMeta;
+  const meta = parseWith(CellMetaSchema, readJsonFile(metaPath, 'E_USAGE', 'check DIR', 'a cell folder whose cell.json is readable JSON'), metaPath, 'E_USAGE');
   if (meta.completed !== true) {
     const why = meta.completed === false ? 'the cell did not run to its end (its run was stopped before finalize)' : 'its cell.json does not say whether the cell ran to its end (written by an older version)';
     return { strategy: meta.strategy, scenario: meta.scenario, verdict: { ...emptyVerdict(), valid: 'unknown', error: `not checked: ${why}, so acked records may still wait in the strategy's state; run the cell again` } };

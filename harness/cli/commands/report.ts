@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { plainPalette } from '../../../reports/format.js';
 import { badValue } from '../../sdk/errors.js';
 import { readJsonFile } from '../../result/read-json.js';
-import type { RunResult } from '../../result/result.js';
+import { RunResultSchema, type RunResult } from '../../result/result.js';
+import { parseWith } from '../../sdk/schema.js';
 import type { CommandSpec } from '../command.js';
 import { parseView, render, VIEW_FLAGS } from '../flags.js';
 import { checkOutFile } from '../outputs.js';
@@ -14,7 +15,7 @@ export function readResult(path: string): RunResult {
   if (version !== 1) throw badValue('E_USAGE', `${path}: schemaVersion`, version ?? null, 'schemaVersion 1 (a parquet-chaos result)');
   const cells = (parsed as { cells?: unknown }).cells;
   if (!Array.isArray(cells)) throw badValue('E_USAGE', `${path}: cells`, cells ?? null, 'an array of cell results (a parquet-chaos result.json)');
-  return parsed as RunResult;
+  return parseWith(RunResultSchema, parsed, path, 'E_USAGE');
 }
 
 /** `parquet-chaos report FILE`: re-renders a saved result without re-running it. */

@@ -1,39 +1,44 @@
-import type { CodecName } from '../../sdk/codec/codec.js';
-import type { RoleKind } from '../../sdk/strategy.js';
-import type { IoFault } from '../../sdk/faults.js';
-import type { RestartPolicy } from '../writer-loop.js';
+import * as v from 'valibot';
+import { faultKindNames, type IoFault } from '../../sdk/faults.js';
+import { looseFields, typedAs } from '../../sdk/schema.js';
 import type { ServiceEndpoints } from '../../sdk/services.js';
+import { CODEC_NAMES } from '../../sdk/codec/codec.js';
+import { ROLE_KINDS } from '../../sdk/strategy.js';
+import { RESTART_POLICIES } from '../../result/result.js';
 
-/** Everything a role process needs, passed as one JSON argument. */
-export interface RoleConfig {
-  role: RoleKind;
-  index: number;
-  cellDir: string;
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+/** Everything a role process needs, passed as one JSON argument (validated by the child on start). */
+export const RoleConfigSchema = v.object({
+  role: v.picklist(ROLE_KINDS),
+  index: count,
+  cellDir: v.string(),
   /** The strategy spec as written (label), and for plugins the absolute module path replacing the name. */
-  strategy: string;
-  codec: CodecName;
-  seed: number;
-  recordsPerWorker: number;
-  payloadBytes: number;
-  thinkMs: number;
-  lockStaleMs: number;
-  lockTimeoutMs: number;
+  strategy: v.string(),
+  codec: v.picklist(CODEC_NAMES),
+  seed: v.pipe(v.number(), v.integer()),
+  recordsPerWorker: count,
+  payloadBytes: count,
+  thinkMs: v.pipe(v.number(), v.minValue(0)),
+  lockStaleMs: v.pipe(v.number(), v.minValue(0)),
+  lockTimeoutMs: v.pipe(v.number(), v.minValue(0)),
   /** Snapshot interval for metrics/ (ms). */
-  metricsEveryMs: number;
-  restart: RestartPolicy;
+  metricsEveryMs: v.pipe(v.number(), v.minValue(1)),
+  restart: v.picklist(RESTART_POLICIES),
   /** The process's name in fault logs: writer-3, merger, consumer, finalize. */
-  name: string;
+  name: v.string(),
   /** 0 for the first life, n for the nth restart. */
-  incarnation: number;
-  /** I/O faults for this life (empty after a restart: faults are healed). */
-  ioFaults: IoFault[];
+  incarnation: count,
+  /** I/O faults for this life (empty after a restart: faults are healed); sdk/faults.ts made them. */
+  ioFaults: v.array(typedAs<IoFault>()(looseFields({ kind: v.picklist(faultKindNames), target: v.string() }))),
   /** Endpoints of the services the strategy needs (this process's own proxy when network faults apply). */
-  services: ServiceEndpoints;
+  services: typedAs<ServiceEndpoints>()(v.looseObject({})),
   /** Epoch ms when the writers started: fault events are timed from it. */
-  startedAt: number;
+  startedAt: v.number(),
   /** The uninstrumented pass-through I/O port (no faults, no counts): only `bench` sets it, to measure the instrumented port's cost. */
-  rawIo?: boolean;
-}
+  rawIo: v.optional(v.boolean()),
+});
+export type RoleConfig = v.InferOutput<typeof RoleConfigSchema>;
 
 export function cellPaths(cellDir: string) {
   return {

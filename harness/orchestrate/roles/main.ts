@@ -4,12 +4,13 @@
  */
 import { asError } from '../../sdk/errors.js';
 import { runBackground, runFinalize } from './background.js';
-import type { RoleConfig } from './config.js';
+import { RoleConfigSchema } from './config.js';
+import { parseWith } from '../../sdk/schema.js';
 import { exitWithParent } from './runtime.js';
 import { runWriter } from './writer.js';
 
 async function main(): Promise<void> {
-  const config = JSON.parse(process.argv[2] ?? '{}') as RoleConfig;
+  const config = parseWith(RoleConfigSchema, JSON.parse(process.argv[2] ?? '{}'), 'role configuration', 'E_USAGE');
   exitWithParent();
   switch (config.role) {
     case 'writer':
@@ -19,8 +20,6 @@ async function main(): Promise<void> {
       return runBackground(config, config.role);
     case 'finalize':
       return runFinalize(config);
-    default:
-      throw new Error(`unknown role ${JSON.stringify(config.role)}`);
   }
 }
 

@@ -8,4 +8,6 @@ export interface Codec {
   decode(bytes: Uint8Array): Promise<TestRecord[]>;
 }
 
-export type CodecName = 'hyparquet' | 'parquetjs-lite';
+export const CODEC_NAMES = ['hyparquet', 'parquetjs-lite'] as const;
+
+export type CodecName = (typeof CODEC_NAMES)[number];
