@@ -100,7 +100,7 @@ export function serviceLines(result: RunResult): string[] {
       parts.push(`redis ${redis.version} (${redis.managed ? 'started for the cell' : `existing server ${redis.url}`}) · durability=${redis.durability}: ${redis.promise}`);
     }
     const network = networkFaultsOf(cell);
-    if (network.length) parts.push(`network faults: ${network.join('; ')}`);
+    if (network.length) parts.push(`service and network faults: ${network.join('; ')}`);
     const cellName = `${cell.strategy} × ${cell.scenario}${cell.repeat === undefined ? '' : ` · ${cell.workers} workers · repeat ${cell.repeat}`}`;
     return parts.length ? [`${cellName}: ${parts.join(' · ')}`] : [];
   });

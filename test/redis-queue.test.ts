@@ -5,32 +5,63 @@ import { join } from 'node:path';
 import { findRedisServer, startRedis } from '../harness/orchestrate/services/redis-server.js';
 import { resolveMatrix } from '../harness/orchestrate/run.js';
 import { renderTable } from '../reports/table.js';
+import { validLabel } from '../reports/format.js';
 import { runSmall } from './support/cell.js';
 import { processesMentioning } from './support/processes.js';
 
 // Every test here runs on a real redis-server from PATH, started by the harness or by the test.
 
 describe('queue:backend=redis on a redis-server the harness starts', () => {
-  it('loses and duplicates nothing when a writer and the consumer are killed (the consumer after publishing, before XACK)', async () => {
-    // Arrange: the consumer dies with its first part published but its stream entries unacknowledged.
-    const faults = 'kill:target=writer-1,afterAttempts=4;crash-point:target=consumer,point=consume:part-written,nth=1';
+  it('durability=always: nothing lost or duplicated under writer, consumer and Redis kills and a partition longer than the client timeout', async () => {
+    // Arrange: the consumer dies with its first part published but its entries unacknowledged; Redis is
+    // SIGKILLed mid-run and restarted on its data; writer-2 is cut off for longer than its 800 ms timeout.
+    const faults = [
+      'kill:target=writer-1,afterAttempts=4',
+      'crash-point:target=consumer,point=consume:part-written,nth=1',
+      'kill:target=redis,afterAcks=6,down=300',
+      'partition:target=writer-2,afterAcks=2,of=writer-2,duration=2500',
+    ].join(';');
 
     // Act
-    const result = await runSmall({ strategies: ['queue:backend=redis,batch=5'], scenarios: ['buffer-crash'], workers: 3, recordsPerWorker: 8, faults });
+    const result = await runSmall({
+      strategies: ['queue:backend=redis,batch=5,redisTimeoutMs=800'], scenarios: ['buffer-crash'], workers: 3, recordsPerWorker: 12, thinkMs: 10, faults,
+    });
 
     // Assert
     const cell = result.cells[0]!;
     expect(cell.errors).toEqual([]);
-    expect(cell.faults.kills).toBe(1);
+    expect(cell.faults.log.filter((e) => e.action === 'SIGKILL').map((e) => e.target).sort()).toEqual(['redis', 'writer-1']);
+    expect(cell.faults.log.some((e) => e.target === 'redis' && e.kind === 'restart')).toBe(true);
+    expect(cell.faults.log.some((e) => e.target === 'writer-2' && e.action === 'partitioned')).toBe(true);
     expect(cell.faults.crashPoints).toBe(1);
+    expect(cell.guarantees.noLostAcked).toBe(true);
     expect(cell.verdict).toMatchObject({ lost: 0, duplicates: 0, corruptFiles: 0, valid: true });
+    // The partition made writes fail unacked (no reply within the timeout), yet no acked record is missing.
     expect(cell.verdict.acked).toBeGreaterThan(0);
+    expect(cell.verdict.acked).toBeLessThan(cell.verdict.attempted);
     // The successor claimed the dead consumer's pending entries and the sink dropped what was already published.
     expect(cell.counters.redisReclaimed).toBeGreaterThan(0);
     expect(cell.counters.sinkDeduplicated).toBeGreaterThan(0);
     expect(cell.services?.redis).toMatchObject({ managed: true, durability: 'always' });
-    expect(renderTable(result)).toMatch(/queue:backend=redis,batch=5 × buffer-crash: redis 7\.\S+ \(started for the cell\) · durability=always/);
+    expect(renderTable(result)).toMatch(/queue:backend=redis\S* × buffer-crash: redis 7\.\S+ \(started for the cell\) · durability=always: .* · service and network faults: .*kill:target=redis/);
     expect(processesMentioning(cell.dir)).toEqual([]);
+  });
+
+  it('durability=no: a Redis kill loses acked records, and the cell says the strategy never claimed otherwise', async () => {
+    // Arrange: a consumer that sleeps long between polls, so acked entries wait in Redis's memory.
+    const faults = 'kill:target=redis,afterAcks=4,down=200';
+
+    // Act
+    const result = await runSmall({ strategies: ['queue:backend=redis,durability=no,pollMs=60000'], scenarios: ['main-file-contention'], workers: 2, recordsPerWorker: 10, thinkMs: 10, faults });
+
+    // Assert
+    const cell = result.cells[0]!;
+    expect(cell.errors).toEqual([]);
+    expect(cell.guarantees.noLostAcked).toBe(false);
+    expect(cell.verdict.lost).toBeGreaterThan(0);
+    expect(cell.verdict).toMatchObject({ duplicates: 0, valid: true });
+    expect(validLabel(cell)).toBe('ok, unclaimed: lost');
+    expect(cell.services?.redis?.promise).toMatch(/a Redis kill loses every accepted entry not yet consumed/);
   });
 
   it('uses a server given with --redis-url, never stops it, and refuses one whose persistence differs from the declared durability', async () => {
@@ -39,16 +70,20 @@ describe('queue:backend=redis on a redis-server the harness starts', () => {
     const server = await startRedis(dir, 'no');
     try {
       // Act
-      const fitting = await runSmall({ strategies: ['queue:backend=redis,durability=no'], scenarios: ['main-file-contention'], workers: 2, recordsPerWorker: 5, faults: 'none', redisUrl: server.url });
-      const misfit = await runSmall({ strategies: ['queue:backend=redis'], scenarios: ['main-file-contention'], workers: 2, recordsPerWorker: 5, faults: 'none', redisUrl: server.url });
+      const result = await runSmall({
+        strategies: ['queue:backend=redis,durability=no', 'queue:backend=redis'], scenarios: ['main-file-contention'], workers: 2, recordsPerWorker: 5,
+        faults: 'kill:target=redis,afterAcks=2', redisUrl: server.url,
+      });
 
       // Assert
-      expect(fitting.cells[0]!.verdict).toMatchObject({ acked: 10, lost: 0, duplicates: 0, valid: true });
-      expect(fitting.cells[0]!.services?.redis).toMatchObject({ managed: false, url: server.url });
+      const [fitting, misfit] = result.cells;
+      expect(fitting!.verdict).toMatchObject({ acked: 10, lost: 0, duplicates: 0, valid: true });
+      expect(fitting!.services?.redis).toMatchObject({ managed: false, url: server.url });
+      expect(fitting!.faults.log.find((e) => e.target === 'redis')).toMatchObject({ action: 'skipped' });
       expect(server.pid()).toBeDefined();
       expect(processesMentioning(dir).length).toBe(1);
-      expect(misfit.cells[0]!.verdict.valid).toBe('unknown');
-      expect(misfit.cells[0]!.errors[0]!.message).toMatch(/durability=always needs appendonly yes, appendfsync always; the server has appendonly no/);
+      expect(misfit!.verdict.valid).toBe('unknown');
+      expect(misfit!.errors[0]!.message).toMatch(/durability=always needs appendonly yes, appendfsync always; the server has appendonly no/);
     } finally {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });

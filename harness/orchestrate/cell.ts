@@ -21,6 +21,9 @@ import { firstStartAt, parquetCompleteAt } from './durable-span.js';
 import { LedgerTail } from './ledger-tail.js';
 import { watchFolder } from './watch-folder.js';
 import { startServices, type CellServices } from './services/index.js';
+import { FaultProxy } from './services/fault-proxy.js';
+import { RedisTarget } from './nemesis/redis-target.js';
+import { isNetworkFault } from '../sdk/faults.js';
 import { makeDirs, writeFileAtomic } from '../result/files.js';
 import { cellTimeoutMs, describeCellTimeout } from './run-config.js';
 
@@ -57,8 +60,17 @@ class Slot implements FaultableProcess {
     readonly ledgerPath?: string,
   ) {}
 
+  /** This process's own proxy to the cell's service, when network faults are planned. */
+  proxy: FaultProxy | undefined;
+
   pid(): number | undefined {
     return this.child?.exitCode === null ? this.child.pid : undefined;
+  }
+
+  /** The endpoints this process is given: through its proxy when it has one. */
+  endpoints(services: CellServices): CellServices['endpoints'] {
+    const redis = services.endpoints.redis;
+    return redis && this.proxy ? { ...services.endpoints, redis: { ...redis, url: this.proxy.url } } : services.endpoints;
   }
 }
 
@@ -124,7 +136,7 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
     strategy: strategy.modulePath ? strategy.spec.label.replace(strategy.spec.name, strategy.modulePath) : strategy.spec.label,
     codec: config.codec, seed: config.seed, recordsPerWorker: config.recordsPerWorker, payloadBytes: config.payloadBytes,
     thinkMs: config.thinkMs ?? scenario.thinkMs, lockStaleMs: config.lockStaleMs, lockTimeoutMs: config.lockTimeoutMs,
-    metricsEveryMs: 250, restart: config.restart, services: services.endpoints,
+    metricsEveryMs: 250, restart: config.restart, services: slot.endpoints(services),
     // Faults belong to a process's first life only: a restarted process runs clean (healed).
     ioFaults: slot.incarnation === 0 ? slot.ioFaults : [],
     ...(plan.rawIo ? { rawIo: true } : {}),
@@ -185,7 +197,16 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
   };
   plan.signal?.addEventListener('abort', stopAll, { once: true });
 
-  const nemesis = new Nemesis(new Map([...writerSlots, ...backgroundSlots].map((s) => [s.name, s])), logEvent);
+  // Network faults go through a proxy per process between it and the service; a started server is a target itself.
+  if (services.redis && faults.process.some(isNetworkFault)) {
+    const upstream = new URL(services.redis.url);
+    for (const slot of [...writerSlots, ...backgroundSlots]) slot.proxy = await FaultProxy.start(upstream.hostname, Number(upstream.port));
+  }
+  const redisTarget = services.redis?.managed
+    ? new RedisTarget(services.redis, logEvent, (message) => errors.push({ source: 'redis', code: 'E_SERVICE', message }))
+    : undefined;
+  const targets: FaultableProcess[] = [...writerSlots, ...backgroundSlots, ...(redisTarget ? [redisTarget] : [])];
+  const nemesis = new Nemesis(new Map(targets.map((s) => [s.name, s])), logEvent);
   // The orchestrator's own CPU while the cell's processes run: it competes with them for the cores.
   const [cpuAtSpawn, wallAtSpawn] = [process.cpuUsage(), performance.now()];
   for (const slot of backgroundSlots) slot.done = supervise(slot);
@@ -213,8 +234,10 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
   const harness = { orchestratorCpuMs: round((orchestratorCpu.user + orchestratorCpu.system) / 1000), windowMs: round(performance.now() - wallAtSpawn) };
   const wallMs = writingSpanMs(readLedgers(paths.ledger)) ?? Date.now() - startedAt;
 
-  // Heal before the final check: pending faults cancelled, paused processes resumed.
+  // Heal before the final check: pending faults cancelled, paused processes resumed, the network
+  // clean again, a killed server serving again.
   nemesis.heal();
+  await redisTarget?.settle();
   for (const slot of backgroundSlots) {
     slot.stopping = true;
     slot.child?.kill('SIGTERM');
@@ -229,6 +252,7 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
   const finalizeMs = Date.now() - finalizeStarted;
 
   plan.signal?.removeEventListener('abort', stopAll);
+  await Promise.all([...writerSlots, ...backgroundSlots].map((slot) => slot.proxy?.close()));
 
   if (!plan.signal?.aborted) writeMeta(true);
   let verdict = await checkCell(cellDir, strategy.guarantees);
@@ -297,7 +321,7 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
       crashPoints: faultLog.filter((e) => e.kind === 'crash-point').length,
       pauses: faultLog.filter((e) => e.kind === 'pause' && e.action === 'SIGSTOP').length,
       ioErrors: faultLog.filter((e) => e.kind === 'io-error').length,
-      restarts: sum(allSlots.map((s) => s.restarts)),
+      restarts: sum(allSlots.map((s) => s.restarts)) + (redisTarget?.restarts ?? 0),
       log: faultLog,
     },
     errors,

@@ -9,7 +9,7 @@ import { parseStrategySpec } from './spec.js';
  * paused processes are resumed, and I/O faults apply only to a process's first life (a restarted
  * process and finalize run clean).
  */
-export type FaultTarget = string; // 'writer' (one, seeded), 'writers' (all), 'writer-N', 'merger', 'consumer'
+export type FaultTarget = string; // 'writer' (one, seeded), 'writers' (all), 'writer-N', 'merger', 'consumer', 'redis'
 
 /**
  * When a process fault fires: `at` ms after every writer runs, or once the target writer's ledger holds
@@ -20,19 +20,32 @@ export interface Trigger {
   at?: number;
   afterAcks?: number;
   afterAttempts?: number;
+  /** Whose ledger a progress trigger counts (a writer-N); default the target itself, writer-0 for a target that keeps no ledger. */
+  of?: string;
 }
 
 const TRIGGERS = ['at', 'afterAcks', 'afterAttempts'] as const;
 
-export interface KillFault extends Trigger { kind: 'kill'; target: FaultTarget }
+export interface KillFault extends Trigger {
+  kind: 'kill';
+  target: FaultTarget;
+  /** Target redis only: ms the server stays dead before it is restarted on the same port and data folder. */
+  down?: number;
+}
 export interface PauseFault extends Trigger { kind: 'pause'; target: FaultTarget; duration: number }
+/** Network faults between one process and its service, carried out by that process's proxy. */
+export interface LatencyFault extends Trigger { kind: 'latency'; target: FaultTarget; delay: number; duration: number }
+export interface DropFault extends Trigger { kind: 'drop'; target: FaultTarget }
+export interface PartitionFault extends Trigger { kind: 'partition'; target: FaultTarget; duration: number }
 export interface SlowIoFault { kind: 'slow-io'; target: FaultTarget; op: IoOp | '*'; path: string; probability: number; delay: number }
 export interface IoErrorFault { kind: 'io-error'; target: FaultTarget; op: IoOp | '*'; path: string; errno: 'EIO' | 'ENOSPC'; probability: number; nth: number }
 export interface CrashPointFault { kind: 'crash-point'; target: FaultTarget; point: string; nth: number }
 
-export type Fault = KillFault | PauseFault | SlowIoFault | IoErrorFault | CrashPointFault;
+export type NetworkFault = LatencyFault | DropFault | PartitionFault;
+export type Fault = KillFault | PauseFault | NetworkFault | SlowIoFault | IoErrorFault | CrashPointFault;
 export type FaultKind = Fault['kind'];
-export type ProcessFault = KillFault | PauseFault;
+/** Faults the orchestrator's nemesis carries out on its triggers: on processes, on the service, on the network. */
+export type ProcessFault = KillFault | PauseFault | NetworkFault;
 export type IoFault = SlowIoFault | IoErrorFault | CrashPointFault;
 
 type Raw = Record<string, string>;
@@ -48,10 +61,10 @@ function num(kind: string, raw: Raw, key: string, min: number, max: number, fall
   return n;
 }
 
-function target(kind: string, raw: Raw): FaultTarget {
+function target(kind: string, raw: Raw, orRedis = false): FaultTarget {
   const t = raw.target ?? '';
-  if (!/^(writer|writers|writer-\d+|merger|consumer)$/.test(t)) {
-    throw badValue('E_BAD_OPTION', `--faults ${kind}:target`, t, 'one of: writer, writers, writer-N, merger, consumer');
+  if (!/^(writer|writers|writer-\d+|merger|consumer)$/.test(t) && !(orRedis && t === 'redis')) {
+    throw badValue('E_BAD_OPTION', `--faults ${kind}:target`, t, `one of: writer, writers, writer-N, merger, consumer${orRedis ? ', redis' : ''}`);
   }
   return t;
 }
@@ -62,7 +75,11 @@ function trigger(kind: string, raw: Raw): Trigger {
     throw badValue('E_BAD_OPTION', `--faults ${kind}`, Object.keys(raw).join(','), 'exactly one of at=<ms>, afterAcks=<n> or afterAttempts=<n>');
   }
   const key = given[0]!;
-  return { [key]: num(kind, raw, key, 0, key === 'at' ? 86_400_000 : 1e9) };
+  const of = raw.of;
+  if (of !== undefined && (key === 'at' || !/^writer-\d+$/.test(of))) {
+    throw badValue('E_BAD_OPTION', `--faults ${kind}:of`, of, 'writer-N, with afterAcks or afterAttempts');
+  }
+  return { [key]: num(kind, raw, key, 0, key === 'at' ? 86_400_000 : 1e9), ...(of ? { of } : {}) };
 }
 
 function op(kind: string, raw: Raw, fallback?: '*'): IoOp | '*' {
@@ -82,12 +99,29 @@ function allowOnly(kind: string, raw: Raw, keys: readonly string[]): void {
 /** Each fault kind: how it is parsed from `kind:key=value,…`. Unknown kinds are rejected with this list. */
 export const faultKinds = {
   kill: (raw: Raw): KillFault => {
-    allowOnly('kill', raw, ['target', ...TRIGGERS]);
-    return { kind: 'kill', target: target('kill', raw), ...trigger('kill', raw) };
+    allowOnly('kill', raw, ['target', ...TRIGGERS, 'of', 'down']);
+    const t = target('kill', raw, true);
+    if (raw.down !== undefined && t !== 'redis') throw badValue('E_BAD_OPTION', '--faults kill:down', raw.down, 'no value unless target=redis (a killed process restarts at once)');
+    return { kind: 'kill', target: t, ...trigger('kill', raw), ...(t === 'redis' ? { down: num('kill', raw, 'down', 0, 600_000, 500) } : {}) };
   },
   pause: (raw: Raw): PauseFault => {
-    allowOnly('pause', raw, ['target', ...TRIGGERS, 'duration']);
-    return { kind: 'pause', target: target('pause', raw), ...trigger('pause', raw), duration: num('pause', raw, 'duration', 1, 600_000) };
+    allowOnly('pause', raw, ['target', ...TRIGGERS, 'of', 'duration']);
+    return { kind: 'pause', target: target('pause', raw, true), ...trigger('pause', raw), duration: num('pause', raw, 'duration', 1, 600_000) };
+  },
+  latency: (raw: Raw): LatencyFault => {
+    allowOnly('latency', raw, ['target', ...TRIGGERS, 'of', 'delay', 'duration']);
+    return {
+      kind: 'latency', target: target('latency', raw), ...trigger('latency', raw),
+      delay: num('latency', raw, 'delay', 1, 60_000), duration: num('latency', raw, 'duration', 1, 86_400_000, 86_400_000),
+    };
+  },
+  drop: (raw: Raw): DropFault => {
+    allowOnly('drop', raw, ['target', ...TRIGGERS, 'of']);
+    return { kind: 'drop', target: target('drop', raw), ...trigger('drop', raw) };
+  },
+  partition: (raw: Raw): PartitionFault => {
+    allowOnly('partition', raw, ['target', ...TRIGGERS, 'of', 'duration']);
+    return { kind: 'partition', target: target('partition', raw), ...trigger('partition', raw), duration: num('partition', raw, 'duration', 1, 600_000) };
   },
   'slow-io': (raw: Raw): SlowIoFault => {
     allowOnly('slow-io', raw, ['target', 'op', 'path', 'probability', 'delay']);
@@ -126,8 +160,16 @@ export function parseFaultList(text: string): Fault[] {
   });
 }
 
+const NEMESIS_KINDS: readonly FaultKind[] = ['kill', 'pause', 'latency', 'drop', 'partition'];
+
 export function isProcessFault(fault: Fault): fault is ProcessFault {
-  return fault.kind === 'kill' || fault.kind === 'pause';
+  return NEMESIS_KINDS.includes(fault.kind);
+}
+
+export const NETWORK_FAULT_KINDS: readonly FaultKind[] = ['latency', 'drop', 'partition'];
+
+export function isNetworkFault(fault: Fault): fault is NetworkFault {
+  return NETWORK_FAULT_KINDS.includes(fault.kind);
 }
 
 /** Does a point or op name match a fault's pattern (`merge:*` matches every `merge:` point)? */

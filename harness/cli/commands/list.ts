@@ -32,9 +32,15 @@ export function listText(): string {
     lines.push(`    default faults: ${s.faultsSummary}`);
   }
   lines.push('', 'Faults (--faults none | default | kind:key=value,…;kind:…):');
-  lines.push('  targets: writer (one, seeded), writers (all), writer-N, merger, consumer');
+  lines.push('  targets: writer (one, seeded), writers (all), writer-N, merger, consumer; kill and pause also redis (a server the harness started)');
   lines.push('  kill:target=…,at=<ms>|afterAcks=<n>|afterAttempts=<n>   SIGKILL; writers restart per --restart retry|skip|none');
+  lines.push('    target=redis: restarted on the same port and data folder after down=<ms> (default 500)');
+  lines.push('    a progress trigger counts the target\'s own ledger, or of=writer-N\'s (default writer-0 for targets without one)');
   lines.push('  pause:target=…,<trigger>,duration=<ms>                  SIGSTOP, then SIGCONT');
+  lines.push('  network faults between a process and its service, through a proxy per process:');
+  lines.push('  latency:target=…,<trigger>,delay=<ms>[,duration=<ms>]   every byte held delay ms');
+  lines.push('  drop:target=…,<trigger>                                 its connections reset (the client reconnects)');
+  lines.push('  partition:target=…,<trigger>,duration=<ms>             nothing passes either way; held bytes delivered when it heals');
   lines.push('  slow-io:target=…,op=<op>|*,path=<substring>,probability=<0..1>,delay=<ms>');
   lines.push('  io-error:target=…,op=<op>,path=…,errno=EIO|ENOSPC,probability=<0..1>|nth=<n>');
   lines.push('  crash-point:target=…,point=<name>|<prefix>*|<op>,nth=<n>   the process SIGKILLs itself there (points: each strategy\'s crash points above)');
