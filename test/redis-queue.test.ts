@@ -60,7 +60,7 @@ describe('queue:backend=redis on a redis-server the harness starts', () => {
     expect(cell.guarantees.noLostAcked).toBe(false);
     expect(cell.verdict.lost).toBeGreaterThan(0);
     expect(cell.verdict).toMatchObject({ duplicates: 0, valid: true });
-    expect(validLabel(cell)).toBe('ok, unclaimed: lost');
+    expect(validLabel(cell)).toBe('lost (expected: unsafe)');
     expect(cell.services?.redis?.promise).toMatch(/a Redis kill loses every accepted entry not yet consumed/);
   });
 
