@@ -78,6 +78,8 @@ export function provenance(result: RunResult): string[] {
     ...(result.calibration ? [`calibration: ${result.calibration.opsPerSec} fsync'd 4 KiB appends/s by 1 process (${result.calibration.ops} in ${result.calibration.durationMs} ms)` +
       (result.calibration.sameProcesses ?? []).map((l) => `; ${l.opsPerSec}/s by ${l.processes} processes`).join('') +
       (result.calibration.sameProcesses?.length ? ' (% of limit uses the one with as many processes as writers)' : '')] : []),
+    ...(result.shard ? [`shard ${result.shard.index}/${result.shard.count}: ${result.cells.length} of the ${result.shard.plannedCells} planned cells (join the shards with \`parquet-chaos merge\`)`] : []),
+    ...(result.mergedFrom ? [`merged from ${result.mergedFrom.length} shards: ${result.mergedFrom.map((s) => `${s.index} (${s.cells} cells, ${s.machine.cpus} × ${s.machine.cpuModel}${s.calibration ? `, ${s.calibration.opsPerSec} fsync/s` : ''})`).join('; ')}`] : []),
   ];
 }
 

@@ -1,7 +1,7 @@
 /** `recommend`, the running part: which cells to measure, then the pure recommendation over them. */
 import { strategyNames } from '../../strategies/index.js';
 import { loadStrategy } from './load-strategy.js';
-import { BATCH, beyondWorkers, recommend, referenceWorkers, type Constraints, type Rank } from '../analyze/recommend.js';
+import { BATCH, beyondWorkers, referenceWorkers, type Constraints, type Rank } from '../analyze/recommend.js';
 import type { RunResult } from '../result/result.js';
 import { gridPoints, runSweep, type SweepOptions, type SweepPoint } from './sweep.js';
 
@@ -37,7 +37,8 @@ export async function runRecommend(options: RecommendOptions): Promise<RunResult
   const { workerCounts, constraints, rank, ...run } = options;
   const candidates = await recommendCandidates();
   const points = recommendPoints(candidates, workerCounts);
-  return runSweep({ ...run, strategies: [...candidates, ...RECOMMEND_REFERENCES], scenarios: [RECOMMEND_SCENARIO], points }, (result) => {
-    result.recommendation = recommend(result.sweep!, workerCounts, candidates, RECOMMEND_REFERENCES, constraints, rank);
+  return runSweep({
+    ...run, strategies: [...candidates, ...RECOMMEND_REFERENCES], scenarios: [RECOMMEND_SCENARIO], points,
+    recommend: { workerCounts, candidates, references: RECOMMEND_REFERENCES, constraints, rank },
   });
 }

@@ -3,6 +3,7 @@ import { parseWith } from '../sdk/schema.js';
 import { getCodec } from '../sdk/codec/index.js';
 import { badValue } from '../sdk/errors.js';
 import { readJsonFile } from '../result/read-json.js';
+import { parseShard } from './shard.js';
 import { parseFaultList } from '../sdk/faults.js';
 import type { RunConfig } from '../result/result.js';
 import { strategyNames } from '../../strategies/index.js';
@@ -122,6 +123,10 @@ const RUN_FLAG_SPECS = {
       return { redisUrl: raw };
     },
     shown: (c) => c.redisUrl ?? '',
+  },
+  shard: {
+    value: 'I/N', describe: 'run only shard I of N of the planned cells (split balanced by expected cost); join the results with `merge`',
+    parse: (raw) => ({ shard: parseShard(raw) }), shown: (c) => (c.shard ? `${c.shard.index}/${c.shard.count}` : ''),
   },
 } satisfies Record<string, RunFlagSpec>;
 

@@ -5,6 +5,8 @@ import { splitStrategyList } from '../sdk/spec.js';
 import { calibrate } from '../measure/calibrate.js';
 import { measureAppendLimit } from '../measure/append-limit.js';
 import { brokenCell, runCell } from './cell.js';
+import { expectedCost, shardIndices } from './shard.js';
+import { summarize } from '../analyze/summaries.js';
 import { checkServicesAvailable } from './services/index.js';
 import { badValue, ChaosError } from '../sdk/errors.js';
 import { isDiskError, makeDirs, reserveSpace, writeFileAtomic } from '../result/files.js';
@@ -14,7 +16,7 @@ import type { StrategyDefinition } from '../sdk/strategy.js';
 import { loadStrategy, type LoadedStrategy } from './load-strategy.js';
 import { machineFacts } from '../measure/machine.js';
 import { toolVersion } from '../measure/package-info.js';
-import type { AppendLimit, CellResult, RunConfig, RunResult } from '../result/result.js';
+import type { AppendLimit, CellResult, RunConfig, RunResult, SummaryPlan } from '../result/result.js';
 
 export interface RunOptions extends RunConfig {
   /** Parent folder of run folders (default ./runs). */
@@ -110,11 +112,15 @@ async function sameProcessLimits(runDir: string, planned: readonly PlannedCell[]
 const limitFor = (result: RunResult, workers: number) => result.calibration?.sameProcesses?.find((l) => l.processes === workers)?.opsPerSec ?? 0;
 
 /**
- * Runs the planned cells in the order given, saving the result after each cell. `finish` adds
- * summaries (a sweep's statistics, a recommendation) before the final save.
+ * Runs the planned cells in the order given (with `--shard i/n`, only that shard's), saving the result
+ * after each cell. `summaryPlan` says which summaries (a sweep's statistics, a recommendation) to add
+ * before the final save; it is kept in the result so that `merge` can compute them again.
  */
-export async function runCells(options: RunOptions, planned: readonly PlannedCell[], finish?: (result: RunResult) => void): Promise<RunResult> {
+export async function runCells(options: RunOptions, planned: readonly PlannedCell[], summaryPlan?: SummaryPlan): Promise<RunResult> {
   const { outDir, command, signal, onCellStart, onCellDone, ...config } = options;
+  const shard = config.shard ?? undefined;
+  const mine = (shard ? shardIndices(planned.map((p) => expectedCost(p, config.recordsPerWorker)), shard) : planned.map((_, i) => i))
+    .map((planIndex) => ({ p: planned[planIndex]!, planIndex }));
   const labels = [...new Set(planned.map((p) => p.strategy))];
   const matrix = await resolveMatrix({ strategies: labels, scenarios: [...new Set(planned.map((p) => p.scenario))], redisUrl: config.redisUrl });
   const strategyFor = new Map(labels.map((label, i) => [label, matrix.strategies[i]!]));
@@ -127,7 +133,7 @@ export async function runCells(options: RunOptions, planned: readonly PlannedCel
   const runId = newRunId(config.seed);
   const runDir = resolve(outDir, runId);
   makeDirs(runDir);
-  const reserveBytes = RESERVE_BYTES.base + planned.length * RESERVE_BYTES.perCell;
+  const reserveBytes = RESERVE_BYTES.base + mine.length * RESERVE_BYTES.perCell;
   let reserve: { release(): void };
   try {
     reserve = reserveSpace(join(runDir, '.space-reserve'), reserveBytes);
@@ -145,15 +151,16 @@ export async function runCells(options: RunOptions, planned: readonly PlannedCel
     calibration,
     cells: [],
     interrupted: false,
+    ...(shard ? { shard: { ...shard, plannedCells: planned.length } } : {}),
   };
   const resultPath = join(runDir, 'result.json');
   /** A disk error in the harness's own files: stop, kill what runs, keep what was measured. */
   const stop = async (error: NodeJS.ErrnoException) => {
     await killAll();
-    result.stopped = `the disk failed under the harness's own files: ${diskReason(error)}; stopped after ${result.cells.length} of ${planned.length} cells`;
+    result.stopped = `the disk failed under the harness's own files: ${diskReason(error)}; stopped after ${result.cells.length} of ${mine.length} cells`;
   };
   const usedFolders = new Set<string>();
-  for (const [index, p] of planned.entries()) {
+  for (const [index, { p, planIndex }] of mine.entries()) {
     if (signal?.aborted) break;
     const strategy = strategyFor.get(p.strategy)!;
     const scenario = scenarioFor.get(p.scenario)!;
@@ -161,7 +168,7 @@ export async function runCells(options: RunOptions, planned: readonly PlannedCel
     let folder = cellFolderName(labelOf(strategy));
     while (usedFolders.has(join(folder, below))) folder += '_';
     usedFolders.add(join(folder, below));
-    onCellStart?.(index, planned.length, labelOf(strategy), scenario.name, p);
+    onCellStart?.(index, mine.length, labelOf(strategy), scenario.name, p);
     const cellDir = join(runDir, folder, below);
     const cellConfig = { ...config, workers: p.workers, seed: p.seed };
     try {
@@ -169,8 +176,8 @@ export async function runCells(options: RunOptions, planned: readonly PlannedCel
         ? brokenCell(strategy.label, scenario.name, cellConfig, cellDir, { source: 'plugin', code: strategy.error.code, message: strategy.error.message })
         : await runCell({ strategy, scenario, config: cellConfig, cellDir, calibrationOpsPerSec: limitFor(result, p.workers), signal });
       if (signal?.aborted) break;
-      result.cells.push(p.repeat === undefined ? cell : { ...cell, repeat: p.repeat, seed: p.seed });
-      onCellDone?.(cell, index, planned.length);
+      result.cells.push({ ...cell, ...(p.repeat === undefined ? {} : { repeat: p.repeat, seed: p.seed }), ...(shard ? { planIndex } : {}) });
+      onCellDone?.(cell, index, mine.length);
       writeResult(result, resultPath);
     } catch (error) {
       if (!isDiskError(error)) throw error;
@@ -179,7 +186,7 @@ export async function runCells(options: RunOptions, planned: readonly PlannedCel
     }
   }
   result.interrupted = Boolean(signal?.aborted);
-  finish?.(result);
+  if (summaryPlan) Object.assign(result, { summaryPlan }, summarize({ ...result, summaryPlan }));
   result.finishedAt = new Date().toISOString();
   // The reserve goes first: on a full disk it is the room the last result.json is written in.
   reserve.release();

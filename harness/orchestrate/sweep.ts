@@ -3,9 +3,8 @@ import type { OptionSpec, StrategyDefinition } from '../sdk/strategy.js';
 import { badValue, closestName } from '../sdk/errors.js';
 import { loadStrategy } from './load-strategy.js';
 import { Random } from '../sdk/random.js';
-import type { RunResult } from '../result/result.js';
+import type { RunResult, SummaryPlan } from '../result/result.js';
 import { runCells, type PlannedCell, type RunOptions } from './run.js';
-import { summarizeSweep } from '../analyze/sweep-summary.js';
 
 export interface SweepPoint {
   strategy: string;
@@ -16,6 +15,8 @@ export interface SweepPoint {
 export interface SweepOptions extends RunOptions {
   points: SweepPoint[];
   repeat: number;
+  /** `recommend`: what its recommendation is computed from, besides the sweep. */
+  recommend?: SummaryPlan['recommend'];
 }
 
 /** Every strategy × scenario × worker count. */
@@ -69,13 +70,10 @@ export async function sweptStrategies(base: string, swept: readonly (readonly [s
 }
 
 /** Runs the points `repeat` times, interleaved, and adds the sweep summary to the result. */
-export async function runSweep(options: SweepOptions, finish?: (result: RunResult) => void): Promise<RunResult> {
-  const { points, repeat, ...run } = options;
+export async function runSweep(options: SweepOptions): Promise<RunResult> {
+  const { points, repeat, recommend, ...run } = options;
   if (!Number.isInteger(repeat) || repeat < 1) throw badValue('E_BAD_OPTION', '--repeat', String(repeat), 'an integer >= 1');
   if (points.length === 0) throw badValue('E_USAGE', '--strategy', '', 'at least one strategy');
   const workers = Math.max(...points.map((p) => p.workers));
-  return runCells({ ...run, workers }, interleave(points, repeat, run.seed), (result) => {
-    result.sweep = summarizeSweep(points, result.cells, repeat);
-    finish?.(result);
-  });
+  return runCells({ ...run, workers }, interleave(points, repeat, run.seed), { points, repeat, ...(recommend ? { recommend } : {}) });
 }

@@ -3,7 +3,7 @@ import type { Guarantees } from '../sdk/strategy.js';
 import { CODEC_NAMES } from '../sdk/codec/codec.js';
 import type { Verdict } from '../oracle/checker.js';
 import type { Fault, FaultEvent } from '../sdk/faults.js';
-import type { Recommendation } from '../analyze/recommend.js';
+import type { Constraints, Rank, Recommendation } from '../analyze/recommend.js';
 import type { SweepSummary } from '../analyze/sweep-summary.js';
 import type { SimSection } from './sim-result.js';
 import { looseFields, typedAs } from '../sdk/schema.js';
@@ -22,6 +22,10 @@ const count = v.pipe(v.number(), v.integer(), v.minValue(0));
 const ms = v.pipe(v.number(), v.minValue(0));
 const nullableNumber = v.nullable(v.number());
 const strings = v.array(v.string());
+
+/** One of n parts of a run's planned cells (1-based). */
+export const ShardSchema = looseFields({ index: v.pipe(count, v.minValue(1)), count: v.pipe(count, v.minValue(1)) });
+export type Shard = v.InferOutput<typeof ShardSchema>;
 
 export const RunConfigSchema = looseFields({
   strategies: strings,
@@ -46,6 +50,8 @@ export const RunConfigSchema = looseFields({
   faults: v.string(),
   /** An existing Redis server to use (never faulted or stopped); null: start one per cell. */
   redisUrl: v.nullable(v.string()),
+  /** Run only this shard of the planned cells (`--shard i/n`); absent or null: all of them. */
+  shard: v.optional(v.nullable(ShardSchema)),
 });
 export type RunConfig = v.InferOutput<typeof RunConfigSchema>;
 
@@ -216,6 +222,8 @@ export const CellResultSchema = looseFields({
   errors: v.array(CellErrorSchema),
   /** Services the cell ran against: backend, server, durability setting. */
   services: v.optional(CellServiceInfoSchema),
+  /** Sharded runs: the cell's place in the whole plan, so that merged shards keep the plan's order. */
+  planIndex: v.optional(count),
   /** Sweeps: the repeat (1-based) this cell belongs to, and its seed (the run's seed + repeat − 1). */
   repeat: v.optional(v.pipe(count, v.minValue(1))),
   seed: v.optional(v.pipe(v.number(), v.integer())),
@@ -268,6 +276,35 @@ const SimSectionSchema = typedAs<SimSection>()(looseFields({
   searches: v.array(v.looseObject({})),
 }));
 
+/** What `sweep` and `recommendation` are computed from, kept so that `merge` can compute them again. */
+export interface SummaryPlan {
+  points: { strategy: string; scenario: string; workers: number }[];
+  repeat: number;
+  /** `recommend` only. */
+  recommend?: { workerCounts: number[]; candidates: string[]; references: string[]; constraints: Constraints; rank: Rank };
+}
+
+const SummaryPlanSchema = typedAs<SummaryPlan>()(looseFields({
+  points: v.array(looseFields({ strategy: v.string(), scenario: v.string(), workers: count })),
+  repeat: count,
+  recommend: v.optional(looseFields({ workerCounts: v.array(count), candidates: strings, references: strings, constraints: looseFields({}), rank: v.string() })),
+}));
+
+/** A shard a merged result joins, each with its own machine and calibration. */
+export const MergedShardSchema = looseFields({
+  index: v.pipe(count, v.minValue(1)),
+  file: v.string(),
+  runId: v.string(),
+  runDir: v.string(),
+  command: v.string(),
+  startedAt: v.string(),
+  finishedAt: v.string(),
+  machine: MachineFactsSchema,
+  calibration: v.optional(CalibrationSchema),
+  cells: count,
+});
+export type MergedShard = v.InferOutput<typeof MergedShardSchema>;
+
 /** The machine-readable result of one run. */
 export const RunResultSchema = looseFields({
   schemaVersion: v.literal(1),
@@ -293,5 +330,11 @@ export const RunResultSchema = looseFields({
   recommendation: v.optional(RecommendationSchema),
   /** `sim`: the deterministic simulation's search, its verdict and any shrunk counterexample. */
   sim: v.optional(SimSectionSchema),
+  /** `sweep` and `recommend`: what `sweep` and `recommendation` are computed from (again after a merge). */
+  summaryPlan: v.optional(SummaryPlanSchema),
+  /** A shard's result (`--shard i/n`): which shard, and how many cells the whole plan has. */
+  shard: v.optional(looseFields({ index: v.pipe(count, v.minValue(1)), count: v.pipe(count, v.minValue(1)), plannedCells: count })),
+  /** A merged result (`parquet-chaos merge`): the shards it joins. */
+  mergedFrom: v.optional(v.array(MergedShardSchema)),
 });
 export type RunResult = v.InferOutput<typeof RunResultSchema>;

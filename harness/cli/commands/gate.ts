@@ -40,7 +40,7 @@ const FLAGS = {
   junit: { value: 'FILE', describe: 'write JUnit XML: one test case per cell and metric' },
   json: { value: 'FILE', describe: 'write the whole comparison as JSON' },
   out: { value: 'DIR', describe: 'parent folder of the gate folder', default: 'runs' },
-  ...runFlags(runDefaults(), ['strategy', 'scenario', 'workers']),
+  ...runFlags(runDefaults(), ['strategy', 'scenario', 'workers', 'shard']),
 } satisfies Record<string, Flag>;
 
 function parseFraction(flag: string, raw: string, max: number): number {
@@ -76,7 +76,7 @@ async function gate({ flags, argv }: CommandInput, io: Io): Promise<number> {
   const head = text('head');
   if (!base) throw badValue('E_USAGE', '--base', base ?? '', 'a strategy spec or plugin path to compare against');
   if (!head) throw badValue('E_USAGE', '--head', head ?? '', 'a strategy spec or plugin path to test');
-  const run = applyOptions(runDefaults(), runOptions(flags, ['strategy', 'workers']));
+  const run = applyOptions(runDefaults(), runOptions(flags, ['strategy', 'workers', 'shard']));
   const repeat = parseCount('--repeat', text('repeat'), GATE_DEFAULTS.repeat, 1, 1000);
   const maxRepeat = parseCount('--max-repeat', text('max-repeat'), repeat * GATE_DEFAULTS.looks, 1, 3000);
   if (maxRepeat < repeat) throw badValue('E_BAD_OPTION', '--max-repeat', String(maxRepeat), `an integer >= --repeat (${repeat})`);

@@ -7,10 +7,11 @@ import { bench } from './bench.js';
 import { check } from './check.js';
 import { gateSpec as gate } from './gate.js';
 import { list } from './list.js';
+import { merge } from './merge.js';
 import { recommend } from './recommend.js';
 import { report } from './report.js';
 import { run } from './run.js';
 import { sim } from './sim.js';
 import { sweep } from './sweep.js';
 
-export const commands = { run, sweep, recommend, gate, report, sim, list, check, bench } satisfies Record<string, CommandSpec>;
+export const commands = { run, sweep, recommend, gate, merge, report, sim, list, check, bench } satisfies Record<string, CommandSpec>;
