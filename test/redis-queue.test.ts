@@ -72,14 +72,15 @@ describe('queue:backend=redis on a redis-server the harness starts', () => {
       // Act
       const result = await runSmall({
         strategies: ['queue:backend=redis,durability=no', 'queue:backend=redis'], scenarios: ['main-file-contention'], workers: 2, recordsPerWorker: 5,
-        faults: 'kill:target=redis,afterAcks=2', redisUrl: server.url,
+        faults: 'none', redisUrl: server.url,
       });
+      const faulted = runSmall({ strategies: ['queue:backend=redis,durability=no'], scenarios: ['main-file-contention'], faults: 'kill:target=redis,at=1', redisUrl: server.url });
 
       // Assert
       const [fitting, misfit] = result.cells;
       expect(fitting!.verdict).toMatchObject({ acked: 10, lost: 0, duplicates: 0, valid: true });
       expect(fitting!.services?.redis).toMatchObject({ managed: false, url: server.url });
-      expect(fitting!.faults.log.find((e) => e.target === 'redis')).toMatchObject({ action: 'skipped' });
+      await expect(faulted).rejects.toThrow(/--faults kill:target: got 'redis', expected a process of this run: writer, writers, writer-0,[^(]*consumer \(queue\)$/);
       expect(server.pid()).toBeDefined();
       expect(processesMentioning(dir).length).toBe(1);
       expect(misfit!.verdict.valid).toBe('unknown');

@@ -128,6 +128,8 @@ export async function runCells(options: RunOptions, planned: readonly PlannedCel
     maxWorkers: Math.max(...planned.map((p) => p.workers)),
     strategies: matrix.strategies.flatMap((s) => ('error' in s ? [] : [s.definition as StrategyDefinition<object>])),
     scenarios: matrix.scenarios,
+    // A server given with --redis-url is never faulted.
+    redisOwners: config.redisUrl ? [] : matrix.strategies.flatMap((s) => ('error' in s || !s.definition.services?.(s.options).redis ? [] : [s.spec.label])),
   });
   const scenarioFor = new Map(matrix.scenarios.map((s) => [s.name, s]));
   const runId = newRunId(config.seed);

@@ -13,6 +13,8 @@ export interface RunShape {
   maxWorkers: number;
   strategies: readonly StrategyDefinition<object>[];
   scenarios: readonly ScenarioDefinition[];
+  /** Strategies whose cells get a redis-server the harness starts (none with --redis-url): the `redis` target. */
+  redisOwners?: readonly string[];
 }
 
 /** The processes a run's cells have, each with the strategies that bring it (background roles). */
@@ -25,6 +27,7 @@ function targets(shape: RunShape): Map<string, string> {
       if (owners.length) valid.set(role, ` (${[...new Set(owners)].join(', ')})`);
     }
   }
+  if (shape.redisOwners?.length) valid.set('redis', ` (the server started for ${[...new Set(shape.redisOwners)].join(', ')})`);
   return valid;
 }
 
