@@ -1,12 +1,12 @@
 /** Runs cells for a command: progress on stderr, Ctrl-C handling, then the report and the exit code. */
 import { appendFileSync, copyFileSync } from 'node:fs';
 import { formats } from '../../reports/index.js';
-import { killAll } from '../orchestrate/supervise.js';
 import type { RunOptions } from '../orchestrate/run.js';
 import type { RunResult } from '../result/result.js';
 import type { Io } from './command.js';
 import { render, type View } from './flags.js';
 import { createProgress } from './progress.js';
+import { interruptible } from './interrupt.js';
 import { checkOutDir, checkOutFile } from './outputs.js';
 
 export type Launch = (hooks: Pick<RunOptions, 'signal' | 'onCellStart' | 'onCellDone'>) => Promise<RunResult>;
@@ -28,19 +28,16 @@ export interface Outputs {
 export async function execute(io: Io, view: View, outputs: Outputs, launch: Launch): Promise<number> {
   checkOutDir('--out', outputs.out);
   if (outputs.json !== undefined) checkOutFile('--json', outputs.json);
-  const abort = new AbortController();
   const progress = createProgress(io.err, io.errIsTTY ?? io.isTTY, io.errColumns);
-  const onSigint = () => {
-    progress.finish();
-    io.err('\ninterrupted: killing every child process and saving what was measured…\n');
-    abort.abort();
-    void killAll();
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
   try {
+    return await interruptible(io, report, () => progress.finish());
+  } finally {
+    progress.finish();
+  }
+
+  async function report(signal: AbortSignal): Promise<number> {
     const result = await launch({
-      signal: abort.signal,
+      signal,
       onCellStart: (i, total, strategy, scenario, cell) =>
         progress.start(i, total, `${strategy} × ${scenario}${cell.repeat === undefined ? '' : ` · ${cell.workers} workers · repeat ${cell.repeat}`}`),
       onCellDone: (cell) => progress.done(cell),
@@ -51,9 +48,5 @@ export async function execute(io: Io, view: View, outputs: Outputs, launch: Laun
     if (outputs.json !== undefined) copyFileSync(`${result.runDir}/result.json`, outputs.json);
     if (io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, formats.md(result));
     return result.interrupted ? 130 : exitCodeFor(result);
-  } finally {
-    progress.finish();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
   }
 }

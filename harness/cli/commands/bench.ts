@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { renderBench } from '../../../reports/bench.js';
 import { BENCH_PARTS, BENCH_SCENARIO, runBench, type BenchPart } from '../../orchestrate/bench/run-bench.js';
-import { killAll } from '../../orchestrate/supervise.js';
+import { interruptible } from '../interrupt.js';
 import { badValue } from '../../sdk/errors.js';
 import { splitStrategyList } from '../../sdk/spec.js';
 import type { CommandSpec } from '../command.js';
@@ -46,22 +46,11 @@ export const bench = {
       outDir: String(flags.out ?? 'runs'),
       command: ['parquet-chaos', 'bench', ...argv].join(' '),
     };
-    const abort = new AbortController();
-    const onSigint = () => {
-      io.err('\ninterrupted: killing every child process and saving what was measured…\n');
-      abort.abort();
-      void killAll();
-    };
-    process.on('SIGINT', onSigint);
-    process.on('SIGTERM', onSigint);
-    try {
-      const result = await runBench({ ...options, signal: abort.signal, progress: (line) => io.err(`${line}\n`) });
+    return interruptible(io, async (signal) => {
+      const result = await runBench({ ...options, signal, progress: (line) => io.err(`${line}\n`) });
       if (flags.json !== undefined) writeFileSync(String(flags.json), `${JSON.stringify(result, null, 2)}\n`);
       io.out(renderBench(result));
       return result.interrupted ? 130 : 0;
-    } finally {
-      process.off('SIGINT', onSigint);
-      process.off('SIGTERM', onSigint);
-    }
+    });
   },
 } satisfies CommandSpec;

@@ -5,10 +5,10 @@ import { badValue } from '../../sdk/errors.js';
 import { applyOptions, defaultRunConfig } from '../../orchestrate/run-config.js';
 import { runGate } from '../../orchestrate/gate-run.js';
 import { GATE_COUNTERS, gateCounterNames, gateMetricNames, type GateCounter, type GateMetric, type Tolerance } from '../../analyze/gate.js';
-import { killAll } from '../../orchestrate/supervise.js';
 import { renderGateMarkdown, renderGateTable } from '../../../reports/gate.js';
 import { renderGateJunit } from '../../../reports/junit.js';
 import { createProgress } from '../progress.js';
+import { interruptible } from '../interrupt.js';
 import { parseCount, parseWorkerList } from '../sweep-args.js';
 import type { CommandInput, CommandSpec, Flag, Io } from '../command.js';
 import { paletteFor, runFlags, runOptions } from '../flags.js';
@@ -84,36 +84,27 @@ async function gate({ flags, argv }: CommandInput, io: Io): Promise<number> {
   for (const flag of ['junit', 'json']) checkOutput(`--${flag}`, text(flag));
   const { strategies: _s, scenarios, workers: _w, ...runRest } = run;
 
-  const abort = new AbortController();
   const progress = createProgress(io.err, io.errIsTTY ?? io.isTTY);
-  const onSigint = () => {
-    progress.finish();
-    io.err('\ninterrupted: killing every child process and saving what was measured…\n');
-    abort.abort();
-    void killAll();
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
   try {
-    const result = await runGate({
-      base, head, scenarios, workers: parseWorkerList(text('workers') ?? GATE_DEFAULTS.workers),
-      repeat, maxRepeat, step: repeat, alpha, minEffect: parseMinEffect(text('min-effect')),
-      tolerances: Object.fromEntries(gateCounterNames.map((k) => [k, GATE_COUNTERS[k].tolerance])) as Record<GateCounter, Tolerance>,
-      inconclusiveOk: flags['inconclusive-ok'] === true, run: runRest,
-      outDir: text('out') ?? 'runs', command: ['parquet-chaos', 'gate', ...argv].join(' '), signal: abort.signal,
-      onCellStart: (i, total, strategy, scenario, cell) => progress.start(i, total, `${strategy} × ${scenario} · ${cell.workers} workers${cell.repeat === undefined ? ' (positive control)' : ` · pair ${cell.repeat}`}`),
-      onCellDone: (cell) => progress.done(cell),
-    });
-    progress.finish();
-    if (text('json')) writeFileSync(text('json')!, `${JSON.stringify(result, null, 2)}\n`);
-    if (text('junit')) writeFileSync(text('junit')!, renderGateJunit(result));
-    io.out(renderGateTable(result, paletteFor(io), io.columns));
-    if (io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, renderGateMarkdown(result));
-    return result.exitCode;
+    return await interruptible(io, async (signal) => {
+      const result = await runGate({
+        base, head, scenarios, workers: parseWorkerList(text('workers') ?? GATE_DEFAULTS.workers),
+        repeat, maxRepeat, step: repeat, alpha, minEffect: parseMinEffect(text('min-effect')),
+        tolerances: Object.fromEntries(gateCounterNames.map((k) => [k, GATE_COUNTERS[k].tolerance])) as Record<GateCounter, Tolerance>,
+        inconclusiveOk: flags['inconclusive-ok'] === true, run: runRest,
+        outDir: text('out') ?? 'runs', command: ['parquet-chaos', 'gate', ...argv].join(' '), signal,
+        onCellStart: (i, total, strategy, scenario, cell) => progress.start(i, total, `${strategy} × ${scenario} · ${cell.workers} workers${cell.repeat === undefined ? ' (positive control)' : ` · pair ${cell.repeat}`}`),
+        onCellDone: (cell) => progress.done(cell),
+      });
+      progress.finish();
+      if (text('json')) writeFileSync(text('json')!, `${JSON.stringify(result, null, 2)}\n`);
+      if (text('junit')) writeFileSync(text('junit')!, renderGateJunit(result));
+      io.out(renderGateTable(result, paletteFor(io), io.columns));
+      if (io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, renderGateMarkdown(result));
+      return result.exitCode;
+    }, () => progress.finish());
   } finally {
     progress.finish();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
   }
 }
 
