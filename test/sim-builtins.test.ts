@@ -8,19 +8,20 @@ import { runSchedule, type SimSetup } from '../harness/sim/run-schedule.js';
  * Regression tests for what `sim --model posix` found in the built-in strategies: a folder created and
  * never made durable in its parent (data/incremental of incremental-file, state/_log of log-commit,
  * data/fallback of lock-upgrade-with-fallback) vanished at a power loss with the acked files inside.
- * Here every step of a 2-writer × 2-record schedule is hit by a power loss that keeps nothing the model
- * lets it drop; after restart and finalize no acked record may be missing.
+ * Here every step of a 2-writer × 1-record schedule is hit by a power loss that keeps nothing the model
+ * lets it drop; after restart and finalize no acked record may be missing. The other built-ins face the
+ * same (queue aside: SQLite does its own I/O, outside the simulated file system).
  */
 
 async function setup(spec: string): Promise<SimSetup> {
   return {
-    strategy: await loadStrategy(spec), workers: 2, records: 2, payloadBytes: 16, thinkMs: 0, seed: 3, codec: hyparquetCodec,
+    strategy: await loadStrategy(spec), workers: 2, records: 1, payloadBytes: 16, thinkMs: 0, seed: 3, codec: hyparquetCodec,
     model: persistenceModels.posix, lock: { kind: 'lease', staleMs: 5000, defaultTimeoutMs: 60_000 }, maxSteps: 20_000,
   };
 }
 
-describe('built-in strategies survive a power loss at every step (posix model)', () => {
-  it.each(['incremental-file', 'log-commit', 'lock-upgrade-with-fallback:timeoutMs=1,retries=1'])('%s', async (spec) => {
+describe('built-in strategies survive a power loss at every step (posix model, harshest crash state)', () => {
+  it.each(['incremental-file', 'log-commit', 'lock-upgrade-with-fallback:timeoutMs=1,retries=1', 'realtime', 'checkpoint-batch:interval=2', 'append-log'])('%s', async (spec) => {
     // Arrange: the fault-free schedule's length bounds the steps a power loss can hit.
     const s = await setup(spec);
     const steps = (await runSchedule(s, { choices: [], faults: [], crash: [] })).trace.length;
@@ -33,7 +34,7 @@ describe('built-in strategies survive a power loss at every step (posix model)',
     }
 
     // Assert
-    expect(steps).toBeGreaterThan(10);
+    expect(steps).toBeGreaterThan(5);
     expect(failures).toEqual([]);
   });
 });

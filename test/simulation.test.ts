@@ -39,7 +39,7 @@ async function expectReplays(options: Partial<SimOptions> & { strategy: string }
 describe('sim: finds, shrinks and replays', () => {
   it('realtime:lock=none (3 writers × 2 records): a lost update, shown as unclaimed, one writer reading main before another publishes', async () => {
     // Arrange
-    const options = { strategy: 'realtime:lock=none', workers: 3, records: 2, faults: [] };
+    const options = { strategy: 'realtime:lock=none', workers: 3, records: 2, faults: [], runs: 20 };
 
     // Act
     const found = await sim(options);

@@ -58,9 +58,11 @@ export function planArbitrary(maxSteps: number, faults: readonly SimFaultKind[],
     ? fc.record({ kind: fc.constant(kind), step, ms: fc.integer({ min: 1, max: 2 * staleMs }) })
     : fc.record({ kind: fc.constant(kind), step }));
   return fc.record({
-    choices: fc.array(fc.nat({ max: 7 }), { maxLength: maxSteps }),
+    // size 'max': fast-check's default size caps generated arrays near 10 elements, which would leave
+    // every pick after the tenth step at 0 (no interleaving late in a schedule).
+    choices: fc.array(fc.nat({ max: 7 }), { maxLength: maxSteps, size: 'max' }),
     faults: faults.length ? fc.array(fc.oneof(...faults.map(one)), { maxLength: 2 }) : fc.constant([]),
-    crash: fc.array(fc.nat({ max: 15 }), { maxLength: 64 }),
+    crash: fc.array(fc.nat({ max: 15 }), { maxLength: 64, size: 'max' }),
   });
 }
 

@@ -33,6 +33,8 @@ export async function writeParquet(ctx: StrategyContext, path: string, records: 
   const bytes = await ctx.codec.encode(records);
   if (publish === 'inplace') {
     await ctx.io.writeFile(path, bytes, { fsync: true });
+    // A file created here is durable only once its folder is (sim --model posix lost acked files without this).
+    await ctx.io.fsyncDir(join(path, '..'));
     return;
   }
   const temp = `${path}.${ctx.role.pid}${TEMP_SUFFIX}`;
