@@ -14,7 +14,7 @@ function fileStamp(ms: number): string {
 
 /**
  * The seed's remedy 2 on its protection 2: every result (or every `every` results) goes into its own
- * file data/incremental/{processId}_{yyyymmdd_HHMMSS}_{first id}.parquet, and a merger process folds
+ * file data/incremental/{processId}_{yyyymmdd_HHMMSS}_{first id}_{attempt}.parquet, and a merger process folds
  * those files into data/main.parquet. With `publish=inplace` or `merge=naive` it reproduces the seed's
  * scenario 2 (a merger half-reads a file being written, or cleans up files it never merged).
  */
@@ -36,11 +36,15 @@ export const incrementalFile = defineStrategy({
   points: [...PUBLISH_POINTS, ...MERGE_POINTS],
   writer: (ctx, o) => {
     let buffer: TestRecord[] = [];
+    let attempts = 0;
     const publish = async (): Promise<readonly string[]> => {
       const first = buffer[0];
       if (!first) return [];
-      // processId is unique per process and an id is attempted once per process: names never collide.
-      const name = `${ctx.role.processId}_${fileStamp(ctx.clock.now())}_${first.id}.parquet`;
+      // processId is unique per process, and so is the attempt number within it: names never collide.
+      // A failed publish may have left its file visible (it failed after the rename) and a merger may
+      // fold and delete that name at any moment; retrying under the same name would let the merger
+      // delete the retry's new rows unread (sim found it: an I/O error, then a lost ack).
+      const name = `${ctx.role.processId}_${fileStamp(ctx.clock.now())}_${first.id}_${attempts++}.parquet`;
       await writeParquet(ctx, join(incrementalDir(ctx), name), buffer, o.publish);
       // Cleared only once published: a failed publish is retried with the next write.
       const ids = buffer.map((r) => r.id);

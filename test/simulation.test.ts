@@ -59,7 +59,7 @@ describe('sim: finds, shrinks and replays', () => {
   });
 
   it('(a) a strategy that never fsyncs: caught by a power loss under posix', async () => {
-    const options = { strategy: fixture('never-fsync.ts'), workers: 2, records: 2, faults: ['power-loss' as const] };
+    const options = { strategy: fixture('never-fsync.js'), workers: 2, records: 2, faults: ['power-loss' as const] };
     const found = await sim(options);
     expect(found.verdict).toBe('violation');
     const ce = await expectReplays(options, found);
