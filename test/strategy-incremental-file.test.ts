@@ -197,7 +197,7 @@ describe('incremental-file: unsafe variants (deterministic interleavings)', () =
 
     // Assert: nothing was acked; inplace left an empty file under its final name that no reader can decode
     expect(verdict).toMatchObject({ acked: 0, lost: 0, corruptFiles, valid: true });
-    if (corruptFiles > 0) expect(verdict.evidence.corruptFiles[0]).toMatch(/^incremental\/sim_writer_0_\d{8}_\d{6}_w0-0\.parquet$/);
+    if (corruptFiles > 0) expect(verdict.evidence.corruptFiles[0]).toMatch(/^incremental\/sim_writer_0_\d{8}_\d{6}_w0-0_0\.parquet$/);
   });
 });
 
