@@ -182,7 +182,11 @@ function faultTimelines(result: RunResult): string[] {
   if (result.sweep) return [];
   return result.cells.flatMap((cell, index) => {
     if (!hadFaults(cell)) return [];
-    const log = faultLog(cell);
+    // A fault skipped because the cell has no such process (realtime has no merger) did not happen:
+    // it gets no marker and no lane, only a line under the chart.
+    const all = faultLog(cell);
+    const log = all.filter((e) => e.action !== 'skipped');
+    const skipped = all.filter((e) => e.action === 'skipped');
     // The log's clock starts before the writers are spawned; `start` marks them all running.
     const writersStart = log.find((e) => e.kind === 'start')?.at ?? 0;
     const lanes = unique(log.map((e) => e.target)).sort();
@@ -198,12 +202,15 @@ function faultTimelines(result: RunResult): string[] {
         label: `${e.kind} @ ${e.at}`,
         tooltip: `${e.at} ms: ${e.kind} → ${e.target}${e.pid === undefined ? '' : ` (pid ${e.pid})`}: ${e.action}${e.detail ? ` — ${e.detail}` : ''}`,
         colour: EVENT_COLOURS[e.kind] ?? SERIES_COLOURS[6]!,
+        // Slowed I/O comes in hundreds: drawn as one marker per dense stretch.
+        ...(e.kind === 'slow-io' ? { group: e.kind } : {}),
       })),
     });
     const f = cell.faults;
     const counts = `kills ${f.kills} · crash points ${f.crashPoints} · pauses ${f.pauses} · I/O errors ${f.ioErrors} · restarts ${f.restarts}`;
     const { label, sublabel } = cellCategory(cell, isSweep(result));
-    return [figure(`Faults: ${label} × ${sublabel}`, `${counts} · writing lasted ${ms(cell.throughput.wallMs)}. Hover a marker for what was done.`, svg)];
+    const notRun = skipped.length ? ` Skipped, not drawn: ${skipped.map((e) => `${e.kind} → ${e.target} (${e.detail ?? e.action})`).join('; ')}.` : '';
+    return [figure(`Faults: ${label} × ${sublabel}`, `${counts} · writing lasted ${ms(cell.throughput.wallMs)}. Hover a marker for what was done.${notRun}`, svg)];
   });
 }
 

@@ -38,7 +38,9 @@ ${problems(result)}`}
 
 function dataTable({ head, rows }: Rows): string {
   const th = head.map((h) => `<th>${esc(h)}</th>`).join('');
-  const trs = rows.map((r) => `<tr>${r.map((v) => `<td>${esc(v)}</td>`).join('')}</tr>`).join('');
+  // Sentences (the seed table's "recommended use", long measures) wrap; numbers and names stay on one line.
+  const cell = (v: string) => (v.length > 24 && /\s/.test(v) && !/^[-–\d.,\s[\]%]+$/.test(v) ? `<td class="text">${esc(v)}</td>` : `<td>${esc(v)}</td>`);
+  const trs = rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('');
   return `<div class="scroll"><table class="data"><thead><tr>${th}</tr></thead><tbody>${trs}</tbody></table></div>`;
 }
 
@@ -201,6 +203,7 @@ figcaption p { margin: 0 0 10px; color: var(--muted); font-size: 13px; }
 .data { border-collapse: collapse; background: #fff; font-size: 12.5px; font-variant-numeric: tabular-nums; }
 .data th, .data td { border: 1px solid var(--line); padding: 4px 8px; text-align: right; white-space: nowrap; }
 .data th:first-child, .data td:first-child { text-align: left; }
+.data td.text { white-space: normal; text-align: left; min-width: 12em; max-width: 26em; }
 footer { margin-top: 36px; color: var(--muted); font-size: 12px; overflow-wrap: anywhere; }
 `;
 

@@ -51,7 +51,8 @@ export interface LineChart extends ChartId {
 
 export interface Timeline extends ChartId {
   lanes: string[];
-  markers: { lane: number; at: number; label: string; tooltip: string; colour: string }[];
+  /** `group`: markers of one group (a fault kind) closer than a label's width in one lane are drawn as one, `kind ×n`. */
+  markers: { lane: number; at: number; label: string; tooltip: string; colour: string; group?: string }[];
   /** The time axis covers at least startMs..endMs (ms); markers outside widen it. */
   startMs: number;
   endMs: number;
@@ -63,6 +64,7 @@ export const SERIES_COLOURS = ['#3b6fd4', '#e07b39', '#2a9d8f', '#8e5cc4', '#c9a
 const WIDTH = 920;
 const FONT = 12;
 const CHAR = 6.8; // average glyph width at 12 px, for sizing label columns
+const LABEL_CHAR = 6.6; // a generous glyph width at 11 px (digits and '@' are wide), for keeping marker labels apart
 const plainNumber = (n: number) => String(n);
 
 /** Ticks with a "nice" step (1, 2, 2.5 or 5 × 10^k) from a multiple of it at or below min to one at or above max. */
@@ -200,15 +202,34 @@ export function timelineChart(spec: Timeline): string {
       `<line x1="${left}" x2="${right}" y1="${r(y)}" y2="${r(y)}" stroke="#d0d7de" stroke-dasharray="3 3"/>`,
     );
   });
+  // Dense markers of one group become one; a label that would run into the last one on its side of
+  // the lane is left to the marker's tooltip, so labels never pile up into an unreadable clump.
+  const labelWidth11 = (text: string) => text.length * LABEL_CHAR;
+  const clusters: { lane: number; at: number; x: number; label: string; tooltip: string; colour: string; group?: string; n: number; last: number }[] = [];
+  for (const m of [...spec.markers].sort((a, b) => a.lane - b.lane || a.at - b.at)) {
+    const prev = clusters.at(-1);
+    if (prev && m.group !== undefined && prev.group === m.group && prev.lane === m.lane && x(m.at) - prev.x < labelWidth11(prev.label)) {
+      prev.n++;
+      prev.last = m.at;
+      prev.label = `${m.group} ×${prev.n}`;
+      prev.tooltip = prev.n <= 8 ? `${prev.tooltip}\n${m.tooltip}` : prev.n === 9 ? `${prev.tooltip}\n…` : prev.tooltip;
+    } else clusters.push({ ...m, x: x(m.at), n: 1, last: m.at });
+  }
+  const labelEnd = spec.lanes.map(() => [-Infinity, -Infinity]);
   const perLane = spec.lanes.map(() => 0);
-  [...spec.markers].sort((a, b) => a.at - b.at).forEach((m) => {
-    const cx = r(x(m.at));
+  clusters.forEach((m) => {
+    const cx = r(m.x);
     const cy = top + m.lane * laneHeight + laneHeight / 2;
-    const above = (perLane[m.lane] = (perLane[m.lane] ?? 0) + 1) % 2 === 1;
+    const side = (perLane[m.lane] = (perLane[m.lane] ?? 0) + 1) % 2;
+    const tooltip = m.n > 1 ? `${m.n} × ${m.group}, ${m.at}–${m.last} ms:\n${m.tooltip}` : m.tooltip;
+    const half = labelWidth11(m.label) / 2;
+    const ends = labelEnd[m.lane]!;
+    const fits = cx - half > ends[side]! + 4;
+    if (fits) ends[side] = cx + half;
     parts.push(
-      `<g class="marker"><title>${esc(m.tooltip)}</title>` +
+      `<g class="marker"><title>${esc(tooltip)}</title>` +
         `<path d="M${cx},${cy - 7} L${r(cx + 7)},${cy} L${cx},${cy + 7} L${r(cx - 7)},${cy} Z" fill="${m.colour}" stroke="#fff" stroke-width="1.5"/>` +
-        `<text x="${cx}" y="${above ? cy - 12 : cy + 20}" text-anchor="middle" font-size="11" fill="#24292f">${esc(m.label)}</text></g>`,
+        (fits ? `<text x="${cx}" y="${side === 1 ? cy - 12 : cy + 20}" text-anchor="middle" font-size="11" fill="#24292f">${esc(m.label)}</text>` : '') + '</g>',
     );
   });
   return svg(spec, bottom + 44, parts);

@@ -5,13 +5,14 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../reports/html.js';
-import { expectedChartTexts, sweepFixtureResult } from './support/result-fixture.js';
+import { denseFaultsFixtureResult, expectedChartTexts, recommendFixtureResult, sweepFixtureResult } from './support/result-fixture.js';
 
 // Debian's chromium, not a Playwright download: CI installs it with `apt-get install -y chromium`.
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-/** Kept after the run (overwritten by the next) so a person can look at it. */
+/** Kept after the run (overwritten by the next) so a person can look at them. */
 const SCREENSHOT = join(tmpdir(), 'parquet-chaos-report.png');
+const SCREENSHOT_RECOMMEND = join(tmpdir(), 'parquet-chaos-recommend.png');
 
 const hasChromium = existsSync(CHROMIUM);
 // CI installs Chromium (.ci/run): there a missing browser is a failure, not a skip.
@@ -37,6 +38,11 @@ describe.skipIf(!hasChromium)(`HTML report in headless Chromium (skipped: ${CHRO
     context.on('request', (request) => requests.push(request.url()));
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    // The recommend page and a run whose writers were slowed 150 times, each in a page of its own.
+    for (const [name, other] of [['recommend.html', recommendFixtureResult()], ['faults.html', denseFaultsFixtureResult()]] as const) {
+      writeFileSync(join(dir, name), renderHtml(other));
+      await (await context.newPage()).goto(pathToFileURL(join(dir, name)).href, { waitUntil: 'load' });
+    }
   });
 
   afterAll(async () => {
@@ -72,8 +78,52 @@ describe.skipIf(!hasChromium)(`HTML report in headless Chromium (skipped: ${CHRO
     expect(requests.filter((url) => !url.startsWith('file:'))).toEqual([]);
   });
 
-  it('renders a full-page screenshot', async () => {
+  it('renders a full-page screenshot of the run page and of the recommend page', async () => {
     await context.pages()[0]!.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
+    await context.pages()[1]!.screenshot({ path: SCREENSHOT_RECOMMEND, fullPage: true });
+    expect(statSync(SCREENSHOT_RECOMMEND).size).toBeGreaterThan(10_000);
+  });
+
+  it('recommend page: nothing overflows the page; a table wider than its place scrolls; the seed table fits without scrolling', async () => {
+    const page = context.pages()[1]!;
+    const layout = await page.evaluate(() => ({
+      pageOverflow: document.documentElement.scrollWidth - window.innerWidth,
+      tables: [...document.querySelectorAll('#recommendation .scroll')].map((box) => ({
+        heading: box.previousElementSibling?.textContent ?? '',
+        overflow: box.scrollWidth - box.clientWidth,
+        scrolls: getComputedStyle(box).overflowX === 'auto',
+        cells: box.querySelectorAll('td').length,
+      })),
+    }));
+    expect(layout.pageOverflow).toBeLessThanOrEqual(0);
+    expect(layout.tables.map((t) => t.heading)).toEqual(['Evidence', 'Pareto front', 'Real-time vs batch saving, measured']);
+    for (const table of layout.tables) {
+      expect(table.cells, table.heading).toBeGreaterThan(0);
+      expect(table.scrolls, table.heading).toBe(true);
+    }
+    expect(layout.tables[2]!.overflow, 'the seed table is clipped or needs scrolling').toBeLessThanOrEqual(0);
+  });
+
+  it('fault timeline: dense slow-io is counted, skipped faults are not drawn, and no two labels overlap', async () => {
+    const page = context.pages()[2]!;
+    const timelines = await page.evaluate(() =>
+      [...document.querySelectorAll('svg[data-chart="fault-timeline"]')].map((svg) => ({
+        id: svg.id,
+        text: svg.textContent ?? '',
+        labels: [...svg.querySelectorAll('.marker text')].map((t) => {
+          const b = t.getBoundingClientRect();
+          return { text: t.textContent ?? '', left: b.left, right: b.right, top: b.top, bottom: b.bottom };
+        }),
+      })),
+    );
+    const dense = timelines.find((t) => t.id === 'chart-faults-4')!;
+    expect(dense.text).toMatch(/slow-io ×\d+/);
+    expect(dense.text).not.toContain('merger');
+    for (const timeline of timelines) {
+      const overlaps = timeline.labels.flatMap((a, i) => timeline.labels.slice(i + 1)
+        .filter((b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom).map((b) => `${a.text} / ${b.text}`));
+      expect(overlaps, timeline.id).toEqual([]);
+    }
   });
 });

@@ -4,7 +4,7 @@ import { renderHtml } from '../reports/html.js';
 import { formats } from '../reports/index.js';
 import { renderMarkdown } from '../reports/markdown.js';
 import { niceTicks } from '../reports/svg.js';
-import { expectedChartTexts, fixtureResult, sweepFixtureResult } from './support/result-fixture.js';
+import { denseFaultsFixtureResult, expectedChartTexts, fixtureResult, sweepFixtureResult } from './support/result-fixture.js';
 
 /** The `<svg>` element with this id, as text. */
 function chartSvg(html: string, id: string): string {
@@ -101,6 +101,28 @@ describe('reports of results written before faults were recorded', () => {
     expect(html).toContain('id="chart-throughput"');
     expect(html).not.toContain('chart-faults');
     expect(html).toContain('faults none');
+  });
+});
+
+describe('fault timeline', () => {
+  const html = renderHtml(denseFaultsFixtureResult());
+  const timeline = chartSvg(html, 'chart-faults-4');
+  const markers = timeline.match(/<g class="marker">[\s\S]*?<\/g>/g)!;
+
+  it('draws a skipped fault not at all, and says so under the chart', () => {
+    expect(timeline).not.toContain('merger');
+    expect(timeline).not.toContain('pause @ 691');
+    expect(html).toContain('Skipped, not drawn: pause → merger (no such process in this cell).');
+  });
+
+  it('draws dense slow-io as a few counted markers, each with every event in its tooltip count', () => {
+    const slow = markers.filter((m) => m.includes('slow-io'));
+    expect(slow.length).toBeLessThan(40);
+    expect(slow.some((m) => /slow-io ×\d+/.test(m))).toBe(true);
+    const counted = slow.map((m) => Number(/<title>(\d+) × slow-io/.exec(m)?.[1] ?? 1));
+    expect(counted.reduce((a, b) => a + b, 0)).toBe(150);
+    // The kill among them keeps its own marker.
+    expect(markers.some((m) => m.includes('kill @ 805'))).toBe(true);
   });
 });
 

@@ -3,28 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { recommend } from '../harness/analyze/recommend.js';
-import { summarizeSweep } from '../harness/analyze/sweep-summary.js';
-import type { RunResult } from '../harness/result/result.js';
 import { main, type Io } from '../harness/cli/cli.js';
 import { ansiPalette, plainPalette } from '../reports/format.js';
 import { fitGrid, wrapText } from '../reports/fit.js';
 import { renderMarkdown } from '../reports/markdown.js';
 import { COMPACT_COLUMNS, renderTable, TABLE_COLUMNS, tableColumns } from '../reports/table.js';
-import { fixtureResult, sweepFixtureResult } from './support/result-fixture.js';
+import { fixtureResult, recommendFixtureResult } from './support/result-fixture.js';
 
 /** The characters a line takes on a terminal (colour codes take none). */
 const visible = (line: string) => line.replace(/\u001b\[[\d;]*m/g, '').length;
 const widest = (text: string) => Math.max(...text.split('\n').map(visible));
 
-/** The sweep fixture summarised as a sweep, with a recommendation over it: every kind of grid the table prints. */
-function recommendResult(): RunResult {
-  const result = sweepFixtureResult();
-  const points = [...new Map(result.cells.map((c) => [`${c.strategy}|${c.scenario}|${c.workers}`, c])).values()];
-  result.sweep = summarizeSweep(points, result.cells, 1);
-  result.recommendation = recommend(result.sweep, result.sweep.workers, ['checkpoint-batch:interval=5', 'checkpoint-batch:interval=20', 'realtime'], ['realtime:lock=none'], {});
-  return result;
-}
+const recommendResult = recommendFixtureResult;
 
 describe('terminal table fits the terminal', () => {
   it.each([

@@ -1,5 +1,8 @@
 import type { CellResult, RunResult } from '../../harness/result/result.js';
 import { bytes } from '../../reports/format.js';
+import { recommend } from '../../harness/analyze/recommend.js';
+import { summarizeSweep } from '../../harness/analyze/sweep-summary.js';
+import type { FaultEvent } from '../../harness/sdk/faults.js';
 
 /** Hand-made results for report tests: fixed times, paths and numbers, so renders are stable. */
 
@@ -117,6 +120,35 @@ export function sweepFixtureResult(): RunResult {
     cell('checkpoint-batch:interval=5', 'buffer-crash', { verdict: { unackedAtCrash: 4, unackedLost: 2 }, throughput: { ackedPerSec: 31.6 } }),
     cell('checkpoint-batch:interval=20', 'buffer-crash', { verdict: { unackedAtCrash: 19, unackedLost: 8 }, throughput: { ackedPerSec: 57.9 } }),
   );
+  return result;
+}
+
+/** The sweep fixture summarised as a sweep, with a recommendation over it: the recommend page. */
+export function recommendFixtureResult(): RunResult {
+  const result = sweepFixtureResult();
+  const points = [...new Map(result.cells.map((c) => [`${c.strategy}|${c.scenario}|${c.workers}`, c])).values()];
+  result.sweep = summarizeSweep(points, result.cells, 1);
+  result.recommendation = recommend(result.sweep, result.sweep.workers, ['checkpoint-batch:interval=5', 'checkpoint-batch:interval=20', 'realtime'], ['realtime:lock=none'], {});
+  return result;
+}
+
+/**
+ * The fixture plus a cell whose writers were slowed 150 times in 1.5 s (slow-io comes in hundreds)
+ * and whose scenario planned a pause on a merger the strategy does not have (skipped).
+ */
+export function denseFaultsFixtureResult(): RunResult {
+  const result = fixtureResult();
+  const log: FaultEvent[] = [
+    { at: 0, kind: 'start', target: 'writers', action: 'all running' },
+    { at: 691, kind: 'pause', target: 'merger', action: 'skipped', detail: 'no such process in this cell' },
+    ...Array.from({ length: 150 }, (_, i): FaultEvent => ({ at: 10 * i + (i % 3), kind: 'slow-io', target: `writer-${i % 2}`, action: 'delayed write +5 ms', detail: `data/main.parquet.tmp-${i}` })),
+    { at: 805, kind: 'kill', target: 'writer-0', pid: 5001, action: 'SIGKILL' },
+    { at: 812, kind: 'restart', target: 'writer-0', action: 'restart #1' },
+  ];
+  result.cells.push(cell('realtime', 'merge-race', {
+    throughput: { wallMs: 1600 },
+    faults: { planned: [], kills: 1, pauses: 0, crashPoints: 0, restarts: 1, log },
+  }));
   return result;
 }
 
