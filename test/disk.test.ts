@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { main, type Io } from '../harness/cli/cli.js';
 import { checkOutDir, checkOutFile } from '../harness/cli/outputs.js';
 import { calibrate } from '../harness/measure/calibrate.js';
+import { measureAppendLimit } from '../harness/measure/append-limit.js';
 import { makeDirs, writeFileAtomic } from '../harness/result/files.js';
 import { mountTinyTmpfs } from './support/tmpfs.js';
 
@@ -103,6 +104,14 @@ describe.skipIf(!canMount)('a full disk (a tiny tmpfs; needs root)', () => {
     tiny.push(full);
     fillDisk(full.dir);
     expect(() => calibrate(full.dir)).toThrow(/^calibration: ENOSPC writing .*calibration\.bin after 0 fsync'd 4 KiB appends/);
+  });
+
+  it('the per-cell append limit writes a bounded amount too, and names a full disk', async () => {
+    const roomy = mountTinyTmpfs(1024)!;
+    tiny.push(roomy);
+    expect((await measureAppendLimit(roomy.dir, 2, 300)).ops).toBeGreaterThan(0);
+    fillDisk(roomy.dir);
+    await expect(measureAppendLimit(roomy.dir, 2, 300)).rejects.toThrow(/^append limit: ENOSPC writing in .* with 2 processes/);
   });
 
   it('the disk filling mid-run stops cleanly: exit 1, a clear message, the table, a valid result.json with the cells measured', async () => {
