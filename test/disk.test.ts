@@ -112,7 +112,7 @@ describe.skipIf(!canMount)('a full disk (a tiny tmpfs; needs root)', () => {
     expect((await measureAppendLimit(roomy.dir, 2, 300)).ops).toBeGreaterThan(0);
     fillDisk(roomy.dir);
     await expect(measureAppendLimit(roomy.dir, 2, 300)).rejects.toThrow(/^append limit: ENOSPC writing in .* with 2 processes/);
-  });
+  }, 30_000);
 
   it('the disk filling mid-run stops cleanly: exit 1, a clear message, the table, a valid result.json with the cells measured', async () => {
     // Arrange: two cells; the disk fills as soon as the first one is measured.
