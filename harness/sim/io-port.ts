@@ -1,93 +1,40 @@
-import { emptyIoCounters, noopHook, type IoHook, type IoPort } from '../sdk/ports/io.js';
+import { instrument, noopHook, type IoHook, type IoPort, type StorageBackend } from '../sdk/ports/io.js';
 import type { SimFs } from './fs.js';
 
+/** A SimFs as a storage backend: a write handle is the SimFs call that opened the file. */
+export function simBackend(fs: SimFs): StorageBackend<number> {
+  return {
+    async openForWrite(path, mode) {
+      const call = fs.beginCall();
+      const existed = fs.exists(path);
+      fs.open(path, { exclusive: mode.exclusive, truncate: mode.truncate }, call);
+      return { handle: call, created: !existed };
+    },
+    async write(call, path, data) {
+      fs.append(path, data, call);
+    },
+    async sync(_call, path) {
+      fs.fsyncFile(path);
+    },
+    async close() {},
+    exists: async (path) => fs.exists(path),
+    readFile: async (path) => fs.read(path).slice(),
+    truncate: async (path, length) => fs.truncate(path, length),
+    rename: async (from, to) => fs.rename(from, to),
+    unlink: async (path) => fs.unlink(path),
+    readdir: async (path) => fs.readdir(path),
+    mkdir: async (path) => fs.mkdir(path),
+    fsyncDir: async (path) => fs.fsyncDir(path),
+    size: async (path) => fs.read(path, 'stat').byteLength,
+  };
+}
+
 /**
- * The I/O port over a SimFs: the same contract, hook points and counters as the real port
- * (harness/sdk/ports/io.ts), with the page cache and its durability modelled instead of a kernel.
- * With a hook that lets a scheduler decide when each operation happens, strategies run unchanged in
- * one process and every interleaving is reproducible.
+ * The I/O port over a SimFs: the real port's instrumentation (harness/sdk/ports/io.ts: the same hook
+ * points and counters) over the simulated file system, with the page cache and its durability modelled
+ * instead of a kernel. With a hook that lets a scheduler decide when each operation happens, strategies
+ * run unchanged in one process and every interleaving is reproducible.
  */
 export function createSimIoPort(fs: SimFs, hook: IoHook = noopHook): IoPort {
-  const c = emptyIoCounters();
-
-  async function openForWrite(path: string, options: { exclusive?: boolean; truncate?: boolean }): Promise<number> {
-    await hook.before('open', path);
-    c.opens++;
-    const call = fs.beginCall();
-    const existed = fs.exists(path);
-    fs.open(path, options, call);
-    if (!existed) c.filesCreated++;
-    return call;
-  }
-
-  async function writeAll(path: string, data: Uint8Array, call: number, fsync: boolean): Promise<void> {
-    await hook.before('write', path);
-    c.writeOps++;
-    fs.append(path, data, call);
-    c.bytesWritten += data.byteLength;
-    if (fsync) {
-      await hook.before('fsync', path);
-      c.fsyncs++;
-      fs.fsyncFile(path);
-    }
-  }
-
-  return {
-    counters: c,
-    async exists(path) {
-      await hook.before('stat', path);
-      return fs.exists(path);
-    },
-    async readFile(path) {
-      await hook.before('read', path);
-      c.readOps++;
-      const data = fs.read(path);
-      c.bytesRead += data.byteLength;
-      return data.slice();
-    },
-    async writeFile(path, data, options = {}) {
-      const call = await openForWrite(path, { exclusive: options.exclusive, truncate: true });
-      await writeAll(path, data, call, options.fsync ?? false);
-    },
-    async appendFile(path, data, options = {}) {
-      const call = await openForWrite(path, {});
-      await writeAll(path, data, call, options.fsync ?? false);
-    },
-    async truncate(path, length) {
-      await hook.before('truncate', path);
-      c.writeOps++;
-      fs.truncate(path, length);
-    },
-    async rename(from, to) {
-      await hook.before('rename', to);
-      c.renames++;
-      fs.rename(from, to);
-    },
-    async unlink(path) {
-      await hook.before('unlink', path);
-      c.unlinks++;
-      fs.unlink(path);
-    },
-    async readdir(path) {
-      await hook.before('readdir', path);
-      c.readdirs++;
-      return fs.readdir(path);
-    },
-    async mkdir(path) {
-      await hook.before('mkdir', path);
-      fs.mkdir(path);
-    },
-    async fsyncDir(path) {
-      await hook.before('fsync', path);
-      c.fsyncs++;
-      fs.fsyncDir(path);
-    },
-    async size(path) {
-      await hook.before('stat', path);
-      return fs.read(path, 'stat').byteLength;
-    },
-    async point(name) {
-      await hook.point(name);
-    },
-  };
+  return instrument(simBackend(fs), hook);
 }

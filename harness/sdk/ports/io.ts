@@ -61,115 +61,140 @@ export function emptyIoCounters(): IoCounters {
   return { bytesWritten: 0, bytesRead: 0, writeOps: 0, readOps: 0, fsyncs: 0, renames: 0, filesCreated: 0, unlinks: 0, opens: 0, readdirs: 0 };
 }
 
-/** The real, instrumented port: every byte and syscall a strategy causes passes through here. */
-export function createIoPort(hook: IoHook = noopHook): IoPort {
+/**
+ * What a storage must offer the instrumented port: plain operations, no hooks, no counting. The real
+ * file system (below) and the simulation's (harness/sim/io-port.ts) are two such backends; `instrument`
+ * adds the fault hook and the counters to either, the same way. Its methods are called unbound.
+ */
+export interface StorageBackend<Handle> {
+  /**
+   * Opens `path` for writing, creating it when absent; with `exclusive`, an existing file fails with
+   * EEXIST. `created` says whether this call created the file.
+   */
+  openForWrite(path: string, mode: { exclusive: boolean; truncate: boolean }): Promise<{ handle: Handle; created: boolean }>;
+  /** Writes all of `data` at the handle's position (the end, for a handle opened without truncate). */
+  write(handle: Handle, path: string, data: Uint8Array): Promise<void>;
+  sync(handle: Handle, path: string): Promise<void>;
+  close(handle: Handle): Promise<void>;
+  exists(path: string): Promise<boolean>;
+  readFile(path: string): Promise<Uint8Array>;
+  truncate(path: string, length: number): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  /** Names in the folder, sorted. */
+  readdir(path: string): Promise<string[]>;
+  /** Creates the folder and its parents; an existing folder is fine. */
+  mkdir(path: string): Promise<void>;
+  fsyncDir(path: string): Promise<void>;
+  size(path: string): Promise<number>;
+}
+
+/**
+ * The instrumented port over a backend: every operation first passes the hook (where faults strike)
+ * and is counted, so every byte and syscall a strategy causes is seen, on real files or simulated ones.
+ */
+export function instrument<Handle>(backend: StorageBackend<Handle>, hook: IoHook = noopHook): IoPort {
   const c = emptyIoCounters();
 
-  async function openForWrite(path: string, flags: number): Promise<FileHandle> {
+  async function writeWhole(path: string, data: Uint8Array, mode: { exclusive: boolean; truncate: boolean }, fsync: boolean): Promise<void> {
     await hook.before('open', path);
     c.opens++;
-    // Try to create first so that file creations are counted exactly.
+    const { handle, created } = await backend.openForWrite(path, mode);
+    if (created) c.filesCreated++;
     try {
-      const fh = await fsp.open(path, flags | fsc.O_CREAT | fsc.O_EXCL, 0o644);
-      c.filesCreated++;
-      return fh;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || (flags & fsc.O_EXCL) !== 0) throw error;
-      return fsp.open(path, flags, 0o644);
+      await hook.before('write', path);
+      c.writeOps++;
+      await backend.write(handle, path, data);
+      c.bytesWritten += data.byteLength;
+      if (fsync) {
+        await hook.before('fsync', path);
+        c.fsyncs++;
+        await backend.sync(handle, path);
+      }
+    } finally {
+      await backend.close(handle);
     }
   }
 
-  async function writeAll(fh: FileHandle, path: string, data: Uint8Array, fsync: boolean): Promise<void> {
-    await hook.before('write', path);
-    c.writeOps++;
+  /** An operation that passes the hook as `op` on its path (the target, for a rename), then is counted. */
+  const step = <A extends [string, ...unknown[]], R>(op: IoOp, counter: keyof IoCounters | undefined, run: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await hook.before(op, op === 'rename' ? String(args[1]) : args[0]);
+      if (counter) c[counter]++;
+      return run(...args);
+    };
+
+  return {
+    counters: c,
+    exists: step('stat', undefined, backend.exists),
+    async readFile(path) {
+      await hook.before('read', path);
+      c.readOps++;
+      const data = await backend.readFile(path);
+      c.bytesRead += data.byteLength;
+      return data;
+    },
+    writeFile: (path, data, options = {}) => writeWhole(path, data, { exclusive: options.exclusive ?? false, truncate: true }, options.fsync ?? false),
+    appendFile: (path, data, options = {}) => writeWhole(path, data, { exclusive: false, truncate: false }, options.fsync ?? false),
+    // A truncate changes the file's content: counted as a write.
+    truncate: step('truncate', 'writeOps', backend.truncate),
+    rename: step('rename', 'renames', backend.rename),
+    unlink: step('unlink', 'unlinks', backend.unlink),
+    readdir: step('readdir', 'readdirs', backend.readdir),
+    mkdir: step('mkdir', undefined, backend.mkdir),
+    fsyncDir: step('fsync', 'fsyncs', backend.fsyncDir),
+    size: step('stat', undefined, backend.size),
+    async point(name) {
+      await hook.point(name);
+    },
+  };
+}
+
+/** The real file system through node:fs: appends with O_APPEND, a created file is told by O_EXCL. */
+export const nodeBackend: StorageBackend<FileHandle> = {
+  async openForWrite(path, mode) {
+    const flags = fsc.O_WRONLY | (mode.truncate ? fsc.O_TRUNC : fsc.O_APPEND);
+    // Try to create first so that file creations are counted exactly.
+    try {
+      return { handle: await fsp.open(path, flags | fsc.O_CREAT | fsc.O_EXCL, 0o644), created: true };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || mode.exclusive) throw error;
+      return { handle: await fsp.open(path, flags, 0o644), created: false };
+    }
+  },
+  async write(fh, _path, data) {
     let offset = 0;
     while (offset < data.byteLength) {
       const { bytesWritten } = await fh.write(data, offset, data.byteLength - offset);
       offset += bytesWritten;
     }
-    c.bytesWritten += data.byteLength;
-    if (fsync) {
-      await hook.before('fsync', path);
-      c.fsyncs++;
+  },
+  sync: (fh) => fh.sync(),
+  close: (fh) => fh.close(),
+  exists: (path) => fsp.access(path).then(() => true, () => false),
+  async readFile(path) {
+    const data = await fsp.readFile(path);
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  },
+  truncate: (path, length) => fsp.truncate(path, length),
+  rename: (from, to) => fsp.rename(from, to),
+  unlink: (path) => fsp.unlink(path),
+  readdir: async (path) => (await fsp.readdir(path)).sort(),
+  async mkdir(path) {
+    await fsp.mkdir(path, { recursive: true });
+  },
+  async fsyncDir(path) {
+    const fh = await fsp.open(path, fsc.O_RDONLY);
+    try {
       await fh.sync();
+    } finally {
+      await fh.close();
     }
-  }
+  },
+  size: async (path) => (await fsp.stat(path)).size,
+};
 
-  return {
-    counters: c,
-    async exists(path) {
-      await hook.before('stat', path);
-      try {
-        await fsp.access(path);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    async readFile(path) {
-      await hook.before('read', path);
-      c.readOps++;
-      const data = await fsp.readFile(path);
-      c.bytesRead += data.byteLength;
-      return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    },
-    async writeFile(path, data, options = {}) {
-      const flags = fsc.O_WRONLY | fsc.O_TRUNC | (options.exclusive ? fsc.O_EXCL : 0);
-      const fh = await openForWrite(path, flags);
-      try {
-        await writeAll(fh, path, data, options.fsync ?? false);
-      } finally {
-        await fh.close();
-      }
-    },
-    async appendFile(path, data, options = {}) {
-      const fh = await openForWrite(path, fsc.O_WRONLY | fsc.O_APPEND);
-      try {
-        await writeAll(fh, path, data, options.fsync ?? false);
-      } finally {
-        await fh.close();
-      }
-    },
-    async truncate(path, length) {
-      await hook.before('truncate', path);
-      c.writeOps++;
-      await fsp.truncate(path, length);
-    },
-    async rename(from, to) {
-      await hook.before('rename', to);
-      c.renames++;
-      await fsp.rename(from, to);
-    },
-    async unlink(path) {
-      await hook.before('unlink', path);
-      c.unlinks++;
-      await fsp.unlink(path);
-    },
-    async readdir(path) {
-      await hook.before('readdir', path);
-      c.readdirs++;
-      return (await fsp.readdir(path)).sort();
-    },
-    async mkdir(path) {
-      await hook.before('mkdir', path);
-      await fsp.mkdir(path, { recursive: true });
-    },
-    async fsyncDir(path) {
-      await hook.before('fsync', path);
-      c.fsyncs++;
-      const fh = await fsp.open(path, fsc.O_RDONLY);
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-    },
-    async size(path) {
-      await hook.before('stat', path);
-      return (await fsp.stat(path)).size;
-    },
-    async point(name) {
-      await hook.point(name);
-    },
-  };
+/** The real, instrumented port: every byte and syscall a strategy causes passes through here. */
+export function createIoPort(hook: IoHook = noopHook): IoPort {
+  return instrument(nodeBackend, hook);
 }
