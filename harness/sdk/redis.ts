@@ -21,7 +21,7 @@ export interface RedisConnection {
 }
 
 export interface RedisConnectOptions {
-  /** Longest wait for a reply (and for the first connection), ms. */
+  /** Longest wait for a reply, ms (a command sent while the connection is down waits as long). */
   timeoutMs: number;
 }
 
@@ -73,12 +73,10 @@ export async function connectRedis(ctx: StrategyContext, options: RedisConnectOp
     }
   }
 
-  try {
-    await withDeadline('connect', () => client.connect());
-  } catch (error) {
-    client.destroy();
-    throw new ChaosError('E_SERVICE', `redis: cannot connect to ${endpoint.url}: ${(error as Error).message}`, { cause: error });
-  }
+  // Not awaited: a server that is down right now (killed, restarting) is reached when it is back, and
+  // commands wait in the client's queue meanwhile, each until its own deadline. A first connection
+  // that fails must not fail the process for good.
+  client.connect().catch((error: Error) => ctx.log(`redis: connect: ${error.message}`));
 
   return {
     endpoint,
