@@ -82,4 +82,20 @@ describe('the raw pass-through I/O port', () => {
     expect(Object.values(raw.counters).every((n) => n === 0)).toBe(true);
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it('the instrumented port counts a file created by an append once, and one open per append', async () => {
+    // Arrange
+    const dir = mkdtempSync(join(tmpdir(), 'io-instr-'));
+    const io = createIoPort();
+
+    // Act
+    for (let i = 0; i < 3; i++) await io.appendFile(join(dir, 'log'), new Uint8Array([i]));
+    const missingFolder = await io.appendFile(join(dir, 'no', 'log'), new Uint8Array([9])).catch((e: NodeJS.ErrnoException) => e.code);
+
+    // Assert
+    expect({ filesCreated: io.counters.filesCreated, opens: io.counters.opens }).toEqual({ filesCreated: 1, opens: 4 });
+    expect(readFileSync(join(dir, 'log'))).toEqual(Buffer.from([0, 1, 2]));
+    expect(missingFolder).toBe('ENOENT');
+    rmSync(dir, { recursive: true, force: true });
+  });
 });
