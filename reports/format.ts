@@ -32,7 +32,7 @@ export function percent(fraction: number | null): string {
 }
 
 /** The cost columns every per-cell table ends with, and their values for a cell. */
-export const COST_HEADS = ['acked/s', 'parquet/s', '% of limit', 'ack p99', 'lock wait p99', 'fsyncs', 'bytes written', 'files in data'];
+export const COST_HEADS = ['acked/s', 'parquet/s', '% of limit', 'ack p99', 'lock wait p99', 'lock compromised', 'fsyncs', 'bytes written', 'files in data'];
 
 export function costFigures(cell: CellResult): string[] {
   return [
@@ -42,10 +42,29 @@ export function costFigures(cell: CellResult): string[] {
     percent(cell.throughput.fractionOfLimit),
     ms(cell.throughput.ackLatencyMsP99),
     ms(cell.locks.waitMsP99),
+    String(cell.locks.compromised),
     String(cell.io.fsyncs),
     bytes(cell.io.bytesWritten),
     String(cell.io.filesInData),
   ];
+}
+
+/**
+ * Faults fired / planned, e.g. `2/3` (– when none were planned). Results from before faults were
+ * accounted for carry no outcomes: their fired count shows as `?`.
+ */
+export function faultsFired(cell: CellResult): string {
+  // `faults` is absent from results written before the nemesis existed.
+  const planned = cell.faults?.planned.length ?? 0;
+  if (planned === 0) return '–';
+  const outcomes = cell.faults.outcomes;
+  return `${outcomes ? outcomes.filter((o) => o.fired).length : '?'}/${planned}`;
+}
+
+/** One line per planned fault that did not fire, which and why (those an unknown verdict already names as its reasons left out). */
+export function unfiredFaults(cell: CellResult): string[] {
+  return (cell.faults?.outcomes ?? []).filter((o) => !o.fired && !(o.blocking && cell.verdict.valid === 'unknown'))
+    .map((o) => `fault #${o.id} ${o.kind} ${o.target} not fired${o.blocking ? '' : ' (optional)'}: ${o.reason ?? 'no reason recorded'}`);
 }
 
 /** Anomalies a cell shows in categories its strategy does not claim (valid, yet worth seeing). */

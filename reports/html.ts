@@ -1,7 +1,7 @@
 import type { SimSection } from '../harness/result/sim-result.js';
 import { simLines } from './sim.js';
 import type { CellResult, RunResult } from '../harness/result/result.js';
-import { escapeHtml as esc, serviceLines, validLabel } from './format.js';
+import { escapeHtml as esc, faultsFired, serviceLines, unfiredFaults, validLabel } from './format.js';
 import { STATUS_COLOURS, cellStatus, charts, hadFaults, isSweep, type Status } from './html-charts.js';
 import { adviceLines, answer, evidenceRows, paretoRows, seedRows } from './recommend.js';
 import { chartCells, sweepNote, sweepRows, type Rows } from './sweep.js';
@@ -111,6 +111,7 @@ function verdictCard(cell: CellResult, sweep: boolean): string {
     ['corrupt', v.corruptFiles + v.corruptRecords, true],
     ['unacked lost', v.unackedLost, false],
     ['at crash', v.unackedAtCrash, false],
+    ['faults fired/planned', faultsFired(cell), false],
   ];
   const list = counts.map(([name, n, anomaly]) => `<span${anomaly && n !== 0 ? ' class="nz"' : ''}><b>${esc(String(n))}</b> ${esc(name)}</span>`);
   return (
@@ -135,7 +136,7 @@ function legend(): string {
     valid: 'valid',
     anomalies: 'valid, with losses or duplicates the strategy does not claim to prevent',
     failed: 'a claimed guarantee is broken',
-    unknown: 'the check could not run',
+    unknown: 'unknown: the check could not run, or the cell did not exercise what it claims (nothing acked, a fault not fired, an error)',
   };
   const items = Object.entries(text).map(([status, label]) => `<span><i style="background:${STATUS_COLOURS[status as Status]}"></i>${esc(label)}</span>`);
   return `<p class="legend">${items.join('')}</p>`;
@@ -150,6 +151,8 @@ function problems(result: RunResult): string {
     const items: string[] = [];
     if (v.broken.length) items.push(`<li>broken: ${esc(v.broken.join(', '))}</li>`);
     if (v.error !== undefined) items.push(`<li>check could not run: ${esc(v.error)}</li>`);
+    if (v.valid === 'unknown') for (const reason of v.unknownReasons ?? []) items.push(`<li>unknown: ${esc(reason)}</li>`);
+    for (const line of unfiredFaults(cell)) items.push(`<li>${esc(line)}</li>`);
     for (const [kind, ids] of Object.entries(v.evidence)) {
       if (ids.length) items.push(`<li>${esc(kind)}: ${ids.map((id) => `<code>${esc(id)}</code>`).join(' ')}</li>`);
     }

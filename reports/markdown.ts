@@ -1,6 +1,6 @@
 import { simLines } from './sim.js';
 import type { CellResult, RunResult } from '../harness/result/result.js';
-import { COST_HEADS, costFigures, provenance, serviceLines, unclaimedAnomalies, validLabel } from './format.js';
+import { COST_HEADS, costFigures, faultsFired, provenance, serviceLines, unclaimedAnomalies, unfiredFaults, validLabel } from './format.js';
 import { adviceLines, answer, evidenceRows, paretoCaption, paretoRows, seedRows } from './recommend.js';
 import { sweepNote, sweepRows, type Rows } from './sweep.js';
 
@@ -12,7 +12,7 @@ export function renderMarkdown(result: RunResult): string {
   const [title = '', ...facts] = provenance(result);
   if (result.sim) return simMarkdown(result, title, facts);
   const sweep = new Set(result.cells.map((c) => c.workers)).size > 1;
-  const head = ['strategy', 'scenario', ...(sweep ? ['workers'] : []), 'valid', 'acked/attempted', 'lost', 'duplicates', 'corrupt', 'unacked lost', 'unacked at crash', ...COST_HEADS];
+  const head = ['strategy', 'scenario', ...(sweep ? ['workers'] : []), 'valid', 'acked/attempted', 'lost', 'duplicates', 'corrupt', 'unacked lost', 'unacked at crash', 'faults fired/planned', ...COST_HEADS];
   const textColumns = new Set(['strategy', 'scenario', 'valid']);
   const lines = [
     `## ${md(title)}`,
@@ -71,6 +71,7 @@ function row(cell: CellResult, sweep: boolean): string[] {
     String(v.corruptFiles + v.corruptRecords),
     String(v.unackedLost),
     String(v.unackedAtCrash),
+    faultsFired(cell),
     ...costFigures(cell),
   ];
 }
@@ -82,6 +83,8 @@ function problems(cell: CellResult, sweep: boolean): string[] {
   const lines = [`#### ${verdictIcon(cell)} ${name}`, ''];
   if (v.broken.length > 0) lines.push(`- broken: ${v.broken.map(md).join(', ')}`);
   if (v.error !== undefined) lines.push(`- check could not run: ${md(v.error)}`);
+  if (v.valid === 'unknown') for (const reason of v.unknownReasons ?? []) lines.push(`- unknown: ${md(reason)}`);
+  for (const line of unfiredFaults(cell)) lines.push(`- ${md(line)}`);
   for (const [kind, items] of Object.entries(v.evidence)) {
     if (items.length > 0) lines.push(`- ${kind}: ${items.map(code).join(', ')}`);
   }

@@ -1,6 +1,6 @@
 import type { CellResult, RunResult } from '../harness/result/result.js';
 import { badValue } from '../harness/sdk/errors.js';
-import { COST_HEADS, costFigures, plainPalette, provenance, serviceLines, unclaimedAnomalies, validLabel, type Palette } from './format.js';
+import { COST_HEADS, costFigures, faultsFired, plainPalette, provenance, serviceLines, unclaimedAnomalies, unfiredFaults, validLabel, type Palette } from './format.js';
 import { fitGrid, wrapText, type GridCell, type GridRow } from './fit.js';
 import { adviceLines, answer, evidenceRows, paretoCaption, paretoRows, seedRows } from './recommend.js';
 import { simLines } from './sim.js';
@@ -47,6 +47,7 @@ export const TABLE_COLUMNS: Readonly<Record<string, Column>> = {
   corrupt: { head: 'corrupt', cell: (c, p) => countCell(c.verdict.corruptFiles + c.verdict.corruptRecords, c.guarantees.noCorruption, p) },
   'unacked-lost': { head: 'unacked lost', cell: (c) => ({ text: String(c.verdict.unackedLost) }) },
   'at-risk': { head: 'at risk', cell: (c) => ({ text: String(c.verdict.unackedAtCrash) }) },
+  fired: { head: 'faults fired/planned', cell: (c) => ({ text: faultsFired(c) }) },
   faults: { head: 'kill/pause/restart', cell: (c) => ({ text: faultSummary(c) }) },
   ...Object.fromEntries(COST_HEADS.map((head, i) => [slug(head), { head, cell: (c: CellResult) => ({ text: costFigures(c)[i]! }) }])),
 };
@@ -107,13 +108,19 @@ export function renderTable(result: RunResult, palette: Palette = plainPalette, 
       : result.cells.map(rowOf));
     if (view.columns === undefined) prose('more columns: --wide, or --columns a,b,c (names in --help)', palette.dim);
     for (const cell of result.cells) {
-      const counters = Object.entries(cell.counters ?? {}).map(([name, n]) => `${name}=${n}`);
+      // Faults fired/planned always show, in the table with --wide or here.
+      const fired = faultsFired(cell);
+      const counters = [...(fired === '–' ? [] : [`faults fired/planned ${fired}`]), ...Object.entries(cell.counters ?? {}).map(([name, n]) => `${name}=${n}`)];
       if (counters.length) prose(`· ${cell.strategy} × ${cell.scenario}: ${counters.join(', ')}`, palette.dim);
     }
   }
   for (const line of serviceLines(result)) prose(`· ${line}`, palette.dim);
   for (const cell of result.cells) {
     for (const e of cell.errors) prose(`! ${cell.strategy} × ${cell.scenario}: ${e.source}: ${e.message}`, palette.warn);
+    for (const line of unfiredFaults(cell)) prose(`· ${cell.strategy} × ${cell.scenario}: ${line}`, palette.dim);
+    if (cell.verdict.valid === 'unknown') {
+      for (const reason of cell.verdict.unknownReasons ?? []) prose(`? ${cell.strategy} × ${cell.scenario}: ${reason}`, palette.warn);
+    }
   }
   const rec = result.recommendation;
   if (rec) {

@@ -13,7 +13,7 @@ export const bufferCrash = defineScenario({
   backgroundRoles: ['merger', 'consumer'],
   faultsSummary: 'kill 2 writers after a seeded number of their attempts (2 .. records/2+1); pause another 200 ms; writers restart per --restart',
   defaultFaults: ({ random, workers, recordsPerWorker }) => {
-    const victims = [...Array(workers).keys()].sort(() => random.next() - 0.5).slice(0, 3);
+    const victims = random.shuffle([...Array(workers).keys()]).slice(0, 3);
     const attempts = () => 2 + random.int(Math.max(1, Math.floor(recordsPerWorker / 2)));
     const [a, b, c] = victims;
     return [

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { TestRecord } from '../harness/sdk/records.js';
-import { choice, defineStrategy, integer, type StrategyContext, type WriterHandle } from '../harness/sdk/strategy.js';
-import { commitToMain, MAIN_LOCK, mergeIntoMain } from './shared/merge-main.js';
+import { choice, defineStrategy, integer, lockOption, type StrategyContext, type WriterHandle } from '../harness/sdk/strategy.js';
+import type { LockBackendName } from '../harness/sdk/ports/locks/index.js';
+import { commitToMain, MAIN_LOCK, MAIN_POINTS, mergeIntoMain } from './shared/merge-main.js';
 import { appendStaged, readStaged } from './shared/staging-file.js';
 import { PUBLISH_POINTS } from './shared/main-file.js';
 
@@ -13,11 +14,11 @@ const sharedBufferPath = (ctx: StrategyContext) => join(ctx.stateDir, SHARED_BUF
  * Each writer keeps its batch in its own memory and acks it only once committed to main. A writer that
  * dies loses its unacked batch (the seed's "data at risk"), never an acked record.
  */
-function memoryBufferWriter(ctx: StrategyContext, interval: number): WriterHandle {
+function memoryBufferWriter(ctx: StrategyContext, interval: number, backend: LockBackendName): WriterHandle {
   let batch: TestRecord[] = [];
   const commit = async (): Promise<readonly string[]> => {
     if (batch.length === 0) return [];
-    await commitToMain(ctx, batch);
+    await commitToMain(ctx, batch, backend);
     const ids = batch.map((r) => r.id);
     batch = [];
     return ids;
@@ -36,7 +37,7 @@ function memoryBufferWriter(ctx: StrategyContext, interval: number): WriterHandl
  * no lock: a record appended between the read and the truncate was acked and is wiped (seed scenario 3).
  * `minimum`: drain only if at least this many records are staged (another writer may have drained first).
  */
-async function drainSharedBuffer(ctx: StrategyContext, minimum: number): Promise<void> {
+async function drainSharedBuffer(ctx: StrategyContext, minimum: number, backend: LockBackendName): Promise<void> {
   const path = sharedBufferPath(ctx);
   await ctx.lock.withLock(MAIN_LOCK, async () => {
     const staged = await readStaged(ctx, path);
@@ -46,20 +47,20 @@ async function drainSharedBuffer(ctx: StrategyContext, minimum: number): Promise
     await mergeIntoMain(ctx, staged);
     await ctx.io.point('shared-buffer:committed');
     await ctx.io.truncate(path, 0);
-  });
+  }, { backend });
 }
 
 /** The seed's "global buffer": every writer appends to one staging file and treats that as saved. */
-function sharedBufferWriter(ctx: StrategyContext, interval: number): WriterHandle {
+function sharedBufferWriter(ctx: StrategyContext, interval: number, backend: LockBackendName): WriterHandle {
   const path = sharedBufferPath(ctx);
   return {
     async write(record) {
       await appendStaged(ctx, path, record);
-      if ((await readStaged(ctx, path)).length >= interval) await drainSharedBuffer(ctx, interval);
+      if ((await readStaged(ctx, path)).length >= interval) await drainSharedBuffer(ctx, interval, backend);
       return [record.id];
     },
     async close() {
-      await drainSharedBuffer(ctx, 1);
+      await drainSharedBuffer(ctx, 1, backend);
       return [];
     },
   };
@@ -76,13 +77,14 @@ export const checkpointBatch = defineStrategy({
     interval: integer(5, 'records per batch commit (the seed\'s --checkpoint-interval)', 1),
     buffer: choice(['memory', 'shared'] as const, 'memory',
       'memory: each writer buffers its own batch, acked when committed; shared: one staging file for all writers, acked when appended, drained without locking appends (loses acked records)'),
+    lock: lockOption(),
   },
   guarantees: (o) => ({ noLostAcked: o.buffer === 'memory', noDuplicates: true, noCorruption: true }),
-  points: [...PUBLISH_POINTS, 'shared-buffer:read', 'shared-buffer:committed'],
-  writer: (ctx, o) => (o.buffer === 'memory' ? memoryBufferWriter(ctx, o.interval) : sharedBufferWriter(ctx, o.interval)),
+  points: [...PUBLISH_POINTS, ...MAIN_POINTS, 'shared-buffer:read', 'shared-buffer:committed'],
+  writer: (ctx, o) => (o.buffer === 'memory' ? memoryBufferWriter(ctx, o.interval, o.lock) : sharedBufferWriter(ctx, o.interval, o.lock)),
   // A memory buffer dies with its writer, so there is nothing to recover; a shared buffer may still hold
   // acked records that no drain reached (fewer than `interval`, or a drainer died): commit them now.
   async finalize(ctx, o) {
-    if (o.buffer === 'shared') await drainSharedBuffer(ctx, 1);
+    if (o.buffer === 'shared') await drainSharedBuffer(ctx, 1, o.lock);
   },
 });

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { TestRecord } from '../harness/sdk/records.js';
-import { choice, defineStrategy, integer } from '../harness/sdk/strategy.js';
+import { choice, defineStrategy, integer, lockOption } from '../harness/sdk/strategy.js';
 import { sleepUnlessAborted } from './shared/abortable-sleep.js';
 import { foldIncremental, incrementalDir, MERGE_POINTS } from './shared/incremental-merge.js';
 import { PUBLISH_POINTS, removeStaleTemps, writeParquet } from './shared/main-file.js';
 import { ensureDurableDir } from './shared/durable-dir.js';
-import { MAIN_LOCK } from './shared/merge-main.js';
+import { MAIN_LOCK, MAIN_POINTS } from './shared/merge-main.js';
 
 /** `yyyymmdd_HHMMSS` in UTC, the seed's timestamp in file names. */
 function fileStamp(ms: number): string {
@@ -26,6 +26,7 @@ export const incrementalFile = defineStrategy({
     mergeEveryMs: integer(200, 'pause between the merger\'s folds, ms', 1, 3_600_000),
     publish: choice(['rename', 'inplace'] as const, 'rename', 'rename: temp + fsync + rename + dir fsync; inplace: write the .parquet file under its final name (a crash leaves a half-written file)'),
     merge: choice(['safe', 'naive'] as const, 'safe', 'safe: delete only the files merged; naive: list again after merging and delete everything (loses files that arrived meanwhile)'),
+    lock: lockOption(),
   },
   guarantees: (o) => ({
     noLostAcked: o.merge === 'safe',
@@ -33,7 +34,7 @@ export const incrementalFile = defineStrategy({
     noDuplicates: true,
     noCorruption: o.publish === 'rename',
   }),
-  points: [...PUBLISH_POINTS, ...MERGE_POINTS],
+  points: [...PUBLISH_POINTS, ...MAIN_POINTS, ...MERGE_POINTS],
   writer: (ctx, o) => {
     let buffer: TestRecord[] = [];
     let attempts = 0;
@@ -68,7 +69,7 @@ export const incrementalFile = defineStrategy({
         while (!signal.aborted) {
           try {
             // Under the main lock: two folds at once could each publish a main missing the other's inputs.
-            await ctx.lock.withLock(MAIN_LOCK, () => foldIncremental(ctx, o.merge));
+            await ctx.lock.withLock(MAIN_LOCK, () => foldIncremental(ctx, o.merge), { backend: o.lock });
           } catch (error) {
             // A failed fold leaves main and its inputs consistent; the next round folds them again.
             ctx.log(`merge failed: ${String((error as Error)?.message ?? error)}`);
@@ -84,6 +85,6 @@ export const incrementalFile = defineStrategy({
       // No writer or merger runs any more: a temp left now is a dead process's.
       await removeStaleTemps(ctx, [ctx.dataDir, incrementalDir(ctx)]);
       await foldIncremental(ctx, o.merge);
-    });
+    }, { backend: o.lock });
   },
 });

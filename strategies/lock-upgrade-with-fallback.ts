@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { ChaosError } from '../harness/sdk/errors.js';
-import { defineStrategy, integer, type StrategyContext } from '../harness/sdk/strategy.js';
+import { defineStrategy, integer, lockOption, type StrategyContext } from '../harness/sdk/strategy.js';
+import type { LockBackendName } from '../harness/sdk/ports/locks/index.js';
 import { ensureDurableDir } from './shared/durable-dir.js';
 import { PUBLISH_POINTS, writeParquet } from './shared/main-file.js';
-import { MAIN_LOCK, mergeIntoMain } from './shared/merge-main.js';
+import { MAIN_LOCK, MAIN_POINTS, mergeIntoMain } from './shared/merge-main.js';
 
 const FALLBACK_DIR = 'fallback';
 
@@ -13,14 +14,14 @@ const fallbackDir = (ctx: StrategyContext) => join(ctx.dataDir, FALLBACK_DIR);
  * Tries the main lock `attempts` times, each for `timeoutMs`, and runs `fn` holding it; false when every
  * try timed out. An error from `fn` itself is never taken for a timeout.
  */
-async function withMainLockBriefly(ctx: StrategyContext, timeoutMs: number, attempts: number, fn: () => Promise<unknown>): Promise<boolean> {
+async function withMainLockBriefly(ctx: StrategyContext, timeoutMs: number, attempts: number, backend: LockBackendName, fn: () => Promise<unknown>): Promise<boolean> {
   for (let i = 0; i < attempts; i++) {
     let held = false;
     try {
       await ctx.lock.withLock(MAIN_LOCK, () => {
         held = true;
         return fn();
-      }, { timeoutMs });
+      }, { timeoutMs, backend });
       return true;
     } catch (error) {
       if (held || !(error instanceof ChaosError && error.code === 'E_LOCK_TIMEOUT')) throw error;
@@ -34,7 +35,7 @@ async function withMainLockBriefly(ctx: StrategyContext, timeoutMs: number, atte
  * (deduped by id), and only then are the fallback files deleted. A crash in between leaves each such row
  * twice, and running this again adds nothing to main and deletes the files: one copy per id.
  */
-async function reconcileFallbacks(ctx: StrategyContext): Promise<void> {
+async function reconcileFallbacks(ctx: StrategyContext, backend: LockBackendName): Promise<void> {
   const dir = fallbackDir(ctx);
   if (!(await ctx.io.exists(dir))) return;
   const files = (await ctx.io.readdir(dir)).filter((name) => name.endsWith('.parquet')).map((name) => join(dir, name));
@@ -46,7 +47,7 @@ async function reconcileFallbacks(ctx: StrategyContext): Promise<void> {
     await ctx.io.point('reconcile:main-written');
     for (const file of files) await ctx.io.unlink(file);
     await ctx.io.fsyncDir(dir);
-  });
+  }, { backend });
   ctx.log(`reconciled ${files.length} fallback files into main`);
 }
 
@@ -63,16 +64,17 @@ export const lockUpgradeWithFallback = defineStrategy({
     // "short compared with normal waits" scale.
     timeoutMs: integer(50, 'how long each try waits for the main lock, ms (the seed\'s 5 s, scaled to this harness)', 1),
     retries: integer(3, 'tries at the lock before falling back (the seed\'s max_retries: 3 means three tries in all)', 1),
+    lock: lockOption(),
   },
   guarantees: () => ({ noLostAcked: true, noDuplicates: true, noCorruption: true }),
-  points: [...PUBLISH_POINTS, 'reconcile:main-written'],
+  points: [...PUBLISH_POINTS, ...MAIN_POINTS, 'reconcile:main-written'],
   writer: (ctx, o) => ({
     async open() {
       await ensureDurableDir(ctx, fallbackDir(ctx));
     },
     async write(record) {
       // Deduped against main only: a retried id may also sit in a fallback file until finalize.
-      if (await withMainLockBriefly(ctx, o.timeoutMs, o.retries, () => mergeIntoMain(ctx, [record]))) return [record.id];
+      if (await withMainLockBriefly(ctx, o.timeoutMs, o.retries, o.lock, () => mergeIntoMain(ctx, [record]))) return [record.id];
       const path = join(fallbackDir(ctx), `${ctx.role.processId}_${record.seq}.parquet`);
       await writeParquet(ctx, path, [record], 'rename');
       ctx.count('fallbacks');
@@ -80,5 +82,5 @@ export const lockUpgradeWithFallback = defineStrategy({
       return [record.id];
     },
   }),
-  finalize: (ctx) => reconcileFallbacks(ctx),
+  finalize: (ctx, o) => reconcileFallbacks(ctx, o.lock),
 });

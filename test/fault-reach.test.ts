@@ -24,9 +24,11 @@ describe('faults naming what no cell of the run has (CLI)', () => {
     [['--strategy', 'realtime,incremental-file', '--scenario', 'merge-race', '--faults', 'pause:target=consumer,at=5,duration=50'],
       "--faults pause:target: got 'consumer', expected a process of this run: writer, writers, writer-0, writer-1, writer-2, writer-3, merger (incremental-file)"],
     [['--strategy', 'realtime', '--faults', 'crash-point:target=writers,point=no-such-point'],
-      "--faults crash-point:point: got 'no-such-point', expected a point the run's strategies mark (publish:temp-written) or an I/O op (open,"],
+      "--faults crash-point:point: got 'no-such-point', expected a point the run's strategies mark (publish:temp-written, main:read, lock:acquired) or an I/O op (open,"],
     [['--strategy', 'realtime', '--faults', 'crash-point:target=writers,point=merge:*'],
-      "--faults crash-point:point: got 'merge:*', expected a point the run's strategies mark (publish:temp-written)"],
+      "--faults crash-point:point: got 'merge:*', expected a point the run's strategies mark (publish:temp-written, main:read, lock:acquired)"],
+    [['--strategy', 'realtime', '--faults', 'pause:target=writer-0,point=rename,duration=5'],
+      "--faults pause:point: got 'rename', expected a point the run's strategies mark (publish:temp-written, main:read, lock:acquired); a trailing * matches a prefix"],
   ])('run %j exits 2 naming the valid ones, before anything runs', async (flags, message) => {
     // Arrange
     const { io, err } = fakeIo();

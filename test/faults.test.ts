@@ -25,12 +25,12 @@ describe('fault lists', () => {
   });
 
   it('rejects a bad field naming it and what is accepted', () => {
-    expect(() => parseFaultList('kill:target=writer-1')).toThrow('expected exactly one of at=<ms>, afterAcks=<n> or afterAttempts=<n>');
+    expect(() => parseFaultList('kill:target=writer-1')).toThrow('expected exactly one of at=<ms>, afterAcks=<n>, afterAttempts=<n> or point=<name>');
     expect(() => parseFaultList('slow-io:target=db,delay=5')).toThrow("--faults slow-io:target: got 'db', expected one of: writer, writers, writer-N, merger, consumer");
   });
 
   it('draws the same default schedule from the same seed', () => {
-    const env = () => ({ random: new Random(3), workers: 8, recordsPerWorker: 20 });
+    const env = () => ({ random: new Random(3), workers: 8, recordsPerWorker: 20, lockStaleMs: 5000 });
     expect(planFaults('default', scenarios['buffer-crash'], env())).toEqual(planFaults('default', scenarios['buffer-crash'], env()));
     expect(planFaults('default', scenarios['buffer-crash'], env()).process).toHaveLength(3);
   });

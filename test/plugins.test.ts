@@ -25,8 +25,8 @@ describe('user plugins that misbehave (real processes)', () => {
     expect(broken!.errors[0]!.message).toMatch(/does not implement the strategy API: `name` must be a string; `writer\(ctx, options\)` must be a function/);
     expect(throwsOnOpen!.verdict.valid).toBe('unknown');
     expect(throwsOnOpen!.errors.map((e) => e.message).join()).toMatch(/writer-0 exited with code 1: .*plugin refused to open/);
-    // Failed writes are never acked: nothing claimed, nothing lost; the cell itself ran.
-    expect(throwsOnWrite!.verdict).toMatchObject({ attempted: 6, acked: 0, lost: 0, valid: true });
+    // Failed writes are never acked: nothing lost, but nothing the strategy claims was exercised either.
+    expect(throwsOnWrite!.verdict).toMatchObject({ attempted: 6, acked: 0, lost: 0, valid: 'unknown' });
     expect(healthy!.verdict).toMatchObject({ acked: 6, lost: 0, valid: true });
     const hangs = hanging.cells[0]!;
     expect(hangs.verdict.valid).toBe('unknown');

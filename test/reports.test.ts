@@ -17,7 +17,7 @@ describe('markdown report', () => {
   const md = renderMarkdown(fixtureResult());
 
   it('has provenance, the table header and a row per strategy', () => {
-    expect(md).toContain('| strategy | scenario | valid | acked/attempted | lost | duplicates | corrupt | unacked lost | unacked at crash | acked/s | parquet/s | % of limit | ack p99 | lock wait p99 | fsyncs | bytes written | files in data |');
+    expect(md).toContain('| strategy | scenario | valid | acked/attempted | lost | duplicates | corrupt | unacked lost | unacked at crash | faults fired/planned | acked/s | parquet/s | % of limit | ack p99 | lock wait p99 | lock compromised | fsyncs | bytes written | files in data |');
     for (const line of ['command:', 'machine:', 'codec: hyparquet · seed: 7', "calibration: 2902 fsync'd"]) expect(md).toContain(line);
     for (const strategy of ['realtime', 'realtime:lock=none', 'checkpoint-batch:interval=10', './evil&lt;script&gt;.js']) {
       expect(md).toMatch(new RegExp(`^\\| ${strategy.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\|`, 'm'));
@@ -133,5 +133,26 @@ describe('niceTicks', () => {
     expect(niceTicks(1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
     expect(niceTicks(0)).toEqual([0, 1]);
     expect(niceTicks(23173, 8, 9397)).toEqual([8000, 10000, 12000, 14000, 16000, 18000, 20000, 22000, 24000]);
+  });
+});
+
+describe('faults fired / planned', () => {
+  it('every format shows how many planned faults fired and why the others did not', () => {
+    // Arrange: the fixture's failing cell planned 4 faults; the io-error on writer-3 never fired.
+    const result = fixtureResult();
+    const why = 'writer-3 performed no rename operation that the fault hit in its first life';
+
+    // Act
+    const rendered = Object.fromEntries(Object.entries(formats).map(([name, render]) => [name, render(result, undefined as never)]));
+
+    // Assert
+    for (const [name, text] of Object.entries(rendered)) {
+      if (name === 'json') expect(JSON.parse(text).cells[2].faults.outcomes[3]).toMatchObject({ fired: false, reason: why });
+      else {
+        expect(text, name).toMatch(/faults fired\/planned/);
+        expect(text, name).toContain('3/4');
+        expect(text, name).toContain(why);
+      }
+    }
   });
 });

@@ -196,7 +196,7 @@ describe('incremental-file: unsafe variants (deterministic interleavings)', () =
     const verdict = await finalizeAndCheck(cell, o);
 
     // Assert: nothing was acked; inplace left an empty file under its final name that no reader can decode
-    expect(verdict).toMatchObject({ acked: 0, lost: 0, corruptFiles, valid: true });
+    expect(verdict).toMatchObject({ acked: 0, lost: 0, corruptFiles, broken: [], valid: 'unknown' });
     if (corruptFiles > 0) expect(verdict.evidence.corruptFiles[0]).toMatch(/^incremental\/sim_writer_0_\d{8}_\d{6}_w0-0_0\.parquet$/);
   });
 });

@@ -12,7 +12,7 @@ import { LedgeredWriter, retryPlan } from './support/ledgered-writer.js';
 import { expectRecountAgrees } from './support/recount.js';
 import { crashAt, makeContext, SimulatedCrash, tempCell } from './support/sim.js';
 
-const options = { timeoutMs: 1, retries: 2 };
+const options = { timeoutMs: 1, retries: 2, lock: 'file' as const };
 
 
 const fallbackFiles = (cellDir: string) => {

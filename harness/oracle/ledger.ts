@@ -1,12 +1,12 @@
-import { closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import * as v from 'valibot';
-import { parseJsonLines } from '../sdk/json-lines.js';
 import { parseOrUndefined } from '../sdk/schema.js';
 
 /**
- * The oracle: what a writer was told. One JSON object per line, one write() per line (so a SIGKILL
- * never tears a line), no fsync (faults here kill processes, not the kernel).
+ * The oracle: what a writer was told. One JSON object per line, one write() per line, no fsync (faults
+ * here kill processes, not the kernel). A SIGKILL can still cut a process's last write short (a torn
+ * line): the checker tolerates and counts that, and a restarted process never glues onto it.
  */
 export const LedgerEntrySchema = v.variant('op', [
   v.object({ op: v.literal('start'), pid: v.number(), t: v.number() }),
@@ -23,7 +23,11 @@ export class LedgerWriter {
   bytesWritten = 0;
 
   constructor(path: string) {
-    this.fd = openSync(path, 'a');
+    this.fd = openSync(path, 'a+');
+    // A predecessor killed mid-write may have left a torn last line: end it, so our `start` stands alone.
+    const size = fstatSync(this.fd).size;
+    const last = Buffer.alloc(1);
+    if (size > 0 && readSync(this.fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a) this.bytesWritten += writeSync(this.fd, '\n');
   }
 
   append(entry: LedgerEntry): void {
@@ -50,19 +54,45 @@ export interface LedgerSegment {
   ackAt: Map<string, number>;
 }
 
-export function parseLedger(text: string): { segments: LedgerSegment[]; badLines: number } {
+/** The entry a line holds, or undefined when it is not a well-formed ledger entry. */
+function entryOf(line: string): LedgerEntry | undefined {
+  try {
+    return parseOrUndefined(LedgerEntrySchema, JSON.parse(line));
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ParsedLedger {
+  segments: LedgerSegment[];
+  /** Malformed lines that are not a dying process's torn last line: the ledger cannot be trusted. */
+  badLines: number;
+  /** Torn last lines of processes that died mid-write (followed by a restart's `start`, or the end of the file). */
+  tornLines: number;
+}
+
+export function parseLedger(text: string): ParsedLedger {
   const segments: LedgerSegment[] = [];
-  // A line that does not match counts as bad, like a torn one.
-  const lines = parseJsonLines(text, (value) => parseOrUndefined(LedgerEntrySchema, value));
-  let badLines = lines.badLines;
+  let badLines = 0;
+  let tornLines = 0;
   let current: LedgerSegment | undefined;
-  for (const entry of lines.values) {
+  const lines = text.split('\n').filter((line) => line.trim());
+  for (const [i, line] of lines.entries()) {
+    const entry = entryOf(line);
+    if (!entry) {
+      // Torn: the last line of a segment still open (no `end`), right before a restart or the end of the file.
+      const next = lines[i + 1];
+      const lastOfSegment = next === undefined || entryOf(next)?.op === 'start';
+      if (current && !current.ended && lastOfSegment) tornLines++;
+      else badLines++;
+      continue;
+    }
     if (entry.op === 'start') {
       current = { pid: entry.pid, attempted: [], acked: [], failed: [], ended: false, startedAt: entry.t, lastAt: entry.t, attemptAt: new Map(), ackAt: new Map() };
       segments.push(current);
       continue;
     }
-    if (!current) {
+    if (!current || current.ended) {
       badLines++;
       continue;
     }
@@ -74,14 +104,14 @@ export function parseLedger(text: string): { segments: LedgerSegment[]; badLines
       current.acked.push(entry.id);
       current.ackAt.set(entry.id, entry.t);
     } else if (entry.op === 'fail') current.failed.push(entry.id);
-    else if (entry.op === 'end') current.ended = true;
+    else current.ended = true;
   }
-  return { segments, badLines };
+  return { segments, badLines, tornLines };
 }
 
 /** Every writer's ledger under `ledgerDir`, keyed by writer file name. */
-export function readLedgers(ledgerDir: string): Map<string, ReturnType<typeof parseLedger>> {
-  const ledgers = new Map<string, ReturnType<typeof parseLedger>>();
+export function readLedgers(ledgerDir: string): Map<string, ParsedLedger> {
+  const ledgers = new Map<string, ParsedLedger>();
   for (const name of readdirSync(ledgerDir).filter((n) => n.endsWith('.jsonl')).sort()) {
     ledgers.set(name, parseLedger(readFileSync(join(ledgerDir, name), 'utf8')));
   }

@@ -1,19 +1,17 @@
-import { existsSync, readdirSync, readFileSync, appendFileSync } from 'node:fs';
+import { readdirSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScenarioDefinition } from '../sdk/scenario.js';
 import type { BackgroundRoleKind, RoleKind } from '../sdk/strategy.js';
-import { checkCell, emptyVerdict } from '../oracle/checker.js';
+import { emptyVerdict, judgeCell } from '../oracle/checker.js';
 import { readLedgers, writingSpanMs } from '../oracle/ledger.js';
 import type { LoadedStrategy } from './load-strategy.js';
 import { aggregateSnapshots, readSnapshots } from '../measure/metrics.js';
-import { planFaults } from './nemesis/plan.js';
+import { faultPlanRandom, planFaults } from './nemesis/plan.js';
 import { Nemesis, type FaultableProcess } from './nemesis/nemesis.js';
-import type { FaultEvent, IoFault } from '../sdk/faults.js';
-import { parseJsonLines } from '../sdk/json-lines.js';
-import { parseOrUndefined } from '../sdk/schema.js';
-import { Random } from '../sdk/random.js';
+import { NO_SUCH_PROCESS, type FaultEvent, type InProcessFault, type Planned } from '../sdk/faults.js';
 import { logicalBytes, makeRecord } from '../sdk/records.js';
-import { FaultEventSchema, type CellError, type CellMeta, type CellResult, type RunConfig } from '../result/result.js';
+import type { CellError, CellResult, RunConfig } from '../result/result.js';
+import { readFaultLog, writeCellRecord } from '../result/cell-record.js';
 import { cellPaths, type RoleConfig } from './roles/config.js';
 import { percentile, round, sum } from '../analyze/stats.js';
 import { killProcess, spawnRole, stderrTail, type RoleProcess } from './supervise.js';
@@ -24,7 +22,7 @@ import { startServices, type CellServices } from './services/index.js';
 import { FaultProxy } from './services/fault-proxy.js';
 import { RedisTarget } from './nemesis/redis-target.js';
 import { isNetworkFault } from '../sdk/faults.js';
-import { makeDirs, writeFileAtomic } from '../result/files.js';
+import { makeDirs } from '../result/files.js';
 import { cellTimeoutMs, describeCellTimeout } from './run-config.js';
 
 export interface CellPlan {
@@ -38,6 +36,8 @@ export interface CellPlan {
   rawIo?: boolean;
   /** Aborting (Ctrl-C) stops every process of the cell for good: nothing is restarted. */
   signal?: AbortSignal;
+  /** Sweeps: which repeat (1-based) this cell belongs to; part of what the fault schedule is drawn from. */
+  repeat?: number;
 }
 
 const BACKGROUND_GRACE_MS = 10_000;
@@ -56,7 +56,7 @@ class Slot implements FaultableProcess {
     readonly kind: RoleKind,
     readonly index: number,
     readonly restartable: boolean,
-    readonly ioFaults: IoFault[],
+    readonly ioFaults: Planned<InProcessFault>[],
     readonly ledgerPath?: string,
   ) {}
 
@@ -80,10 +80,6 @@ function countFiles(dir: string): number {
   return n;
 }
 
-function readFaultLog(path: string): FaultEvent[] {
-  if (!existsSync(path)) return [];
-  return parseJsonLines(readFileSync(path, 'utf8'), (value) => parseOrUndefined(FaultEventSchema, value)).values;
-}
 
 /** Logical bytes of the acked records: records of one configuration differ only by a few bytes of id. */
 function ackedLogicalBytes(acked: number, config: RunConfig): number {
@@ -110,26 +106,29 @@ export async function runCell(plan: CellPlan): Promise<CellResult> {
 async function runCellWith(plan: CellPlan, services: CellServices): Promise<CellResult> {
   const { strategy, scenario, cellDir, config } = plan;
   const paths = cellPaths(cellDir);
-  // What `parquet-chaos check DIR` needs to judge this cell again later, and whether the cell ran to
-  // its end (finalize included): until then acked records may still wait in the strategy's state.
-  const writeMeta = (completed: boolean) => writeFileAtomic(join(cellDir, 'cell.json'), JSON.stringify({
-    strategy: strategy.spec.label, scenario: scenario.name, guarantees: strategy.guarantees, completed,
-  } satisfies CellMeta, null, 2));
-  writeMeta(false);
+  // What `parquet-chaos check DIR` needs to judge this cell again later; completed (schedule, errors,
+  // verdict) when the cell ends: until then acked records may still wait in the strategy's state.
+  writeCellRecord(cellDir, { strategy: strategy.spec.label, scenario: scenario.name, guarantees: strategy.guarantees, restart: config.restart, completed: false });
   const errors: CellError[] = [];
   const deadline = Date.now() + cellTimeoutMs(config);
   let startedAt = Date.now();
   const logEvent = (event: Omit<FaultEvent, 'at'>) => appendFileSync(paths.faults, `${JSON.stringify({ at: Date.now() - startedAt, ...event })}\n`);
 
   const backgroundKinds = scenario.backgroundRoles.filter((k): k is BackgroundRoleKind => Boolean(strategy.definition.roles?.[k]));
+  // Drawn from (seed, scenario, workers, repeat) only: every strategy faces the same schedule.
   const faults = planFaults(config.faults, scenario, {
-    random: new Random(config.seed).fork(`${strategy.spec.label}/${scenario.name}`), workers: config.workers, recordsPerWorker: config.recordsPerWorker,
+    random: faultPlanRandom(config.seed, scenario.name, config.workers, plan.repeat), workers: config.workers, recordsPerWorker: config.recordsPerWorker,
+    lockStaleMs: config.lockStaleMs,
   });
-  const ioFaultsFor = (name: string, kind: RoleKind) => faults.io.filter((f) => f.target === name || (f.target === 'writers' && kind === 'writer'));
+  const ioFaultsFor = (name: string, kind: RoleKind) => faults.inProcess.filter((f) => f.target === name || (f.target === 'writers' && kind === 'writer'));
   const writerSlots = Array.from({ length: config.workers }, (_, i) =>
     new Slot(`writer-${i}`, 'writer', i, config.restart !== 'none', ioFaultsFor(`writer-${i}`, 'writer'), join(paths.ledger, `writer-${i}.jsonl`)));
   const backgroundSlots = backgroundKinds.map((kind) => new Slot(kind, kind, 0, true, ioFaultsFor(kind, kind)));
   const finalizeSlot = new Slot('finalize', 'finalize', 0, false, []);
+  const present = new Set([...writerSlots, ...backgroundSlots].map((s) => s.name));
+  for (const fault of faults.inProcess) {
+    if (fault.target !== 'writers' && !present.has(fault.target)) logEvent({ kind: fault.kind, target: fault.target, action: 'skipped', detail: NO_SUCH_PROCESS, fault: fault.id });
+  }
 
   const roleConfig = (slot: Slot): RoleConfig => ({
     role: slot.kind, index: slot.index, name: slot.name, incarnation: slot.incarnation, startedAt, cellDir,
@@ -160,10 +159,7 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
         logEvent({ kind: 'restart', target: slot.name, action: `restart #${slot.restarts}`, detail: `previous pid ${child.pid} died by SIGKILL` });
         continue;
       }
-      errors.push({
-        source: slot.name, code: 'E_ROLE_FAILED',
-        message: `${slot.name} exited with ${result.signal ?? `code ${result.exitCode}`}: ${stderrTail(result.stderr) || 'no output'}`,
-      });
+      errors.push(roleError(slot.name, result.signal ?? `code ${result.exitCode}`, String(result.stderr ?? '')));
       return;
     }
   };
@@ -209,6 +205,8 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
   const nemesis = new Nemesis(new Map(targets.map((s) => [s.name, s])), logEvent);
   // The orchestrator's own CPU while the cell's processes run: it competes with them for the cores.
   const [cpuAtSpawn, wallAtSpawn] = [process.cpuUsage(), performance.now()];
+  // Pauses at a point: the target stops itself there, the nemesis resumes it after the duration.
+  nemesis.watchSelfStops(paths.faults, new Map(faults.inProcess.flatMap((f) => (f.kind === 'pause' ? [[f.id, f.duration] as const] : []))));
   for (const slot of backgroundSlots) slot.done = supervise(slot);
   startedAt = Date.now();
   for (const slot of writerSlots) slot.done = supervise(slot);
@@ -243,6 +241,7 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
     slot.child?.kill('SIGTERM');
   }
   timedOut += await awaitSlots(backgroundSlots, Math.min(deadline, Date.now() + BACKGROUND_GRACE_MS));
+  nemesis.stop();
 
   const finalizeStarted = Date.now();
   if (strategy.definition.finalize && !plan.signal?.aborted) {
@@ -254,11 +253,17 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
   plan.signal?.removeEventListener('abort', stopAll);
   await Promise.all([...writerSlots, ...backgroundSlots].map((slot) => slot.proxy?.close()));
 
-  if (!plan.signal?.aborted) writeMeta(true);
-  let verdict = await checkCell(cellDir, strategy.guarantees);
+  // A strategy that could not run as planned, or a fault that did not fire, has not shown its guarantees hold.
+  const faultLog = readFaultLog(paths.faults);
+  const generation = { seed: config.seed, payloadBytes: config.payloadBytes };
+  const judged = await judgeCell(cellDir, strategy.guarantees, generation, { planned: faults.all, log: faultLog, errors: [...errors], restart: config.restart });
+  const verdict = judged.verdict;
   if (verdict.error) errors.push({ source: 'check', code: 'E_CHECK', message: verdict.error });
-  // A strategy that could not run as planned has not shown its guarantees hold.
-  if (verdict.valid === true && errors.length > 0) verdict = { ...verdict, valid: 'unknown' };
+  // What `check DIR` re-judges with: the run's own errors, schedule and verdict.
+  writeCellRecord(cellDir, {
+    strategy: strategy.spec.label, scenario: scenario.name, guarantees: strategy.guarantees, restart: config.restart, completed: !plan.signal?.aborted, generation,
+    planned: faults.all, errors, valid: verdict.valid, unknownReasons: verdict.unknownReasons,
+  });
 
   const m = aggregateSnapshots(readSnapshots(paths.metrics));
   const logical = ackedLogicalBytes(verdict.acked, config);
@@ -268,7 +273,6 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
   const parquetMs = firstStart !== undefined && complete !== undefined ? Math.max(0, Math.round(complete - firstStart)) : null;
   // Acked records that are in the dataset: what actually became durable in Parquet.
   const inParquet = verdict.acked - verdict.lost;
-  const faultLog = readFaultLog(paths.faults);
   const allSlots = [...writerSlots, ...backgroundSlots, finalizeSlot];
   return {
     strategy: strategy.spec.label,
@@ -312,21 +316,32 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
     counters: m.counters,
     processes: {
       spawned: allSlots.filter((s) => s.child).length + sum(allSlots.map((s) => s.restarts)),
-      failed: errors.filter((e) => e.code === 'E_ROLE_FAILED').length,
+      failed: errors.filter((e) => e.code === 'E_ROLE_FAILED' || e.code === 'E_STRATEGY_CONTRACT').length,
       timedOut,
     },
     faults: {
-      planned: [...faults.process, ...faults.io],
-      kills: faultLog.filter((e) => e.kind === 'kill' && e.action === 'SIGKILL').length,
-      crashPoints: faultLog.filter((e) => e.kind === 'crash-point').length,
-      pauses: faultLog.filter((e) => e.kind === 'pause' && e.action === 'SIGSTOP').length,
-      ioErrors: faultLog.filter((e) => e.kind === 'io-error').length,
+      planned: faults.all,
+      outcomes: judged.faults,
+      kills: faultLog.filter((e) => e.kind === 'kill' && e.action.startsWith('SIGKILL')).length,
+      crashPoints: faultLog.filter((e) => e.kind === 'crash-point' && e.action === 'SIGKILL self').length,
+      pauses: faultLog.filter((e) => e.kind === 'pause' && e.action.startsWith('SIGSTOP')).length,
+      ioErrors: faultLog.filter((e) => e.kind === 'io-error' && e.action.startsWith('fail')).length,
       restarts: sum(allSlots.map((s) => s.restarts)) + (redisTarget?.restarts ?? 0),
       log: faultLog,
     },
     errors,
     harness,
   };
+}
+
+/**
+ * A role's failure as a cell error. A strategy that broke the strategy API's contract (the role says so
+ * with `[E_STRATEGY_CONTRACT]`) is the strategy's error, not the harness's.
+ */
+function roleError(name: string, how: string, stderr: string): CellError {
+  const contract = /\[(E_STRATEGY_CONTRACT)\]: (.*)/.exec(stderr);
+  if (contract) return { source: 'strategy', code: contract[1]!, message: `${name}: ${contract[2]!}` };
+  return { source: name, code: 'E_ROLE_FAILED', message: `${name} exited with ${how}: ${stderrTail(stderr) || 'no output'}` };
 }
 
 function nullable(value: number | undefined): number | null {
@@ -344,7 +359,7 @@ export function brokenCell(strategy: string, scenario: string, config: RunConfig
     throughput: { ackedPerSec: 0, wallMs: 0, ackLatencyMsP50: null, ackLatencyMsP99: null, fractionOfLimit: null, finalizeMs: 0, parquetPerSec: 0, parquetMs: null },
     counters: {},
     processes: { spawned: 0, failed: 0, timedOut: 0 },
-    faults: { planned: [], kills: 0, crashPoints: 0, pauses: 0, ioErrors: 0, restarts: 0, log: [] },
+    faults: { planned: [], outcomes: [], kills: 0, crashPoints: 0, pauses: 0, ioErrors: 0, restarts: 0, log: [] },
     errors: [error],
   };
 }

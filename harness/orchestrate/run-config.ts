@@ -7,7 +7,7 @@ import { parseShard } from './shard.js';
 import { parseFaultList } from '../sdk/faults.js';
 import type { RunConfig } from '../result/result.js';
 import { strategyNames } from '../../strategies/index.js';
-import { scenarioNames } from '../../scenarios/index.js';
+import { defaultScenarioNames } from '../../scenarios/index.js';
 
 /** The seed's failure modes, kept runnable as options: lost updates, a racing shared buffer, a naive merge. */
 export const UNSAFE_VARIANTS = ['realtime:lock=none', 'checkpoint-batch:buffer=shared', 'incremental-file:merge=naive'];
@@ -36,7 +36,7 @@ export function defaultRunConfig(): RunConfig {
   return {
     // Every built-in strategy, then the seed's unsafe variants, so the table shows what goes wrong.
     strategies: [...strategyNames, ...UNSAFE_VARIANTS],
-    scenarios: [...scenarioNames],
+    scenarios: [...defaultScenarioNames],
     workers: 4,
     recordsPerWorker: 20,
     payloadBytes: 256,

@@ -176,7 +176,7 @@ export async function runCells(options: RunOptions, planned: readonly PlannedCel
     try {
       const cell = 'error' in strategy
         ? brokenCell(strategy.label, scenario.name, cellConfig, cellDir, { source: 'plugin', code: strategy.error.code, message: strategy.error.message })
-        : await runCell({ strategy, scenario, config: cellConfig, cellDir, calibrationOpsPerSec: limitFor(result, p.workers), signal });
+        : await runCell({ strategy, scenario, config: cellConfig, cellDir, calibrationOpsPerSec: limitFor(result, p.workers), signal, repeat: p.repeat });
       if (signal?.aborted) break;
       result.cells.push({ ...cell, ...(p.repeat === undefined ? {} : { repeat: p.repeat, seed: p.seed }), ...(shard ? { planIndex } : {}) });
       onCellDone?.(cell, index, mine.length);

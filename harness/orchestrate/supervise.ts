@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import type { RoleConfig } from './roles/config.js';
+import { unwatchRole, watchRole } from './watchdog.js';
 
 /**
  * How the orchestrator starts one of its entry points (`roles/main`, a bench child), given relative to
@@ -27,7 +28,12 @@ export function spawnRole(config: RoleConfig): RoleProcess {
   const { file, args } = nodeCommand('roles/main');
   const child = execa(file, [...args, JSON.stringify(config)], { reject: false, stdin: 'ignore', cleanup: true });
   live.add(child);
-  void child.finally(() => live.delete(child));
+  const pid = child.pid;
+  if (pid !== undefined) watchRole(pid);
+  void child.finally(() => {
+    live.delete(child);
+    if (pid !== undefined) unwatchRole(pid);
+  });
   return child;
 }
 

@@ -31,12 +31,7 @@ export function gridPoints(strategies: readonly string[], scenarios: readonly st
 export function interleave(points: readonly SweepPoint[], repeat: number, seed: number): PlannedCell[] {
   const random = new Random(seed);
   return Array.from({ length: repeat }, (_, r) => {
-    const order = [...points];
-    const shuffle = random.fork(`sweep-order/${r + 1}`);
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = shuffle.int(i + 1);
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
+    const order = random.fork(`sweep-order/${r + 1}`).shuffle(points);
     return order.map((p) => ({ ...p, seed: seed + r, repeat: r + 1 }));
   }).flat();
 }

@@ -4,6 +4,7 @@ import type { Random } from '../sdk/random.js';
 import { recordId, type TestRecord } from '../sdk/records.js';
 import type { WriterHandle } from '../sdk/strategy.js';
 import type { RunConfig } from '../result/result.js';
+import { checkAcks } from '../oracle/acks.js';
 
 export type RestartPolicy = RunConfig['restart'];
 
@@ -44,6 +45,8 @@ export interface WriterSessionOptions {
 export class WriterSession {
   readonly tally: WriteTally;
   private readonly attemptAt = new Map<string, number>();
+  /** Ids handed to the strategy in this process: the only ids it may ack (see checkAcks). */
+  private readonly handed = new Set<string>();
   private readonly clock: ClockPort;
 
   /** Starts a ledger segment: the `start` line is appended here. */
@@ -63,19 +66,23 @@ export class WriterSession {
     this.attemptAt.set(record.id, t);
     this.ledger.append({ op: 'attempt', id: record.id, t });
     this.tally.attempted++;
+    this.handed.add(record.id);
+    let written: { returned: unknown } | undefined;
     try {
-      this.ack(await this.handle.write(record));
+      written = { returned: await this.handle.write(record) };
     } catch (error) {
       if (!this.options.survives(error)) throw error;
       // A failed write is not acked.
       this.tally.failed++;
       this.ledger.append({ op: 'fail', id: record.id, t: this.clock.now(), error: String((error as Error)?.message ?? error) });
     }
+    // Outside the try: a broken contract is not a failed write, it ends the writer with the strategy's error.
+    if (written) this.ack(checkAcks(written.returned, this.handed, 'write()'));
   }
 
   /** A clean end: acks what `close` made durable, then the `end` line. (A process that dies has none.) */
   async close(): Promise<void> {
-    this.ack((await this.handle.close?.()) ?? []);
+    this.ack(checkAcks((await this.handle.close?.()) ?? [], this.handed, 'close()'));
     this.ledger.append({ op: 'end', t: this.clock.now() });
   }
 

@@ -2,7 +2,9 @@ import * as v from 'valibot';
 import type { Guarantees } from '../sdk/strategy.js';
 import { CODEC_NAMES } from '../sdk/codec/codec.js';
 import type { Verdict } from '../oracle/checker.js';
-import type { Fault, FaultEvent } from '../sdk/faults.js';
+import type { FaultEvent, Planned } from '../sdk/faults.js';
+import type { FaultOutcome, RecordedError } from '../oracle/judge.js';
+import type { Generation } from '../oracle/checker.js';
 import type { Constraints, Rank, Recommendation } from '../analyze/recommend.js';
 import type { SweepSummary } from '../analyze/sweep-summary.js';
 import type { SimSection } from './sim-result.js';
@@ -137,7 +139,10 @@ export const VerdictSchema = typedAs<Verdict>()(looseFields({
 }));
 
 /** A planned fault: its kind and target are checked; the rest depends on the kind (see sdk/faults.ts). */
-export const FaultSchema = typedAs<Fault>()(looseFields({ kind: v.string(), target: v.string() }));
+export const FaultSchema = typedAs<Planned>()(looseFields({ kind: v.string(), target: v.string() }));
+
+/** What happened to a planned fault (oracle/judge.ts). */
+export const FaultOutcomeSchema = typedAs<FaultOutcome>()(looseFields({ id: v.number(), kind: v.string(), target: v.string(), fired: v.boolean(), events: count, blocking: v.boolean() }));
 
 /** One line of a cell's faults.jsonl (the fault log reader validates each line with it). */
 export const FaultEventSchema = typedAs<FaultEvent>()(looseFields({
@@ -147,6 +152,7 @@ export const FaultEventSchema = typedAs<FaultEvent>()(looseFields({
   pid: v.optional(v.number()),
   action: v.string(),
   detail: v.optional(v.string()),
+  fault: v.optional(v.number()),
 }));
 
 export const CellResultSchema = looseFields({
@@ -209,8 +215,10 @@ export const CellResultSchema = looseFields({
   counters: v.record(v.string(), v.number()),
   processes: looseFields({ spawned: count, failed: count, timedOut: count }),
   faults: looseFields({
-    /** The schedule as planned from the seed (targets made concrete). */
+    /** The schedule as planned from (seed, scenario, workers, repeat), targets made concrete, each with its id. */
     planned: v.array(FaultSchema),
+    /** Per planned fault: fired or not, and why not; an unfired fault not marked optional makes the verdict unknown. */
+    outcomes: v.optional(v.array(FaultOutcomeSchema)),
     kills: count,
     crashPoints: count,
     pauses: count,
@@ -242,6 +250,13 @@ export const CellMetaSchema = looseFields({
   guarantees: GuaranteesSchema,
   /** Every process ran to its end, finalize included (absent in folders written before it was recorded). */
   completed: v.optional(v.boolean()),
+  /** What the run judged the cell with (written when the cell ends): check DIR judges it again with the same. */
+  restart: v.optional(v.picklist(['retry', 'skip', 'none'])),
+  generation: v.optional(typedAs<Generation>()(looseFields({ seed: v.number(), payloadBytes: count }))),
+  planned: v.optional(v.array(FaultSchema)),
+  errors: v.optional(v.array(typedAs<RecordedError>()(CellErrorSchema))),
+  valid: v.optional(v.union([v.boolean(), v.literal('unknown')])),
+  unknownReasons: v.optional(strings),
 });
 export type CellMeta = v.InferOutput<typeof CellMetaSchema>;
 

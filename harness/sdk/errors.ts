@@ -15,6 +15,7 @@ export type ChaosErrorCode =
   | 'E_INJECTED_IO'
   | 'E_CELL_TIMEOUT'
   | 'E_ROLE_FAILED'
+  | 'E_STRATEGY_CONTRACT'
   | 'E_CHECK'
   | 'E_SERVICE'
   | 'E_SERVICE_TIMEOUT'

@@ -12,9 +12,12 @@ import { parseStrategySpec } from './spec.js';
 export type FaultTarget = string; // 'writer' (one, seeded), 'writers' (all), 'writer-N', 'merger', 'consumer', 'redis'
 
 /**
- * When a process fault fires: `at` ms after every writer runs, or once the target writer's ledger holds
+ * When a process fault fires: `at` ms after every writer runs, once the target writer's ledger holds
  * `afterAcks` acks or `afterAttempts` attempts (progress, so the fault lands mid-run on any machine;
- * after attempts lands with records in flight, after acks right behind a save).
+ * after attempts lands with records in flight, after acks right behind a save), or (kill and pause)
+ * when the target reaches a named `point` for the `nth` time (e.g. `lock:acquired`: while it holds a
+ * lock). A point trigger is carried out by the target itself (it stops or kills itself there; the
+ * nemesis resumes it).
  */
 export interface Trigger {
   at?: number;
@@ -22,27 +25,44 @@ export interface Trigger {
   afterAttempts?: number;
   /** Whose ledger a progress trigger counts (a writer-N); default the target itself, writer-0 for a target that keeps no ledger. */
   of?: string;
+  point?: string;
+  /** With `point`: which arrival at it (1 = the first). */
+  nth?: number;
 }
 
 const TRIGGERS = ['at', 'afterAcks', 'afterAttempts'] as const;
 
-export interface KillFault extends Trigger {
-  kind: 'kill';
+/**
+ * A planned fault that never fires makes a cell's verdict `unknown` (the run did not test what it
+ * claims to), unless the fault says it may go unfired: `true` for any reason (a perturbation such as
+ * slow writes), `if-absent` only when its target is not part of the cell (a merger fault for a
+ * strategy without a merger). A fault whose target runs must then fire.
+ */
+export type Optional = true | 'if-absent';
+
+interface FaultBase {
   target: FaultTarget;
+  optional?: Optional;
+}
+
+export interface KillFault extends Trigger, FaultBase {
+  kind: 'kill';
   /** Target redis only: ms the server stays dead before it is restarted on the same port and data folder. */
   down?: number;
 }
-export interface PauseFault extends Trigger { kind: 'pause'; target: FaultTarget; duration: number }
+export interface PauseFault extends Trigger, FaultBase { kind: 'pause'; duration: number }
 /** Network faults between one process and its service, carried out by that process's proxy. */
-export interface LatencyFault extends Trigger { kind: 'latency'; target: FaultTarget; delay: number; duration: number }
-export interface DropFault extends Trigger { kind: 'drop'; target: FaultTarget }
-export interface PartitionFault extends Trigger { kind: 'partition'; target: FaultTarget; duration: number }
-export interface SlowIoFault { kind: 'slow-io'; target: FaultTarget; op: IoOp | '*'; path: string; probability: number; delay: number }
-export interface IoErrorFault { kind: 'io-error'; target: FaultTarget; op: IoOp | '*'; path: string; errno: 'EIO' | 'ENOSPC'; probability: number; nth: number }
-export interface CrashPointFault { kind: 'crash-point'; target: FaultTarget; point: string; nth: number }
+export interface LatencyFault extends Trigger, FaultBase { kind: 'latency'; delay: number; duration: number }
+export interface DropFault extends Trigger, FaultBase { kind: 'drop' }
+export interface PartitionFault extends Trigger, FaultBase { kind: 'partition'; duration: number }
+export interface SlowIoFault extends FaultBase { kind: 'slow-io'; op: IoOp | '*'; path: string; probability: number; delay: number }
+export interface IoErrorFault extends FaultBase { kind: 'io-error'; op: IoOp | '*'; path: string; errno: 'EIO' | 'ENOSPC'; probability: number; nth: number }
+export interface CrashPointFault extends FaultBase { kind: 'crash-point'; point: string; nth: number }
 
 export type NetworkFault = LatencyFault | DropFault | PartitionFault;
 export type Fault = KillFault | PauseFault | NetworkFault | SlowIoFault | IoErrorFault | CrashPointFault;
+/** A fault of a cell's plan, numbered: every event it causes names its `id`. */
+export type Planned<F extends Fault = Fault> = F & { id: number };
 export type FaultKind = Fault['kind'];
 /** Faults the orchestrator's nemesis carries out on its triggers: on processes, on the service, on the network. */
 export type ProcessFault = KillFault | PauseFault | NetworkFault;
@@ -69,12 +89,15 @@ function target(kind: string, raw: Raw, orRedis = false): FaultTarget {
   return t;
 }
 
-function trigger(kind: string, raw: Raw): Trigger {
-  const given = TRIGGERS.filter((key) => raw[key] !== undefined);
+function trigger(kind: string, raw: Raw, points = false): Trigger {
+  const keys = points ? [...TRIGGERS, 'point'] : TRIGGERS;
+  const given = keys.filter((key) => raw[key] !== undefined);
   if (given.length !== 1) {
-    throw badValue('E_BAD_OPTION', `--faults ${kind}`, Object.keys(raw).join(','), 'exactly one of at=<ms>, afterAcks=<n> or afterAttempts=<n>');
+    throw badValue('E_BAD_OPTION', `--faults ${kind}`, Object.keys(raw).join(','), `exactly one of at=<ms>, afterAcks=<n>${points ? ', afterAttempts=<n> or point=<name>' : ' or afterAttempts=<n>'}`);
   }
   const key = given[0]!;
+  if (key === 'point') return { point: raw.point!, nth: num(kind, raw, 'nth', 1, 1e9, 1) };
+  if (raw.nth !== undefined) throw badValue('E_BAD_OPTION', `--faults ${kind}:nth`, raw.nth, 'nth only with point=<name>');
   const of = raw.of;
   if (of !== undefined && (key === 'at' || !/^writer-\d+$/.test(of))) {
     throw badValue('E_BAD_OPTION', `--faults ${kind}:of`, of, 'writer-N, with afterAcks or afterAttempts');
@@ -92,42 +115,51 @@ function op(kind: string, raw: Raw, fallback?: '*'): IoOp | '*' {
 
 function allowOnly(kind: string, raw: Raw, keys: readonly string[]): void {
   for (const key of Object.keys(raw)) {
-    if (!keys.includes(key)) throw badValue('E_BAD_OPTION', `--faults ${kind}`, key, `one of: ${keys.join(', ')}`);
+    if (!keys.includes(key) && key !== 'optional') throw badValue('E_BAD_OPTION', `--faults ${kind}`, key, `one of: ${[...keys, 'optional'].join(', ')}`);
   }
+}
+
+/** `optional=true|if-absent` (see Optional); absent: the fault must fire. */
+function optional(kind: string, raw: Raw): { optional?: Optional } {
+  const value = raw.optional;
+  if (value === undefined || value === 'false') return {};
+  if (value === 'true') return { optional: true };
+  if (value === 'if-absent') return { optional: 'if-absent' };
+  throw badValue('E_BAD_OPTION', `--faults ${kind}:optional`, value, 'one of: true, false, if-absent');
 }
 
 /** Each fault kind: how it is parsed from `kind:key=value,…`. Unknown kinds are rejected with this list. */
 export const faultKinds = {
   kill: (raw: Raw): KillFault => {
-    allowOnly('kill', raw, ['target', ...TRIGGERS, 'of', 'down']);
+    allowOnly('kill', raw, ['target', ...TRIGGERS, 'point', 'nth', 'of', 'down']);
     const t = target('kill', raw, true);
     if (raw.down !== undefined && t !== 'redis') throw badValue('E_BAD_OPTION', '--faults kill:down', raw.down, 'no value unless target=redis (a killed process restarts at once)');
-    return { kind: 'kill', target: t, ...trigger('kill', raw), ...(t === 'redis' ? { down: num('kill', raw, 'down', 0, 600_000, 500) } : {}) };
+    return { kind: 'kill', target: t, ...trigger('kill', raw, true), ...(t === 'redis' ? { down: num('kill', raw, 'down', 0, 600_000, 500) } : {}), ...optional('kill', raw) };
   },
   pause: (raw: Raw): PauseFault => {
-    allowOnly('pause', raw, ['target', ...TRIGGERS, 'of', 'duration']);
-    return { kind: 'pause', target: target('pause', raw, true), ...trigger('pause', raw), duration: num('pause', raw, 'duration', 1, 600_000) };
+    allowOnly('pause', raw, ['target', ...TRIGGERS, 'point', 'nth', 'of', 'duration']);
+    return { kind: 'pause', target: target('pause', raw, true), ...trigger('pause', raw, true), duration: num('pause', raw, 'duration', 1, 600_000), ...optional('pause', raw) };
   },
   latency: (raw: Raw): LatencyFault => {
     allowOnly('latency', raw, ['target', ...TRIGGERS, 'of', 'delay', 'duration']);
     return {
       kind: 'latency', target: target('latency', raw), ...trigger('latency', raw),
-      delay: num('latency', raw, 'delay', 1, 60_000), duration: num('latency', raw, 'duration', 1, 86_400_000, 86_400_000),
+      delay: num('latency', raw, 'delay', 1, 60_000), duration: num('latency', raw, 'duration', 1, 86_400_000, 86_400_000), ...optional('latency', raw),
     };
   },
   drop: (raw: Raw): DropFault => {
     allowOnly('drop', raw, ['target', ...TRIGGERS, 'of']);
-    return { kind: 'drop', target: target('drop', raw), ...trigger('drop', raw) };
+    return { kind: 'drop', target: target('drop', raw), ...trigger('drop', raw), ...optional('drop', raw) };
   },
   partition: (raw: Raw): PartitionFault => {
     allowOnly('partition', raw, ['target', ...TRIGGERS, 'of', 'duration']);
-    return { kind: 'partition', target: target('partition', raw), ...trigger('partition', raw), duration: num('partition', raw, 'duration', 1, 600_000) };
+    return { kind: 'partition', target: target('partition', raw), ...trigger('partition', raw), duration: num('partition', raw, 'duration', 1, 600_000), ...optional('partition', raw) };
   },
   'slow-io': (raw: Raw): SlowIoFault => {
     allowOnly('slow-io', raw, ['target', 'op', 'path', 'probability', 'delay']);
     return {
       kind: 'slow-io', target: target('slow-io', raw), op: op('slow-io', raw, '*'), path: raw.path ?? '',
-      probability: num('slow-io', raw, 'probability', 0, 1, 1), delay: num('slow-io', raw, 'delay', 0, 60_000),
+      probability: num('slow-io', raw, 'probability', 0, 1, 1), delay: num('slow-io', raw, 'delay', 0, 60_000), ...optional('slow-io', raw),
     };
   },
   'io-error': (raw: Raw): IoErrorFault => {
@@ -136,13 +168,13 @@ export const faultKinds = {
     if (errno !== 'EIO' && errno !== 'ENOSPC') throw badValue('E_BAD_OPTION', '--faults io-error:errno', errno, 'one of: EIO, ENOSPC');
     return {
       kind: 'io-error', target: target('io-error', raw), op: op('io-error', raw), path: raw.path ?? '', errno,
-      probability: num('io-error', raw, 'probability', 0, 1, raw.nth === undefined ? 1 : 0), nth: num('io-error', raw, 'nth', 0, 1e9, 0),
+      probability: num('io-error', raw, 'probability', 0, 1, raw.nth === undefined ? 1 : 0), nth: num('io-error', raw, 'nth', 0, 1e9, 0), ...optional('io-error', raw),
     };
   },
   'crash-point': (raw: Raw): CrashPointFault => {
     allowOnly('crash-point', raw, ['target', 'point', 'nth']);
     if (!raw.point) throw badValue('E_BAD_OPTION', '--faults crash-point:point', '', 'a point name (e.g. publish:temp-written, merge:*) or an I/O op (e.g. rename)');
-    return { kind: 'crash-point', target: target('crash-point', raw), point: raw.point, nth: num('crash-point', raw, 'nth', 1, 1e9, 1) };
+    return { kind: 'crash-point', target: target('crash-point', raw), point: raw.point, nth: num('crash-point', raw, 'nth', 1, 1e9, 1), ...optional('crash-point', raw) };
   },
 } satisfies { [K in FaultKind]: (raw: Raw) => Extract<Fault, { kind: K }> };
 
@@ -172,6 +204,16 @@ export function isNetworkFault(fault: Fault): fault is NetworkFault {
   return NETWORK_FAULT_KINDS.includes(fault.kind);
 }
 
+/** Faults the target process carries out itself (through its I/O port hook); the rest are the nemesis's. */
+export type InProcessFault = IoFault | ((KillFault | PauseFault) & { point: string });
+
+export function isInProcessFault(fault: Fault): fault is InProcessFault {
+  return !isProcessFault(fault) || ((fault.kind === 'kill' || fault.kind === 'pause') && fault.point !== undefined);
+}
+
+/** The `detail` of a `skipped` event whose target is not part of the cell's topology. */
+export const NO_SUCH_PROCESS = 'no such process in this cell';
+
 /** Does a point or op name match a fault's pattern (`merge:*` matches every `merge:` point)? */
 export function matchesPattern(pattern: string, name: string): boolean {
   return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : pattern === name;
@@ -186,4 +228,6 @@ export interface FaultEvent {
   pid?: number;
   action: string;
   detail?: string;
+  /** The planned fault (its `id`) this event carries out or reports on; absent for start/restart/heal. */
+  fault?: number;
 }

@@ -28,6 +28,16 @@ export class Random {
     return lo + (hi - lo) * this.next();
   }
 
+  /** A new array with the items in a seeded uniform order (Fisher–Yates, one draw per position). */
+  shuffle<T>(items: readonly T[]): T[] {
+    const order = [...items];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    return order;
+  }
+
   /** A derived, independent stream (e.g. one per cell), stable for the same label. */
   fork(label: string): Random {
     let h = this.state;

@@ -8,6 +8,8 @@ export interface FaultPlanEnv {
   random: Random;
   workers: number;
   recordsPerWorker: number;
+  /** The lock port's stale time (--lock-stale), for faults that must outlast a lease. */
+  lockStaleMs: number;
 }
 
 /** A conflict scenario: process topology, workload and fault schedule, as data. */
@@ -22,8 +24,10 @@ export interface ScenarioDefinition {
   backgroundRoles: readonly BackgroundRoleKind[];
   /** Plain-language description of the default faults, for `list`. */
   faultsSummary: string;
-  /** The default fault schedule (`--faults default`). Targets `merger`/`consumer` are skipped where absent. */
+  /** The default fault schedule (`--faults default`). A fault whose target is absent is `unknown` unless marked optional. */
   defaultFaults(env: FaultPlanEnv): Fault[];
+  /** False for scenarios that only run when named (the default run is the seed's three). */
+  inDefaultRun?: boolean;
 }
 
 export function defineScenario(definition: ScenarioDefinition): ScenarioDefinition {

@@ -6,6 +6,7 @@ import type { Random } from './random.js';
 import type { ServiceEndpoints, ServiceNeeds } from './services.js';
 import type { TestRecord } from './records.js';
 import { badValue } from './errors.js';
+import { lockBackendNames, type LockBackendName } from './ports/locks/index.js';
 
 /** What a strategy promises. The checker fails a cell only for a broken promise. */
 export interface Guarantees {
@@ -135,6 +136,11 @@ export function decimal(defaultValue: number, describe: string, min = 0, max = N
       return raw.trim() !== '' && Number.isFinite(n) && n >= min && n <= max ? n : undefined;
     },
   };
+}
+
+/** The `lock=` option every lock-based strategy takes: which lock backend holds its locks (see ports/locks/). */
+export function lockOption(): OptionSpec<LockBackendName> {
+  return choice(lockBackendNames, 'file', 'lock backend: file (a lease: lost under a holder paused past the stale time), fcntl (a kernel lock: held while paused, freed at death)');
 }
 
 /** Resolves `key=value` pairs against a schema: defaults, then given values; unknown keys rejected. */

@@ -24,7 +24,7 @@ function cell(strategy: string, scenario: string, patch: CellPatch = {}): CellRe
     guarantees: { noLostAcked: true, noDuplicates: true, noCorruption: true, ...guarantees },
     verdict: {
       attempted: 40, acked: 40, present: 40, lost: 0, duplicates: 0, phantoms: 0, corruptFiles: 0, corruptRecords: 0,
-      unackedLost: 0, unackedAtCrash: 0, retried: 0, crashedProcesses: 0, valid: true, broken: [], evidence: noEvidence,
+      unackedLost: 0, unackedAtCrash: 0, retried: 0, crashedProcesses: 0, ackWithoutAttempt: 0, tornLedgerLines: 0, malformedLedgerLines: 0, valid: true, unknownReasons: [], broken: [], evidence: noEvidence,
       ...verdict,
     },
     io: {
@@ -81,9 +81,16 @@ export function fixtureResult(): RunResult {
         processes: { spawned: 6, failed: 2 },
         faults: {
           planned: [
-            { kind: 'pause', target: 'writer-2', at: 400, duration: 300 },
-            { kind: 'kill', target: 'writer-1', at: 850 },
-            { kind: 'crash-point', target: 'writer-1', point: 'checkpoint:flush', nth: 2 },
+            { id: 0, kind: 'pause', target: 'writer-2', at: 400, duration: 300 },
+            { id: 1, kind: 'kill', target: 'writer-1', at: 850 },
+            { id: 2, kind: 'crash-point', target: 'writer-1', point: 'checkpoint:flush', nth: 2 },
+            { id: 3, kind: 'io-error', target: 'writer-3', op: 'rename', path: '', errno: 'EIO', probability: 0, nth: 9 },
+          ],
+          outcomes: [
+            { id: 0, kind: 'pause', target: 'writer-2', fired: true, events: 1, blocking: false },
+            { id: 1, kind: 'kill', target: 'writer-1', fired: true, events: 1, blocking: false },
+            { id: 2, kind: 'crash-point', target: 'writer-1', fired: true, events: 1, blocking: false },
+            { id: 3, kind: 'io-error', target: 'writer-3', fired: false, events: 0, reason: 'writer-3 performed no rename operation that the fault hit in its first life', blocking: true },
           ],
           kills: 1, pauses: 1, crashPoints: 1, restarts: 2,
           log: [
@@ -98,7 +105,7 @@ export function fixtureResult(): RunResult {
         },
       }),
       cell('./evil<script>.js', 'merge-race', {
-        verdict: { valid: 'unknown', present: 0, error: 'data/ could not be listed: EACCES' },
+        verdict: { valid: 'unknown', present: 0, error: 'data/ could not be listed: EACCES', unknownReasons: ['the check could not run: data/ could not be listed: EACCES'] },
         io: { bytesWritten: 1048576, filesCreated: 120, filesInData: 118, writeAmplification: null },
         locks: { acquisitions: 0, waitMsP50: null, waitMsP99: null, waitMsMax: null },
         throughput: { ackedPerSec: 3.25, ackLatencyMsP99: 1530.5, fractionOfLimit: 0.0011, wallMs: 12000 },

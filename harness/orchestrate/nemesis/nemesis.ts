@@ -1,5 +1,6 @@
-import { closeSync, openSync, watch, type FSWatcher } from 'node:fs';
-import type { FaultEvent, KillFault, NetworkFault, ProcessFault } from '../../sdk/faults.js';
+import { closeSync, openSync, readSync, watch, type FSWatcher } from 'node:fs';
+import { NO_SUCH_PROCESS, type FaultEvent, type KillFault, type NetworkFault, type Planned, type ProcessFault } from '../../sdk/faults.js';
+import { SELF_STOP } from './io-faults.js';
 import type { FaultProxy } from '../services/fault-proxy.js';
 import { LedgerTail } from '../ledger-tail.js';
 
@@ -35,6 +36,11 @@ export class Nemesis {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly paused = new Map<number, string>();
   private readonly closers: (() => void)[] = [];
+  /** Faults armed and not fired yet: why each has not fired, as of now. */
+  private readonly pending = new Map<number, { fault: Planned<ProcessFault>; why: () => string }>();
+  private healed = false;
+  /** The self-stop watch outlives heal(): a background role may still stop itself while it winds down. */
+  private stopWatchingSelfStops = () => {};
 
   constructor(
     private readonly processes: ReadonlyMap<string, FaultableProcess>,
@@ -45,14 +51,17 @@ export class Nemesis {
    * Arms every fault: `at` timers count from now; progress triggers watch a writer's ledger (`of`, else
    * the target's own, else writer-0's for a target that keeps none).
    */
-  start(faults: readonly ProcessFault[]): void {
+  start(faults: readonly Planned<ProcessFault>[]): void {
     for (const fault of faults) {
       const target = this.processes.get(fault.target);
       if (!target) {
-        this.log({ kind: fault.kind, target: fault.target, action: 'skipped', detail: 'no such process in this cell' });
+        this.log({ kind: fault.kind, target: fault.target, action: 'skipped', detail: NO_SUCH_PROCESS, fault: fault.id });
         continue;
       }
-      if (fault.at !== undefined) this.timers.push(setTimeout(() => this.fire(fault, target), fault.at));
+      if (fault.at !== undefined) {
+        this.pending.set(fault.id, { fault, why: () => `the writers ended before at=${fault.at} ms` });
+        this.timers.push(setTimeout(() => this.fire(fault, target), fault.at));
+      }
       else if (fault.afterAttempts !== undefined) this.watchLedger(fault, target, 'attempt', fault.afterAttempts);
       else this.watchLedger(fault, target, 'ack', fault.afterAcks ?? 0);
     }
@@ -64,15 +73,16 @@ export class Nemesis {
   }
 
   /** Fires once a ledger holds `count` lines of a kind: inotify for promptness, a slow poll as a safety net. */
-  private watchLedger(fault: ProcessFault, target: FaultableProcess, op: 'attempt' | 'ack', count: number): void {
+  private watchLedger(fault: Planned<ProcessFault>, target: FaultableProcess, op: 'attempt' | 'ack', count: number): void {
     const path = this.ledgerOf(fault, target);
     if (!path) {
-      this.log({ kind: fault.kind, target: target.name, action: 'skipped', detail: 'afterAcks/afterAttempts need a writer target' });
+      this.log({ kind: fault.kind, target: target.name, action: 'skipped', detail: 'afterAcks/afterAttempts need a writer target', fault: fault.id });
       return;
     }
     let done = false;
     // Each look reads only what the writer appended since the last one.
     const tail = new LedgerTail(path);
+    this.pending.set(fault.id, { fault, why: () => `the ledger it counts reached ${(tail.poll(), tail.counts[op])} of the ${count} ${op}s that trigger it` });
     const check = () => {
       if (done) return;
       tail.poll();
@@ -88,14 +98,15 @@ export class Nemesis {
     this.closers.push(() => watcher?.close());
   }
 
-  private fire(fault: ProcessFault, target: FaultableProcess): void {
+  private fire(fault: Planned<ProcessFault>, target: FaultableProcess): void {
+    this.pending.delete(fault.id);
     if (fault.kind === 'latency' || fault.kind === 'drop' || fault.kind === 'partition') {
       this.network(fault, target);
       return;
     }
     const pid = target.pid();
     if (pid === undefined) {
-      this.log({ kind: fault.kind, target: target.name, action: 'skipped', detail: 'target not running' });
+      this.log({ kind: fault.kind, target: target.name, action: 'skipped', detail: 'target not running', fault: fault.id });
       return;
     }
     if (fault.kind === 'kill') {
@@ -105,20 +116,66 @@ export class Nemesis {
         this.signal(pid, 'SIGCONT');
         this.signal(pid, 'SIGKILL');
       }
-      this.log({ kind: 'kill', target: target.name, pid, action: 'SIGKILL', ...(fault.down === undefined ? {} : { detail: `restart in ${fault.down} ms on the same data folder` }) });
+      this.log({ kind: 'kill', target: target.name, pid, action: 'SIGKILL', fault: fault.id, ...(fault.down === undefined ? {} : { detail: `restart in ${fault.down} ms on the same data folder` }) });
       return;
     }
     this.signal(pid, 'SIGSTOP');
-    this.paused.set(pid, target.name);
-    this.log({ kind: 'pause', target: target.name, pid, action: 'SIGSTOP', detail: `for ${fault.duration} ms` });
-    this.timers.push(setTimeout(() => this.resume(pid, 'pause ended'), fault.duration));
+    this.log({ kind: 'pause', target: target.name, pid, action: 'SIGSTOP', detail: `for ${fault.duration} ms`, fault: fault.id });
+    this.resumeLater(pid, target.name, fault.duration);
+  }
+
+  private resumeLater(pid: number, name: string, duration: number): void {
+    this.paused.set(pid, name);
+    if (this.healed) this.resume(pid, 'healed before the final check');
+    else this.timers.push(setTimeout(() => this.resume(pid, 'pause ended'), duration));
+  }
+
+  /**
+   * Resumes processes that stopped themselves at a point (pause faults with `point=`): they log a
+   * SIGSTOP-self event to the cell's fault log, which is watched here.
+   */
+  watchSelfStops(faultLogPath: string, durations: ReadonlyMap<number, number>): void {
+    if (durations.size === 0) return;
+    let offset = 0;
+    let rest = '';
+    const check = () => {
+      let fd: number;
+      try {
+        fd = openSync(faultLogPath, 'r');
+      } catch {
+        return;
+      }
+      try {
+        const buffer = Buffer.alloc(64 * 1024);
+        for (let n; (n = readSync(fd, buffer, 0, buffer.length, offset)) > 0;) {
+          offset += n;
+          rest += buffer.toString('utf8', 0, n);
+        }
+      } finally {
+        closeSync(fd);
+      }
+      const lines = rest.split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.includes(SELF_STOP)) continue;
+        const event = JSON.parse(line) as FaultEvent;
+        const duration = event.fault === undefined ? undefined : durations.get(event.fault);
+        if (event.action === SELF_STOP && event.pid !== undefined && duration !== undefined) this.resumeLater(event.pid, event.target, duration);
+      }
+    };
+    const watcher = watchFile(faultLogPath, check);
+    const poll = setInterval(check, 20);
+    this.stopWatchingSelfStops = () => {
+      clearInterval(poll);
+      watcher?.close();
+    };
   }
 
   /** Network faults act on the target's proxy to its service; each timed one ends on its own or at heal. */
-  private network(fault: NetworkFault, target: FaultableProcess): void {
+  private network(fault: Planned<NetworkFault>, target: FaultableProcess): void {
     const proxy = target.proxy;
     if (!proxy) {
-      this.log({ kind: fault.kind, target: target.name, action: 'skipped', detail: 'no service connection to fault (the strategy uses no service)' });
+      this.log({ kind: fault.kind, target: target.name, action: 'skipped', detail: 'no service connection to fault (the strategy uses no service)', fault: fault.id });
       return;
     }
     const later = (ms: number, action: string, undo: () => void) => this.timers.push(setTimeout(() => {
@@ -128,14 +185,14 @@ export class Nemesis {
     if (fault.kind === 'drop') {
       const before = proxy.dropped;
       proxy.dropConnections();
-      this.log({ kind: 'drop', target: target.name, action: 'reset connections', detail: `${proxy.dropped - before} open` });
+      this.log({ kind: 'drop', target: target.name, action: 'reset connections', detail: `${proxy.dropped - before} open`, fault: fault.id });
     } else if (fault.kind === 'latency') {
       proxy.delayMs = fault.delay;
-      this.log({ kind: 'latency', target: target.name, action: `delay ${fault.delay} ms`, detail: `for ${fault.duration} ms` });
+      this.log({ kind: 'latency', target: target.name, action: `delay ${fault.delay} ms`, detail: `for ${fault.duration} ms`, fault: fault.id });
       later(fault.duration, 'delay 0 ms', () => { proxy.delayMs = 0; });
     } else {
       proxy.setPartitioned(true);
-      this.log({ kind: 'partition', target: target.name, action: 'partitioned', detail: `for ${fault.duration} ms` });
+      this.log({ kind: 'partition', target: target.name, action: 'partitioned', detail: `for ${fault.duration} ms`, fault: fault.id });
       later(fault.duration, 'healed', () => proxy.setPartitioned(false));
     }
   }
@@ -156,12 +213,22 @@ export class Nemesis {
     }
   }
 
-  /** Stops every pending fault and resumes every paused process. */
+  /** Stops every pending fault (logging each as not fired, with why) and resumes every paused process. */
   heal(): void {
+    this.healed = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.length = 0;
     for (const close of this.closers) close();
+    for (const { fault, why } of this.pending.values()) {
+      this.log({ kind: fault.kind, target: fault.target, action: 'not fired', detail: why(), fault: fault.id });
+    }
+    this.pending.clear();
     for (const pid of [...this.paused.keys()]) this.resume(pid, 'healed before the final check');
     for (const target of this.processes.values()) target.proxy?.heal();
+  }
+
+  /** Ends the self-stop watch, once every process the faults could stop has ended. */
+  stop(): void {
+    this.stopWatchingSelfStops();
   }
 }

@@ -5,6 +5,7 @@
 import { badValue } from '../../sdk/errors.js';
 import { matchesPattern, parseFaultList } from '../../sdk/faults.js';
 import { IO_OPS } from '../../sdk/ports/io.js';
+import { LOCK_ACQUIRED } from '../../sdk/ports/lock.js';
 import type { ScenarioDefinition } from '../../sdk/scenario.js';
 import type { StrategyDefinition } from '../../sdk/strategy.js';
 
@@ -41,8 +42,11 @@ export function checkFaultsReachable(spec: string, shape: RunShape): void {
     if (!valid.has(fault.target)) {
       throw badValue('E_BAD_OPTION', `--faults ${fault.kind}:target`, fault.target, `a process of this run: ${[...valid].map(([name, owners]) => `${name}${owners}`).join(', ')}`);
     }
-    if (fault.kind === 'crash-point' && declared && ![...IO_OPS, ...declared].some((name) => matchesPattern(fault.point, name))) {
-      throw badValue('E_BAD_OPTION', '--faults crash-point:point', fault.point, `a point the run's strategies mark (${declared.join(', ') || 'none'}) or an I/O op (${IO_OPS.join(', ')}); a trailing * matches a prefix`);
+    // Crash points may also name an I/O op; point triggers of kill and pause name points only.
+    const point = fault.kind === 'crash-point' || fault.kind === 'kill' || fault.kind === 'pause' ? fault.point : undefined;
+    const names = fault.kind === 'crash-point' ? [...IO_OPS, ...(declared ?? []), LOCK_ACQUIRED] : [...(declared ?? []), LOCK_ACQUIRED];
+    if (point !== undefined && declared && !names.some((name) => matchesPattern(point, name))) {
+      throw badValue('E_BAD_OPTION', `--faults ${fault.kind}:point`, point, `a point the run's strategies mark (${[...declared, LOCK_ACQUIRED].join(', ')})${fault.kind === 'crash-point' ? ` or an I/O op (${IO_OPS.join(', ')})` : ''}; a trailing * matches a prefix`);
     }
   }
 }

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { faultKindNames, type IoFault } from '../../sdk/faults.js';
+import { faultKindNames, type InProcessFault, type Planned } from '../../sdk/faults.js';
 import { looseFields, typedAs } from '../../sdk/schema.js';
 import type { ServiceEndpoints } from '../../sdk/services.js';
 import { CODEC_NAMES } from '../../sdk/codec/codec.js';
@@ -29,8 +29,8 @@ export const RoleConfigSchema = v.object({
   name: v.string(),
   /** 0 for the first life, n for the nth restart. */
   incarnation: count,
-  /** I/O faults for this life (empty after a restart: faults are healed); sdk/faults.ts made them. */
-  ioFaults: v.array(typedAs<IoFault>()(looseFields({ kind: v.picklist(faultKindNames), target: v.string() }))),
+  /** In-process faults for this life (I/O faults, point triggers; empty after a restart: faults are healed); the plan made them. */
+  ioFaults: v.array(typedAs<Planned<InProcessFault>>()(looseFields({ kind: v.picklist(faultKindNames), target: v.string(), id: v.number() }))),
   /** Endpoints of the services the strategy needs (this process's own proxy when network faults apply). */
   services: typedAs<ServiceEndpoints>()(v.looseObject({})),
   /** Epoch ms when the writers started: fault events are timed from it. */

@@ -2,7 +2,7 @@
  * Entry point of every child process the orchestrator spawns: `node main.js '<RoleConfig JSON>'`.
  * Exit code 0 on a clean end; 1 with the error on stderr otherwise.
  */
-import { asError } from '../../sdk/errors.js';
+import { asError, ChaosError } from '../../sdk/errors.js';
 import { runBackground, runFinalize } from './background.js';
 import { RoleConfigSchema } from './config.js';
 import { parseWith } from '../../sdk/schema.js';
@@ -33,7 +33,9 @@ main().then(
   () => process.exit(0),
   (thrown: unknown) => {
     const error = asError(thrown);
-    process.stderr.write(`${error.name}: ${error.message}\n`);
+    // A ChaosError's code goes in brackets: the orchestrator reads it back from stderr.
+    const code = error instanceof ChaosError ? ` [${error.code}]` : '';
+    process.stderr.write(`${error.name}${code}: ${error.message}\n`);
     process.exit(1);
   },
 );

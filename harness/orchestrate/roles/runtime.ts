@@ -7,7 +7,7 @@ import { realClock } from '../../sdk/ports/clock.js';
 import { createIoPort, noopHook, type IoHook } from '../../sdk/ports/io.js';
 import { ChaosError } from '../../sdk/errors.js';
 import { createRawIoPort } from '../../sdk/ports/raw-io.js';
-import { createLockPort } from '../../sdk/ports/lock.js';
+import { createLockPort, LOCK_ACQUIRED } from '../../sdk/ports/lock.js';
 import { Random } from '../../sdk/random.js';
 import { cellPaths, type RoleConfig } from './config.js';
 import type { FaultEvent } from '../../sdk/faults.js';
@@ -60,9 +60,10 @@ export async function createRuntime(config: RoleConfig, kind: RoleKind): Promise
   const random = new Random(config.seed).fork(`${config.name}#${config.incarnation}`);
   const io = config.rawIo ? createRawIoPort() : createIoPort(faultHook(config, random.fork('faults'), onCrash));
   const declared = loaded.definition.points;
+  // The harness's own points (lock:acquired) are marked past the strategy's declared list.
+  const mark = io.point;
   if (declared) {
     // A point the definition does not declare could be named by no fault check: keep the list true.
-    const mark = io.point;
     io.point = async (name) => {
       if (!declared.includes(name)) throw new ChaosError('E_PLUGIN', `strategy ${loaded.definition.name} marks point '${name}', which its definition's points do not list`);
       await mark(name);
@@ -70,7 +71,10 @@ export async function createRuntime(config: RoleConfig, kind: RoleKind): Promise
   }
   const ctx: StrategyContext = {
     io,
-    lock: createLockPort({ dir: join(paths.state, 'locks'), staleMs: config.lockStaleMs, defaultTimeoutMs: config.lockTimeoutMs }, realClock),
+    // `lock:acquired` is a fault point: a pause there stops a process while it holds a lock.
+    lock: createLockPort({
+      dir: join(paths.state, 'locks'), staleMs: config.lockStaleMs, defaultTimeoutMs: config.lockTimeoutMs, onAcquired: () => mark(LOCK_ACQUIRED),
+    }, realClock),
     clock: realClock,
     codec: getCodec(config.codec),
     dataDir: paths.data,

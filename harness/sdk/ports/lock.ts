@@ -1,16 +1,14 @@
 import { mkdirSync } from 'node:fs';
-import { open, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import lockfile from 'proper-lockfile';
-import { ChaosError } from '../errors.js';
+import { badValue, ChaosError } from '../errors.js';
 import type { ClockPort } from './clock.js';
+import { lockBackendNames, lockBackends, type LockBackendName } from './locks/index.js';
 
 export interface LockStats {
   acquisitions: number;
   /** Wait per acquisition attempt (successful or timed out), in ms. */
   waitsMs: number[];
   timeouts: number;
-  /** Times this process learnt that a lock it held had been taken over (proper-lockfile "compromised"). */
+  /** Times this process learnt that a lock it held had been taken over (a lease that expired under it). */
   compromised: number;
   /** Times this process removed a stale lock (a dead or paused holder's) before taking it. */
   staleTakeovers: number;
@@ -19,9 +17,14 @@ export interface LockStats {
 export interface AcquireOptions {
   /** Give up after this long; default: wait as long as the lock port's default timeout. */
   timeoutMs?: number;
+  /** Which lock backend (default `file`, the lease); see locks/index.ts. */
+  backend?: LockBackendName;
 }
 
 export type Release = () => Promise<void>;
+
+/** The point marked when a lock is acquired (a harness point, not a strategy's): a fault there hits a holder. */
+export const LOCK_ACQUIRED = 'lock:acquired';
 
 export interface LockPort {
   readonly stats: LockStats;
@@ -36,10 +39,27 @@ export interface LockPort {
 export interface LockConfig {
   /** Directory holding the lock files (under the cell's state/). */
   dir: string;
-  /** proper-lockfile's stale time: a lock not refreshed for this long may be taken over (>= 2000). */
+  /** A lease's stale time: a lock not refreshed for this long may be taken over (>= 2000). */
   staleMs: number;
   defaultTimeoutMs: number;
+  /** Called with the lock held, before acquire() returns (the `lock:acquired` point of fault injection). */
+  onAcquired?(name: string): Promise<void> | void;
 }
+
+/** What a lock backend gets: where its files go, the lease time, and the stats to count takeovers in. */
+export interface LockBackendEnv {
+  dir: string;
+  staleMs: number;
+  stats: LockStats;
+}
+
+/** A way of holding a named lock across processes. The port polls `tryLock` and measures the waits. */
+export interface LockBackend {
+  /** One try, without waiting: how to release the lock when it was taken, undefined when it is held elsewhere. */
+  tryLock(name: string): Promise<Release | undefined>;
+}
+
+export type LockBackendFactory = (env: LockBackendEnv) => LockBackend;
 
 export function emptyLockStats(): LockStats {
   return { acquisitions: 0, waitsMs: [], timeouts: 0, compromised: 0, staleTakeovers: 0 };
@@ -60,98 +80,41 @@ export function lockPort(primitives: Omit<LockPort, 'withLock'>): LockPort {
   };
 }
 
-/** Never let proper-lockfile take a stale lock over on its own: its stat → rmdir → mkdir is a race. */
-const LIBRARY_STALE_MS = 2 ** 31 - 1;
-
 /**
- * A lock port over proper-lockfile (mkdir-based, works across processes). We poll with our own short,
- * jittered interval instead of the library's exponential retries, which cap contended throughput at
- * ~200 locks/s on this machine; the wait each caller sees is what we measure.
- *
- * Stale takeover is ours, not the library's. When a holder is SIGKILLed, every waiter sees the lock go
- * stale at about the same moment; in proper-lockfile each then removes the lock directory and creates
- * it again, and a late remover deletes the lock an early one just took: two holders, lost updates (the
- * checker caught exactly that in CI). Here a takeover first creates a guard file exclusively, checks
- * staleness again under it, and only then removes the dead holder's lock.
+ * The lock port: named locks over a registered backend (a lease by default, a kernel lock on request),
+ * polled with a short, jittered interval (the libraries' own exponential retries cap contended
+ * throughput at ~200 locks/s on this machine); the wait each caller sees is what we measure.
  */
 export function createLockPort(config: LockConfig, clock: ClockPort): LockPort {
   mkdirSync(config.dir, { recursive: true });
   const stats = emptyLockStats();
-
-  async function tryLock(target: string): Promise<Release | undefined> {
-    try {
-      return await lockfile.lock(target, {
-        realpath: false,
-        lockfilePath: `${target}.lock`,
-        stale: LIBRARY_STALE_MS,
-        // The holder refreshes the lock's mtime this often; a lock older than staleMs is a dead holder's.
-        update: config.staleMs / 2,
-        retries: 0,
-        // Default behaviour throws from a timer (an uncaught crash); we record it instead and let the
-        // checker judge what the double holder did to the data.
-        onCompromised: () => {
-          stats.compromised++;
-        },
-      });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ELOCKED') return undefined;
-      throw error;
+  const opened = new Map<LockBackendName, LockBackend>();
+  const backend = (name: LockBackendName): LockBackend => {
+    let found = opened.get(name);
+    if (!found) {
+      const factory = (lockBackends as Record<string, LockBackendFactory>)[name];
+      if (!factory) throw badValue('E_BAD_OPTION', 'lock backend', name, `one of: ${lockBackendNames.join(', ')}`);
+      found = factory({ dir: config.dir, staleMs: config.staleMs, stats });
+      opened.set(name, found);
     }
-  }
-
-  const isStale = async (path: string) => {
-    try {
-      return (await stat(path)).mtimeMs < Date.now() - config.staleMs;
-    } catch {
-      return false;
-    }
+    return found;
   };
-
-  /** Removes a dead holder's lock, one taker at a time; true when it did. */
-  async function takeOverIfStale(target: string): Promise<boolean> {
-    const lock = `${target}.lock`;
-    const guard = `${target}.takeover`;
-    if (!(await isStale(lock))) return false;
-    let handle;
-    try {
-      handle = await open(guard, 'wx');
-    } catch {
-      // Another process is taking over; a guard left by a taker that died is itself stale after staleMs.
-      if (await isStale(guard)) await rm(guard, { force: true });
-      return false;
-    }
-    try {
-      if (!(await isStale(lock))) return false;
-      await rm(lock, { recursive: true, force: true });
-      stats.staleTakeovers++;
-      return true;
-    } finally {
-      await handle.close();
-      await rm(guard, { force: true });
-    }
-  }
 
   return lockPort({
     stats,
     async acquire(name, options = {}) {
-      const target = join(config.dir, name);
+      const locks = backend(options.backend ?? 'file');
       const timeoutMs = options.timeoutMs ?? config.defaultTimeoutMs;
       const started = clock.now();
       let pollMs = 1;
       for (;;) {
-        const release = (await tryLock(target)) ?? ((await takeOverIfStale(target)) ? await tryLock(target) : undefined);
+        const release = await locks.tryLock(name);
         const waited = clock.now() - started;
         if (release) {
           stats.acquisitions++;
           stats.waitsMs.push(waited);
-          return async () => {
-            try {
-              await release();
-            } catch (error) {
-              // Releasing a lock that was taken over fails; that is already counted as compromised.
-              if ((error as NodeJS.ErrnoException).code !== 'ERELEASED' && (error as NodeJS.ErrnoException).code !== 'ENOTACQUIRED') throw error;
-            }
-          };
+          await config.onAcquired?.(name);
+          return release;
         }
         if (waited >= timeoutMs) {
           stats.timeouts++;

@@ -1,0 +1,92 @@
+import { NO_SUCH_PROCESS, type FaultEvent, type Planned } from '../sdk/faults.js';
+import type { Verdict } from './checker.js';
+
+/** What happened to one planned fault. */
+export interface FaultOutcome {
+  id: number;
+  kind: string;
+  target: string;
+  /** Copied from the plan: whether the fault may go unfired (see sdk/faults.ts Optional). */
+  optional?: true | 'if-absent';
+  fired: boolean;
+  /** Events the fault caused (kills, stops, delays, errors). */
+  events: number;
+  /** Why it did not fire (absent when it fired). */
+  reason?: string;
+  /** An unfired fault that makes the verdict unknown. */
+  blocking: boolean;
+}
+
+/** An error a process or step of the cell reported (the result's CellError). */
+export interface RecordedError {
+  source: string;
+  code: string;
+  message: string;
+}
+
+/** Everything besides ledgers and data that a verdict must account for. */
+export interface CellEvidence {
+  planned: readonly Planned[];
+  log: readonly FaultEvent[];
+  errors: readonly RecordedError[];
+  /** Writers whose last process died without its `end` line and was not restarted (`--restart none` excused). */
+  unfinishedWriters: readonly string[];
+  restart: 'retry' | 'skip' | 'none';
+}
+
+/** Events that are a fault being carried out (not a report that it was skipped, nor a resume). */
+const NOT_FIRING = new Set(['skipped', 'not fired', 'SIGCONT']);
+
+/** Why an in-process fault left no event: it depends on what the fault waited for. */
+function silentReason(fault: Planned): string {
+  if ('point' in fault && fault.point !== undefined) {
+    return `${fault.target} never reached ${fault.kind === 'crash-point' ? 'point or op' : 'point'} '${fault.point}'${(fault.nth ?? 1) > 1 ? ` ${fault.nth} times` : ''} in its first life`;
+  }
+  if (fault.kind === 'slow-io' || fault.kind === 'io-error') {
+    return `${fault.target} performed no ${fault.op === '*' ? '' : `${fault.op} `}operation${fault.path ? ` on a path containing '${fault.path}'` : ''} that the fault hit in its first life`;
+  }
+  return 'no event was logged for it';
+}
+
+/** Planned faults against the fault log: which fired, and why each other did not. */
+export function faultOutcomes(planned: readonly Planned[], log: readonly FaultEvent[]): FaultOutcome[] {
+  return planned.map((fault) => {
+    const mine = log.filter((e) => e.fault === fault.id);
+    const firing = mine.filter((e) => !NOT_FIRING.has(e.action));
+    const told = mine.find((e) => e.action === 'skipped' || e.action === 'not fired');
+    const absent = told?.detail === NO_SUCH_PROCESS;
+    const fired = firing.length > 0;
+    const excused = fault.optional === true || (fault.optional === 'if-absent' && absent);
+    return {
+      id: fault.id, kind: fault.kind, target: fault.target, ...(fault.optional ? { optional: fault.optional } : {}),
+      fired, events: firing.length,
+      ...(fired ? {} : { reason: told?.detail ?? silentReason(fault) }),
+      blocking: !fired && !excused,
+    };
+  });
+}
+
+/** `kill writer-2 afterAttempts=7`: a fault in a line of text. */
+export function describeFault(fault: Planned): string {
+  const { id: _id, kind, target, optional: _optional, ...rest } = fault;
+  return [kind, target, ...Object.entries(rest).map(([k, v]) => `${k}=${String(v)}`)].join(' ');
+}
+
+/**
+ * Decides whether a verdict earned its pass. A broken claim stays a failure; otherwise the verdict is
+ * `unknown` when the cell did not exercise what it claims to have tested: nothing acked, a planned
+ * fault that did not fire (unless optional), a writer that never finished, or a process error.
+ */
+export function judge(verdict: Verdict, evidence: CellEvidence): { verdict: Verdict; faults: FaultOutcome[] } {
+  const faults = faultOutcomes(evidence.planned, evidence.log);
+  const reasons = [...verdict.unknownReasons];
+  for (const outcome of faults.filter((f) => f.blocking)) {
+    reasons.push(`planned fault #${outcome.id} (${describeFault(evidence.planned.find((p) => p.id === outcome.id)!)}) did not fire: ${outcome.reason}`);
+  }
+  if (evidence.restart !== 'none') {
+    for (const writer of evidence.unfinishedWriters) reasons.push(`${writer} did not finish its records: its last process died and was not restarted (the cell ran short)`);
+  }
+  for (const error of evidence.errors) reasons.push(`${error.source} ${error.code}: ${error.message}`);
+  const valid = verdict.valid === false ? false : reasons.length > 0 ? 'unknown' : verdict.valid;
+  return { verdict: { ...verdict, valid, unknownReasons: reasons }, faults };
+}

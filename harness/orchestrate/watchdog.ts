@@ -1,0 +1,36 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/**
+ * The orchestrator's watchdog: one small process per orchestrator that is told, over its stdin, the pid
+ * of every role process as it starts (`+pid`) and ends (`-pid`). When its stdin closes, the orchestrator
+ * is gone, however it died (SIGKILL included): the watchdog resumes and kills every role still
+ * listed. A role's own parent check cannot do that for a role that is SIGSTOPped: it never runs again.
+ */
+let watchdog: ChildProcess | undefined;
+
+function start(): ChildProcess {
+  const here = fileURLToPath(import.meta.url);
+  const fromSource = here.endsWith('.ts');
+  const entry = join(dirname(here), fromSource ? 'watchdog-main.ts' : 'watchdog-main.js');
+  const tsx = () => pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  const child = spawn(process.execPath, fromSource ? ['--import', tsx(), entry] : [entry], { stdio: ['pipe', 'ignore', 'ignore'] });
+  // Neither the process nor its pipe may keep the orchestrator alive.
+  child.unref();
+  (child.stdin as unknown as { unref(): void }).unref();
+  child.on('exit', () => {
+    if (watchdog === child) watchdog = undefined;
+  });
+  return child;
+}
+
+export function watchRole(pid: number): void {
+  watchdog ??= start();
+  watchdog.stdin?.write(`+${pid}\n`);
+}
+
+export function unwatchRole(pid: number): void {
+  watchdog?.stdin?.write(`-${pid}\n`);
+}
