@@ -14,11 +14,11 @@ describe('schemas at the boundaries name the bad field', () => {
   it('a role configuration', () => {
     const config = { role: 'writer', index: 0, cellDir: '/c', strategy: 'realtime', codec: 'hyparquet', seed: 1, recordsPerWorker: 3,
       payloadBytes: 8, thinkMs: 0, lockStaleMs: 5000, lockTimeoutMs: 1000, metricsEveryMs: 100, restart: 'retry', name: 'writer-0',
-      incarnation: 0, ioFaults: [{ kind: 'crash-point', target: 'writer-0', point: 'x', nth: 1 }], services: {}, startedAt: 0 };
+      incarnation: 0, ioFaults: [{ id: 0, kind: 'crash-point', target: 'writer-0', point: 'x', nth: 1 }], services: {}, startedAt: 0 };
     expect(parseWith(RoleConfigSchema, config, 'role configuration', 'E_USAGE').ioFaults).toHaveLength(1);
     expect(() => parseWith(RoleConfigSchema, { ...config, restart: 'sometimes' }, 'role configuration', 'E_USAGE'))
       .toThrow(`role configuration: restart: got 'sometimes', expected ("retry" | "skip" | "none")`);
-    expect(() => parseWith(RoleConfigSchema, { ...config, ioFaults: [{ kind: 'meteor', target: 'writer-0' }] }, 'role configuration', 'E_USAGE'))
+    expect(() => parseWith(RoleConfigSchema, { ...config, ioFaults: [{ id: 0, kind: 'meteor', target: 'writer-0' }] }, 'role configuration', 'E_USAGE'))
       .toThrow("role configuration: ioFaults[0].kind: got 'meteor'");
   });
 
@@ -36,10 +36,10 @@ describe('schemas at the boundaries name the bad field', () => {
     expect(() => readSnapshots(dir)).toThrow(`metrics snapshot ${join(dir, 'writer-0-1.json')}: lock.acquisitions: got 'nothing', expected the field to be present (it is required)`);
   });
 
-  it('a ledger line of the wrong shape counts as bad, like a torn one', () => {
+  it('a ledger line of the wrong shape counts as bad; a torn last line as torn', () => {
     const text = ['{"op":"start","pid":1,"t":0}', '{"op":"attempt","t":1}', '{"op":"attempt","id":"w0-0","t":1}', '{"op":"ack","id":"w0-0"'].join('\n');
-    const { segments, badLines } = parseLedger(text);
-    expect(badLines).toBe(2);
+    const { segments, badLines, tornLines } = parseLedger(text);
+    expect([badLines, tornLines]).toEqual([1, 1]);
     expect(segments[0]!.attempted).toEqual(['w0-0']);
   });
 });
