@@ -105,12 +105,12 @@ describe('sim: finds, shrinks and replays', () => {
     expect(found.searches[0]!.judged).toBeGreaterThan(30);
   });
 
-  it('a lease lock loses its holder to a pause past the stale time; a kernel lock does not', async () => {
-    const base = { strategy: 'realtime', workers: 2, records: 1, faults: ['pause' as const], lockStaleMs: 100, runs: 60 };
-    const lease = await sim({ ...base, lock: 'lease' });
+  it('a lease lock (lock=file) loses its holder to a pause past the stale time; a kernel lock (lock=fcntl) does not', async () => {
+    const base = { workers: 2, records: 1, faults: ['pause' as const], lockStaleMs: 100, runs: 60 };
+    const lease = await sim({ ...base, strategy: 'realtime:lock=file' });
     expect(lease.verdict).toBe('violation');
     expect(lease.searches[0]!.counterexample!.fired.map((f) => f.kind)).toEqual(['pause']);
-    const kernel = await sim({ ...base, lock: 'kernel' });
+    const kernel = await sim({ ...base, strategy: 'realtime:lock=fcntl' });
     expect(kernel.verdict).toBe('pass');
   });
 

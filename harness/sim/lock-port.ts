@@ -12,6 +12,7 @@ import type { SimProcess, SimWorld } from './world.js';
 export type SimLockKind = 'lease' | 'kernel';
 
 export interface SimLockConfig {
+  /** The kind of an acquisition that names no backend; `backend: 'file'` is a lease, `'fcntl'` a kernel lock. */
   kind: SimLockKind;
   staleMs: number;
   defaultTimeoutMs: number;
@@ -20,6 +21,7 @@ export interface SimLockConfig {
 interface Holding {
   holder: SimProcess;
   token: number;
+  kind: SimLockKind;
 }
 
 /** The named locks of one simulated machine. */
@@ -36,8 +38,8 @@ export class SimLocks {
   /** When a holding can be taken from its holder (undefined: not while things stay as they are). */
   takeableAt(h: Holding): number | undefined {
     const { holder } = h;
-    if (holder.status !== 'alive') return this.config.kind === 'kernel' ? this.world.now : (holder.diedAt ?? this.world.now) + this.config.staleMs;
-    if (this.config.kind === 'lease' && holder.pausedUntil !== undefined && holder.pausedUntil > this.world.now) {
+    if (holder.status !== 'alive') return h.kind === 'kernel' ? this.world.now : (holder.diedAt ?? this.world.now) + this.config.staleMs;
+    if (h.kind === 'lease' && holder.pausedUntil !== undefined && holder.pausedUntil > this.world.now) {
       return (holder.pausedAt ?? this.world.now) + this.config.staleMs;
     }
     return undefined;
@@ -62,14 +64,16 @@ export function createSimLockPort(locks: SimLocks, proc: SimProcess): LockPort {
     stats,
     async acquire(name, options = {}) {
       const timeoutMs = options.timeoutMs ?? config.defaultTimeoutMs;
+      // The real port's backends by what survives a paused or dead holder (harness/sdk/ports/locks/).
+      const kind: SimLockKind = options.backend === 'fcntl' ? 'kernel' : options.backend === 'file' ? 'lease' : config.kind;
       const started = world.now;
       for (;;) {
         await world.step(proc, 'lock', name);
         const h = locks.held.get(name);
         const takeableAt = h && locks.takeableAt(h);
         if (!h || (takeableAt !== undefined && takeableAt <= world.now)) {
-          if (h && config.kind === 'lease') stats.staleTakeovers++;
-          const mine: Holding = { holder: proc, token: locks.token() };
+          if (h && h.kind === 'lease') stats.staleTakeovers++;
+          const mine: Holding = { holder: proc, token: locks.token(), kind };
           locks.held.set(name, mine);
           stats.acquisitions++;
           stats.waitsMs.push(world.now - started);

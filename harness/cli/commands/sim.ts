@@ -80,7 +80,7 @@ export const sim = {
     seed: { value: 'N', describe: 'fast-check seed: with --replay, reruns a printed counterexample', default: String(d.seed) },
     model: { value: 'MODEL', describe: `persistence model at a power loss: ${modelNames.join(', ')}`, default: d.model },
     faults: { value: 'LIST', describe: `fault kinds to search: none or a comma list of ${SIM_FAULT_KINDS.join(', ')}`, default: d.faults.join(',') },
-    lock: { value: 'KIND', describe: 'lease (expires under a paused holder, like the real port) or kernel (held while paused, freed at death)', default: d.lock },
+    lock: { value: 'KIND', describe: 'the lock kind of acquisitions that name no backend: lease (expires under a paused holder) or kernel (held while paused, freed at death); a strategy\'s lock=file is a lease, lock=fcntl a kernel lock', default: d.lock },
     'lock-stale': { value: 'MS', describe: 'a lease holder paused or dead this long loses the lock', default: String(d.lockStaleMs) },
     'lock-timeout': { value: 'MS', describe: 'default lock wait before E_LOCK_TIMEOUT', default: String(d.lockTimeoutMs) },
     'payload-bytes': { value: 'N', describe: 'payload size of each record', default: String(d.payloadBytes) },
