@@ -48,6 +48,14 @@ export function gateMethod(result: GateResult): string {
     `${result.baseline && !result.baseline.sameMachine ? ' Baseline from another machine: timing not compared, only counters and correctness.' : ''}`;
 }
 
+/** What was compared with what, and at which sizes. */
+function sides(result: GateResult): string {
+  const base = result.baseline
+    ? `baseline ${result.baseline.file} (${result.baseline.sameMachine ? 'same machine: timing compared' : `measured on ${result.baseline.machine.cpus} × ${result.baseline.machine.cpuModel}: timing not compared`})`
+    : result.config.base ?? 'none (head only)';
+  return `base: ${base} · head: ${result.config.head} · records/worker ${result.config.run.recordsPerWorker} · seed ${result.config.run.seed}`;
+}
+
 function controlLine(result: GateResult): string[] {
   return result.controls.map((c) => `positive control ${c.strategy} × ${c.scenario} (${c.workers} workers): ${c.caught ? `caught (${c.found} lost acked records)` : 'NOT CAUGHT'}`);
 }
@@ -61,7 +69,7 @@ export function renderGateTable(result: GateResult, palette: Palette = plainPale
   const prose = (text: string, style: (t: string) => string) => lines.push(...(width ? wrapText(text, width) : [text]).map(style));
   prose(`command: ${result.command}`, palette.dim);
   prose(`machine: ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.platform}/${result.machine.arch}, Node ${result.machine.node}, ${result.machine.fileSystem}`, palette.dim);
-  prose(`base: ${result.config.base} · head: ${result.config.head}${result.baseline ? ` (baseline ${result.baseline.file})` : ''} · records/worker ${result.config.run.recordsPerWorker} · seed ${result.config.run.seed}`, palette.dim);
+  prose(sides(result), palette.dim);
   for (const l of controlLine(result)) prose(l, l.endsWith('NOT CAUGHT') ? palette.bad : palette.dim);
   lines.push(...grid.lines);
   if (grid.dropped.length) prose(`(left out to fit ${width} columns: ${grid.dropped.join(', ')})`, palette.dim);
@@ -81,7 +89,7 @@ export function renderGateMarkdown(result: GateResult): string {
     '',
     `- command: \`${result.command}\``,
     `- machine: ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.platform}/${result.machine.arch}, Node ${result.machine.node}, ${result.machine.fileSystem}`,
-    `- base: \`${result.config.base}\` · head: \`${result.config.head}\` · records/worker ${result.config.run.recordsPerWorker} · seed ${result.config.run.seed}`,
+    `- ${sides(result)}`,
     ...controlLine(result).map((l) => `- ${l}`),
     '',
     `| ${GATE_HEADS.join(' | ')} |`,

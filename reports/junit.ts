@@ -50,7 +50,7 @@ export function renderGateJunit(result: GateResult): string {
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="parquet-chaos gate" tests="${cases.length}" failures="${failures}" skipped="${skipped}">`,
-    `  <testsuite name="gate ${xml(result.config.base)} → ${xml(result.config.head)}" tests="${cases.length}" failures="${failures}" skipped="${skipped}" timestamp="${xml(result.startedAt)}">`,
+    `  <testsuite name="gate ${xml(result.config.base ?? result.baseline?.file ?? '(no base)')} → ${xml(result.config.head)}" tests="${cases.length}" failures="${failures}" skipped="${skipped}" timestamp="${xml(result.startedAt)}">`,
     ...body,
     '  </testsuite>',
     '</testsuites>',

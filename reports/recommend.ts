@@ -16,7 +16,20 @@ export function answer(rec: Recommendation): string {
   if (!c) return `No candidate met the constraints${under} with every repeat valid.`;
   const interval = c.interval === null ? 'no checkpoint interval: it does not batch' : `checkpoint interval ${c.interval}`;
   return `Use ${c.strategy} with ${c.workers} workers (${interval}): ${speeds(c, rankOf(rec))}, ` +
-    `at risk per crash ${risk(c.atRisk)} (worst repeat), lock wait p99 ${lock(c.lockWaitMsP99)}${c.lockWaitMsP99 === null ? '' : ' ms'}${under}.`;
+    `at risk per crash ${risk(c.atRisk)} (worst repeat), lock wait p99 ${lock(c.lockWaitMsP99)}${c.lockWaitMsP99 === null ? '' : ' ms'}${under}.${ties(rec)}`;
+}
+
+const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(0)}%` : x > 0 ? '+∞' : '−∞');
+
+/** What the data cannot tell from the choice (results saved before the comparison existed have none). */
+function ties(rec: Recommendation): string {
+  const cmp = rec.comparison;
+  if (!cmp || cmp.rivals.length === 0) return '';
+  const effect = `${(cmp.minEffect * 100).toFixed(0)}%`;
+  if (cmp.tied.length === 0) return ` It is faster than every other eligible setting by at least ${effect} (Mann–Whitney, Holm-adjusted p ≤ ${cmp.alpha}).`;
+  const shown = cmp.tied.slice(0, 6).map((r) => `${r.strategy} at ${r.workers} workers (${signed(r.change)} [${signed(r.changeLo)}, ${signed(r.changeHi)}], p = ${r.p.toPrecision(2)})`);
+  return ` The data cannot tell it from ${cmp.tied.length} other eligible setting${cmp.tied.length > 1 ? 's' : ''} (none shown slower by ${effect} at α = ${cmp.alpha}, Holm-adjusted): ` +
+    `${shown.join('; ')}${cmp.tied.length > shown.length ? `; and ${cmp.tied.length - shown.length} more` : ''} — more repeats would tell them apart.`;
 }
 
 /** Results saved before `--rank` existed ranked on acks. */

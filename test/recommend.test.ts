@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { beyondWorkers, choose, paretoFront, recommend, referenceWorkers, type Candidate } from '../harness/analyze/recommend.js';
+import { beyondWorkers, choose, paretoFront, recommend, recommendedUse, referenceWorkers, type Candidate } from '../harness/analyze/recommend.js';
 import { RECOMMEND_REFERENCES, recommendPoints } from '../harness/orchestrate/recommend-run.js';
+import type { CellResult } from '../harness/result/result.js';
 import type { SweepPointSummary, SweepSummary } from '../harness/analyze/sweep-summary.js';
 import { answer } from '../reports/recommend.js';
 
@@ -50,6 +51,16 @@ describe('Pareto front and choice', () => {
   });
 });
 
+/** Cells whose rates spread ±3% around a point's median speed (the end-to-end rate 0.9× of it), `repeats` of them. */
+const cellsAround = (speed: number, repeats: number): CellResult[] => Array.from({ length: repeats }, (_, i) => {
+  const v = speed * (0.97 + (0.06 * i) / Math.max(1, repeats - 1));
+  return { throughput: { ackedPerSec: v, parquetPerSec: v * 0.9 }, verdict: { crashedProcesses: 0 } } as unknown as CellResult;
+});
+const cellsFrom = (summary: SweepSummary, repeats: number) => (strategy: string, workers: number) => {
+  const p = summary.points.find((x) => x.strategy === strategy && x.workers === workers);
+  return p ? cellsAround(p.metrics.ackedPerSec!.median, repeats) : [];
+};
+
 describe('recommend', () => {
   const summary: SweepSummary = {
     strategies: [], scenarios: ['buffer-crash'], workers: [5, 20, 40], repeat: 3, method: 'test',
@@ -67,12 +78,14 @@ describe('recommend', () => {
     ],
   };
   const candidates = ['checkpoint-batch:interval=1', 'checkpoint-batch:interval=5', 'checkpoint-batch:interval=10', 'checkpoint-batch:interval=20', 'realtime', 'queue'];
-  const rec = recommend(summary, [5, 20], candidates, ['realtime:lock=none', 'checkpoint-batch:buffer=shared'], { maxAtRisk: 8 });
+  const references = ['realtime:lock=none', 'checkpoint-batch:buffer=shared'];
+  const rec = recommend(summary, [5, 20], candidates, references, { maxAtRisk: 8 }, 'parquet', cellsFrom(summary, 3));
 
   it('answers strategy, interval and workers, skipping points with an invalid repeat', () => {
     expect(rec.choice).toMatchObject({ strategy: 'checkpoint-batch:interval=10', interval: 10, workers: 20 });
     expect(rec.points.find((p) => p.strategy === 'queue')!.excluded).toEqual(['not every repeat valid']);
-    expect(answer(rec)).toBe('Use checkpoint-batch:interval=10 with 20 workers (checkpoint interval 10): 63 records/s into Parquet (median, ranked on), 70 acked/s, at risk per crash 6 (worst repeat), lock wait p99 60 ms under at most 8 records at risk per crash.');
+    expect(answer(rec)).toContain('Use checkpoint-batch:interval=10 with 20 workers (checkpoint interval 10): 63 records/s into Parquet (median, ranked on), 70 acked/s, at risk per crash 6 (worst repeat), lock wait p99 60 ms under at most 8 records at risk per crash. ' +
+      'The data cannot tell it from 4 other eligible settings (none shown slower by 10% at α = 0.05, Holm-adjusted): checkpoint-batch:interval=1 at 20 workers (−57% [−∞, +∞], p = 0.10)');
   });
 
   it('measures the seed table at 20 workers and checks the advice with numbers', () => {
@@ -81,6 +94,30 @@ describe('recommend', () => {
     expect([conflict.realtime, conflict.batch]).toEqual([0.5, 0.1]);
     expect(rec.advice.map((a) => a.verdict)).toEqual(['holds', 'holds', 'holds']);
     expect(rec.advice[2]!.evidence).toContain('20 → 40 workers: acked/s 60.0 [60.0, 60.0] → 55.0 [55.0, 55.0]');
+  });
+
+  it('says which settings the data cannot tell from the choice, instead of deciding on medians', () => {
+    // 3 repeats: the smallest two-sided Mann–Whitney p is 0.1, so nothing is told apart.
+    expect(rec.comparison.tied.map((r) => `${r.strategy}@${r.workers}`).sort()).toEqual([
+      'checkpoint-batch:interval=1@20', 'checkpoint-batch:interval=5@20', 'checkpoint-batch:interval=5@5', 'realtime@20',
+    ]);
+    // 8 repeats, ±3% noise: realtime (−86%) and interval 1 (−57%) are slower beyond doubt, interval 5 (−14%) too.
+    const eight = recommend(summary, [5, 20], candidates, references, { maxAtRisk: 8 }, 'parquet', cellsFrom(summary, 8));
+    expect(eight.comparison.rivals.map((r) => [r.strategy, r.answer])).toEqual(expect.arrayContaining([['realtime', 'regressed'], ['checkpoint-batch:interval=1', 'regressed']]));
+    expect(eight.comparison.tied).toEqual([]);
+    // Without the risk constraint interval 20 (72) wins on its median, but interval 10 (70) is within the minimum effect: tied.
+    const close = recommend({ ...summary, points: summary.points.map((p) => (p.strategy.endsWith('=20') ? point(p.strategy, 20, { speed: 72, risk: 15, lock: 50 }) : p)) }, [5, 20], candidates, references, {}, 'parquet', cellsFrom(summary, 8));
+    expect(close.choice!.strategy).toBe('checkpoint-batch:interval=20');
+    expect(close.comparison.tied.map((r) => r.strategy)).toEqual(['checkpoint-batch:interval=10']);
+  });
+
+  it('writes the seed table\'s "recommended use" row from the measured comparison', () => {
+    const [rtPoint, batchPoint] = [point('realtime', 20, { speed: 10, risk: 1 }), point('checkpoint-batch:interval=5', 20, { speed: 60, risk: 3 })];
+    const use = recommendedUse(cellsAround(10, 8), cellsAround(60, 8), rtPoint, batchPoint);
+    expect(use.batch).toMatch(/^large test campaigns: faster \(batch \+\d+% acked\/s/);
+    expect(use.realtime).toMatch(/^few, critical records where redoing work is costly: at risk per crash: realtime 1, batch 3/);
+    const same = recommendedUse(cellsAround(60, 8), cellsAround(60, 8), rtPoint, batchPoint);
+    expect(same.batch).toMatch(/^no measured speed reason to batch at this size/);
   });
 });
 
@@ -110,7 +147,7 @@ describe('recommend answers only with worker counts it was asked for', () => {
     const planned = recommendPoints(candidates, asked);
 
     // Act
-    const rec = recommend(measured(asked), asked, candidates, [...RECOMMEND_REFERENCES], {});
+    const rec = recommend(measured(asked), asked, candidates, [...RECOMMEND_REFERENCES], {}, 'parquet', cellsFrom(measured(asked), 3));
 
     // Assert: one definition for planning and judging; nothing chosen or tabled at an unasked count.
     expect(referenceWorkers(asked)).toBe(reference);
@@ -125,7 +162,7 @@ describe('recommend answers only with worker counts it was asked for', () => {
   });
 
   it('--workers 5 answers at 5 workers, with the seed table and the interval advice measured there', () => {
-    const rec = recommend(measured([5]), [5], candidates, [...RECOMMEND_REFERENCES], {});
+    const rec = recommend(measured([5]), [5], candidates, [...RECOMMEND_REFERENCES], {}, 'parquet', cellsFrom(measured([5]), 3));
     expect(answer(rec)).toMatch(/^Use checkpoint-batch:interval=20 with 5 workers/);
     expect(rec.advice[0]!.evidence).toMatch(/^at 5 workers/);
     expect(rec.advice[2]).toMatchObject({ claim: 'at most 20 workers', verdict: 'not measured' });

@@ -49,7 +49,7 @@ function relative(shift: number, baseMedian: number): number {
 }
 
 /** The unadjusted part of one metric's comparison; `decide` finishes it once the family's p-values are adjusted. */
-function measure(metric: string, better: 'higher' | 'lower', base: readonly number[], head: readonly number[], settings: ComparisonSettings): Omit<MetricComparison, 'pAdjusted' | 'answer'> {
+export function measure(metric: string, better: 'higher' | 'lower', base: readonly number[], head: readonly number[], settings: ComparisonSettings): Omit<MetricComparison, 'pAdjusted' | 'answer'> {
   const test = mannWhitney(head, base);
   const shift = shiftInterval(base, head, 1 - 2 * settings.alpha);
   const baseEstimate = medianInterval(base)!;

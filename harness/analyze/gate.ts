@@ -2,7 +2,7 @@
  * The gate's judgement, a pure function of the measured samples: correctness with zero tolerance,
  * noise-aware performance (see compare.ts), and deterministic counters with fixed tolerances.
  */
-import type { CellResult } from '../result/result.js';
+import type { CellResult, MachineFacts } from '../result/result.js';
 import { compareMetrics, overallAnswer, type Answer, type MetricComparison } from './compare.js';
 import { median } from './stats.js';
 
@@ -242,4 +242,15 @@ export function gateOutcome(cells: readonly OutcomeCell[], controls: readonly Ou
   if (has('regressed')) return { outcome: 'regressed' as const, exitCode: 1, reasons };
   if (has('inconclusive')) return { outcome: 'inconclusive' as const, exitCode: inconclusiveOk ? 0 : 3, reasons };
   return { outcome: 'pass' as const, exitCode: 0, reasons: ['pass: no correctness anomaly, the positive controls were caught, no metric regressed'] };
+}
+
+/**
+ * Whether timings measured on `a` can be compared with timings measured on `b`: same CPU model and
+ * count, memory, platform, Node major version and file system. Anything else moves throughput by more
+ * than the effects a gate looks for; counters and correctness do not depend on it.
+ */
+export function sameMachine(a: MachineFacts, b: MachineFacts): boolean {
+  const major = (v: string) => v.split('.')[0];
+  return a.cpuModel === b.cpuModel && a.cpus === b.cpus && a.memoryGiB === b.memoryGiB && a.platform === b.platform
+    && a.arch === b.arch && major(a.node) === major(b.node) && a.fileSystem === b.fileSystem;
 }

@@ -4,8 +4,29 @@
  * and check the seed's advice against the numbers.
  */
 import { parseStrategySpec } from '../sdk/spec.js';
+import type { CellResult } from '../result/result.js';
+import { compareMetrics, type Answer } from './compare.js';
 import type { MedianEstimate } from './stats.js';
-import type { SweepPointSummary, SweepSummary } from './sweep-summary.js';
+import { SWEEP_METRICS, type SweepPointSummary, type SweepSummary } from './sweep-summary.js';
+
+/** The comparison recommend shares with gate (harness/analyze/compare.ts). */
+export const RECOMMEND_ALPHA = 0.05;
+export const RECOMMEND_MIN_EFFECT = 0.1;
+
+/** Another eligible point compared with the chosen one on the ranked throughput. */
+export interface Rival {
+  strategy: string;
+  workers: number;
+  /** Its change relative to the choice (Hodges–Lehmann ÷ the choice's median) and interval. */
+  change: number;
+  changeLo: number;
+  changeHi: number;
+  p: number;
+  /** Holm-adjusted across every rival of the choice. */
+  pAdjusted: number;
+  /** `regressed`: slower than the choice by at least the minimum effect, significantly; anything else: not told apart. */
+  answer: Answer;
+}
 
 export interface Constraints {
   /** Most records at risk per crashed process (max over repeats). */
@@ -62,6 +83,11 @@ export interface Recommendation {
   /** Worker count of the seed table and the advice checks. */
   referenceWorkers: number;
   choice: (Candidate & { interval: number | null }) | null;
+  /**
+   * The choice against every other eligible point: Mann–Whitney on the per-repeat throughputs, Holm
+   * across the rivals, minimum effect 10%. `tied` lists the points the data cannot tell from the choice.
+   */
+  comparison: { alpha: number; minEffect: number; rivals: Rival[]; tied: Rival[] };
   points: Candidate[];
   seedTable: { realtime: string; batch: string; rows: SeedRow[] };
   advice: Advice[];
@@ -140,18 +166,39 @@ export function beyondWorkers(asked: readonly number[]): number[] {
   return asked.includes(20) && !asked.some((w) => w > 20) ? [40] : [];
 }
 
+/** Per-repeat values of a point's metric, from its cells. */
+export type CellsOf = (strategy: string, workers: number) => readonly CellResult[];
+
+const rankMetric = (rank: Rank) => (rank === 'ack' ? 'ackedPerSec' : 'parquetPerSec');
+const valuesOf = (cells: readonly CellResult[], metric: keyof typeof SWEEP_METRICS) => cells.map(SWEEP_METRICS[metric]).filter((v): v is number => v !== null);
+
+/** The choice against each other eligible point, as the gate compares (the choice is the base). */
+export function rivals(chosen: Candidate, points: readonly Candidate[], constraints: Constraints, rank: Rank, cellsOf: CellsOf): Rival[] {
+  const others = points.filter((p) => p !== chosen && exclusions(p, constraints).length === 0);
+  const metric = rankMetric(rank);
+  const base = valuesOf(cellsOf(chosen.strategy, chosen.workers), metric);
+  const compared = compareMetrics(others.map((o) => ({
+    metric: `${o.strategy}@${o.workers}`, better: 'higher' as const, minEffect: RECOMMEND_MIN_EFFECT, base, head: valuesOf(cellsOf(o.strategy, o.workers), metric),
+  })), RECOMMEND_ALPHA);
+  return compared.map((c) => {
+    const o = others.find((x) => `${x.strategy}@${x.workers}` === c.metric)!;
+    return { strategy: o.strategy, workers: o.workers, change: c.change, changeLo: c.changeLo, changeHi: c.changeHi, p: c.p, pAdjusted: c.pAdjusted, answer: c.answer };
+  });
+}
+
 /**
  * Builds the recommendation from a sweep summary. Only points at the `asked` worker counts are
  * candidates; `references` (and the points beyond, see beyondWorkers) are measured for the seed table
- * and the advice only.
+ * and the advice only. `cellsOf` gives each point's cells, for the comparisons.
  */
-export function recommend(summary: SweepSummary, asked: readonly number[], candidates: readonly string[], references: readonly string[], constraints: Constraints, rank: Rank = 'parquet'): Recommendation {
+export function recommend(summary: SweepSummary, asked: readonly number[], candidates: readonly string[], references: readonly string[], constraints: Constraints, rank: Rank, cellsOf: CellsOf): Recommendation {
   const find = (strategy: string, workers: number) => summary.points.find((p) => p.strategy === strategy && p.workers === workers);
   const points = summary.points.filter((p) => candidates.includes(p.strategy) && asked.includes(p.workers)).map(toCandidate);
   const front = new Set(paretoFront(points, rank));
   for (const p of points) Object.assign(p, { excluded: exclusions(p, constraints), pareto: front.has(p) });
   const chosen = choose(points, constraints, rank);
   const reference = referenceWorkers(asked);
+  const compared = chosen ? rivals(chosen, points, constraints, rank, cellsOf) : [];
   return {
     constraints,
     rank,
@@ -159,13 +206,14 @@ export function recommend(summary: SweepSummary, asked: readonly number[], candi
     references: [...references],
     referenceWorkers: reference,
     choice: chosen && { ...chosen, interval: intervalOf(chosen.strategy) },
+    comparison: { alpha: RECOMMEND_ALPHA, minEffect: RECOMMEND_MIN_EFFECT, rivals: compared, tied: compared.filter((r) => r.answer !== 'regressed') },
     points,
-    seedTable: seedTable((s) => find(s, reference), references),
+    seedTable: seedTable((s) => find(s, reference), references, (s) => cellsOf(s, reference)),
     advice: advice(find, summary.workers, reference),
   };
 }
 
-function seedTable(at: (strategy: string) => SweepPointSummary | undefined, references: readonly string[]) {
+function seedTable(at: (strategy: string) => SweepPointSummary | undefined, references: readonly string[], cellsAt: (strategy: string) => readonly CellResult[]) {
   const realtime = at(REALTIME);
   const batch = at(batchLabel(5));
   const m = (p: SweepPointSummary | undefined, metric: keyof SweepPointSummary['metrics']) => p?.metrics[metric]?.median ?? null;
@@ -182,13 +230,39 @@ function seedTable(at: (strategy: string) => SweepPointSummary | undefined, refe
     { aspect: 'performance cost', measure: 'acked records per second', realtime: rtSpeed, batch: batchSpeed },
     { aspect: 'lock contention', measure: 'lock acquisitions per record', realtime: m(realtime, 'lockAcquisitionsPerRecord'), batch: m(batch, 'lockAcquisitionsPerRecord') },
     { aspect: 'lock contention', measure: 'lock wait p99, ms', realtime: m(realtime, 'lockWaitMsP99'), batch: m(batch, 'lockWaitMsP99') },
-    {
-      aspect: 'recommended use', measure: 'from the numbers above',
-      realtime: 'few, critical records: nothing buffered, every ack already on disk',
-      batch: rtSpeed && batchSpeed ? `large test campaigns: ${(batchSpeed / rtSpeed).toFixed(1)}× the throughput, a few records to redo per crash` : 'large test campaigns',
-    },
+    { aspect: 'recommended use', measure: 'from the numbers above', ...recommendedUse(cellsAt(REALTIME), cellsAt(batchLabel(5)), realtime, batch) },
   ];
   return { realtime: REALTIME, batch: batchLabel(5), rows };
+}
+
+/**
+ * The seed table's "recommended use" row, from the measurements: the throughput comparison (as the gate
+ * makes it, batch against realtime) and the records at risk per crash of each.
+ */
+export function recommendedUse(realtimeCells: readonly CellResult[], batchCells: readonly CellResult[], realtime: SweepPointSummary | undefined, batch: SweepPointSummary | undefined): { realtime: string; batch: string } {
+  const rt = valuesOf(realtimeCells, 'ackedPerSec');
+  const bt = valuesOf(batchCells, 'ackedPerSec');
+  if (rt.length === 0 || bt.length === 0) return { realtime: 'not measured', batch: 'not measured' };
+  const [c] = compareMetrics([{ metric: 'ackedPerSec', better: 'higher', base: rt, head: bt, minEffect: RECOMMEND_MIN_EFFECT }], RECOMMEND_ALPHA);
+  const risk = (p: SweepPointSummary | undefined) => p?.metrics.unackedAtCrashPerCrash?.median ?? null;
+  const [rtRisk, btRisk] = [risk(realtime), risk(batch)];
+  const speed = `batch ${c!.change >= 0 ? '+' : '−'}${Math.abs(c!.change * 100).toFixed(0)}% acked/s [${(c!.changeLo * 100).toFixed(0)}%, ${(c!.changeHi * 100).toFixed(0)}%], p = ${c!.p.toPrecision(2)}`;
+  const atRisk = `at risk per crash: realtime ${rtRisk ?? 'no crash'}, batch ${btRisk ?? 'no crash'}`;
+  const saferRealtime = (rtRisk ?? 0) < (btRisk ?? 0);
+  switch (c!.answer) {
+    case 'improved':
+      return {
+        realtime: saferRealtime ? `few, critical records where redoing work is costly: ${atRisk}; it gives up the batch's speed (${speed})` : `no use found: batch is faster (${speed}) and no riskier (${atRisk})`,
+        batch: `large test campaigns: faster (${speed}); ${atRisk}`,
+      };
+    case 'regressed':
+      return { realtime: `both uses: faster here (${speed}); ${atRisk}`, batch: `no use found here: slower (${speed}); ${atRisk}` };
+    default:
+      return {
+        realtime: `any: throughput not told apart from batch's at ${RECOMMEND_MIN_EFFECT * 100}% (${speed}, ${c!.answer}); ${atRisk}`,
+        batch: `no measured speed reason to batch at this size (${speed}, ${c!.answer}); ${atRisk}`,
+      };
+  }
 }
 
 function advice(find: (s: string, w: number) => SweepPointSummary | undefined, workers: readonly number[], at: number): Advice[] {

@@ -12,7 +12,8 @@ export function summarize(result: RunResult): Pick<RunResult, 'sweep' | 'recomme
   if (!plan) return {};
   const sweep = summarizeSweep(plan.points, result.cells, plan.repeat);
   const r = plan.recommend;
-  return r ? { sweep, recommendation: recommend(sweep, r.workerCounts, r.candidates, r.references, r.constraints, r.rank) } : { sweep };
+  return r ? { sweep, recommendation: recommend(sweep, r.workerCounts, r.candidates, r.references, r.constraints, r.rank,
+    (strategy, workers) => result.cells.filter((c) => c.strategy === strategy && c.workers === workers)) } : { sweep };
 }
 
 export type { SummaryPlan };

@@ -3,20 +3,25 @@
  * interleaved, the order within a pair and of the cells seeded), more pairs for cells still
  * inconclusive up to --max-repeat, and the judgement (harness/analyze/gate.ts) over it all.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomic } from '../result/files.js';
 import { join, resolve } from 'node:path';
 import { badValue } from '../sdk/errors.js';
 import { Random } from '../sdk/random.js';
-import { gateOutcome, judgeCell, sampleOf, type GateSample, type GateSettings, type Side } from '../analyze/gate.js';
+import { gateOutcome, judgeCell, sameMachine, sampleOf, type GateSample, type GateSettings, type Side } from '../analyze/gate.js';
 import type { CellResult, RunConfig } from '../result/result.js';
-import type { ControlOutcome, GateCell, GateConfig, GateResult } from '../result/gate-result.js';
+import type { ControlOutcome, GateBaseline, GateCell, GateConfig, GateResult } from '../result/gate-result.js';
 import { machineFacts } from '../measure/machine.js';
 import { toolVersion } from '../measure/package-info.js';
 import { defaultRunConfig } from './run-config.js';
 import { runCells, type PlannedCell, type RunOptions } from './run.js';
 
-/** The seed's unsafe variants the harness must always catch: unlocked read-modify-write of one file under contention. */
-export const POSITIVE_CONTROLS = [{ strategy: 'realtime:lock=none', scenario: 'main-file-contention', expects: 'lost' as const, minWorkers: 4 }];
+/**
+ * The seed's unsafe variants the harness must always catch: unlocked read-modify-write of one file under
+ * contention. Sized on their own (not by the gate's --records or faults): with a few records per writer a
+ * writer can finish before the next one starts on a loaded machine, and then nothing collides.
+ */
+export const POSITIVE_CONTROLS = [{ strategy: 'realtime:lock=none', scenario: 'main-file-contention', expects: 'lost' as const, workers: 4, records: 30 }];
 
 export interface GateOptions extends Omit<GateConfig, 'alphaPerLook'> {
   outDir: string;
@@ -29,6 +34,8 @@ export interface GateOptions extends Omit<GateConfig, 'alphaPerLook'> {
    * to prove that the positive control then fails the gate. Not reachable from the command line.
    */
   testOnlyBlindChecker?: boolean;
+  /** Compare with a saved baseline instead of running a base side (base must then be null). */
+  baseline?: { file: string; data: GateBaseline };
 }
 
 /** A planned cell and what it is to the gate. */
@@ -52,7 +59,10 @@ export function replayCommand(strategy: string, scenario: string, workers: numbe
   return `npx parquet-chaos run ${flags.map(([f, v]) => `--${f} ${quote(v)}`).join(' ')}`;
 }
 
-/** Pairs `from`..`to` (1-based) of each cell: per pair one seed for both sides; cell order and side order shuffled from the seed. */
+/**
+ * Pairs `from`..`to` (1-based) of each cell: per pair one seed for both sides (pair r: seed + r − 1, as
+ * a baseline's repeat r); cell order and side order shuffled from the seed. Without a base, only heads.
+ */
 export function planPairs(cells: readonly { scenario: string; workers: number }[], from: number, to: number, config: Pick<GateConfig, 'base' | 'head'> & { seed: number }): GatePlanned[] {
   const planned: GatePlanned[] = [];
   for (let r = from; r <= to; r++) {
@@ -64,10 +74,10 @@ export function planPairs(cells: readonly { scenario: string; workers: number }[
     }
     for (const c of order) {
       const baseFirst = random.int(2) === 0;
-      const sides: Side[] = baseFirst ? ['base', 'head'] : ['head', 'base'];
+      const sides: Side[] = config.base === null ? ['head'] : baseFirst ? ['base', 'head'] : ['head', 'base'];
       for (const [i, side] of sides.entries()) {
         planned.push({
-          cell: { strategy: side === 'base' ? config.base : config.head, scenario: c.scenario, workers: c.workers, seed: config.seed + r - 1, repeat: r },
+          cell: { strategy: side === 'base' ? config.base! : config.head, scenario: c.scenario, workers: c.workers, seed: config.seed + r - 1, repeat: r },
           role: { kind: 'pair', side, first: i === 0 },
         });
       }
@@ -84,25 +94,29 @@ function blind(cell: CellResult): CellResult {
 }
 
 export async function runGate(options: GateOptions): Promise<GateResult> {
-  const { outDir, command, signal, onCellStart, onCellDone, testOnlyBlindChecker, ...config } = options;
+  const { outDir, command, signal, onCellStart, onCellDone, testOnlyBlindChecker, baseline, ...config } = options;
+  if (baseline && config.base !== null) throw badValue('E_USAGE', '--base', config.base, 'no value with --baseline (the baseline is the base)');
   if (config.maxRepeat < config.repeat) throw badValue('E_BAD_OPTION', '--max-repeat', String(config.maxRepeat), `an integer >= --repeat (${config.repeat})`);
   const looks = 1 + Math.ceil((config.maxRepeat - config.repeat) / config.step);
   const gateConfig: GateConfig = { ...config, alphaPerLook: config.alpha / looks };
-  const settings: GateSettings = { alpha: gateConfig.alphaPerLook, minEffect: config.minEffect, tolerances: config.tolerances, timing: true };
   const startedAt = new Date().toISOString();
   const stamp = startedAt.replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const gateDir = resolve(outDir, `gate-${stamp}-s${config.run.seed}-${Math.random().toString(36).slice(2, 6)}`);
   mkdirSync(gateDir, { recursive: true });
+  const machine = machineFacts(gateDir);
+  // Timings from another machine say nothing about this one: then only counters and correctness.
+  const timing = baseline === undefined || sameMachine(baseline.data.machine, machine);
+  const settings: GateSettings = { alpha: gateConfig.alphaPerLook, minEffect: config.minEffect, tolerances: config.tolerances, timing };
 
   const grid = config.scenarios.flatMap((scenario) => config.workers.map((workers) => ({ scenario, workers })));
-  const samples = new Map<string, GateSample[]>(grid.map((c) => [cellKey(c), []]));
+  const samples = new Map<string, GateSample[]>(grid.map((c) => [cellKey(c), (baseline?.data.samples ?? []).filter((s) => cellKey(s) === cellKey(c)).map((s) => ({ ...s, side: 'base' as const }))]));
   const lookCount = new Map<string, number>(grid.map((c) => [cellKey(c), 1]));
   const controls: ControlOutcome[] = [];
   const runs: string[] = [];
   let interrupted = false;
 
-  const runBatch = async (planned: GatePlanned[]) => {
-    const runConfig: RunConfig = { ...config.run, strategies: [...new Set(planned.map((p) => p.cell.strategy))], scenarios: [...new Set(planned.map((p) => p.cell.scenario))], workers: Math.max(...planned.map((p) => p.cell.workers)) };
+  const runBatch = async (planned: GatePlanned[], run: GateConfig['run'] = config.run) => {
+    const runConfig: RunConfig = { ...run, strategies: [...new Set(planned.map((p) => p.cell.strategy))], scenarios: [...new Set(planned.map((p) => p.cell.scenario))], workers: Math.max(...planned.map((p) => p.cell.workers)) };
     const result = await runCells({ ...runConfig, outDir: gateDir, command, signal, onCellStart, onCellDone }, planned.map((p) => p.cell));
     runs.push(result.runDir);
     interrupted ||= result.interrupted;
@@ -110,7 +124,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     for (const [i, measured] of result.cells.entries()) {
       const cell = testOnlyBlindChecker ? blind(measured) : measured;
       const { cell: p, role } = planned[i]!;
-      const replay = replayCommand(p.strategy, p.scenario, p.workers, p.seed, config.run);
+      const replay = replayCommand(p.strategy, p.scenario, p.workers, p.seed, run);
       if (role.kind === 'control') {
         const found = cell.verdict.lost;
         controls.push({ strategy: p.strategy, scenario: p.scenario, workers: p.workers, seed: p.seed, expects: 'lost', found, caught: found > 0, dir: cell.dir, replay });
@@ -120,15 +134,16 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     }
   };
 
-  const controlCells: GatePlanned[] = POSITIVE_CONTROLS.map((c) => ({
-    cell: { strategy: c.strategy, scenario: c.scenario, workers: Math.max(c.minWorkers, ...config.workers), seed: config.run.seed },
-    role: { kind: 'control' },
-  }));
-  await runBatch([...controlCells, ...planPairs(grid, 1, config.repeat, { ...config, seed: config.run.seed })]);
+  for (const c of POSITIVE_CONTROLS) {
+    if (interrupted) break;
+    await runBatch([{ cell: { strategy: c.strategy, scenario: c.scenario, workers: c.workers, seed: config.run.seed }, role: { kind: 'control' } }],
+      { ...config.run, recordsPerWorker: c.records, thinkMs: null, faults: 'none' });
+  }
+  if (!interrupted) await runBatch(planPairs(grid, 1, config.repeat, { ...config, seed: config.run.seed }));
 
   const judge = () => grid.map((c) => {
     const s = samples.get(cellKey(c))!;
-    return { ...c, pairs: Math.min(...(['base', 'head'] as const).map((side) => s.filter((x) => x.side === side).length)), looks: lookCount.get(cellKey(c))!, samples: s, judgement: judgeCell(s, settings) };
+    return { ...c, pairs: s.filter((x) => x.side === 'head').length, looks: lookCount.get(cellKey(c))!, samples: s, judgement: judgeCell(s, settings) };
   });
   let judged = judge();
   // A correctness failure or a missed control decides the gate at once. Otherwise a cell gets more pairs
@@ -150,10 +165,23 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   const { outcome, exitCode, reasons } = gateOutcome(judged, controls, config.inconclusiveOk, interrupted);
   const cells: GateCell[] = judged.map(({ judgement, ...c }) => ({ ...c, ...judgement }));
   const result: GateResult = {
-    schemaVersion: 1, kind: 'gate', tool: { name: 'parquet-chaos', version: toolVersion() }, command, mode: 'a/b',
-    startedAt, finishedAt: new Date().toISOString(), gateDir, machine: machineFacts(gateDir), config: gateConfig,
+    schemaVersion: 1, kind: 'gate', tool: { name: 'parquet-chaos', version: toolVersion() }, command,
+    mode: baseline ? 'baseline' : config.base === null ? 'head only' : 'a/b',
+    startedAt, finishedAt: new Date().toISOString(), gateDir, machine, config: gateConfig,
+    ...(baseline ? { baseline: { file: baseline.file, machine: baseline.data.machine, sameMachine: timing } } : {}),
     runs, controls, cells, outcome, exitCode, reasons,
   };
-  writeFileSync(join(gateDir, 'gate.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileAtomic(join(gateDir, 'gate.json'), `${JSON.stringify(result, null, 2)}\n`);
   return result;
+}
+
+/** The head side of a finished gate as a baseline; none when the gate failed on correctness, a control or was interrupted. */
+export function baselineOf(result: GateResult): GateBaseline | null {
+  if (result.outcome === 'correctness' || result.outcome === 'control missed' || result.outcome === 'interrupted') return null;
+  return {
+    schemaVersion: 1, kind: 'gate-baseline', tool: result.tool, savedAt: result.finishedAt, command: result.command,
+    strategy: result.config.head, scenarios: result.config.scenarios, workers: result.config.workers,
+    repeat: Math.min(...result.cells.map((c) => c.pairs)), run: result.config.run, machine: result.machine,
+    samples: result.cells.flatMap((c) => c.samples.filter((s) => s.side === 'head')),
+  };
 }

@@ -23,8 +23,8 @@ export interface ControlOutcome {
 }
 
 export interface GateConfig {
-  /** Strategy spec (or plugin path) of each side; in baseline mode, base is the baseline's strategy. */
-  base: string;
+  /** Strategy spec (or plugin path) of each side; null: no base (only the head runs, to save a baseline). */
+  base: string | null;
   head: string;
   scenarios: string[];
   workers: number[];
@@ -59,7 +59,8 @@ export interface GateResult {
   kind: 'gate';
   tool: { name: 'parquet-chaos'; version: string };
   command: string;
-  mode: 'a/b' | 'baseline';
+  /** `a/b`: both sides run here; `baseline`: the base side's samples come from a saved baseline; `head only`: nothing to compare (saving a baseline). */
+  mode: 'a/b' | 'baseline' | 'head only';
   startedAt: string;
   finishedAt: string;
   gateDir: string;
@@ -75,4 +76,25 @@ export interface GateResult {
   exitCode: number;
   /** One line per reason for the outcome. */
   reasons: string[];
+}
+
+/**
+ * A saved baseline (`gate --save-baseline FILE`): the head side's samples with the configuration and
+ * machine they were measured with. `gate --baseline FILE` runs the same configuration again with the
+ * same seeds and compares: counters and correctness always, timing only on the same machine.
+ */
+export interface GateBaseline {
+  schemaVersion: 1;
+  kind: 'gate-baseline';
+  tool: { name: 'parquet-chaos'; version: string };
+  savedAt: string;
+  command: string;
+  /** The strategy spec the samples were measured with (re-run by default). */
+  strategy: string;
+  scenarios: string[];
+  workers: number[];
+  repeat: number;
+  run: GateConfig['run'];
+  machine: MachineFacts;
+  samples: GateSample[];
 }

@@ -135,7 +135,8 @@ export function recommendFixtureResult(): RunResult {
   const result = sweepFixtureResult();
   const points = [...new Map(result.cells.map((c) => [`${c.strategy}|${c.scenario}|${c.workers}`, c])).values()];
   result.sweep = summarizeSweep(points, result.cells, 1);
-  result.recommendation = recommend(result.sweep, result.sweep.workers, ['checkpoint-batch:interval=5', 'checkpoint-batch:interval=20', 'realtime'], ['realtime:lock=none'], {});
+  result.recommendation = recommend(result.sweep, result.sweep.workers, ['checkpoint-batch:interval=5', 'checkpoint-batch:interval=20', 'realtime'], ['realtime:lock=none'], {}, 'parquet',
+    (strategy, workers) => result.cells.filter((c) => c.strategy === strategy && c.workers === workers));
   return result;
 }
 

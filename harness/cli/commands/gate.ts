@@ -1,9 +1,12 @@
 /** `parquet-chaos gate`: parses its flags, runs the gate, writes its reports and returns its exit code. */
-import { appendFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, statSync } from 'node:fs';
+import { writeFileAtomic } from '../../result/files.js';
 import { dirname, resolve } from 'node:path';
 import { badValue } from '../../sdk/errors.js';
-import { applyOptions, defaultRunConfig } from '../../orchestrate/run-config.js';
-import { runGate } from '../../orchestrate/gate-run.js';
+import { applyOptions, defaultRunConfig, RUN_FLAGS } from '../../orchestrate/run-config.js';
+import { baselineOf, runGate } from '../../orchestrate/gate-run.js';
+import { readGateBaseline } from '../../result/read-json.js';
+import type { GateBaseline, GateConfig } from '../../result/gate-result.js';
 import { GATE_COUNTERS, gateCounterNames, gateMetricNames, type GateCounter, type GateMetric, type Tolerance } from '../../analyze/gate.js';
 import { renderGateMarkdown, renderGateTable } from '../../../reports/gate.js';
 import { renderGateJunit } from '../../../reports/junit.js';
@@ -21,7 +24,13 @@ export const GATE_DEFAULTS = {
   /** Looks at an inconclusive cell: --max-repeat defaults to --repeat × looks, adding --repeat pairs per look. */
   looks: 3,
   alpha: 0.05,
-  minEffect: 0.1,
+  /**
+   * Per metric: the smallest of 10, 20, 30, 40, 50, 75, 100% at which a resampled A/A comparison of 18
+   * pairs came out "no change" at least 95% of the time on the development machine (README, "Calibration
+   * of the gate"): 50% for the rates, 75% for ack p99, 100% for lock wait p99. On a quieter runner, run
+   * `calibrate-gate` and give a smaller --min-effect.
+   */
+  minEffect: { ackedPerSec: 0.5, parquetPerSec: 0.5, ackLatencyMsP99: 0.75, lockWaitMsP99: 1 } satisfies Record<GateMetric, number>,
 };
 
 const runDefaults = () => ({ ...defaultRunConfig(), scenarios: [GATE_DEFAULTS.scenario] });
@@ -35,10 +44,12 @@ const FLAGS = {
   repeat: { value: 'N', describe: 'pairs (base and head, same seed) to run first', default: String(GATE_DEFAULTS.repeat) },
   'max-repeat': { value: 'M', describe: 'most pairs an inconclusive cell may reach', default: `--repeat × ${GATE_DEFAULTS.looks}` },
   alpha: { value: 'A', describe: 'chance of a false "regressed" the gate accepts', default: String(GATE_DEFAULTS.alpha) },
-  'min-effect': { value: 'E', describe: `smallest change that counts: 10% for all, or metric=E,… (${gateMetricNames.join(', ')})`, default: '10%' },
+  'min-effect': { value: 'E', describe: `smallest change that counts: 10% for all, or metric=E,… (${gateMetricNames.join(', ')})`, default: gateMetricNames.map((m) => `${m}=${GATE_DEFAULTS.minEffect[m] * 100}%`).join(',') },
   'inconclusive-ok': { describe: 'exit 0 instead of 3 when still inconclusive at --max-repeat' },
   junit: { value: 'FILE', describe: 'write JUnit XML: one test case per cell and metric' },
   json: { value: 'FILE', describe: 'write the whole comparison as JSON' },
+  baseline: { value: 'FILE', describe: 'compare with a saved baseline instead of --base (its strategy, scenarios, workers, seeds and settings; timing only on the same machine)' },
+  'save-baseline': { value: 'FILE', describe: 'save the head side as a baseline (--base may then be left out: only the head runs)' },
   out: { value: 'DIR', describe: 'parent folder of the gate folder', default: 'runs' },
   ...runFlags(runDefaults(), ['strategy', 'scenario', 'workers', 'shard']),
 } satisfies Record<string, Flag>;
@@ -52,7 +63,7 @@ function parseFraction(flag: string, raw: string, max: number): number {
 
 /** `10%` for every metric, or `ackedPerSec=10%,lockWaitMsP99=25%` (the others keep the default). */
 export function parseMinEffect(raw: string | undefined): Record<GateMetric, number> {
-  const effects = Object.fromEntries(gateMetricNames.map((m) => [m, GATE_DEFAULTS.minEffect])) as Record<GateMetric, number>;
+  const effects = { ...GATE_DEFAULTS.minEffect };
   if (raw === undefined) return effects;
   for (const part of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
     const [key, value] = part.includes('=') ? part.split('=', 2) as [string, string] : [undefined, part];
@@ -72,34 +83,55 @@ function checkOutput(flag: string, path: string | undefined): void {
 
 async function gate({ flags, argv }: CommandInput, io: Io): Promise<number> {
   const text = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
-  const base = text('base');
-  const head = text('head');
-  if (!base) throw badValue('E_USAGE', '--base', base ?? '', 'a strategy spec or plugin path to compare against');
-  if (!head) throw badValue('E_USAGE', '--head', head ?? '', 'a strategy spec or plugin path to test');
-  const run = applyOptions(runDefaults(), runOptions(flags, ['strategy', 'workers', 'shard']));
-  const repeat = parseCount('--repeat', text('repeat'), GATE_DEFAULTS.repeat, 1, 1000);
+  const baselineFile = text('baseline');
+  const saveTo = text('save-baseline');
+  for (const flag of ['junit', 'json', 'save-baseline']) checkOutput(`--${flag}`, text(flag));
+  let baseline: { file: string; data: GateBaseline } | undefined;
+  let base = text('base') ?? null;
+  let head = text('head');
+  let scenarios: string[];
+  let workers: number[];
+  let run: GateConfig['run'];
+  if (baselineFile !== undefined) {
+    // The baseline fixes what runs; a flag that would change it is refused, not ignored.
+    const fixed = Object.keys(flags).find((f) => f === 'base' || f === 'scenario' || f === 'workers' || (RUN_FLAGS as string[]).includes(f));
+    if (fixed) throw badValue('E_USAGE', `--${fixed}`, String(flags[fixed]), 'no value with --baseline (the baseline fixes the strategy settings, scenarios, workers, seeds and sizes)');
+    baseline = { file: baselineFile, data: readGateBaseline(baselineFile) };
+    ({ scenarios, workers, run } = baseline.data);
+    head ??= baseline.data.strategy;
+  } else {
+    if (!head) throw badValue('E_USAGE', '--head', head ?? '', 'a strategy spec or plugin path to test');
+    if (base === null && saveTo === undefined) throw badValue('E_USAGE', '--base', '', 'a strategy spec or plugin path to compare against (or --baseline FILE)');
+    const { strategies: _s, scenarios: fromFlags, workers: _w, ...rest } = applyOptions(runDefaults(), runOptions(flags, ['strategy', 'workers', 'shard']));
+    [scenarios, workers, run] = [fromFlags, parseWorkerList(text('workers') ?? GATE_DEFAULTS.workers), rest];
+  }
+  base = baseline ? null : base;
+  const repeat = parseCount('--repeat', text('repeat'), baseline?.data.repeat ?? GATE_DEFAULTS.repeat, 1, 1000);
   const maxRepeat = parseCount('--max-repeat', text('max-repeat'), repeat * GATE_DEFAULTS.looks, 1, 3000);
   if (maxRepeat < repeat) throw badValue('E_BAD_OPTION', '--max-repeat', String(maxRepeat), `an integer >= --repeat (${repeat})`);
   const alpha = text('alpha') === undefined ? GATE_DEFAULTS.alpha : parseFraction('--alpha', text('alpha')!, 0.5);
-  for (const flag of ['junit', 'json']) checkOutput(`--${flag}`, text(flag));
-  const { strategies: _s, scenarios, workers: _w, ...runRest } = run;
 
   const progress = createProgress(io.err, io.errIsTTY ?? io.isTTY);
   try {
     return await interruptible(io, async (signal) => {
       const result = await runGate({
-        base, head, scenarios, workers: parseWorkerList(text('workers') ?? GATE_DEFAULTS.workers),
+        base, head: head!, scenarios, workers, baseline,
         repeat, maxRepeat, step: repeat, alpha, minEffect: parseMinEffect(text('min-effect')),
         tolerances: Object.fromEntries(gateCounterNames.map((k) => [k, GATE_COUNTERS[k].tolerance])) as Record<GateCounter, Tolerance>,
-        inconclusiveOk: flags['inconclusive-ok'] === true, run: runRest,
+        inconclusiveOk: flags['inconclusive-ok'] === true, run,
         outDir: text('out') ?? 'runs', command: ['parquet-chaos', 'gate', ...argv].join(' '), signal,
         onCellStart: (i, total, strategy, scenario, cell) => progress.start(i, total, `${strategy} × ${scenario} · ${cell.workers} workers${cell.repeat === undefined ? ' (positive control)' : ` · pair ${cell.repeat}`}`),
         onCellDone: (cell) => progress.done(cell),
       });
       progress.finish();
-      if (text('json')) writeFileSync(text('json')!, `${JSON.stringify(result, null, 2)}\n`);
-      if (text('junit')) writeFileSync(text('junit')!, renderGateJunit(result));
+      if (text('json')) writeFileAtomic(text('json')!, `${JSON.stringify(result, null, 2)}\n`);
+      if (text('junit')) writeFileAtomic(text('junit')!, renderGateJunit(result));
       io.out(renderGateTable(result, paletteFor(io), io.columns));
+      if (saveTo !== undefined) {
+        const saved = baselineOf(result);
+        if (saved) writeFileAtomic(saveTo, `${JSON.stringify(saved, null, 2)}\n`);
+        io.err(saved ? `baseline saved: ${saveTo} (${saved.samples.length} samples)\n` : `baseline NOT saved (${result.outcome}): a baseline must come from a gate that passed its correctness checks and controls\n`);
+      }
       if (io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, renderGateMarkdown(result));
       return result.exitCode;
     }, () => progress.finish());

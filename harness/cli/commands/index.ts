@@ -4,6 +4,7 @@
  */
 import type { CommandSpec } from '../command.js';
 import { bench } from './bench.js';
+import { calibrateGate as calibrate_gate } from './calibrate-gate.js';
 import { check } from './check.js';
 import { gateSpec as gate } from './gate.js';
 import { list } from './list.js';
@@ -14,4 +15,4 @@ import { run } from './run.js';
 import { sim } from './sim.js';
 import { sweep } from './sweep.js';
 
-export const commands = { run, sweep, recommend, gate, merge, report, sim, list, check, bench } satisfies Record<string, CommandSpec>;
+export const commands = { run, sweep, recommend, gate, 'calibrate-gate': calibrate_gate, merge, report, sim, list, check, bench } satisfies Record<string, CommandSpec>;
