@@ -118,9 +118,12 @@ export function readLedgers(ledgerDir: string): Map<string, ParsedLedger> {
   return ledgers;
 }
 
-/** The writing phase as the ledgers saw it: first `start` to last line, ms (undefined without ledgers). */
-export function writingSpanMs(ledgers: ReturnType<typeof readLedgers>): number | undefined {
+/**
+ * The writing phase as the ledgers saw it: from the first `start` (or from `from`, the cell's `go`, when
+ * its writers waited at a start barrier) to the last line, ms (undefined without ledgers).
+ */
+export function writingSpanMs(ledgers: ReturnType<typeof readLedgers>, from?: number): number | undefined {
   const segments = [...ledgers.values()].flatMap((l) => l.segments);
   if (segments.length === 0) return undefined;
-  return Math.max(...segments.map((s) => s.lastAt)) - Math.min(...segments.map((s) => s.startedAt));
+  return Math.max(...segments.map((s) => s.lastAt)) - (from ?? Math.min(...segments.map((s) => s.startedAt)));
 }

@@ -16,8 +16,7 @@ import { cellPaths, type RoleConfig } from './roles/config.js';
 import { percentile, round, sum } from '../analyze/stats.js';
 import { killProcess, spawnRole, stderrTail, type RoleProcess } from './supervise.js';
 import { firstStartAt, parquetCompleteAt } from './durable-span.js';
-import { LedgerTail } from './ledger-tail.js';
-import { watchFolder } from './watch-folder.js';
+import { StartBarrier } from './start-barrier.js';
 import { startServices, type CellServices } from './services/index.js';
 import { FaultProxy } from './services/fault-proxy.js';
 import { RedisTarget } from './nemesis/redis-target.js';
@@ -41,6 +40,8 @@ export interface CellPlan {
 }
 
 const BACKGROUND_GRACE_MS = 10_000;
+/** Longest the writers wait at the start barrier for one that does not say ready. */
+const READY_TIMEOUT_MS = 30_000;
 const FINALIZE_MIN_MS = 30_000;
 
 /** One supervised role: restarted after a fault kills it, as the seed's runner restarts a worker. */
@@ -139,13 +140,18 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
     // Faults belong to a process's first life only: a restarted process runs clean (healed).
     ioFaults: slot.incarnation === 0 ? slot.ioFaults : [],
     ...(plan.rawIo ? { rawIo: true } : {}),
+    // Only a writer's first life waits for `go`: a restarted one goes on at once.
+    ...(slot.kind === 'writer' && slot.incarnation === 0 ? { startBarrier: true } : {}),
   });
+  const barrier = new StartBarrier();
 
   /** Runs a slot's process, restarting it after a SIGKILL (a fault) while allowed. */
   const supervise = async (slot: Slot): Promise<void> => {
     for (;;) {
-      const child = spawnRole(roleConfig(slot));
+      const config = roleConfig(slot);
+      const child = spawnRole(config);
       slot.child = child;
+      if (config.startBarrier) barrier.add(child);
       const result = await child;
       if (result.exitCode === 0 || slot.stopping) return;
       // Only faults send SIGKILL here (the timeout sets `stopping` first): a death to account for, not an error.
@@ -210,27 +216,19 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
   for (const slot of backgroundSlots) slot.done = supervise(slot);
   startedAt = Date.now();
   for (const slot of writerSlots) slot.done = supervise(slot);
-  // Progress-triggered faults are armed at once; timed ones count from when every writer runs, not
-  // from spawning (which takes 60–200 ms a process).
+  // Progress-triggered faults are armed at once; timed ones count from `go`, when every writer has started
+  // and opened (spawning takes 60–200 ms a process), as does the throughput window.
   nemesis.start(faults.process.filter((f) => f.at === undefined));
-  // Told by inotify when a ledger changes (a slow poll as the safety net), each look reading only new bytes.
-  const notStarted = new Set(writerSlots.map((s) => new LedgerTail(s.ledgerPath!)));
-  const checkStarted = () => {
-    for (const tail of notStarted) {
-      tail.poll();
-      if (tail.counts.start > 0) notStarted.delete(tail);
-    }
-    if (notStarted.size > 0 || !startWatch.active) return;
-    startWatch.stop();
-    logEvent({ kind: 'start', target: 'writers', action: 'all running', detail: 'timed faults count from here' });
+  const released = barrier.release(Math.min(READY_TIMEOUT_MS, deadline - Date.now()), plan.signal).then(() => {
+    if (plan.signal?.aborted) return;
+    logEvent({ kind: 'start', target: 'writers', action: 'all running', detail: 'go: writers start writing; timed faults and throughput count from here' });
     nemesis.start(faults.process.filter((f) => f.at !== undefined));
-  };
-  const startWatch = watchFolder(paths.ledger, checkStarted, 50);
+  });
   let timedOut = await awaitSlots(writerSlots, deadline);
-  startWatch.stop();
+  await released;
   const orchestratorCpu = process.cpuUsage(cpuAtSpawn);
   const harness = { orchestratorCpuMs: round((orchestratorCpu.user + orchestratorCpu.system) / 1000), windowMs: round(performance.now() - wallAtSpawn) };
-  const wallMs = writingSpanMs(readLedgers(paths.ledger)) ?? Date.now() - startedAt;
+  const wallMs = writingSpanMs(readLedgers(paths.ledger), barrier.goAt) ?? Date.now() - startedAt;
 
   // Heal before the final check: pending faults cancelled, paused processes resumed, the network
   // clean again, a killed server serving again.
@@ -269,7 +267,7 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
   const logical = ackedLogicalBytes(verdict.acked, config);
   const ackedPerSec = wallMs > 0 ? (verdict.acked / wallMs) * 1000 : 0;
   const finalLedgers = readLedgers(paths.ledger);
-  const [firstStart, complete] = [firstStartAt(finalLedgers), parquetCompleteAt(paths.data, finalLedgers)];
+  const [firstStart, complete] = [barrier.goAt ?? firstStartAt(finalLedgers), parquetCompleteAt(paths.data, finalLedgers)];
   const parquetMs = firstStart !== undefined && complete !== undefined ? Math.max(0, Math.round(complete - firstStart)) : null;
   // Acked records that are in the dataset: what actually became durable in Parquet.
   const inParquet = verdict.acked - verdict.lost;

@@ -2,15 +2,15 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 /**
  * Follows one ledger as its writer appends to it, reading only the bytes added since the last look,
- * and counts its `start`, `attempt` and `ack` lines: what the orchestrator needs while a cell runs
- * (have all writers started? has a fault's trigger been reached?). Re-reading whole ledgers on every
+ * and counts its `attempt` and `ack` lines: what the orchestrator needs while a cell runs (has a
+ * progress-triggered fault's trigger been reached?). Re-reading whole ledgers on every
  * poll cost the orchestrator CPU that the measured processes needed; this costs one fstat per look
  * when nothing changed. Only complete lines are counted; a partial last line waits for its newline.
  */
 export class LedgerTail {
   private offset = 0;
   private partial = '';
-  readonly counts = { start: 0, attempt: 0, ack: 0 };
+  readonly counts = { attempt: 0, ack: 0 };
 
   constructor(readonly path: string) {}
 
@@ -32,7 +32,7 @@ export class LedgerTail {
       const end = text.lastIndexOf('\n') + 1;
       this.partial = text.slice(end);
       const complete = text.slice(0, end);
-      for (const op of ['start', 'attempt', 'ack'] as const) this.counts[op] += countOf(complete, `"op":"${op}"`);
+      for (const op of ['attempt', 'ack'] as const) this.counts[op] += countOf(complete, `"op":"${op}"`);
       return read > 0;
     } finally {
       closeSync(fd);

@@ -19,14 +19,15 @@ export function nodeCommand(entryBase: string): { file: string; args: string[] }
   return { file: process.execPath, args: fromSource ? ['--import', tsx(), entry] : [entry] };
 }
 
-export type RoleProcess = ResultPromise<{ reject: false; stdin: 'ignore'; cleanup: true }>;
+export type RoleProcess = ResultPromise<{ reject: false; stdin: 'ignore' | 'pipe'; cleanup: true }>;
 
 /** Every child still running, so that Ctrl-C and cell timeouts can end them all. */
 const live = new Set<RoleProcess>();
 
+/** Starts a role; one behind the start barrier (`config.startBarrier`) gets a stdin to hear `go` on. */
 export function spawnRole(config: RoleConfig): RoleProcess {
   const { file, args } = nodeCommand('roles/main');
-  const child = execa(file, [...args, JSON.stringify(config)], { reject: false, stdin: 'ignore', cleanup: true });
+  const child: RoleProcess = execa(file, [...args, JSON.stringify(config)], { reject: false, stdin: config.startBarrier ? 'pipe' : 'ignore', cleanup: true });
   live.add(child);
   const pid = child.pid;
   if (pid !== undefined) watchRole(pid);

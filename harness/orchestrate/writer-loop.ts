@@ -122,11 +122,14 @@ export interface WriterPlan {
   /** Pause after each write: uniformly 0.5–1.5 × thinkMs on the clock; 0 for none. */
   thinkMs: number;
   random: Random;
+  /** Awaited after open, before the first record: the cell's start barrier (real cells' first-life writers). */
+  go?: () => Promise<void>;
 }
 
 /** Opens, attempts every planned record (pausing between them), and closes. */
 export async function runWriterLoop(session: WriterSession, plan: WriterPlan, clock: ClockPort): Promise<void> {
   await session.open();
+  await plan.go?.();
   for (const seq of plan.seqs) {
     await session.write(plan.record(seq));
     if (plan.thinkMs > 0) await clock.sleep(plan.thinkMs * (0.5 + plan.random.next()));

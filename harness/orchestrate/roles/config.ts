@@ -37,6 +37,8 @@ export const RoleConfigSchema = v.object({
   startedAt: v.number(),
   /** The uninstrumented pass-through I/O port (no faults, no counts): only `bench` sets it, to measure the instrumented port's cost. */
   rawIo: v.optional(v.boolean()),
+  /** A first-life writer waits after opening for the cell's `go` on stdin (orchestrate/start-barrier.ts). */
+  startBarrier: v.optional(v.boolean()),
 });
 export type RoleConfig = v.InferOutput<typeof RoleConfigSchema>;
 

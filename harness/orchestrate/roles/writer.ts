@@ -6,6 +6,7 @@ import { makeRecord } from '../../sdk/records.js';
 import { planSequence, runWriterLoop, WriterSession } from '../writer-loop.js';
 import { cellPaths, type RoleConfig } from './config.js';
 import { createRuntime } from './runtime.js';
+import { awaitGo } from '../start-barrier.js';
 
 export async function runWriter(config: RoleConfig): Promise<void> {
   const paths = cellPaths(config.cellDir);
@@ -30,6 +31,7 @@ export async function runWriter(config: RoleConfig): Promise<void> {
     record: (seq) => makeRecord(config.seed, config.index, seq, config.payloadBytes, ctx.clock.nowMicros()),
     thinkMs: config.thinkMs,
     random: ctx.random,
+    ...(config.startBarrier ? { go: awaitGo } : {}),
   }, ctx.clock);
   ledger.close();
   metrics.stop();
