@@ -17,7 +17,7 @@ export {
 } from './sdk/strategy.js';
 export { recordChecksum, hasValidChecksum, recordId, RECORD_COLUMNS, type TestRecord, type RecordColumn } from './sdk/records.js';
 export { ChaosError, type ChaosErrorCode, type ChaosErrorDetails } from './sdk/errors.js';
-export type { IoPort, IoOp, WriteOptions, IoCounters } from './sdk/ports/io.js';
+export type { IoPort, IoOp, WriteOptions, IoCounters, Appender } from './sdk/ports/io.js';
 export type { LockPort, AcquireOptions, Release, LockStats } from './sdk/ports/lock.js';
 export type { ClockPort } from './sdk/ports/clock.js';
 export type { Codec, CodecName } from './sdk/codec/codec.js';

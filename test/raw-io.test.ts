@@ -10,6 +10,7 @@ import { createRawIoPort } from '../harness/sdk/ports/raw-io.js';
 type Op =
   | { op: 'writeFile'; name: string; data: string; fsync: boolean; exclusive: boolean }
   | { op: 'appendFile'; name: string; data: string; fsync: boolean }
+  | { op: 'appender'; name: string; chunks: string[]; fsync: boolean; exclusive: boolean }
   | { op: 'truncate'; name: string; length: number }
   | { op: 'rename'; name: string; to: string }
   | { op: 'unlink' | 'readFile' | 'exists' | 'size' | 'fsyncDir' | 'mkdir' | 'readdir'; name: string };
@@ -18,6 +19,7 @@ const name = fc.constantFrom('a', 'b', 'sub', 'sub/c');
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('writeFile' as const), name, data: fc.string({ maxLength: 20 }), fsync: fc.boolean(), exclusive: fc.boolean() }),
   fc.record({ op: fc.constant('appendFile' as const), name, data: fc.string({ maxLength: 20 }), fsync: fc.boolean() }),
+  fc.record({ op: fc.constant('appender' as const), name, chunks: fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }), fsync: fc.boolean(), exclusive: fc.boolean() }),
   fc.record({ op: fc.constant('truncate' as const), name, length: fc.nat(10) }),
   fc.record({ op: fc.constant('rename' as const), name, to: name }),
   fc.record({ op: fc.constantFrom('unlink' as const, 'readFile' as const, 'exists' as const, 'size' as const, 'fsyncDir' as const, 'mkdir' as const, 'readdir' as const), name }),
@@ -31,6 +33,11 @@ async function apply(io: IoPort, dir: string, o: Op): Promise<unknown> {
     switch (o.op) {
       case 'writeFile': return await io.writeFile(path, bytes(o.data), { fsync: o.fsync, exclusive: o.exclusive });
       case 'appendFile': return await io.appendFile(path, bytes(o.data), { fsync: o.fsync });
+      case 'appender': {
+        const file = await io.openAppender(path, { exclusive: o.exclusive });
+        for (const chunk of o.chunks) await file.append(bytes(chunk), { fsync: o.fsync });
+        return await file.close();
+      }
       case 'truncate': return await io.truncate(path, o.length);
       case 'rename': return await io.rename(path, join(dir, o.to));
       case 'unlink': return await io.unlink(path);
@@ -96,6 +103,27 @@ describe('the raw pass-through I/O port', () => {
     expect({ filesCreated: io.counters.filesCreated, opens: io.counters.opens }).toEqual({ filesCreated: 1, opens: 4 });
     expect(readFileSync(join(dir, 'log'))).toEqual(Buffer.from([0, 1, 2]));
     expect(missingFolder).toBe('ENOENT');
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('the instrumented port\'s appender', () => {
+  it('opens once, then counts a write (and an fsync when asked) per append', async () => {
+    // Arrange
+    const dir = mkdtempSync(join(tmpdir(), 'io-instr-'));
+    const io = createIoPort();
+
+    // Act
+    const file = await io.openAppender(join(dir, 'log'), { exclusive: true });
+    for (let i = 0; i < 3; i++) await file.append(new Uint8Array([i]), { fsync: i > 0 });
+    await file.close();
+    const again = await io.openAppender(join(dir, 'log'), { exclusive: true }).catch((e: NodeJS.ErrnoException) => e.code);
+
+    // Assert
+    const { opens, filesCreated, writeOps, fsyncs, bytesWritten } = io.counters;
+    expect({ opens, filesCreated, writeOps, fsyncs, bytesWritten }).toEqual({ opens: 2, filesCreated: 1, writeOps: 3, fsyncs: 2, bytesWritten: 3 });
+    expect(readFileSync(join(dir, 'log'))).toEqual(Buffer.from([0, 1, 2]));
+    expect(again).toBe('EEXIST');
     rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { hasValidChecksum, type TestRecord } from '../../harness/sdk/records.js';
 import type { StrategyContext } from '../../harness/sdk/strategy.js';
+import type { Appender } from '../../harness/sdk/ports/io.js';
 import { recordFromJson, recordToJson } from './record-json.js';
 
 /** The points this module marks with ctx.io.point (crash-point faults can name them). */
@@ -64,7 +65,7 @@ export interface SegmentLimits {
 }
 
 export class SegmentWriter {
-  private current: string | undefined;
+  private current: { path: string; file: Appender } | undefined;
   private createdAt = 0;
   private appended = 0;
   private next: number | undefined;
@@ -87,33 +88,51 @@ export class SegmentWriter {
     this.next = next;
   }
 
-  /** Appends one record durably: when this resolves the record survives a crash or a power loss. */
+  /**
+   * Appends one record durably: when this resolves the record survives a crash or a power loss. The
+   * segment stays open between appends (one write and one fsync a record, no open and close).
+   */
   async append(record: TestRecord): Promise<void> {
     if (this.next === undefined) await this.open();
-    const path = this.current ?? (await this.create());
-    await this.ctx.io.appendFile(path, encodeLine(record), { fsync: true });
+    const current = this.current ?? (await this.create());
+    try {
+      await current.file.append(encodeLine(record), { fsync: true });
+    } catch (error) {
+      // The failed append may have left part of a line: no later record is appended after it. The
+      // segment is left as it is (`.seg`), and finalize folds it with the other open ones.
+      this.current = undefined;
+      this.appended = 0;
+      await current.file.close().catch(() => {});
+      throw error;
+    }
     await this.ctx.io.point('append-log:appended');
     if (++this.appended >= this.limits.records || this.ctx.clock.now() - this.createdAt >= this.limits.ageMs) await this.seal();
   }
 
   /** Hands the current segment to the compactor. Its records are durable already: no fsync needed for that. */
   async seal(): Promise<void> {
-    const path = this.current;
-    if (path === undefined) return;
+    const current = this.current;
+    if (current === undefined) return;
     this.current = undefined;
     this.appended = 0;
-    await this.ctx.io.rename(path, path.slice(0, -OPEN.length) + SEALED);
+    await current.file.close();
+    await this.ctx.io.rename(current.path, current.path.slice(0, -OPEN.length) + SEALED);
     this.ctx.count('segmentsSealed');
   }
 
   /** A new, empty segment whose name survives a power loss before anything is acked in it. */
-  private async create(): Promise<string> {
+  private async create(): Promise<{ path: string; file: Appender }> {
     const dir = segmentDir(this.ctx);
     const path = join(dir, `${this.prefix}${String(this.next!++).padStart(6, '0')}${OPEN}`);
-    await this.ctx.io.writeFile(path, new Uint8Array(0), { exclusive: true });
-    await this.ctx.io.fsyncDir(dir);
-    this.current = path;
+    const file = await this.ctx.io.openAppender(path, { exclusive: true });
+    try {
+      await this.ctx.io.fsyncDir(dir);
+    } catch (error) {
+      await file.close().catch(() => {});
+      throw error;
+    }
+    this.current = { path, file };
     this.createdAt = this.ctx.clock.now();
-    return path;
+    return this.current;
   }
 }
