@@ -69,6 +69,8 @@ export async function createRuntime(config: RoleConfig, kind: RoleKind): Promise
       await mark(name);
     };
   }
+  const codec = getCodec(config.codec);
+  await codec.ready();
   const ctx: StrategyContext = {
     io,
     // `lock:acquired` is a fault point: a pause there stops a process while it holds a lock.
@@ -76,7 +78,7 @@ export async function createRuntime(config: RoleConfig, kind: RoleKind): Promise
       dir: join(paths.state, 'locks'), staleMs: config.lockStaleMs, defaultTimeoutMs: config.lockTimeoutMs, onAcquired: () => mark(LOCK_ACQUIRED),
     }, realClock),
     clock: realClock,
-    codec: getCodec(config.codec),
+    codec,
     dataDir: paths.data,
     stateDir: paths.state,
     role: { kind, index: config.index, pid: process.pid, processId: processId(process.pid, new Date()) },

@@ -8,7 +8,7 @@ import { createServer, connect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { createClient } from '@redis/client';
+import type { createClient } from '@redis/client';
 import { ChaosError } from '../../sdk/errors.js';
 import { redisDurabilities, type RedisDurability } from '../../sdk/services.js';
 import { trackService } from '../supervise.js';
@@ -141,10 +141,12 @@ export async function startRedis(dir: string, durability: RedisDurability): Prom
   };
 }
 
-const adminClient = (url: string) => createClient({ url, socket: { connectTimeout: 2000, reconnectStrategy: false } });
+type AdminClient = ReturnType<typeof createClient>;
 
-async function withClient<T>(url: string, body: (client: ReturnType<typeof adminClient>) => Promise<T>): Promise<T> {
-  const client = adminClient(url);
+async function withClient<T>(url: string, body: (client: AdminClient) => Promise<T>): Promise<T> {
+  // Loaded when first needed: most runs and commands never start a Redis server.
+  const { createClient } = await import('@redis/client');
+  const client: AdminClient = createClient({ url, socket: { connectTimeout: 2000, reconnectStrategy: false } });
   client.on('error', () => {});
   try {
     await client.connect();

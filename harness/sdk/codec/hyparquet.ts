@@ -43,6 +43,8 @@ const SCHEMA: SchemaElement[] = [
 export const hyparquetCodec: Codec = {
   name: 'hyparquet',
 
+  async ready() {},
+
   async encode(records) {
     try {
       const buffer = parquetWriteBuffer({

@@ -1,22 +1,34 @@
 import { Writable } from 'node:stream';
-import parquet from 'parquetjs-lite';
+import type parquetjs from 'parquetjs-lite';
 import { ChaosError, asError } from '../errors.js';
 import { RECORD_COLUMNS, type TestRecord } from '../records.js';
 import type { Codec } from './codec.js';
 
-const SCHEMA = new parquet.ParquetSchema({
-  id: { type: 'UTF8' },
-  worker: { type: 'INT32' },
-  seq: { type: 'INT32' },
-  model: { type: 'UTF8' },
-  test_name: { type: 'UTF8' },
-  score: { type: 'DOUBLE' },
-  latency_ms: { type: 'INT32' },
-  ok: { type: 'BOOLEAN' },
-  payload: { type: 'UTF8' },
-  created_at: { type: 'TIMESTAMP_MICROS' },
-  checksum: { type: 'UTF8' },
-});
+/**
+ * The library and its schema, loaded on first use: every role process imports the codec registry, and
+ * most never use this codec (hyparquet is the default; the checker falls back to this one only when
+ * hyparquet cannot read a file), so they need not pay for loading it.
+ */
+let loaded: Promise<{ parquet: typeof parquetjs; schema: InstanceType<typeof parquetjs.ParquetSchema> }> | undefined;
+function library() {
+  loaded ??= import('parquetjs-lite').then(({ default: parquet }) => ({
+    parquet,
+    schema: new parquet.ParquetSchema({
+      id: { type: 'UTF8' },
+      worker: { type: 'INT32' },
+      seq: { type: 'INT32' },
+      model: { type: 'UTF8' },
+      test_name: { type: 'UTF8' },
+      score: { type: 'DOUBLE' },
+      latency_ms: { type: 'INT32' },
+      ok: { type: 'BOOLEAN' },
+      payload: { type: 'UTF8' },
+      created_at: { type: 'TIMESTAMP_MICROS' },
+      checksum: { type: 'UTF8' },
+    }),
+  }));
+  return loaded;
+}
 
 /** parquet.thrift ConvertedType.TIMESTAMP_MICROS */
 const TIMESTAMP_MICROS = 10;
@@ -34,7 +46,12 @@ function codecError(what: string, thrown: unknown): ChaosError {
 export const parquetjsLiteCodec: Codec = {
   name: 'parquetjs-lite',
 
+  async ready() {
+    await library();
+  },
+
   async encode(records) {
+    const { parquet, schema } = await library();
     const chunks: Buffer[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -43,7 +60,7 @@ export const parquetjsLiteCodec: Codec = {
       },
     });
     try {
-      const writer = await parquet.ParquetWriter.openStream(SCHEMA, sink, { useDataPageV2: false });
+      const writer = await parquet.ParquetWriter.openStream(schema, sink, { useDataPageV2: false });
       for (const record of records) await writer.appendRow(record);
       await writer.close();
     } catch (thrown) {
@@ -53,6 +70,7 @@ export const parquetjsLiteCodec: Codec = {
   },
 
   async decode(bytes) {
+    const { parquet } = await library();
     const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     try {
       const envelope = await parquet.ParquetEnvelopeReader.openBuffer(buffer);
