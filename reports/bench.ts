@@ -1,6 +1,7 @@
 /** `bench`'s report: ratios against this machine's limit and the harness's own cost, pure from the bench JSON. */
 import type { BenchCell, BenchResult } from '../harness/result/bench.js';
 import { median } from '../harness/analyze/stats.js';
+import { estimateOverhead } from '../harness/analyze/overhead.js';
 
 const pct = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;
 const n0 = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -45,17 +46,20 @@ function strategyLines(result: BenchResult): string[] {
 function overheadLines(result: BenchResult): string[] {
   const o = result.overhead;
   if (!o || o.instrumented.length === 0 || o.raw.length === 0) return [];
-  const instrumented = median(o.instrumented.map((c) => c.ackedPerSec))!;
-  const raw = median(o.raw.map((c) => c.ackedPerSec))!;
-  const pairs = o.instrumented.flatMap((c) => {
-    const r = o.raw.find((x) => x.repeat === c.repeat);
-    return r && r.ackedPerSec > 0 ? [1 - c.ackedPerSec / r.ackedPerSec] : [];
-  });
+  const [instrumented, raw] = [o.instrumented.map((c) => c.ackedPerSec), o.raw.map((c) => c.ackedPerSec)];
+  const e = estimateOverhead(instrumented, raw)!;
+  const interval = `${pct(e.lo)} to ${pct(e.hi)} (${pct(e.confidence)} interval), p = ${e.p.toFixed(3)}`;
+  const verdict = {
+    'above the goal': `the port costs at least the goal of 5%: ${interval}.`,
+    'below the goal': `below the goal of 5%: an overhead of 5% or more is ruled out (${interval}).`,
+    'within the noise': `within the noise of this run: ${interval}; the interval holds both no cost and 5%, so these cells cannot tell (more with --overhead-repeat).`,
+    'instrumented faster': `the instrumented cells were faster (${interval}): drift of the machine between cells, which the port cannot cause.`,
+  }[e.answer];
   return [
-    `## Harness overhead: the instrumented I/O port against a raw pass-through port (${o.strategy})`,
+    `## Harness overhead: the instrumented I/O port against a raw pass-through port (${o.strategy}, ${o.instrumented.length} + ${o.raw.length} cells interleaved)`,
     '',
-    `acked/s, instrumented: ${spread(o.instrumented.map((c) => c.ackedPerSec), n0)}; raw: ${spread(o.raw.map((c) => c.ackedPerSec), n0)}.`,
-    `Overhead 1 − instrumented ÷ raw: ${pct(raw > 0 ? 1 - instrumented / raw : 0)} of the medians; per repeat ${pairs.map(pct).join(', ')} (goal < 5%; negative: the raw runs were slower).`,
+    `acked/s, instrumented: ${spread(instrumented, n0)}; raw: ${spread(raw, n0)}.`,
+    `Overhead 1 − instrumented ÷ raw (Hodges–Lehmann): ${pct(e.overhead)}; ${verdict}`,
   ];
 }
 

@@ -20,7 +20,7 @@ describe('parquet-chaos bench (real processes, tiny sizes)', () => {
     // Arrange
     const json = join(outDir, 'bench.json');
     const { io, out } = captureIo();
-    const argv = ['bench', '--parts', 'strategies,overhead,checker', '--strategy', 'append-log', '--workers', '2', '--records', '5', '--repeat', '1', '--checker-records', '3000', '--out', outDir, '--json', json];
+    const argv = ['bench', '--parts', 'strategies,overhead,checker', '--strategy', 'append-log', '--workers', '2', '--records', '5', '--repeat', '1', '--overhead-repeat', '1', '--overhead-records', '5', '--checker-records', '3000', '--out', outDir, '--json', json];
 
     // Act
     const code = await main(argv, io);

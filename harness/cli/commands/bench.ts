@@ -7,7 +7,7 @@ import { splitStrategyList } from '../../sdk/spec.js';
 import type { CommandSpec } from '../command.js';
 import { parseCount } from '../sweep-args.js';
 
-const DEFAULTS = { workers: 8, records: 100, repeat: 3, seed: 1, checkerRecords: 1_000_000, overhead: 'append-log' };
+const DEFAULTS = { workers: 8, records: 100, repeat: 3, seed: 1, checkerRecords: 1_000_000, overhead: 'append-log', overheadRepeat: 8, overheadRecords: 400 };
 
 function parseParts(raw: string | true | undefined): BenchPart[] {
   if (raw === undefined) return [...BENCH_PARTS];
@@ -28,6 +28,8 @@ export const bench = {
     repeat: { value: 'N', describe: 'repeats, interleaved', default: String(DEFAULTS.repeat) },
     seed: { value: 'N', describe: 'seed of the repeats\' order and records', default: String(DEFAULTS.seed) },
     'overhead-strategy': { value: 'S', describe: 'strategy run with the instrumented and the raw I/O port', default: DEFAULTS.overhead },
+    'overhead-repeat': { value: 'N', describe: 'cells of each I/O port in the overhead part, interleaved', default: String(DEFAULTS.overheadRepeat) },
+    'overhead-records': { value: 'N', describe: 'records per writer in the overhead part\'s cells', default: String(DEFAULTS.overheadRecords) },
     'checker-records': { value: 'N', describe: 'records in the checker\'s generated cell', default: String(DEFAULTS.checkerRecords) },
     out: { value: 'DIR', describe: 'parent folder of the bench folder', default: 'runs' },
     json: { value: 'FILE', describe: 'also copy bench.json here' },
@@ -42,6 +44,8 @@ export const bench = {
       repeat: parseCount('--repeat', flags.repeat as string | undefined, DEFAULTS.repeat, 1, 100),
       seed: parseCount('--seed', flags.seed as string | undefined, DEFAULTS.seed, 0, 2 ** 31 - 1),
       overheadStrategy: String(flags['overhead-strategy'] ?? DEFAULTS.overhead),
+      overheadRepeat: parseCount('--overhead-repeat', flags['overhead-repeat'] as string | undefined, DEFAULTS.overheadRepeat, 1, 100),
+      overheadRecords: parseCount('--overhead-records', flags['overhead-records'] as string | undefined, DEFAULTS.overheadRecords, 1, 1_000_000),
       checkerRecords: parseCount('--checker-records', flags['checker-records'] as string | undefined, DEFAULTS.checkerRecords, 1, 100_000_000),
       outDir: String(flags.out ?? 'runs'),
       command: ['parquet-chaos', 'bench', ...argv].join(' '),

@@ -37,6 +37,9 @@ export interface BenchOptions {
   strategies?: string[];
   /** The strategy whose cells compare the instrumented and the raw I/O port. */
   overheadStrategy: string;
+  /** Cells of each port in the overhead part (interleaved pairs), and records per writer in them. */
+  overheadRepeat: number;
+  overheadRecords: number;
   checkerRecords: number;
   signal?: AbortSignal;
   progress(line: string): void;
@@ -76,9 +79,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   result.oneProcessLimit = { method: 'fsync-append-4KiB', processes: 1, ops, durationMs, opsPerSec };
 
   /** One cell of `strategy` between two measurements of the limit with as many processes as writers. */
-  const measuredCell = async (strategy: string, repeat: number, folder: string, rawIo = false): Promise<BenchCell> => {
+  const measuredCell = async (strategy: string, repeat: number, folder: string, rawIo = false, records = options.records): Promise<BenchCell> => {
     const loaded = await loadStrategy(strategy);
-    const config = { ...defaultRunConfig(), strategies: [strategy], scenarios: [BENCH_SCENARIO], workers: options.workers, recordsPerWorker: options.records, seed: options.seed + repeat - 1, faults: 'none' };
+    const config = { ...defaultRunConfig(), strategies: [strategy], scenarios: [BENCH_SCENARIO], workers: options.workers, recordsPerWorker: records, seed: options.seed + repeat - 1, faults: 'none' };
     const limitBefore = await measureAppendLimit(runDir, options.workers);
     const cell = await runCell({ strategy: loaded, scenario: resolveScenario(BENCH_SCENARIO), cellDir: join(runDir, folder), config, calibrationOpsPerSec: limitBefore.opsPerSec, rawIo, signal: options.signal });
     const limitAfter = await measureAppendLimit(runDir, options.workers);
@@ -106,10 +109,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   if (has('overhead') && !stopped()) {
     const overhead = { strategy: options.overheadStrategy, instrumented: [] as BenchCell[], raw: [] as BenchCell[] };
     result.overhead = overhead;
-    for (let repeat = 1; repeat <= options.repeat && !stopped(); repeat++) {
+    for (let repeat = 1; repeat <= options.overheadRepeat && !stopped(); repeat++) {
       for (const raw of shuffled([false, true], new Random(options.seed).fork(`bench-overhead/${repeat}`))) {
         if (stopped()) break;
-        const cell = await measuredCell(options.overheadStrategy, repeat, `overhead/${raw ? 'raw' : 'instrumented'}-r${repeat}`, raw);
+        const cell = await measuredCell(options.overheadStrategy, repeat, `overhead/${raw ? 'raw' : 'instrumented'}-r${repeat}`, raw, options.overheadRecords);
         (raw ? overhead.raw : overhead.instrumented).push(cell);
         save();
       }
