@@ -28,11 +28,12 @@ describe('ledger parsing', () => {
 
     // Act
     const { segments, badLines } = parseLedger(`${text}\n{"op":"att`);
+    const facts = ledgerFacts([`${text}\n{"op":"att`]);
 
     // Assert
     expect(badLines).toBe(1);
     expect(segments.map((s) => [s.pid, s.attempted, s.acked, s.ended])).toEqual([[1, ['a', 'b'], ['a'], false], [2, ['b'], ['b'], true]]);
-    expect(ledgerFacts([segments])).toMatchObject({ unackedAtCrash: 1, retried: 1, crashedProcesses: 1 });
+    expect(facts).toMatchObject({ unackedAtCrash: 1, retried: 1, crashedProcesses: 1, malformedLedgerLines: 1 });
   });
 
   it('plans a restarted writer: retry redoes unacked ids, skip leaves them', () => {
@@ -44,12 +45,12 @@ describe('ledger parsing', () => {
 });
 
 describe('verdicts on hand-made facts', () => {
-  const facts = ledgerFacts([parseLedger(lines(
+  const facts = ledgerFacts([lines(
     { op: 'start', pid: 1, t: 0 },
     ...['a', 'b', 'c', 'd'].flatMap((id) => [{ op: 'attempt', id, t: 0 }]),
     ...['a', 'b', 'c'].map((id) => ({ op: 'ack', id, t: 1 })),
     { op: 'end', t: 2 },
-  )).segments]);
+  )]);
 
   it('passes a dataset holding exactly the acked ids', () => {
     expect(computeVerdict(facts, dataset(['a', 'b', 'c']), all)).toMatchObject({ lost: 0, unackedLost: 1, valid: true, broken: [] });

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Guarantees } from '../sdk/strategy.js';
 import { decodeAny } from '../sdk/codec/index.js';
-import { parseLedger, readLedgers, type LedgerSegment } from './ledger.js';
+import { ledgerNames, visitLedgerFile, visitLedgerText, type LedgerVisitor, type LineCounts } from './ledger.js';
+import { grown, IdCounts, IdIndex, IdSet } from './id-table.js';
 import { hasValidChecksum, makeRecord, RECORD_COLUMNS, type TestRecord } from '../sdk/records.js';
 import { judge, type CellEvidence, type FaultOutcome } from './judge.js';
 
@@ -40,20 +41,34 @@ export interface Verdict {
   error?: string;
 }
 
+/** Ids as the verdict reads them: a Set<string>, or the checker's compact IdSet. */
+export interface IdsRead extends Iterable<string> {
+  readonly size: number;
+  has(id: string): boolean;
+}
+
+/** Ids with how often each occurs: a Map<string, number>, or the checker's compact IdCounts. */
+export interface IdCountsRead extends Iterable<[string, number]> {
+  readonly size: number;
+  has(id: string): boolean;
+  get(id: string): number | undefined;
+  keys(): Iterable<string>;
+}
+
 /** The dataset as the checker sees it: ids with how often each occurs, and what could not be read. */
 export interface Dataset {
-  counts: Map<string, number>;
+  counts: IdCountsRead;
   files: number;
   corruptFiles: string[];
   corruptRecords: number;
-  /** The corrupt rows: `id: field, field` (what differs from what its writer generated). */
+  /** The first corrupt rows: `id: field, field` (what differs from what its writer generated). */
   corruptEvidence?: string[];
 }
 
 /** What the ledgers say, summarised. */
 export interface LedgerFacts {
-  attempted: Set<string>;
-  acked: Set<string>;
+  attempted: IdsRead;
+  acked: IdsRead;
   unackedAtCrash: number;
   retried: number;
   crashedProcesses: number;
@@ -65,50 +80,156 @@ export interface LedgerFacts {
 
 const EVIDENCE = 10;
 
-const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
+/**
+ * Summarises ledgers event by event into compact tables (see LedgerVisitor): per id, the last segment
+ * that attempted and acked it and in how many segments it was attempted; per segment, only the ids it
+ * attempted or acked first, settled when the segment closes. Nothing of a ledger is kept whole.
+ */
+class FactsCollector implements LedgerVisitor {
+  readonly attempted: IdSet;
+  readonly acked: IdSet;
+  readonly ackWithoutAttempt = new Set<string>();
+  unackedAtCrash = 0;
+  retried = 0;
+  crashedProcesses = 0;
+  readonly lines: LineCounts = { badLines: 0, tornLines: 0 };
+  /** Per slot: the number (from 1) of the last segment that attempted / acked it; how many segments attempted it (up to 255). */
+  private attemptSegment = new Int32Array(0);
+  private ackSegment = new Int32Array(0);
+  private attemptSegments = new Uint8Array(0);
+  private segment = 0;
+  private open = false;
+  private ended = false;
+  private readonly segmentAttempts: number[] = [];
+  private readonly segmentAcks: number[] = [];
 
-export function ledgerFacts(segmentsByWriter: Iterable<readonly LedgerSegment[]>, lines: { badLines: number; tornLines: number } = { badLines: 0, tornLines: 0 }): LedgerFacts {
-  const attempted = new Set<string>();
-  const acked = new Set<string>();
-  const attemptsById = new Map<string, number>();
-  let unackedAtCrash = 0;
-  let crashedProcesses = 0;
-  const ackWithoutAttempt = new Set<string>();
-  for (const segments of segmentsByWriter) {
-    for (const segment of segments) {
-      const ackedHere = new Set(segment.acked);
-      const attemptedHere = new Set(segment.attempted);
-      for (const id of ackedHere) if (!attemptedHere.has(id)) ackWithoutAttempt.add(id);
-      for (const id of new Set(segment.attempted)) {
-        attempted.add(id);
-        attemptsById.set(id, (attemptsById.get(id) ?? 0) + 1);
-      }
-      for (const id of ackedHere) acked.add(id);
-      if (!segment.ended) {
-        crashedProcesses++;
-        unackedAtCrash += new Set(segment.attempted.filter((id) => !ackedHere.has(id))).size;
-      }
-    }
+  constructor(readonly index: IdIndex) {
+    this.attempted = new IdSet(index);
+    this.acked = new IdSet(index);
   }
-  const retried = [...attemptsById.values()].filter((n) => n > 1).length;
-  return {
-    attempted, acked, unackedAtCrash, retried, crashedProcesses, ackWithoutAttempt: [...ackWithoutAttempt],
-    tornLedgerLines: lines.tornLines, malformedLedgerLines: lines.badLines,
-  };
+
+  start(): void {
+    this.closeSegment();
+    this.segment++;
+    this.open = true;
+    this.ended = false;
+  }
+
+  attempt(id: string): void {
+    const slot = this.attempted.add(id);
+    this.fit();
+    if (this.attemptSegment[slot] === this.segment) return;
+    this.attemptSegment[slot] = this.segment;
+    this.segmentAttempts.push(slot);
+    if (this.attemptSegments[slot] !== 255 && ++this.attemptSegments[slot]! === 2) this.retried++;
+  }
+
+  ack(id: string): void {
+    const slot = this.acked.add(id);
+    this.fit();
+    if (this.ackSegment[slot] === this.segment) return;
+    this.ackSegment[slot] = this.segment;
+    this.segmentAcks.push(slot);
+  }
+
+  fail(): void {}
+
+  end(): void {
+    this.ended = true;
+  }
+
+  /** Reads one writer's ledger file; true when its last segment died (no `end`). */
+  readFile(path: string): boolean {
+    this.addLines(visitLedgerFile(path, this));
+    return this.closeSegment();
+  }
+
+  /** Reads one writer's ledger text. */
+  readText(text: string): void {
+    this.addLines(visitLedgerText(text, this));
+    this.closeSegment();
+  }
+
+  facts(): LedgerFacts {
+    return {
+      attempted: this.attempted, acked: this.acked, unackedAtCrash: this.unackedAtCrash, retried: this.retried,
+      crashedProcesses: this.crashedProcesses, ackWithoutAttempt: [...this.ackWithoutAttempt],
+      tornLedgerLines: this.lines.tornLines, malformedLedgerLines: this.lines.badLines,
+    };
+  }
+
+  private addLines(counts: LineCounts): void {
+    this.lines.badLines += counts.badLines;
+    this.lines.tornLines += counts.tornLines;
+  }
+
+  private fit(): void {
+    const size = this.index.size;
+    if (size <= this.attemptSegment.length) return;
+    this.attemptSegment = grown(this.attemptSegment, size, (n) => new Int32Array(n));
+    this.ackSegment = grown(this.ackSegment, size, (n) => new Int32Array(n));
+    this.attemptSegments = grown(this.attemptSegments, size, (n) => new Uint8Array(n));
+  }
+
+  /** Settles the open segment, if any; true when it died (no `end`). */
+  private closeSegment(): boolean {
+    if (!this.open) return false;
+    this.open = false;
+    for (const slot of this.segmentAcks) if (this.attemptSegment[slot] !== this.segment) this.ackWithoutAttempt.add(this.index.idOf(slot));
+    if (!this.ended) {
+      this.crashedProcesses++;
+      for (const slot of this.segmentAttempts) if (this.ackSegment[slot] !== this.segment) this.unackedAtCrash++;
+    }
+    this.segmentAttempts.length = 0;
+    this.segmentAcks.length = 0;
+    return !this.ended;
+  }
+}
+
+/**
+ * The facts of every writer's ledger file under `ledgerDir`, and the writers whose last process died.
+ * The collector's per-segment tables are left behind here, free before the dataset is read.
+ */
+function readLedgerFacts(ledgerDir: string, index: IdIndex): { facts: LedgerFacts; unfinishedWriters: string[] } {
+  const collector = new FactsCollector(index);
+  const unfinishedWriters = ledgerNames(ledgerDir).filter((name) => collector.readFile(join(ledgerDir, name))).map((name) => name.replace(/\.jsonl$/, ''));
+  return { facts: collector.facts(), unfinishedWriters };
+}
+
+/** The facts of ledger texts (one per writer), with ids interned in `index`. */
+export function ledgerFacts(texts: Iterable<string>, index = new IdIndex()): LedgerFacts {
+  const collector = new FactsCollector(index);
+  for (const text of texts) collector.readText(text);
+  return collector.facts();
+}
+
+/** How many of `ids` `keep` holds for, and the first few of them (the evidence). Never copies `ids`. */
+function tally(ids: Iterable<string>, keep: (id: string) => boolean): { count: number; first: string[] } {
+  const first: string[] = [];
+  let count = 0;
+  for (const id of ids) {
+    if (!keep(id)) continue;
+    if (count++ < EVIDENCE) first.push(id);
+  }
+  return { count, first };
+}
+
+function* duplicatesOf(counts: IdCountsRead): Generator<string> {
+  for (const [id, n] of counts) if (n > 1) yield id;
 }
 
 /** Pure: the verdict from ledger facts, the dataset and the strategy's claims. */
 export function computeVerdict(facts: LedgerFacts, dataset: Dataset, claims: Guarantees): Verdict {
-  const lost = [...facts.acked].filter((id) => !dataset.counts.has(id));
-  const duplicates = [...dataset.counts].filter(([, n]) => n > 1).map(([id]) => id);
-  const phantoms = [...dataset.counts.keys()].filter((id) => !facts.attempted.has(id));
-  const unackedLost = [...facts.attempted].filter((id) => !facts.acked.has(id) && !dataset.counts.has(id)).length;
+  const lost = tally(facts.acked, (id) => !dataset.counts.has(id));
+  const duplicates = tally(duplicatesOf(dataset.counts), () => true);
+  const phantoms = tally(dataset.counts.keys(), (id) => !facts.attempted.has(id));
+  const unackedLost = tally(facts.attempted, (id) => !facts.acked.has(id) && !dataset.counts.has(id)).count;
   const broken: string[] = [];
-  if (claims.noLostAcked && lost.length > 0) broken.push('noLostAcked');
-  if (claims.noDuplicates && duplicates.length > 0) broken.push('noDuplicates');
+  if (claims.noLostAcked && lost.count > 0) broken.push('noLostAcked');
+  if (claims.noDuplicates && duplicates.count > 0) broken.push('noDuplicates');
   if (claims.noCorruption && (dataset.corruptFiles.length > 0 || dataset.corruptRecords > 0)) broken.push('noCorruption');
   // No strategy may invent data: phantoms always fail a cell.
-  if (phantoms.length > 0) broken.push('noPhantoms');
+  if (phantoms.count > 0) broken.push('noPhantoms');
   // Nor may a ledger say a record was saved that its process never handed over.
   const ackWithoutAttempt = facts.ackWithoutAttempt;
   if (ackWithoutAttempt.length > 0) broken.push('ackWithoutAttempt');
@@ -121,9 +242,9 @@ export function computeVerdict(facts: LedgerFacts, dataset: Dataset, claims: Gua
     attempted: facts.attempted.size,
     acked: facts.acked.size,
     present: dataset.counts.size,
-    lost: lost.length,
-    duplicates: duplicates.length,
-    phantoms: phantoms.length,
+    lost: lost.count,
+    duplicates: duplicates.count,
+    phantoms: phantoms.count,
     corruptFiles: dataset.corruptFiles.length,
     corruptRecords: dataset.corruptRecords,
     unackedLost,
@@ -137,9 +258,9 @@ export function computeVerdict(facts: LedgerFacts, dataset: Dataset, claims: Gua
     unknownReasons,
     broken,
     evidence: {
-      lost: lost.slice(0, EVIDENCE),
-      duplicates: duplicates.slice(0, EVIDENCE),
-      phantoms: phantoms.slice(0, EVIDENCE),
+      lost: lost.first,
+      duplicates: duplicates.first,
+      phantoms: phantoms.first,
       corruptFiles: dataset.corruptFiles.slice(0, EVIDENCE),
       corruptRecords: (dataset.corruptEvidence ?? []).slice(0, EVIDENCE),
       ackWithoutAttempt: ackWithoutAttempt.slice(0, EVIDENCE),
@@ -160,9 +281,10 @@ export function listParquetFiles(dir: string): string[] {
 
 /**
  * What a row should be: given a row, the names of its fields that differ from what its writer
- * generated (empty when it is true to its source). See recordTruth.
+ * generated (empty when it is true to its source; undefined when its id names no writer and sequence,
+ * so there is no source to compare with). See recordTruth.
  */
-export type RowTruth = (record: TestRecord) => string[];
+export type RowTruth = (record: TestRecord) => string[] | undefined;
 
 /**
  * Every field of a record but its write time is a function of (seed, writer, sequence): the truth of
@@ -172,7 +294,7 @@ export type RowTruth = (record: TestRecord) => string[];
 export function recordTruth(seed: number, payloadBytes: number): RowTruth {
   return (row) => {
     const match = /^w(\d+)-(\d+)$/.exec(String(row.id));
-    if (!match) return [];
+    if (!match) return undefined;
     const expected = makeRecord(seed, Number(match[1]), Number(match[2]), payloadBytes, BigInt(row.created_at));
     return RECORD_COLUMNS.filter((column) => column !== 'created_at' && String(row[column]) !== String(expected[column]));
   };
@@ -185,11 +307,25 @@ export interface DatasetFile {
 }
 
 /**
+ * What is wrong with a row: it must agree with itself (checksum) and with what its writer generated
+ * (every other field); `['checksum']` when it does not agree with itself, else what truth finds.
+ */
+function rowFaults(record: TestRecord, truth: RowTruth | undefined): string[] {
+  const differs = truth?.(record);
+  // A row equal in every field to the record its writer generated (checksum included, made over the
+  // same field strings) agrees with itself: hashing it again would only cost a second sha256 per row.
+  if (differs?.length === 0 && typeof record.checksum === 'string' && typeof record.created_at === 'bigint') return differs;
+  if (!hasValidChecksum(record)) return ['checksum'];
+  return differs ?? [];
+}
+
+/**
  * The dataset from its files, with the checker's own readers, never trusting a strategy's account;
  * with `truth`, every row is also compared with what its writer generated.
  */
-export async function datasetOf(files: Iterable<DatasetFile>, truth?: RowTruth): Promise<Dataset> {
-  const dataset: Dataset = { counts: new Map(), files: 0, corruptFiles: [], corruptRecords: 0, corruptEvidence: [] };
+export async function datasetOf(files: Iterable<DatasetFile>, truth?: RowTruth, index = new IdIndex()): Promise<Dataset> {
+  const counts = new IdCounts(index);
+  const dataset: Dataset = { counts, files: 0, corruptFiles: [], corruptRecords: 0, corruptEvidence: [] };
   for (const file of files) {
     dataset.files++;
     let records;
@@ -200,22 +336,25 @@ export async function datasetOf(files: Iterable<DatasetFile>, truth?: RowTruth):
       continue;
     }
     for (const record of records) {
-      // A row must agree with itself (checksum) and with what its writer generated (every other field).
-      const differs = hasValidChecksum(record) ? truth?.(record) ?? [] : ['checksum'];
+      const differs = rowFaults(record, truth);
       if (differs.length > 0) {
-        dataset.corruptRecords++;
-        dataset.corruptEvidence!.push(`${record.id}: ${differs.join(', ')}`);
+        if (dataset.corruptRecords++ < EVIDENCE) dataset.corruptEvidence!.push(`${record.id}: ${differs.join(', ')}`);
         continue;
       }
-      dataset.counts.set(record.id, (dataset.counts.get(record.id) ?? 0) + 1);
+      counts.increment(record.id);
     }
   }
   return dataset;
 }
 
 /** Reads the dataset of a cell's data/ folder on disk. */
-export async function readDataset(dataDir: string, truth?: RowTruth): Promise<Dataset> {
-  return datasetOf(listParquetFiles(dataDir).map((path) => ({ name: relative(dataDir, path), bytes: readFileSync(path) })), truth);
+export async function readDataset(dataDir: string, truth?: RowTruth, index = new IdIndex()): Promise<Dataset> {
+  return datasetOf(datasetFiles(dataDir), truth, index);
+}
+
+/** The dataset files under `dataDir`, read one at a time as they are asked for: memory holds one file, not the dataset. */
+function* datasetFiles(dataDir: string): Generator<DatasetFile> {
+  for (const path of listParquetFiles(dataDir)) yield { name: relative(dataDir, path), bytes: readFileSync(path) };
 }
 
 /** A verdict with nothing counted and validity unknown: the start for a check that could not run. */
@@ -234,9 +373,8 @@ export function emptyVerdict(): Verdict {
  */
 export async function checkLedgers(ledgerTexts: Iterable<string>, files: Iterable<DatasetFile>, claims: Guarantees): Promise<Verdict> {
   try {
-    const parsed = [...ledgerTexts].map(parseLedger);
-    const lines = { badLines: sum(parsed.map((l) => l.badLines)), tornLines: sum(parsed.map((l) => l.tornLines)) };
-    return computeVerdict(ledgerFacts(parsed.map((l) => l.segments), lines), await datasetOf(files), claims);
+    const index = new IdIndex();
+    return computeVerdict(ledgerFacts(ledgerTexts, index), await datasetOf(files, undefined, index), claims);
   } catch (error) {
     const message = String((error as Error)?.message ?? error);
     return { ...emptyVerdict(), error: message, unknownReasons: [`the check could not run: ${message}`] };
@@ -256,12 +394,10 @@ export async function checkCell(cellDir: string, claims: Guarantees, generation?
 
 async function checkLedgersAndData(cellDir: string, claims: Guarantees, generation?: Generation): Promise<{ verdict: Verdict; unfinishedWriters: string[] }> {
   try {
-    const ledgers = [...readLedgers(join(cellDir, 'ledger'))];
-    const lines = { badLines: sum(ledgers.map(([, l]) => l.badLines)), tornLines: sum(ledgers.map(([, l]) => l.tornLines)) };
-    const facts = ledgerFacts(ledgers.map(([, l]) => l.segments), lines);
-    const unfinishedWriters = ledgers.filter(([, l]) => l.segments.length > 0 && !l.segments.at(-1)!.ended).map(([name]) => name.replace(/\.jsonl$/, ''));
+    const index = new IdIndex();
+    const { facts, unfinishedWriters } = readLedgerFacts(join(cellDir, 'ledger'), index);
     const truth = generation && recordTruth(generation.seed, generation.payloadBytes);
-    return { verdict: computeVerdict(facts, await readDataset(join(cellDir, 'data'), truth), claims), unfinishedWriters };
+    return { verdict: computeVerdict(facts, await readDataset(join(cellDir, 'data'), truth, index), claims), unfinishedWriters };
   } catch (error) {
     const message = String((error as Error)?.message ?? error);
     return { verdict: { ...emptyVerdict(), error: message, unknownReasons: [`the check could not run: ${message}`] }, unfinishedWriters: [] };

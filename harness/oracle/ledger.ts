@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { parseOrUndefined } from '../sdk/schema.js';
@@ -54,8 +54,8 @@ export interface LedgerSegment {
   ackAt: Map<string, number>;
 }
 
-/** The entry a line holds, or undefined when it is not a well-formed ledger entry. */
-function entryOf(line: string): LedgerEntry | undefined {
+/** The entry a line holds by the schema alone, or undefined when it is not a well-formed ledger entry. */
+export function schemaEntry(line: string): LedgerEntry | undefined {
   try {
     return parseOrUndefined(LedgerEntrySchema, JSON.parse(line));
   } catch {
@@ -63,57 +63,211 @@ function entryOf(line: string): LedgerEntry | undefined {
   }
 }
 
-export interface ParsedLedger {
-  segments: LedgerSegment[];
+const ATTEMPT_PREFIX = '{"op":"attempt","id":"';
+const ACK_PREFIX = '{"op":"ack","id":"';
+const TIME_INFIX = '","t":';
+const JSON_INTEGER = /^-?(?:0|[1-9]\d*)$/;
+
+/** True when `text` needs no JSON unescaping: no backslash, no control character (a `"` ends it already). */
+function isPlainJsonString(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x5c) return false;
+  }
+  return true;
+}
+
+/**
+ * The entry a line holds. Nearly every line is an `attempt` or `ack` exactly as LedgerWriter writes it
+ * (`{"op":"ack","id":"w0-1","t":17}`): those are read without JSON.parse and the schema, which cost most
+ * of the checker's time on a million records. Anything else (other ops, other key order, spaces,
+ * escapes, fractions, extra fields, torn lines) goes to the schema, so what is accepted and rejected
+ * is exactly what the schema decides (a property test holds the two to it).
+ */
+export function ledgerEntry(line: string): LedgerEntry | undefined {
+  const op = line.startsWith(ATTEMPT_PREFIX) ? 'attempt' : line.startsWith(ACK_PREFIX) ? 'ack' : undefined;
+  if (op === undefined) return schemaEntry(line);
+  const idStart = op === 'attempt' ? ATTEMPT_PREFIX.length : ACK_PREFIX.length;
+  const idEnd = line.indexOf('"', idStart);
+  if (idEnd === -1 || !line.startsWith(TIME_INFIX, idEnd) || line.charCodeAt(line.length - 1) !== 0x7d) return schemaEntry(line);
+  const id = line.slice(idStart, idEnd);
+  const time = line.slice(idEnd + TIME_INFIX.length, line.length - 1);
+  if (!isPlainJsonString(id) || !JSON_INTEGER.test(time)) return schemaEntry(line);
+  return { op, id, t: Number(time) };
+}
+
+/** What a ledger says, event by event, to whoever summarises it (segments, the checker's facts). */
+export interface LedgerVisitor {
+  start(pid: number, t: number): void;
+  attempt(id: string, t: number): void;
+  ack(id: string, t: number): void;
+  fail(id: string, t: number): void;
+  end(t: number): void;
+}
+
+/** Malformed lines of one ledger: torn last lines of dying processes, and the rest. */
+export interface LineCounts {
   /** Malformed lines that are not a dying process's torn last line: the ledger cannot be trusted. */
   badLines: number;
   /** Torn last lines of processes that died mid-write (followed by a restart's `start`, or the end of the file). */
   tornLines: number;
 }
 
-export function parseLedger(text: string): ParsedLedger {
-  const segments: LedgerSegment[] = [];
-  let badLines = 0;
-  let tornLines = 0;
-  let current: LedgerSegment | undefined;
-  const lines = text.split('\n').filter((line) => line.trim());
-  for (const [i, line] of lines.entries()) {
-    const entry = entryOf(line);
+/**
+ * The one ledger parser: fed a ledger's lines in order (blank ones are skipped), it hands each
+ * well-formed entry that belongs to a segment to the visitor and counts the malformed ones. A malformed
+ * line is torn when it is the last line of a segment still open (no `end`): right before a restart's
+ * `start` or the end of the file; it waits for the next line to be told apart.
+ */
+export class LedgerLines {
+  private open = false;
+  private pendingTornCandidate: boolean | undefined;
+  readonly counts: LineCounts = { badLines: 0, tornLines: 0 };
+
+  constructor(private readonly visitor: LedgerVisitor) {}
+
+  line(line: string): void {
+    // A line that opens with `{` is not blank; only others need the (allocating) trim.
+    if (line.charCodeAt(0) !== 0x7b && !line.trim()) return;
+    const entry = ledgerEntry(line);
+    this.settlePending(entry?.op === 'start');
     if (!entry) {
-      // Torn: the last line of a segment still open (no `end`), right before a restart or the end of the file.
-      const next = lines[i + 1];
-      const lastOfSegment = next === undefined || entryOf(next)?.op === 'start';
-      if (current && !current.ended && lastOfSegment) tornLines++;
-      else badLines++;
-      continue;
+      this.pendingTornCandidate = this.open;
+      return;
     }
     if (entry.op === 'start') {
-      current = { pid: entry.pid, attempted: [], acked: [], failed: [], ended: false, startedAt: entry.t, lastAt: entry.t, attemptAt: new Map(), ackAt: new Map() };
-      segments.push(current);
-      continue;
+      this.open = true;
+      this.visitor.start(entry.pid, entry.t);
+      return;
     }
-    if (!current || current.ended) {
-      badLines++;
-      continue;
+    if (!this.open) {
+      this.counts.badLines++;
+      return;
     }
-    current.lastAt = entry.t;
-    if (entry.op === 'attempt') {
-      current.attempted.push(entry.id);
-      current.attemptAt.set(entry.id, entry.t);
-    } else if (entry.op === 'ack') {
-      current.acked.push(entry.id);
-      current.ackAt.set(entry.id, entry.t);
-    } else if (entry.op === 'fail') current.failed.push(entry.id);
-    else current.ended = true;
+    if (entry.op === 'attempt') this.visitor.attempt(entry.id, entry.t);
+    else if (entry.op === 'ack') this.visitor.ack(entry.id, entry.t);
+    else if (entry.op === 'fail') this.visitor.fail(entry.id, entry.t);
+    else {
+      this.open = false;
+      this.visitor.end(entry.t);
+    }
   }
-  return { segments, badLines, tornLines };
+
+  /** The end of the ledger: a malformed last line of an open segment is torn. */
+  finish(): LineCounts {
+    this.settlePending(true);
+    return this.counts;
+  }
+
+  private settlePending(nextIsStartOrEnd: boolean): void {
+    if (this.pendingTornCandidate === undefined) return;
+    if (this.pendingTornCandidate && nextIsStartOrEnd) this.counts.tornLines++;
+    else this.counts.badLines++;
+    this.pendingTornCandidate = undefined;
+  }
+}
+
+/** A ledger's segments, and its malformed lines. */
+export interface ParsedLedger extends LineCounts {
+  segments: LedgerSegment[];
+}
+
+/** A visitor that keeps every segment whole: for readers that need ids and times (planSequence, durable-span). */
+class SegmentCollector implements LedgerVisitor {
+  readonly segments: LedgerSegment[] = [];
+  private current!: LedgerSegment;
+
+  start(pid: number, t: number): void {
+    this.current = { pid, attempted: [], acked: [], failed: [], ended: false, startedAt: t, lastAt: t, attemptAt: new Map(), ackAt: new Map() };
+    this.segments.push(this.current);
+  }
+
+  attempt(id: string, t: number): void {
+    this.current.lastAt = t;
+    this.current.attempted.push(id);
+    this.current.attemptAt.set(id, t);
+  }
+
+  ack(id: string, t: number): void {
+    this.current.lastAt = t;
+    this.current.acked.push(id);
+    this.current.ackAt.set(id, t);
+  }
+
+  fail(id: string, t: number): void {
+    this.current.lastAt = t;
+    this.current.failed.push(id);
+  }
+
+  end(t: number): void {
+    this.current.lastAt = t;
+    this.current.ended = true;
+  }
+}
+
+/** Hands every line of `text` to a LedgerLines over `visitor`. */
+export function visitLedgerText(text: string, visitor: LedgerVisitor): LineCounts {
+  const lines = new LedgerLines(visitor);
+  for (const line of text.split('\n')) lines.line(line);
+  return lines.finish();
+}
+
+/** Small enough that a chunk's text stays a young, short-lived string (a large one would wait for a full GC). */
+const CHUNK_BYTES = 1 << 16;
+
+/**
+ * Streams the ledger file at `path` through a LedgerLines over `visitor`, a chunk at a time: memory is
+ * bounded by the chunk (or the longest line), not the file. Chunks are cut after a newline byte, which
+ * never falls inside a UTF-8 character, so the lines are those of the whole file decoded at once.
+ */
+export function visitLedgerFile(path: string, visitor: LedgerVisitor): LineCounts {
+  const lines = new LedgerLines(visitor);
+  const fd = openSync(path, 'r');
+  try {
+    let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    let held = 0;
+    for (;;) {
+      if (held === buffer.length) {
+        const bigger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(bigger, 0, 0, held);
+        buffer = bigger;
+      }
+      const read = readSync(fd, buffer, held, buffer.length - held, null);
+      const filled = held + read;
+      if (read === 0) {
+        if (filled > 0) lines.line(buffer.toString('utf8', 0, filled));
+        break;
+      }
+      const lastNewline = buffer.lastIndexOf(0x0a, filled - 1);
+      if (lastNewline === -1) {
+        held = filled;
+        continue;
+      }
+      for (const line of buffer.toString('utf8', 0, lastNewline).split('\n')) lines.line(line);
+      held = buffer.copy(buffer, 0, lastNewline + 1, filled);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return lines.finish();
+}
+
+export function parseLedger(text: string): ParsedLedger {
+  const collector = new SegmentCollector();
+  return { ...visitLedgerText(text, collector), segments: collector.segments };
+}
+
+/** The names of the writers' ledger files under `ledgerDir`, sorted. */
+export function ledgerNames(ledgerDir: string): string[] {
+  return readdirSync(ledgerDir).filter((n) => n.endsWith('.jsonl')).sort();
 }
 
 /** Every writer's ledger under `ledgerDir`, keyed by writer file name. */
 export function readLedgers(ledgerDir: string): Map<string, ParsedLedger> {
   const ledgers = new Map<string, ParsedLedger>();
-  for (const name of readdirSync(ledgerDir).filter((n) => n.endsWith('.jsonl')).sort()) {
-    ledgers.set(name, parseLedger(readFileSync(join(ledgerDir, name), 'utf8')));
+  for (const name of ledgerNames(ledgerDir)) {
+    const collector = new SegmentCollector();
+    ledgers.set(name, { ...visitLedgerFile(join(ledgerDir, name), collector), segments: collector.segments });
   }
   return ledgers;
 }

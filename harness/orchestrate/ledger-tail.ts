@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { LedgerLines } from '../oracle/ledger.js';
 
 /**
  * Follows one ledger as its writer appends to it, reading only the bytes added since the last look,
@@ -6,11 +7,19 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
  * progress-triggered fault's trigger been reached?). Re-reading whole ledgers on every
  * poll cost the orchestrator CPU that the measured processes needed; this costs one fstat per look
  * when nothing changed. Only complete lines are counted; a partial last line waits for its newline.
+ * Lines go through the checker's own parser, so a count is of entries the checker will also count.
  */
 export class LedgerTail {
   private offset = 0;
   private partial = '';
   readonly counts = { attempt: 0, ack: 0 };
+  private readonly lines = new LedgerLines({
+    start: () => {},
+    attempt: () => this.counts.attempt++,
+    ack: () => this.counts.ack++,
+    fail: () => {},
+    end: () => {},
+  });
 
   constructor(readonly path: string) {}
 
@@ -31,17 +40,10 @@ export class LedgerTail {
       const text = this.partial + chunk.toString('utf8', 0, read);
       const end = text.lastIndexOf('\n') + 1;
       this.partial = text.slice(end);
-      const complete = text.slice(0, end);
-      for (const op of ['attempt', 'ack'] as const) this.counts[op] += countOf(complete, `"op":"${op}"`);
+      if (end > 0) for (const line of text.slice(0, end - 1).split('\n')) this.lines.line(line);
       return read > 0;
     } finally {
       closeSync(fd);
     }
   }
-}
-
-function countOf(text: string, needle: string): number {
-  let n = 0;
-  for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + needle.length)) n++;
-  return n;
 }

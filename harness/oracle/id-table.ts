@@ -1,0 +1,203 @@
+/**
+ * Compact tables of record ids for the checker. A million ids in Sets and Maps of strings cost most of
+ * the checker's memory and much of its time; ids are nearly always `w{worker}-{seq}` (recordId), so
+ * those get a dense slot through a per-worker array indexed by sequence number, with no string kept.
+ * Any other id (a phantom, a mangled one) gets a slot through an ordinary Map. Sets and counts over the
+ * slots keep insertion order, so they read back exactly as the Set and Map they replace.
+ */
+
+/** Past these, a canonical-looking id is kept as a string: a per-worker array this long would cost more than it saves. */
+const MAX_WORKER = 1 << 16;
+const MAX_SEQ = 1 << 20;
+
+/** The worker of a canonical id (`w` digits `-` digits, no leading zeros), or -1; its seq is left in `parsedSeq`. */
+let parsedSeq = 0;
+function parseCanonical(id: string): number {
+  const n = id.length;
+  if (n < 4 || id.charCodeAt(0) !== 0x77) return -1;
+  let i = 1;
+  let worker = 0;
+  for (; i < n; i++) {
+    const c = id.charCodeAt(i);
+    if (c === 0x2d) break;
+    if (c < 0x30 || c > 0x39 || (i === 2 && worker === 0)) return -1;
+    worker = worker * 10 + (c - 0x30);
+    if (worker >= MAX_WORKER) return -1;
+  }
+  if (i === 1 || i >= n - 1) return -1;
+  const seqStart = i + 1;
+  let seq = 0;
+  for (i = seqStart; i < n; i++) {
+    const c = id.charCodeAt(i);
+    if (c < 0x30 || c > 0x39 || (i === seqStart + 1 && seq === 0)) return -1;
+    seq = seq * 10 + (c - 0x30);
+    if (seq >= MAX_SEQ) return -1;
+  }
+  parsedSeq = seq;
+  return worker;
+}
+
+/** `array`, or a copy of it at least `needed` long (doubling, so growing is amortised). */
+export function grown<T extends Int32Array | Uint8Array>(array: T, needed: number, make: (length: number) => T): T {
+  if (needed <= array.length) return array;
+  let length = Math.max(16, array.length);
+  while (length < needed) length *= 2;
+  const bigger = make(length);
+  bigger.set(array);
+  return bigger;
+}
+
+/** Ids to dense slots (0, 1, 2, … in first-seen order) and back. */
+export class IdIndex {
+  /** Per worker: slot + 1 by sequence number (0: none yet). */
+  private readonly bySeq: (Int32Array | undefined)[] = [];
+  private readonly byName = new Map<string, number>();
+  /** Per slot: the worker (-1 for an id kept by name) and the seq (or the index into `names`). */
+  private workers = new Int32Array(0);
+  private seqs = new Int32Array(0);
+  private readonly names: string[] = [];
+  size = 0;
+
+  /** The slot of `id`, or -1 when it has none. */
+  find(id: string): number {
+    const worker = parseCanonical(id);
+    if (worker === -1) return this.byName.get(id) ?? -1;
+    const slots = this.bySeq[worker];
+    return slots !== undefined && parsedSeq < slots.length ? slots[parsedSeq]! - 1 : -1;
+  }
+
+  /** The slot of `id`, given one if it has none. */
+  slotOf(id: string): number {
+    const worker = parseCanonical(id);
+    if (worker === -1) {
+      const known = this.byName.get(id);
+      if (known !== undefined) return known;
+      this.byName.set(id, this.size);
+      this.names.push(id);
+      return this.append(-1, this.names.length - 1);
+    }
+    const seq = parsedSeq;
+    const slots = grown(this.bySeq[worker] ?? new Int32Array(0), seq + 1, (n) => new Int32Array(n));
+    this.bySeq[worker] = slots;
+    if (slots[seq] === 0) slots[seq] = this.append(worker, seq) + 1;
+    return slots[seq]! - 1;
+  }
+
+  idOf(slot: number): string {
+    const worker = this.workers[slot]!;
+    return worker === -1 ? this.names[this.seqs[slot]!]! : `w${worker}-${this.seqs[slot]!}`;
+  }
+
+  private append(worker: number, seq: number): number {
+    const slot = this.size++;
+    this.workers = grown(this.workers, this.size, (n) => new Int32Array(n));
+    this.seqs = grown(this.seqs, this.size, (n) => new Int32Array(n));
+    this.workers[slot] = worker;
+    this.seqs[slot] = seq;
+    return slot;
+  }
+}
+
+/** A growable list of slots. */
+class SlotList {
+  private slots = new Int32Array(0);
+  length = 0;
+
+  push(slot: number): void {
+    this.slots = grown(this.slots, this.length + 1, (n) => new Int32Array(n));
+    this.slots[this.length++] = slot;
+  }
+
+  at(i: number): number {
+    return this.slots[i]!;
+  }
+}
+
+/** A set of ids over an IdIndex, read like a ReadonlySet<string> (insertion order kept). */
+export class IdSet implements Iterable<string> {
+  private member = new Uint8Array(0);
+  private readonly order = new SlotList();
+
+  constructor(readonly index: IdIndex) {}
+
+  get size(): number {
+    return this.order.length;
+  }
+
+  add(id: string): number {
+    const slot = this.index.slotOf(id);
+    this.addSlot(slot);
+    return slot;
+  }
+
+  /** True when the slot was not in the set yet. */
+  addSlot(slot: number): boolean {
+    this.member = grown(this.member, slot + 1, (n) => new Uint8Array(n));
+    if (this.member[slot] === 1) return false;
+    this.member[slot] = 1;
+    this.order.push(slot);
+    return true;
+  }
+
+  has(id: string): boolean {
+    return this.hasSlot(this.index.find(id));
+  }
+
+  hasSlot(slot: number): boolean {
+    return slot >= 0 && slot < this.member.length && this.member[slot] === 1;
+  }
+
+  /** Slots in insertion order. */
+  *slots(): Generator<number> {
+    for (let i = 0; i < this.order.length; i++) yield this.order.at(i);
+  }
+
+  *[Symbol.iterator](): Generator<string> {
+    for (let i = 0; i < this.order.length; i++) yield this.index.idOf(this.order.at(i));
+  }
+}
+
+/** How often each id occurs, over an IdIndex, read like a ReadonlyMap<string, number> (first-seen order kept). */
+export class IdCounts implements Iterable<[string, number]> {
+  private counts = new Int32Array(0);
+  private readonly order = new SlotList();
+
+  constructor(readonly index: IdIndex) {}
+
+  get size(): number {
+    return this.order.length;
+  }
+
+  increment(id: string): void {
+    const slot = this.index.slotOf(id);
+    this.counts = grown(this.counts, slot + 1, (n) => new Int32Array(n));
+    if (this.counts[slot] === 0) this.order.push(slot);
+    this.counts[slot]!++;
+  }
+
+  get(id: string): number | undefined {
+    return this.countOf(this.index.find(id)) || undefined;
+  }
+
+  has(id: string): boolean {
+    return this.countOf(this.index.find(id)) > 0;
+  }
+
+  /** The count of a slot (0 when absent). */
+  countOf(slot: number): number {
+    return slot >= 0 && slot < this.counts.length ? this.counts[slot]! : 0;
+  }
+
+  /** Slots in first-seen order. */
+  *slots(): Generator<number> {
+    for (let i = 0; i < this.order.length; i++) yield this.order.at(i);
+  }
+
+  *keys(): Generator<string> {
+    for (const slot of this.slots()) yield this.index.idOf(slot);
+  }
+
+  *[Symbol.iterator](): Generator<[string, number]> {
+    for (const slot of this.slots()) yield [this.index.idOf(slot), this.counts[slot]!];
+  }
+}
