@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { TestRecord } from '../harness/sdk/records.js';
-import { choice, defineStrategy, integer, lockOption, type StrategyContext, type WriterHandle } from '../harness/sdk/strategy.js';
+import { choice, defineStrategy, integer, lockOption, lockServices, type StrategyContext, type WriterHandle } from '../harness/sdk/strategy.js';
 import type { LockBackendName } from '../harness/sdk/ports/locks/index.js';
-import { commitToMain, MAIN_LOCK, MAIN_POINTS, mergeIntoMain } from './shared/merge-main.js';
+import { commitToMain, MAIN_POINTS, mergeIntoMain, withMainLock } from './shared/merge-main.js';
 import { appendStaged, readStaged } from './shared/staging-file.js';
 import { PUBLISH_POINTS } from './shared/main-file.js';
 
@@ -39,15 +39,15 @@ function memoryBufferWriter(ctx: StrategyContext, interval: number, backend: Loc
  */
 async function drainSharedBuffer(ctx: StrategyContext, minimum: number, backend: LockBackendName): Promise<void> {
   const path = sharedBufferPath(ctx);
-  await ctx.lock.withLock(MAIN_LOCK, async () => {
+  await withMainLock(ctx, backend, async (grant) => {
     const staged = await readStaged(ctx, path);
     if (staged.length === 0 || staged.length < minimum) return;
     await ctx.io.point('shared-buffer:read');
     // Deduped by id: a drain that died after writing main and before truncating is simply redone.
-    await mergeIntoMain(ctx, staged);
+    await mergeIntoMain(ctx, staged, grant);
     await ctx.io.point('shared-buffer:committed');
     await ctx.io.truncate(path, 0);
-  }, { backend });
+  });
 }
 
 /** The seed's "global buffer": every writer appends to one staging file and treats that as saved. */
@@ -80,6 +80,7 @@ export const checkpointBatch = defineStrategy({
     lock: lockOption(),
   },
   guarantees: (o) => ({ noLostAcked: o.buffer === 'memory', noDuplicates: true, noCorruption: true }),
+  services: (o) => lockServices(o.lock),
   points: [...PUBLISH_POINTS, ...MAIN_POINTS, 'shared-buffer:read', 'shared-buffer:committed'],
   writer: (ctx, o) => (o.buffer === 'memory' ? memoryBufferWriter(ctx, o.interval, o.lock) : sharedBufferWriter(ctx, o.interval, o.lock)),
   // A memory buffer dies with its writer, so there is nothing to recover; a shared buffer may still hold

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { TestRecord } from '../harness/sdk/records.js';
-import { choice, defineStrategy, integer, lockOption } from '../harness/sdk/strategy.js';
+import { choice, defineStrategy, integer, lockOption, lockServices } from '../harness/sdk/strategy.js';
 import { sleepUnlessAborted } from './shared/abortable-sleep.js';
 import { foldIncremental, incrementalDir, MERGE_POINTS } from './shared/incremental-merge.js';
 import { PUBLISH_POINTS, removeStaleTemps, writeParquet } from './shared/main-file.js';
 import { ensureDurableDir } from './shared/durable-dir.js';
-import { MAIN_LOCK, MAIN_POINTS } from './shared/merge-main.js';
+import { MAIN_POINTS, withMainLock } from './shared/merge-main.js';
 
 /** `yyyymmdd_HHMMSS` in UTC, the seed's timestamp in file names. */
 function fileStamp(ms: number): string {
@@ -34,6 +34,7 @@ export const incrementalFile = defineStrategy({
     noDuplicates: true,
     noCorruption: o.publish === 'rename',
   }),
+  services: (o) => lockServices(o.lock),
   points: [...PUBLISH_POINTS, ...MAIN_POINTS, ...MERGE_POINTS],
   writer: (ctx, o) => {
     let buffer: TestRecord[] = [];
@@ -69,7 +70,7 @@ export const incrementalFile = defineStrategy({
         while (!signal.aborted) {
           try {
             // Under the main lock: two folds at once could each publish a main missing the other's inputs.
-            await ctx.lock.withLock(MAIN_LOCK, () => foldIncremental(ctx, o.merge), { backend: o.lock });
+            await withMainLock(ctx, o.lock, (grant) => foldIncremental(ctx, o.merge, grant));
           } catch (error) {
             // A failed fold leaves main and its inputs consistent; the next round folds them again.
             ctx.log(`merge failed: ${String((error as Error)?.message ?? error)}`);
@@ -81,10 +82,10 @@ export const incrementalFile = defineStrategy({
   },
   async finalize(ctx, o) {
     await ensureDurableDir(ctx, incrementalDir(ctx));
-    await ctx.lock.withLock(MAIN_LOCK, async () => {
+    await withMainLock(ctx, o.lock, async (grant) => {
       // No writer or merger runs any more: a temp left now is a dead process's.
       await removeStaleTemps(ctx, [ctx.dataDir, incrementalDir(ctx)]);
-      await foldIncremental(ctx, o.merge);
-    }, { backend: o.lock });
+      await foldIncremental(ctx, o.merge, grant);
+    });
   },
 });

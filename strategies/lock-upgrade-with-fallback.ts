@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { ChaosError } from '../harness/sdk/errors.js';
-import { defineStrategy, integer, lockOption, type StrategyContext } from '../harness/sdk/strategy.js';
+import { defineStrategy, integer, lockOption, lockServices, type StrategyContext } from '../harness/sdk/strategy.js';
 import type { LockBackendName } from '../harness/sdk/ports/locks/index.js';
+import type { Grant } from '../harness/sdk/ports/lock.js';
 import { ensureDurableDir } from './shared/durable-dir.js';
 import { PUBLISH_POINTS, writeParquet } from './shared/main-file.js';
-import { MAIN_LOCK, MAIN_POINTS, mergeIntoMain } from './shared/merge-main.js';
+import { MAIN_POINTS, mergeIntoMain, withMainLock } from './shared/merge-main.js';
 
 const FALLBACK_DIR = 'fallback';
 
@@ -14,14 +15,20 @@ const fallbackDir = (ctx: StrategyContext) => join(ctx.dataDir, FALLBACK_DIR);
  * Tries the main lock `attempts` times, each for `timeoutMs`, and runs `fn` holding it; false when every
  * try timed out. An error from `fn` itself is never taken for a timeout.
  */
-async function withMainLockBriefly(ctx: StrategyContext, timeoutMs: number, attempts: number, backend: LockBackendName, fn: () => Promise<unknown>): Promise<boolean> {
+async function withMainLockBriefly(ctx: StrategyContext, timeoutMs: number, attempts: number, backend: LockBackendName, fn: (grant: Grant) => Promise<unknown>): Promise<boolean> {
   for (let i = 0; i < attempts; i++) {
     let held = false;
     try {
-      await ctx.lock.withLock(MAIN_LOCK, () => {
+      await withMainLock(ctx, backend, async (grant) => {
         held = true;
-        return fn();
-      }, { timeoutMs, backend });
+        try {
+          return await fn(grant);
+        } catch (error) {
+          // A refused fenced commit is retried under a new grant, whose wait may time out like the first.
+          if (error instanceof ChaosError && error.code === 'E_FENCED') held = false;
+          throw error;
+        }
+      }, { timeoutMs });
       return true;
     } catch (error) {
       if (held || !(error instanceof ChaosError && error.code === 'E_LOCK_TIMEOUT')) throw error;
@@ -40,14 +47,14 @@ async function reconcileFallbacks(ctx: StrategyContext, backend: LockBackendName
   if (!(await ctx.io.exists(dir))) return;
   const files = (await ctx.io.readdir(dir)).filter((name) => name.endsWith('.parquet')).map((name) => join(dir, name));
   if (files.length === 0) return;
-  await ctx.lock.withLock(MAIN_LOCK, async () => {
+  await withMainLock(ctx, backend, async (grant) => {
     const rows = [];
     for (const file of files) rows.push(...(await ctx.codec.decode(await ctx.io.readFile(file))));
-    await mergeIntoMain(ctx, rows);
+    await mergeIntoMain(ctx, rows, grant);
     await ctx.io.point('reconcile:main-written');
     for (const file of files) await ctx.io.unlink(file);
     await ctx.io.fsyncDir(dir);
-  }, { backend });
+  });
   ctx.log(`reconciled ${files.length} fallback files into main`);
 }
 
@@ -67,6 +74,7 @@ export const lockUpgradeWithFallback = defineStrategy({
     lock: lockOption(),
   },
   guarantees: () => ({ noLostAcked: true, noDuplicates: true, noCorruption: true }),
+  services: (o) => lockServices(o.lock),
   points: [...PUBLISH_POINTS, ...MAIN_POINTS, 'reconcile:main-written'],
   writer: (ctx, o) => ({
     async open() {
@@ -74,7 +82,7 @@ export const lockUpgradeWithFallback = defineStrategy({
     },
     async write(record) {
       // Deduped against main only: a retried id may also sit in a fallback file until finalize.
-      if (await withMainLockBriefly(ctx, o.timeoutMs, o.retries, o.lock, () => mergeIntoMain(ctx, [record]))) return [record.id];
+      if (await withMainLockBriefly(ctx, o.timeoutMs, o.retries, o.lock, (grant) => mergeIntoMain(ctx, [record], grant))) return [record.id];
       const path = join(fallbackDir(ctx), `${ctx.role.processId}_${record.seq}.parquet`);
       await writeParquet(ctx, path, [record], 'rename');
       ctx.count('fallbacks');

@@ -21,7 +21,7 @@ describe('CLI bad input', () => {
     [['run', '--scenario', 'merge-rase'], "--scenario: got 'merge-rase', expected one of: main-file-contention"],
     [['run', '--workers', 'many'], "--workers: got 'many', expected an integer from 1 to 256"],
     [['run', '--codec', 'arrow'], "--codec: got 'arrow', expected one of: hyparquet, parquetjs-lite"],
-    [['run', '--strategy', 'realtime:lock=maybe'], "realtime:lock: got 'maybe', expected one of: file, fcntl, none"],
+    [['run', '--strategy', 'realtime:lock=maybe'], "realtime:lock: got 'maybe', expected one of: file, fcntl, redis, redis-fenced, none"],
     [['run', '--format', 'pdf'], "--format: got 'pdf', expected one of: table"],
     [['run', '--wrokers', '3'], "unknown option '--wrokers' (did you mean --workers?); see 'parquet-chaos run --help'"],
     [['run', '--records', '-1'], "--records: got '-1', expected an integer from 1 to 1000000"],
@@ -45,7 +45,7 @@ describe('CLI bad input', () => {
   it('lists strategies with options and guarantees, and scenarios', async () => {
     const { io, out } = fakeIo();
     expect(await main(['list'], io)).toBe(0);
-    expect(out()).toMatch(/realtime — .*\n\s+guarantees \(default options\): noLostAcked, noDuplicates, noCorruption\n\s+lock=file\s+\(one of: file, fcntl, none\)/);
+    expect(out()).toMatch(/realtime — .*\n\s+guarantees \(default options\): noLostAcked, noDuplicates, noCorruption\n\s+lock=file\s+\(one of: file, fcntl, redis, redis-fenced, none\)/);
     expect(out()).toContain('main-file-contention (seed risk: high)');
   });
 });

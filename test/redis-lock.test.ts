@@ -4,72 +4,125 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisService } from '../harness/orchestrate/services/redis-server.js';
-import { connectRedis, type RedisConnection } from '../harness/sdk/redis.js';
-import { createRedisLockPort } from '../harness/sdk/redis-lock.js';
-import { realClock } from '../harness/sdk/ports/clock.js';
+import { fenceRecord } from '../harness/sdk/ports/locks/fence.js';
 import { makeContext, tempCell } from './support/sim.js';
 import { processesMentioning } from './support/processes.js';
+import { runSmall } from './support/cell.js';
 
-// A real redis-server, started by the test; two "processes" are two connections with their own lock ports.
+// A real redis-server, started by the test; two "processes" are two lock ports with their own connections.
 const dir = mkdtempSync(join(tmpdir(), 'parquet-chaos-redis-lock-'));
 let server: RedisService;
-const connections: RedisConnection[] = [];
 
 beforeAll(async () => {
   server = await startRedis(dir, 'always');
 });
 
 afterAll(async () => {
-  for (const c of connections) await c.close();
   await server.stop();
   expect(processesMentioning(dir)).toEqual([]);
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function holder(prefix: string, leaseMs: number) {
-  const ctx = makeContext(tempCell(), { services: { redis: { url: server.url, keyPrefix: prefix, durability: 'always' } } });
-  const connection = await connectRedis(ctx, { timeoutMs: 2000 });
-  connections.push(connection);
-  return createRedisLockPort(connection, { leaseMs, defaultTimeoutMs: 5000 }, realClock);
+/** A process's lock port on the test's server; `leaseMs` is the lock's stale time. Same cell: same lock folder. */
+function holder(cell: string, prefix: string, leaseMs: number) {
+  return makeContext(cell, { lockStaleMs: leaseMs, services: { redis: { url: server.url, keyPrefix: prefix, durability: 'always' } } }).lock;
 }
 
 describe('lock=redis: a lease with a fencing token per grant, on a real redis-server', () => {
-  it('is exclusive while the lease runs, and each grant has a higher token than the one before', async () => {
-    // Arrange
-    const [a, b] = [await holder('t1:', 5000), await holder('t1:', 5000)];
-
-    // Act
-    const first = await a.acquireFenced('main');
-    const blocked = b.acquireFenced('main', { timeoutMs: 150 });
-    await expect(blocked).rejects.toMatchObject({ code: 'E_LOCK_TIMEOUT' });
-    await first.release();
-    const second = await b.acquireFenced('main');
-    await second.release();
-    const third = await a.withLock('main', async () => 'ran');
-
-    // Assert
-    expect(second.token).toBe(first.token + 1);
-    expect(third).toBe('ran');
-    expect(b.stats.timeouts).toBe(1);
-    expect(a.stats.compromised + b.stats.compromised).toBe(0);
-  });
-
-  it('expires under a holder paused past its lease: a second holder gets it with a higher token, and the late release leaves the new lease alone', async () => {
+  it('is exclusive while the lease runs, and its late release after expiry leaves the next lease alone', async () => {
     // Arrange: the first holder's lease is 200 ms; the next one's long enough to outlast the test.
-    const [paused, next, third] = [await holder('t2:', 200), await holder('t2:', 30_000), await holder('t2:', 200)];
-    const stale = await paused.acquireFenced('main');
+    const cell = tempCell();
+    const [paused, next, third] = [holder(cell, 't1:', 200), holder(cell, 't1:', 30_000), holder(cell, 't1:', 200)];
+    const stale = await paused.acquire('main', { backend: 'redis' });
+    await expect(next.acquire('main', { backend: 'redis', timeoutMs: 50 })).rejects.toMatchObject({ code: 'E_LOCK_TIMEOUT' });
 
     // Act: the holder "pauses" past its lease; another process is granted the lock meanwhile.
-    await sleep(350);
-    const fresh = await next.acquireFenced('main', { timeoutMs: 1000 });
-    await stale.release();
-    const stillHeld = third.acquireFenced('main', { timeoutMs: 50 });
+    await sleep(300);
+    const fresh = await next.acquire('main', { backend: 'redis', timeoutMs: 1000 });
+    await stale();
+    const stillHeld = third.acquire('main', { backend: 'redis', timeoutMs: 50 });
 
-    // Assert: two holders believed they held the lock; only the token tells them apart.
-    expect(fresh.token).toBeGreaterThan(stale.token);
+    // Assert: two holders believed they held the lock; the late release did not free the new one.
     expect(paused.stats.compromised).toBe(1);
     await expect(stillHeld).rejects.toMatchObject({ code: 'E_LOCK_TIMEOUT' });
-    await fresh.release();
+    await fresh();
     expect(next.stats.compromised).toBe(0);
   });
+
+  it('redis-fenced: the expired holder\'s commit is refused once a later grant exists; the later holder\'s runs', async () => {
+    // Arrange
+    const cell = tempCell();
+    const [paused, next] = [holder(cell, 't2:', 200), holder(cell, 't2:', 30_000)];
+    const stale = await paused.grant('main', { backend: 'redis-fenced' });
+    await sleep(300);
+    const fresh = await next.grant('main', { backend: 'redis-fenced', timeoutMs: 1000 });
+
+    // Act
+    const late = await stale.commit(async () => 'stale published').catch((error: unknown) => error);
+    const current = await fresh.commit(async () => 'fresh published');
+
+    // Assert
+    expect(late).toMatchObject({ code: 'E_FENCED' });
+    expect(current).toBe('fresh published');
+    await stale.release();
+    await fresh.release();
+  });
+});
+
+describe('the fence record (the destination\'s token check)', () => {
+  it('refuses a commit whose token is below the latest announced, and runs one that is not', async () => {
+    // Arrange: two processes' views of one record.
+    const cell = tempCell();
+    const [a, b] = [fenceRecord(cell), fenceRecord(cell)];
+    await a.announce('main', 5);
+    await b.announce('main', 6);
+    await a.announce('main', 4); // an older grant announcing late lowers nothing
+
+    // Act
+    const old = await a.commitIfCurrent('main', 5, async () => 'written');
+    const latest = await b.commitIfCurrent('main', 6, async () => 'written');
+
+    // Assert
+    expect(old).toEqual({ refused: true, current: 6 });
+    expect(latest).toEqual({ refused: false, value: 'written' });
+  });
+
+  it('holds a commit and a later announce apart: the announce waits until the commit step is done', async () => {
+    // Arrange
+    const cell = tempCell();
+    const [a, b] = [fenceRecord(cell), fenceRecord(cell)];
+    await a.announce('main', 1);
+    const order: string[] = [];
+
+    // Act: b announces while a is inside its commit step.
+    const committing = a.commitIfCurrent('main', 1, async () => {
+      order.push('commit started');
+      await sleep(50);
+      order.push('commit done');
+    });
+    await sleep(5);
+    await b.announce('main', 2).then(() => order.push('announced 2'));
+    await committing;
+
+    // Assert
+    expect(order).toEqual(['commit started', 'commit done', 'announced 2']);
+  });
+});
+
+describe('lock=redis vs lock=redis-fenced under lease-expiry (real processes, real redis-server)', () => {
+  it('the lease loses an acked update to the paused holder; with fencing nothing is lost', async () => {
+    // Act: one writer stopped for 2 × the lease, holding the main lock between reading and writing main.
+    const result = await runSmall({
+      strategies: ['realtime:lock=redis', 'realtime:lock=redis-fenced'], scenarios: ['lease-expiry'],
+      workers: 2, recordsPerWorker: 6, lockStaleMs: 1000,
+    });
+
+    // Assert
+    const [lease, fenced] = result.cells;
+    for (const cell of [lease!, fenced!]) expect(cell.faults.outcomes?.map((f) => f.fired)).toEqual([true]);
+    expect(lease!.verdict.lost).toBeGreaterThan(0);
+    expect(lease!.verdict.valid).toBe(false);
+    expect(fenced!.counters.fencedRefusals).toBeGreaterThan(0);
+    expect(fenced!.verdict).toMatchObject({ lost: 0, duplicates: 0, valid: true });
+  }, 60_000);
 });

@@ -105,13 +105,17 @@ describe('sim: finds, shrinks and replays', () => {
     expect(found.searches[0]!.judged).toBeGreaterThan(30);
   });
 
-  it('a lease lock (lock=file) loses its holder to a pause past the stale time; a kernel lock (lock=fcntl) does not', async () => {
+  it('a lease lock (lock=file) loses its holder to a pause past the stale time; a kernel lock (lock=fcntl) and a fenced lease (lock=redis-fenced) do not', async () => {
     const base = { workers: 2, records: 1, faults: ['pause' as const], lockStaleMs: 100, runs: 60 };
     const lease = await sim({ ...base, strategy: 'realtime:lock=file' });
     expect(lease.verdict).toBe('violation');
     expect(lease.searches[0]!.counterexample!.fired.map((f) => f.kind)).toEqual(['pause']);
     const kernel = await sim({ ...base, strategy: 'realtime:lock=fcntl' });
     expect(kernel.verdict).toBe('pass');
+    // The same lease, with its token checked at commit: a paused holder's stale publish is refused.
+    const fenced = await sim({ ...base, strategy: 'realtime:lock=redis-fenced' });
+    expect(fenced.verdict).toBe('pass');
+    expect(fenced.searches[0]!.judged).toBeGreaterThan(30);
   });
 
   it('a strategy whose storage bypasses the I/O port (SQLite) cannot be judged: unknown, never a pass', async () => {

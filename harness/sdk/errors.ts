@@ -12,6 +12,8 @@ export type ChaosErrorCode =
   | 'E_PLUGIN'
   | 'E_CODEC'
   | 'E_LOCK_TIMEOUT'
+  /** A fenced commit refused: a later grant of the lock reached the destination first (the holder redoes its work). */
+  | 'E_FENCED'
   | 'E_INJECTED_IO'
   | 'E_CELL_TIMEOUT'
   | 'E_ROLE_FAILED'

@@ -25,8 +25,11 @@ export interface RedisConnectOptions {
   timeoutMs: number;
 }
 
+/** What a connection needs of its process: the endpoints, the log and the counters (a StrategyContext has them). */
+export type RedisUser = Pick<StrategyContext, 'services' | 'log' | 'count'>;
+
 /** The endpoint the harness gave this process; a clear error when the strategy did not ask for Redis. */
-export function redisEndpoint(ctx: StrategyContext): RedisEndpoint {
+export function redisEndpoint(ctx: RedisUser): RedisEndpoint {
   const endpoint = ctx.services.redis;
   if (!endpoint) {
     throw new ChaosError('E_SERVICE', 'no Redis endpoint in this process: the strategy must declare services() → { redis: … } so the harness provides one', {
@@ -47,7 +50,7 @@ function timeoutError(what: string, ms: number, endpoint: RedisEndpoint): ChaosE
  * 20 ms doubling to 500 ms, counted as `redisReconnects`); commands meanwhile wait in the client's
  * queue until their deadline.
  */
-export async function connectRedis(ctx: StrategyContext, options: RedisConnectOptions): Promise<RedisConnection> {
+export async function connectRedis(ctx: RedisUser, options: RedisConnectOptions): Promise<RedisConnection> {
   const endpoint = redisEndpoint(ctx);
   // Loaded here, not at the top: the client costs every process that imports the strategies ~0.15 s of
   // CPU at start, and most never talk to Redis (measured on the 2-core machine; see README, npm start).

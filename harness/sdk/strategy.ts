@@ -6,7 +6,7 @@ import type { Random } from './random.js';
 import type { ServiceEndpoints, ServiceNeeds } from './services.js';
 import type { TestRecord } from './records.js';
 import { badValue } from './errors.js';
-import { lockBackendNames, type LockBackendName } from './ports/locks/index.js';
+import { lockBackendNames, lockBackends, type LockBackendName } from './ports/locks/index.js';
 
 /** What a strategy promises. The checker fails a cell only for a broken promise. */
 export interface Guarantees {
@@ -138,9 +138,19 @@ export function decimal(defaultValue: number, describe: string, min = 0, max = N
   };
 }
 
+/** What each lock backend is, for an option's help (`name: what it is; …`), from the backends' registry. */
+export function describeLockBackends(): string {
+  return lockBackendNames.map((name) => `${name}: ${lockBackends[name].describe}`).join('; ');
+}
+
 /** The `lock=` option every lock-based strategy takes: which lock backend holds its locks (see ports/locks/). */
 export function lockOption(): OptionSpec<LockBackendName> {
-  return choice(lockBackendNames, 'file', 'lock backend: file (a lease: lost under a holder paused past the stale time), fcntl (a kernel lock: held while paused, freed at death)');
+  return choice(lockBackendNames, 'file', `lock backend. ${describeLockBackends()}`);
+}
+
+/** The services a lock-based strategy needs for its `lock=` backend (the cell's Redis for the Redis locks). */
+export function lockServices(backend: LockBackendName | 'none'): ServiceNeeds {
+  return backend === 'none' ? {} : lockBackends[backend].services;
 }
 
 /** Resolves `key=value` pairs against a schema: defaults, then given values; unknown keys rejected. */

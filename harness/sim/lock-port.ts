@@ -1,18 +1,22 @@
 import { ChaosError } from '../sdk/errors.js';
-import { emptyLockStats, lockPort, type LockPort, type Release } from '../sdk/ports/lock.js';
+import { emptyLockStats, lockPort, unfenced, type Grant, type LockPort, type LockStats, type Release } from '../sdk/ports/lock.js';
+import { lockBackends, type LockKind } from '../sdk/ports/locks/index.js';
 import type { SimProcess, SimWorld } from './world.js';
 
 /**
- * What survives a paused or killed holder decides a lock's kind (DESIGN §5):
- * - `lease` (the real port: proper-lockfile with a guarded stale takeover): the holder keeps it fresh
- *   while it runs; a holder paused or dead for `staleMs` loses it to the next waiter, and a paused one
- *   that resumes carries on as if it still held it (its release then finds the lock taken: compromised);
+ * What survives a paused or killed holder decides a lock's kind (DESIGN §5), read from the real lock
+ * backends' registry:
+ * - `lease` (proper-lockfile with a guarded stale takeover, or the Redis lease): a holder paused or dead
+ *   for `staleMs` loses it to the next waiter, and a paused one that resumes carries on as if it still
+ *   held it (its release then finds the lock taken: compromised);
  * - `kernel` (fcntl/flock): held while the holder is paused, freed the moment it dies.
+ * A fenced backend's grants also announce their token to the lock's fence record, and their commit runs
+ * only while no later grant was announced (checked under the record's own kernel lock, as for real).
  */
-export type SimLockKind = 'lease' | 'kernel';
+export type SimLockKind = LockKind;
 
 export interface SimLockConfig {
-  /** The kind of an acquisition that names no backend; `backend: 'file'` is a lease, `'fcntl'` a kernel lock. */
+  /** The kind of an acquisition that names no backend; a named backend has its registry's kind. */
   kind: SimLockKind;
   staleMs: number;
   defaultTimeoutMs: number;
@@ -27,6 +31,8 @@ interface Holding {
 /** The named locks of one simulated machine. */
 export class SimLocks {
   readonly held = new Map<string, Holding>();
+  /** Per lock name, the highest token announced to its fence record: durable, so a power loss keeps it. */
+  readonly fences = new Map<string, number>();
   private nextToken = 1;
 
   constructor(readonly world: SimWorld, readonly config: SimLockConfig) {}
@@ -59,46 +65,40 @@ export class SimLocks {
 /** The lock port of one simulated process: acquisition attempts and releases are scheduled steps. */
 export function createSimLockPort(locks: SimLocks, proc: SimProcess): LockPort {
   const stats = emptyLockStats();
-  const { world, config } = locks;
+  const { config } = locks;
+  // The fence record's own lock is the destination's, not the strategy's: its waits are not lock stats.
+  const fenceLock = (name: string) => take(locks, proc, `${name}#fence`, 'kernel', config.defaultTimeoutMs, emptyLockStats());
+
+  async function fencedGrant(name: string, release: Release, token: number): Promise<Grant> {
+    const announced = await fenceLock(name);
+    locks.fences.set(name, Math.max(locks.fences.get(name) ?? 0, token));
+    await announced();
+    return {
+      release,
+      async commit(publish) {
+        const held = await fenceLock(name);
+        try {
+          const current = locks.fences.get(name) ?? 0;
+          if (current > token) {
+            throw new ChaosError('E_FENCED', `commit under lock '${name}' refused: token ${token} superseded by ${current}`, {
+              option: 'fencing token', value: token, expected: `at least ${current}`,
+            });
+          }
+          return await publish();
+        } finally {
+          await held();
+        }
+      },
+    };
+  }
+
   return lockPort({
     stats,
-    async acquire(name, options = {}) {
+    async grant(name, options = {}) {
       const timeoutMs = options.timeoutMs ?? config.defaultTimeoutMs;
-      // The real port's backends by what survives a paused or dead holder (harness/sdk/ports/locks/).
-      const kind: SimLockKind = options.backend === 'fcntl' ? 'kernel' : options.backend === 'file' ? 'lease' : config.kind;
-      const started = world.now;
-      for (;;) {
-        await world.step(proc, 'lock', name);
-        const h = locks.held.get(name);
-        const takeableAt = h && locks.takeableAt(h);
-        if (!h || (takeableAt !== undefined && takeableAt <= world.now)) {
-          if (h && h.kind === 'lease') stats.staleTakeovers++;
-          const mine: Holding = { holder: proc, token: locks.token(), kind };
-          locks.held.set(name, mine);
-          stats.acquisitions++;
-          stats.waitsMs.push(world.now - started);
-          const release: Release = async () => {
-            await world.step(proc, 'unlock', name);
-            if (locks.held.get(name) !== mine) {
-              // Taken over while this holder was paused: it wrote without holding the lock.
-              stats.compromised++;
-              return;
-            }
-            locks.held.delete(name);
-            locks.changed(name);
-          };
-          return release;
-        }
-        const waited = world.now - started;
-        if (waited >= timeoutMs) {
-          stats.timeouts++;
-          stats.waitsMs.push(waited);
-          throw new ChaosError('E_LOCK_TIMEOUT', `lock '${name}' not acquired within ${timeoutMs} ms`, {
-            option: 'lock timeout', value: timeoutMs, expected: 'the lock to be free within the timeout',
-          });
-        }
-        await world.waitUntil(proc, Math.min(started + timeoutMs, takeableAt ?? Infinity), `lock:${name}`);
-      }
+      const backend = options.backend && lockBackends[options.backend];
+      const release = await take(locks, proc, name, backend ? backend.kind : config.kind, timeoutMs, stats);
+      return backend?.fenced ? fencedGrant(name, release, locks.token()) : { release, commit: unfenced };
     },
     observeWait(ms, outcome) {
       stats.waitsMs.push(ms);
@@ -106,4 +106,41 @@ export function createSimLockPort(locks: SimLocks, proc: SimProcess): LockPort {
       else stats.timeouts++;
     },
   });
+}
+
+/** Waits (in scheduled steps) until `proc` holds `name`, taking a lease over from a paused or dead holder. */
+async function take(locks: SimLocks, proc: SimProcess, name: string, kind: SimLockKind, timeoutMs: number, stats: LockStats): Promise<Release> {
+  const { world } = locks;
+  const started = world.now;
+  for (;;) {
+    await world.step(proc, 'lock', name);
+    const h = locks.held.get(name);
+    const takeableAt = h && locks.takeableAt(h);
+    if (!h || (takeableAt !== undefined && takeableAt <= world.now)) {
+      if (h && h.kind === 'lease') stats.staleTakeovers++;
+      const mine: Holding = { holder: proc, token: locks.token(), kind };
+      locks.held.set(name, mine);
+      stats.acquisitions++;
+      stats.waitsMs.push(world.now - started);
+      return async () => {
+        await world.step(proc, 'unlock', name);
+        if (locks.held.get(name) !== mine) {
+          // Taken over while this holder was paused: it wrote without holding the lock.
+          stats.compromised++;
+          return;
+        }
+        locks.held.delete(name);
+        locks.changed(name);
+      };
+    }
+    const waited = world.now - started;
+    if (waited >= timeoutMs) {
+      stats.timeouts++;
+      stats.waitsMs.push(waited);
+      throw new ChaosError('E_LOCK_TIMEOUT', `lock '${name}' not acquired within ${timeoutMs} ms`, {
+        option: 'lock timeout', value: timeoutMs, expected: 'the lock to be free within the timeout',
+      });
+    }
+    await world.waitUntil(proc, Math.min(started + timeoutMs, takeableAt ?? Infinity), `lock:${name}`);
+  }
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { TestRecord } from '../../harness/sdk/records.js';
 import type { StrategyContext } from '../../harness/sdk/strategy.js';
 import { mergeIntoMain } from './merge-main.js';
+import type { Grant } from '../../harness/sdk/ports/lock.js';
 
 /** The points this module marks with ctx.io.point (crash-point faults can name them). */
 export const MERGE_POINTS = ['merge:inputs-read', 'merge:main-published', 'merge:input-deleted'] as const;
@@ -54,17 +55,17 @@ async function readInputs(ctx: StrategyContext, names: readonly string[]): Promi
 
 /**
  * One fold; returns how many inputs it merged. Only one fold may run at a time (callers hold the
- * main lock). `naive` is the seed's scenario 2: after publishing it lists the folder again and
+ * main lock; `grant` is their holding of it, whose commit publishes main). `naive` is the seed's scenario 2: after publishing it lists the folder again and
  * deletes everything there, including files that arrived after the first listing and were never
  * merged, so their acked records are lost.
  */
-export async function foldIncremental(ctx: StrategyContext, mode: MergeMode): Promise<number> {
+export async function foldIncremental(ctx: StrategyContext, mode: MergeMode, grant?: Grant): Promise<number> {
   const listed = await listInputs(ctx);
   if (listed.length === 0) return 0;
   const inputs = await readInputs(ctx, listed);
   await ctx.io.point('merge:inputs-read');
   // A fold repeated after a crash finds every input row already in main: nothing to publish.
-  await mergeIntoMain(ctx, inputs.records);
+  await mergeIntoMain(ctx, inputs.records, grant);
   await ctx.io.point('merge:main-published');
   // No folder fsync after the deletions: an input that reappears after a power loss is folded away again.
   const doomed = mode === 'safe' ? inputs.read : await listInputs(ctx);

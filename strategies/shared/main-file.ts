@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { TestRecord } from '../../harness/sdk/records.js';
 import type { StrategyContext } from '../../harness/sdk/strategy.js';
+import { unfenced, type Grant } from '../../harness/sdk/ports/lock.js';
 
 export const MAIN_FILE = 'main.parquet';
 
@@ -24,23 +25,34 @@ export async function readMain(ctx: StrategyContext): Promise<TestRecord[]> {
  * fsyncs it, renames it into place and fsyncs the folder, so readers see the old or the new file,
  * never half of one; `inplace` truncates and rewrites the main file itself (the unsafe way).
  */
-export async function writeMain(ctx: StrategyContext, records: readonly TestRecord[], publish: Publish): Promise<void> {
-  await writeParquet(ctx, join(ctx.dataDir, MAIN_FILE), records, publish);
+export async function writeMain(ctx: StrategyContext, records: readonly TestRecord[], publish: Publish, commit: Grant['commit']): Promise<void> {
+  await writeParquet(ctx, join(ctx.dataDir, MAIN_FILE), records, publish, commit);
 }
 
-/** Publishes one Parquet file at `path` the way `publish` says (see writeMain). */
-export async function writeParquet(ctx: StrategyContext, path: string, records: readonly TestRecord[], publish: Publish): Promise<void> {
+/**
+ * Publishes one Parquet file at `path` the way `publish` says (see writeMain). The step that makes the
+ * new file visible runs inside `commit` (a fenced lock's grant checks its token there); a refused
+ * commit leaves no temp file behind.
+ */
+export async function writeParquet(ctx: StrategyContext, path: string, records: readonly TestRecord[], publish: Publish, commit: Grant['commit'] = unfenced): Promise<void> {
   const bytes = await ctx.codec.encode(records);
   if (publish === 'inplace') {
-    await ctx.io.writeFile(path, bytes, { fsync: true });
-    // A file created here is durable only once its folder is (sim --model posix lost acked files without this).
-    await ctx.io.fsyncDir(join(path, '..'));
+    await commit(async () => {
+      await ctx.io.writeFile(path, bytes, { fsync: true });
+      // A file created here is durable only once its folder is (sim --model posix lost acked files without this).
+      await ctx.io.fsyncDir(join(path, '..'));
+    });
     return;
   }
   const temp = `${path}.${ctx.role.pid}${TEMP_SUFFIX}`;
   await ctx.io.writeFile(temp, bytes, { fsync: true });
   await ctx.io.point('publish:temp-written');
-  await ctx.io.rename(temp, path);
+  try {
+    await commit(() => ctx.io.rename(temp, path));
+  } catch (error) {
+    if ((error as { code?: string }).code === 'E_FENCED') await ctx.io.unlink(temp);
+    throw error;
+  }
   await ctx.io.fsyncDir(join(path, '..'));
 }
 

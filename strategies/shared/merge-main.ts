@@ -1,6 +1,9 @@
+import { ChaosError } from '../../harness/sdk/errors.js';
+import type { AcquireOptions, Grant } from '../../harness/sdk/ports/lock.js';
 import type { TestRecord } from '../../harness/sdk/records.js';
 import type { StrategyContext } from '../../harness/sdk/strategy.js';
 import type { LockBackendName } from '../../harness/sdk/ports/locks/index.js';
+import { unfenced } from '../../harness/sdk/ports/lock.js';
 import { readMain, writeMain, type Publish } from './main-file.js';
 
 /** The lock every read-modify-write of data/main.parquet holds (the same name realtime uses). */
@@ -10,11 +13,28 @@ export const MAIN_LOCK = 'main';
 export const MAIN_POINTS = ['main:read'] as const;
 
 /**
- * With the main lock held (or knowingly without it): adds the records whose ids main.parquet lacks and
- * republishes it (by default temp + fsync + rename). Deduping by id makes a retried or re-committed
- * record idempotent. Returns how many records were added.
+ * Runs `fn` holding the main lock. A fenced grant's commit refused (E_FENCED: this holder's lease
+ * expired and a later holder was granted meanwhile) published nothing: `fn` is run again under a
+ * new grant, so it re-reads main and its records are saved after all.
  */
-export async function mergeIntoMain(ctx: StrategyContext, records: readonly TestRecord[], publish: Publish = 'rename'): Promise<number> {
+export async function withMainLock<T>(ctx: StrategyContext, backend: LockBackendName, fn: (grant: Grant) => Promise<T>, options: Omit<AcquireOptions, 'backend'> = {}): Promise<T> {
+  for (;;) {
+    try {
+      return await ctx.lock.withLock(MAIN_LOCK, fn, { ...options, backend });
+    } catch (error) {
+      if (!(error instanceof ChaosError && error.code === 'E_FENCED')) throw error;
+      ctx.log(`main lock: ${error.message}; redone under a new grant`);
+    }
+  }
+}
+
+/**
+ * With the main lock held (or knowingly without it: `grant` undefined): adds the records whose ids
+ * main.parquet lacks and republishes it (by default temp + fsync + rename), the publish step under the
+ * grant's commit. Deduping by id makes a retried or re-committed record idempotent. Returns how many
+ * records were added.
+ */
+export async function mergeIntoMain(ctx: StrategyContext, records: readonly TestRecord[], grant: Pick<Grant, 'commit'> | undefined, publish: Publish = 'rename'): Promise<number> {
   const rows = await readMain(ctx);
   // Between the read and the write: a writer paused here past a lease's stale time writes a stale main.
   await ctx.io.point('main:read');
@@ -25,11 +45,11 @@ export async function mergeIntoMain(ctx: StrategyContext, records: readonly Test
     seen.add(record.id);
     fresh.push(record);
   }
-  if (fresh.length > 0) await writeMain(ctx, [...rows, ...fresh], publish);
+  if (fresh.length > 0) await writeMain(ctx, [...rows, ...fresh], publish, grant?.commit ?? unfenced);
   return fresh.length;
 }
 
 /** Takes the main lock (waiting as long as the lock port allows) and merges `records` into main. */
 export async function commitToMain(ctx: StrategyContext, records: readonly TestRecord[], backend: LockBackendName): Promise<number> {
-  return ctx.lock.withLock(MAIN_LOCK, () => mergeIntoMain(ctx, records), { backend });
+  return withMainLock(ctx, backend, (grant) => mergeIntoMain(ctx, records, grant));
 }

@@ -34,7 +34,7 @@ export function makeContext(cellDir: string, options: { role?: RoleKind; index?:
   const index = options.index ?? 0;
   return {
     io: createIoPort(options.hook ?? noopHook),
-    lock: createLockPort({ dir: join(paths.state, 'locks'), staleMs: options.lockStaleMs ?? 5000, defaultTimeoutMs: 10_000 }, realClock),
+    lock: createLockPort({ dir: join(paths.state, 'locks'), staleMs: options.lockStaleMs ?? 5000, defaultTimeoutMs: 10_000, services: options.services ?? {} }, realClock),
     clock: realClock,
     codec: codecs[options.codec ?? 'hyparquet'],
     dataDir: paths.data,

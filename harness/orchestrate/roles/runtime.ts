@@ -71,11 +71,16 @@ export async function createRuntime(config: RoleConfig, kind: RoleKind): Promise
   }
   const codec = getCodec(config.codec);
   await codec.ready();
+  const count = (name: string, n = 1) => {
+    counters[name] = (counters[name] ?? 0) + n;
+  };
+  const log = (message: string) => appendFileSync(logFile, `${new Date().toISOString()} ${message}\n`);
   const ctx: StrategyContext = {
     io,
     // `lock:acquired` is a fault point: a pause there stops a process while it holds a lock.
     lock: createLockPort({
       dir: join(paths.state, 'locks'), staleMs: config.lockStaleMs, defaultTimeoutMs: config.lockTimeoutMs, onAcquired: () => mark(LOCK_ACQUIRED),
+      services: config.services, log, count,
     }, realClock),
     clock: realClock,
     codec,
@@ -84,10 +89,8 @@ export async function createRuntime(config: RoleConfig, kind: RoleKind): Promise
     role: { kind, index: config.index, pid: process.pid, processId: processId(process.pid, new Date()) },
     services: config.services,
     random,
-    count: (name, n = 1) => {
-      counters[name] = (counters[name] ?? 0) + n;
-    },
-    log: (message) => appendFileSync(logFile, `${new Date().toISOString()} ${message}\n`),
+    count,
+    log,
   };
   return { loaded, ctx, counters, beforeCrash: (fn) => { onCrash.fn = fn; } };
 }

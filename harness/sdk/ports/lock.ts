@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { badValue, ChaosError } from '../errors.js';
 import type { ClockPort } from './clock.js';
+import type { ServiceEndpoints } from '../services.js';
 import { lockBackendNames, lockBackends, type LockBackendName } from './locks/index.js';
 
 export interface LockStats {
@@ -23,6 +24,21 @@ export interface AcquireOptions {
 
 export type Release = () => Promise<void>;
 
+/** One holding of a named lock. */
+export interface Grant {
+  release: Release;
+  /**
+   * Runs the destination's commit step (e.g. the rename that publishes main). For a fenced backend it
+   * runs only if no later grant of this lock has been announced to the destination, checked and run
+   * atomically with respect to every other holder; otherwise it throws ChaosError `E_FENCED` and `publish`
+   * never runs. For any other backend it simply runs `publish`.
+   */
+  commit<T>(publish: () => Promise<T>): Promise<T>;
+}
+
+/** A grant's commit for backends the destination cannot check: the commit just runs. */
+export const unfenced = <T>(publish: () => Promise<T>): Promise<T> => publish();
+
 /** The point marked when a lock is acquired (a harness point, not a strategy's): a fault there hits a holder. */
 export const LOCK_ACQUIRED = 'lock:acquired';
 
@@ -30,8 +46,10 @@ export interface LockPort {
   readonly stats: LockStats;
   /** Blocks until the named lock is held; throws ChaosError E_LOCK_TIMEOUT after the timeout. */
   acquire(name: string, options?: AcquireOptions): Promise<Release>;
-  /** Runs `fn` holding the named lock (acquired as `acquire` does) and releases it however `fn` ends. */
-  withLock<T>(name: string, fn: () => Promise<T>, options?: AcquireOptions): Promise<T>;
+  /** Like `acquire`, with the grant's commit step for a destination that checks fencing tokens. */
+  grant(name: string, options?: AcquireOptions): Promise<Grant>;
+  /** Runs `fn` holding the named lock (acquired as `grant` does) and releases it however `fn` ends. */
+  withLock<T>(name: string, fn: (grant: Grant) => Promise<T>, options?: AcquireOptions): Promise<T>;
   /** For strategies whose waits happen elsewhere (e.g. SQLite busy waits): counted as lock waits. */
   observeWait(ms: number, outcome: 'acquired' | 'timeout'): void;
 }
@@ -44,19 +62,29 @@ export interface LockConfig {
   defaultTimeoutMs: number;
   /** Called with the lock held, before acquire() returns (the `lock:acquired` point of fault injection). */
   onAcquired?(name: string): Promise<void> | void;
+  /** The cell's services (a Redis backend needs the cell's Redis); none for file and kernel locks. */
+  services?: ServiceEndpoints;
+  log?(message: string): void;
+  count?(name: string, n?: number): void;
 }
 
-/** What a lock backend gets: where its files go, the lease time, and the stats to count takeovers in. */
+/**
+ * What a lock backend gets: where its files go, the lease time, the stats to count takeovers in, the
+ * cell's services, and the process's log and counters.
+ */
 export interface LockBackendEnv {
   dir: string;
   staleMs: number;
   stats: LockStats;
+  services: ServiceEndpoints;
+  log(message: string): void;
+  count(name: string, n?: number): void;
 }
 
 /** A way of holding a named lock across processes. The port polls `tryLock` and measures the waits. */
 export interface LockBackend {
-  /** One try, without waiting: how to release the lock when it was taken, undefined when it is held elsewhere. */
-  tryLock(name: string): Promise<Release | undefined>;
+  /** One try, without waiting: the grant when the lock was taken, undefined when it is held elsewhere. */
+  tryLock(name: string): Promise<Grant | undefined>;
 }
 
 export type LockBackendFactory = (env: LockBackendEnv) => LockBackend;
@@ -65,16 +93,17 @@ export function emptyLockStats(): LockStats {
   return { acquisitions: 0, waitsMs: [], timeouts: 0, compromised: 0, staleTakeovers: 0 };
 }
 
-/** A lock port from its primitives: every backend gets the same `withLock` around its `acquire`. */
-export function lockPort(primitives: Omit<LockPort, 'withLock'>): LockPort {
+/** A lock port from its primitives: every backend gets the same `acquire` and `withLock` around its `grant`. */
+export function lockPort(primitives: Omit<LockPort, 'withLock' | 'acquire'>): LockPort {
   return {
     ...primitives,
+    acquire: async (name, options) => (await primitives.grant(name, options)).release,
     async withLock(name, fn, options) {
-      const release = await primitives.acquire(name, options);
+      const grant = await primitives.grant(name, options);
       try {
-        return await fn();
+        return await fn(grant);
       } finally {
-        await release();
+        await grant.release();
       }
     },
   };
@@ -92,9 +121,12 @@ export function createLockPort(config: LockConfig, clock: ClockPort): LockPort {
   const backend = (name: LockBackendName): LockBackend => {
     let found = opened.get(name);
     if (!found) {
-      const factory = (lockBackends as Record<string, LockBackendFactory>)[name];
+      const factory = (lockBackends as Record<string, { open: LockBackendFactory }>)[name]?.open;
       if (!factory) throw badValue('E_BAD_OPTION', 'lock backend', name, `one of: ${lockBackendNames.join(', ')}`);
-      found = factory({ dir: config.dir, staleMs: config.staleMs, stats });
+      found = factory({
+        dir: config.dir, staleMs: config.staleMs, stats, services: config.services ?? {},
+        log: config.log ?? (() => {}), count: config.count ?? (() => {}),
+      });
       opened.set(name, found);
     }
     return found;
@@ -102,19 +134,19 @@ export function createLockPort(config: LockConfig, clock: ClockPort): LockPort {
 
   return lockPort({
     stats,
-    async acquire(name, options = {}) {
+    async grant(name, options = {}) {
       const locks = backend(options.backend ?? 'file');
       const timeoutMs = options.timeoutMs ?? config.defaultTimeoutMs;
       const started = clock.now();
       let pollMs = 1;
       for (;;) {
-        const release = await locks.tryLock(name);
+        const grant = await locks.tryLock(name);
         const waited = clock.now() - started;
-        if (release) {
+        if (grant) {
           stats.acquisitions++;
           stats.waitsMs.push(waited);
           await config.onAcquired?.(name);
-          return release;
+          return grant;
         }
         if (waited >= timeoutMs) {
           stats.timeouts++;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { LockBackendFactory } from '../lock.js';
+import { unfenced, type LockBackendFactory } from '../lock.js';
 
 /**
  * A kernel lock: `BEGIN EXCLUSIVE` on an (empty) SQLite database per lock name takes a POSIX fcntl
@@ -31,8 +31,11 @@ export const fcntlLock: LockBackendFactory = ({ dir }) => {
         if ((error as { code?: string }).code === 'SQLITE_BUSY') return undefined;
         throw error;
       }
-      return async () => {
-        db.exec('COMMIT');
+      return {
+        release: async () => {
+          db.exec('COMMIT');
+        },
+        commit: unfenced,
       };
     },
   };

@@ -1,7 +1,7 @@
 import { open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
-import type { LockBackendFactory, LockStats } from '../lock.js';
+import { unfenced, type LockBackendFactory, type LockStats } from '../lock.js';
 
 /** Never let proper-lockfile take a stale lock over on its own: its stat → rmdir → mkdir is a race. */
 const LIBRARY_STALE_MS = 2 ** 31 - 1;
@@ -100,7 +100,7 @@ export const fileLease: LockBackendFactory = ({ dir, staleMs, stats }) => {
       const held = (await tryLock(target)) ?? ((await takeOverIfStale(target)) ? await tryLock(target) : undefined);
       if (!held) return undefined;
       const mine = await identity(`${target}.lock`);
-      return async () => {
+      const release = async () => {
         for (;;) {
           const done = await underGuard(target, async () => {
             if (!held.compromised() && (await identity(`${target}.lock`)) !== mine) held.noticeCompromise();
@@ -117,6 +117,7 @@ export const fileLease: LockBackendFactory = ({ dir, staleMs, stats }) => {
           await new Promise((resume) => setTimeout(resume, 1));
         }
       };
+      return { release, commit: unfenced };
     },
   };
 };

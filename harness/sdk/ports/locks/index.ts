@@ -1,19 +1,49 @@
+import type { ServiceNeeds } from '../../services.js';
 import type { LockBackendFactory } from '../lock.js';
 import { fcntlLock } from './fcntl.js';
 import { fileLease } from './file-lease.js';
+import { redisFencedLease, redisLease } from './redis.js';
+
+/** What a lock is, by what survives a paused or killed holder (DESIGN §5). */
+export type LockKind = 'lease' | 'kernel';
+
+export interface LockBackendSpec {
+  open: LockBackendFactory;
+  /** `lease`: expires under a holder paused (or dead) for its lease time; `kernel`: held while paused, freed at death. */
+  kind: LockKind;
+  /** Its grants carry a fencing token that the destination checks at commit (Grant.commit refuses a stale holder). */
+  fenced: boolean;
+  /** The services the harness must provide for a cell whose strategy uses this backend. */
+  services: ServiceNeeds;
+  /** One line for `list` and the option's help. */
+  describe: string;
+}
+
+// The Redis lock keeps its fencing counter across a Redis restart only with an fsynced AOF.
+const REDIS = { redis: { durability: 'always' } } as const satisfies ServiceNeeds;
 
 /**
  * Every lock backend, by the name strategies take as their `lock=` option. A new backend joins with
- * one file and one line here. Named by what survives a paused or killed holder:
- * - `file`: a lease (proper-lockfile's mkdir lock, refreshed while held). A holder paused past the stale
- *   time loses it while it still thinks it holds it; a SIGKILLed holder blocks everyone for the stale time.
- * - `fcntl`: a kernel lock (a POSIX record lock, through SQLite's locking of a lock database). Held for
- *   as long as the holder lives, paused or not; freed by the kernel the instant the holder dies.
+ * one file and one entry here; the simulation reads `kind` and `fenced` from here too.
  */
 export const lockBackends = {
-  file: fileLease,
-  fcntl: fcntlLock,
-} satisfies Record<string, LockBackendFactory>;
+  file: {
+    open: fileLease, kind: 'lease', fenced: false, services: {},
+    describe: 'a lease (proper-lockfile), lost under a holder paused past the stale time',
+  },
+  fcntl: {
+    open: fcntlLock, kind: 'kernel', fenced: false, services: {},
+    describe: 'a kernel lock, held while its holder is paused, freed when it dies',
+  },
+  redis: {
+    open: redisLease, kind: 'lease', fenced: false, services: REDIS,
+    describe: 'a lease on the cell\'s redis-server, lost under a holder paused past the stale time',
+  },
+  'redis-fenced': {
+    open: redisFencedLease, kind: 'lease', fenced: true, services: REDIS,
+    describe: 'the redis lease plus its token checked at commit: a paused holder\'s late commit is refused and redone',
+  },
+} as const satisfies Record<string, LockBackendSpec>;
 
 export type LockBackendName = keyof typeof lockBackends;
 
