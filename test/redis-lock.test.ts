@@ -114,7 +114,7 @@ describe('lock=redis vs lock=redis-fenced under lease-expiry (real processes, re
     // Act: one writer stopped for 2 × the lease, holding the main lock between reading and writing main.
     const result = await runSmall({
       strategies: ['realtime:lock=redis', 'realtime:lock=redis-fenced'], scenarios: ['lease-expiry'],
-      workers: 2, recordsPerWorker: 6, lockStaleMs: 1000,
+      workers: 3, recordsPerWorker: 8, lockStaleMs: 1000,
     });
 
     // Assert
