@@ -111,15 +111,17 @@ describe('the fence record (the destination\'s token check)', () => {
 
 describe('lock=redis vs lock=redis-fenced under lease-expiry (real processes, real redis-server)', () => {
   it('the lease loses an acked update to the paused holder; with fencing nothing is lost', async () => {
-    // Act: one writer stopped for 2 × the lease, holding the main lock between reading and writing main.
+    // Act: lease-expiry's pause (2 × the lease, holding the main lock between reading and writing
+    // main), for every writer at its first `main:read`: whoever holds the lock first is stopped while
+    // the other is sure to be waiting for it, even on a loaded machine.
     const result = await runSmall({
       strategies: ['realtime:lock=redis', 'realtime:lock=redis-fenced'], scenarios: ['lease-expiry'],
-      workers: 3, recordsPerWorker: 8, lockStaleMs: 1000,
+      workers: 2, recordsPerWorker: 3, lockStaleMs: 1000, faults: 'pause:target=writers,point=main:read,nth=1,duration=2000',
     });
 
     // Assert
     const [lease, fenced] = result.cells;
-    for (const cell of [lease!, fenced!]) expect(cell.faults.outcomes?.map((f) => f.fired)).toEqual([true]);
+    for (const cell of [lease!, fenced!]) expect(cell.faults.outcomes?.map((f) => f.fired)).toEqual([true, true]);
     expect(lease!.verdict.lost).toBeGreaterThan(0);
     expect(lease!.verdict.valid).toBe(false);
     expect(fenced!.counters.fencedRefusals).toBeGreaterThan(0);
