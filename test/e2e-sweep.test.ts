@@ -16,13 +16,14 @@ afterAll(() => {
 
 describe('sweep (real processes)', () => {
   it('runs every point once per repeat, summarises the cells by their medians, and re-renders from the JSON', async () => {
-    // Arrange: 2 worker counts × 2 intervals × 2 repeats, 3 records a writer.
+    // Arrange: 2 worker counts × 2 intervals × 2 repeats, 3 records a writer. No faults: what is
+    // claimed here is the sweep's bookkeeping, and restarting killed writers only made it slower.
     const strategies = ['checkpoint-batch:interval=1', 'checkpoint-batch:interval=2'];
-    const points = gridPoints(strategies, ['buffer-crash'], [1, 2]);
+    const points = gridPoints(strategies, ['main-file-contention'], [1, 2]);
 
     // Act
     const result = await runSweep({
-      ...defaultRunConfig(), strategies, scenarios: ['buffer-crash'], recordsPerWorker: 3, payloadBytes: 32, cellTimeoutMs: 60_000,
+      ...defaultRunConfig(), strategies, scenarios: ['main-file-contention'], recordsPerWorker: 3, payloadBytes: 32, cellTimeoutMs: 60_000,
       points, repeat: 2, outDir, command: 'test',
     });
 
