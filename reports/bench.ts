@@ -52,7 +52,7 @@ function overheadLines(result: BenchResult): string[] {
   const verdict = {
     'above the goal': `the port costs at least the goal of 5%: ${interval}.`,
     'below the goal': `below the goal of 5%: an overhead of 5% or more is ruled out (${interval}).`,
-    'within the noise': `within the noise of this run: ${interval}; the interval holds both no cost and 5%, so these cells cannot tell (more with --overhead-repeat).`,
+    'within the noise': `within the noise of this run: ${interval}, from below the goal of 5% to above it, and the test does not reject equal ports, so these cells cannot tell (more with --overhead-repeat).`,
     'instrumented faster': `the instrumented cells were faster (${interval}): drift of the machine between cells, which the port cannot cause.`,
   }[e.answer];
   return [

@@ -191,7 +191,7 @@ export const CellResultSchema = looseFields({
   }),
   throughput: looseFields({
     ackedPerSec: v.number(),
-    /** Wall time of the writing phase: first writer `start` to last ledger line, ms. */
+    /** Wall time of the writing phase: the writers' `go` (orchestrate/start-barrier.ts) to the last ledger line, ms. */
     wallMs: ms,
     ackLatencyMsP50: nullableNumber,
     ackLatencyMsP99: nullableNumber,
@@ -205,7 +205,7 @@ export const CellResultSchema = looseFields({
      */
     parquetPerSec: v.number(),
     /**
-     * First writer `start` → the moment the last acked record is in its final .parquet file after
+     * The writers' `go` → the moment the last acked record is in its final .parquet file after
      * drain and finalize (the later of the last ack and the newest .parquet write in data/), ms;
      * null when nothing was acked or no Parquet file exists.
      */
