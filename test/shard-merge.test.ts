@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { expectedCost, parseShard, shardIndices } from '../harness/orchestrate/shard.js';
 import { interleave, runSweep, gridPoints } from '../harness/orchestrate/sweep.js';
 import { mergeShards, unshardedCommand } from '../harness/analyze/merge.js';
+import { mergeGateShards } from '../harness/analyze/merge-gate.js';
+import { gateGrid, gateShardGrid } from '../harness/orchestrate/gate-run.js';
+import type { GateResult } from '../harness/result/gate-result.js';
 import { summarizeSweep } from '../harness/analyze/sweep-summary.js';
 import { defaultRunConfig } from '../harness/orchestrate/run-config.js';
 import type { RunResult } from '../harness/result/result.js';
@@ -69,5 +72,44 @@ describe('merge of shard results (real processes)', () => {
     expect(refuse([['one.json', one], ['merged.json', merged]])).toThrow(/merged.json is not a shard's result/);
     expect(processesMentioning(outDir)).toEqual([]);
     rmSync(outDir, { recursive: true, force: true });
+  });
+});
+
+describe('gate --shard i/n', () => {
+  const config = { scenarios: ['main-file-contention', 'buffer-crash'], workers: [2, 4, 8], run: { ...defaultRunConfig(), recordsPerWorker: 20 } };
+
+  /** One shard's gate as `gate --shard i/n --json` writes it, its cells judged `answer`. */
+  function shardGate(index: number, count: number, answer: 'no change' | 'regressed', overrides: Partial<GateResult['config']> = {}): GateResult {
+    const shardConfig = { ...config, ...overrides, shard: { index, count } };
+    const cells = gateShardGrid(shardConfig).map((c) => ({ ...c, pairs: 6, looks: 1, samples: [], correctness: [], metrics: [], counters: [], answer }));
+    return {
+      schemaVersion: 1, kind: 'gate', tool: { name: 'parquet-chaos', version: '1.0.0' }, command: `parquet-chaos gate --head realtime --base realtime --shard ${index}/${count} --json g${index}.json`,
+      mode: 'a/b', startedAt: `2026-01-01T00:0${index}:00Z`, finishedAt: `2026-01-01T00:1${index}:00Z`, gateDir: `/runs/g${index}`, machine: {} as GateResult['machine'],
+      config: { base: 'realtime', head: 'realtime', repeat: 6, maxRepeat: 18, step: 6, alpha: 0.05, alphaPerLook: 0.05 / 3, minEffect: {} as GateResult['config']['minEffect'], tolerances: {} as GateResult['config']['tolerances'], inconclusiveOk: false, ...shardConfig },
+      shard: { index, count, plannedCells: gateGrid(shardConfig).length },
+      runs: [`/runs/g${index}/run`], controls: [{ strategy: 'realtime:lock=none', scenario: 'main-file-contention', workers: 4, seed: 1, expects: 'lost', found: 3, caught: true, dir: '', replay: '' }],
+      cells, outcome: answer === 'no change' ? 'pass' : 'regressed', exitCode: answer === 'no change' ? 0 : 1, reasons: [],
+    };
+  }
+
+  it('runs disjoint shares of the gate\'s cells that together are the unsharded grid, and merge gives the whole gate\'s verdict', () => {
+    // Act
+    const shares = [1, 2, 3].map((index) => gateShardGrid({ ...config, shard: { index, count: 3 } }));
+    const merged = mergeGateShards([1, 2].map((index) => ({ file: `g${index}.json`, result: shardGate(index, 2, index === 2 ? 'regressed' : 'no change') })));
+
+    // Assert
+    const key = (c: { scenario: string; workers: number }) => `${c.scenario}/${c.workers}`;
+    expect(shares.flat().map(key).sort()).toEqual(gateGrid(config).map(key).sort());
+    expect(new Set(shares.flat().map(key)).size).toBe(gateGrid(config).length);
+    expect(merged.cells.map(key)).toEqual(gateGrid(config).map(key));
+    expect(merged).toMatchObject({ outcome: 'regressed', exitCode: 1, command: 'parquet-chaos gate --head realtime --base realtime', config: { shard: null } });
+    expect(merged.controls).toHaveLength(2);
+    expect(merged.mergedFrom?.map((s) => s.index)).toEqual([1, 2]);
+  });
+
+  it('refuses gates of different configurations, and a missing shard', () => {
+    const one = { file: 'g1.json', result: shardGate(1, 2, 'no change') };
+    expect(() => mergeGateShards([one, { file: 'g2.json', result: shardGate(2, 2, 'no change', { repeat: 3 }) }])).toThrow(/g2.json and g1.json ran different gates \(repeat\)/);
+    expect(() => mergeGateShards([one])).toThrow(/shard 2\/2 missing/);
   });
 });

@@ -15,6 +15,7 @@ import { machineFacts } from '../measure/machine.js';
 import { toolVersion } from '../measure/package-info.js';
 import { defaultRunConfig } from './run-config.js';
 import { runCells, type PlannedCell, type RunOptions } from './run.js';
+import { expectedCost, shardIndices } from './shard.js';
 
 /**
  * The seed's unsafe variants the harness must always catch: unlocked read-modify-write of one file under
@@ -86,7 +87,23 @@ export function planPairs(cells: readonly { scenario: string; workers: number }[
   return planned;
 }
 
-const cellKey = (c: { scenario: string; workers: number }) => `${c.scenario}\u0000${c.workers}`;
+export const cellKey = (c: { scenario: string; workers: number }) => `${c.scenario}\u0000${c.workers}`;
+
+/** Every cell (scenario × workers) of the gate, in plan order. */
+export function gateGrid(config: Pick<GateConfig, 'scenarios' | 'workers'>): { scenario: string; workers: number }[] {
+  return config.scenarios.flatMap((scenario) => config.workers.map((workers) => ({ scenario, workers })));
+}
+
+/**
+ * The cells this gate runs: with `--shard i/n`, its share of the grid, split as run and sweep split
+ * theirs (deterministic, most expensive first to the least loaded shard). A cell's pairs and looks stay
+ * in one shard, so each shard judges its cells whole; the positive controls run in every shard.
+ */
+export function gateShardGrid(config: Pick<GateConfig, 'scenarios' | 'workers' | 'shard' | 'run'>): { scenario: string; workers: number }[] {
+  const whole = gateGrid(config);
+  if (!config.shard) return whole;
+  return shardIndices(whole.map((c) => expectedCost(c, config.run.recordsPerWorker)), config.shard).map((i) => whole[i]!);
+}
 
 /** What a checker that sees nothing says: no anomaly, valid. Test-only (see GateOptions). */
 function blind(cell: CellResult): CellResult {
@@ -108,7 +125,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   const timing = baseline === undefined || sameMachine(baseline.data.machine, machine);
   const settings: GateSettings = { alpha: gateConfig.alphaPerLook, minEffect: config.minEffect, tolerances: config.tolerances, timing };
 
-  const grid = config.scenarios.flatMap((scenario) => config.workers.map((workers) => ({ scenario, workers })));
+  const grid = gateShardGrid(config);
   const samples = new Map<string, GateSample[]>(grid.map((c) => [cellKey(c), (baseline?.data.samples ?? []).filter((s) => cellKey(s) === cellKey(c)).map((s) => ({ ...s, side: 'base' as const }))]));
   const lookCount = new Map<string, number>(grid.map((c) => [cellKey(c), 1]));
   const controls: ControlOutcome[] = [];
@@ -116,7 +133,8 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   let interrupted = false;
 
   const runBatch = async (planned: GatePlanned[], run: GateConfig['run'] = config.run) => {
-    const runConfig: RunConfig = { ...run, strategies: [...new Set(planned.map((p) => p.cell.strategy))], scenarios: [...new Set(planned.map((p) => p.cell.scenario))], workers: Math.max(...planned.map((p) => p.cell.workers)) };
+    // The gate shards its grid itself (gateShardGrid): each batch it runs is whole.
+    const runConfig: RunConfig = { ...run, shard: null, strategies: [...new Set(planned.map((p) => p.cell.strategy))], scenarios: [...new Set(planned.map((p) => p.cell.scenario))], workers: Math.max(...planned.map((p) => p.cell.workers)) };
     const result = await runCells({ ...runConfig, outDir: gateDir, command, signal, onCellStart, onCellDone }, planned.map((p) => p.cell));
     runs.push(result.runDir);
     interrupted ||= result.interrupted;
@@ -169,6 +187,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     mode: baseline ? 'baseline' : config.base === null ? 'head only' : 'a/b',
     startedAt, finishedAt: new Date().toISOString(), gateDir, machine, config: gateConfig,
     ...(baseline ? { baseline: { file: baseline.file, machine: baseline.data.machine, sameMachine: timing } } : {}),
+    ...(config.shard ? { shard: { ...config.shard, plannedCells: gateGrid(config).length } } : {}),
     runs, controls, cells, outcome, exitCode, reasons,
   };
   writeFileAtomic(join(gateDir, 'gate.json'), `${JSON.stringify(result, null, 2)}\n`);

@@ -1,5 +1,5 @@
 import type { GateCellJudgement, GateCounter, GateMetric, GateSample, Tolerance } from '../analyze/gate.js';
-import type { MachineFacts, RunConfig } from './result.js';
+import type { MachineFacts, RunConfig, Shard } from './result.js';
 
 /**
  * `pass` (exit 0), `regressed` / `correctness` / `control missed` (exit 1), `inconclusive` (exit 3, or
@@ -39,6 +39,8 @@ export interface GateConfig {
   minEffect: Record<GateMetric, number>;
   tolerances: Record<GateCounter, Tolerance>;
   inconclusiveOk: boolean;
+  /** `--shard i/n`: only this shard's cells (scenario × workers) ran; null or absent: all of them. */
+  shard?: Shard | null;
   /** Everything else each cell ran with (records, payload, faults, lock settings, seed …). */
   run: Omit<RunConfig, 'strategies' | 'scenarios' | 'workers'>;
 }
@@ -68,6 +70,10 @@ export interface GateResult {
   /** Baseline mode: the machine the baseline was measured on, and whether timing was compared. */
   baseline?: { file: string; machine: MachineFacts; sameMachine: boolean };
   config: GateConfig;
+  /** A shard's gate (`--shard i/n`): which shard, and how many cells the whole grid has. */
+  shard?: Shard & { plannedCells: number };
+  /** A merged gate (`parquet-chaos merge` of every shard's gate JSON): the shards it joins, each with its machine. */
+  mergedFrom?: { index: number; file: string; gateDir: string; machine: MachineFacts; cells: number }[];
   /** Run folders (each with its result.json holding every cell in full). */
   runs: string[];
   controls: ControlOutcome[];

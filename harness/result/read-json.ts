@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { badValue, type ChaosErrorCode } from '../sdk/errors.js';
-import type { GateBaseline } from './gate-result.js';
+import type { GateBaseline, GateResult } from './gate-result.js';
 
 /** Parses a JSON file the user named; a missing or malformed one is bad input naming the option. */
 export function readJsonFile(path: string, code: ChaosErrorCode, option: string, expected: string): unknown {
@@ -20,4 +20,15 @@ export function readGateBaseline(path: string): GateBaseline {
     && typeof data.run === 'object' && typeof data.machine === 'object' && Number.isInteger(data.repeat);
   if (!fine) throw badValue('E_BAD_OPTION', '--baseline', path, expected);
   return data as GateBaseline;
+}
+
+/** A gate's JSON (`gate --json FILE`), e.g. one shard's; anything else is bad input naming the file. */
+export function readGateResult(path: string): GateResult {
+  const expected = 'a gate result written by parquet-chaos gate --json (schemaVersion 1)';
+  const data = readJsonFile(path, 'E_USAGE', 'merge', expected) as Partial<GateResult> | null;
+  const fine = data !== null && typeof data === 'object' && data.kind === 'gate' && data.schemaVersion === 1
+    && typeof data.config === 'object' && Array.isArray(data.cells) && Array.isArray(data.controls) && Array.isArray(data.runs)
+    && typeof data.machine === 'object' && typeof data.tool === 'object';
+  if (!fine) throw badValue('E_USAGE', 'merge', path, expected);
+  return data as GateResult;
 }

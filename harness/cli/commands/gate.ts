@@ -13,6 +13,7 @@ import { renderGateJunit } from '../../../reports/junit.js';
 import { createProgress } from '../progress.js';
 import { interruptible } from '../interrupt.js';
 import { parseCount, parseWorkerList } from '../sweep-args.js';
+import { parseShard } from '../../orchestrate/shard.js';
 import type { CommandInput, CommandSpec, Flag, Io } from '../command.js';
 import { paletteFor, runFlags, runOptions } from '../flags.js';
 
@@ -51,6 +52,7 @@ const FLAGS = {
   baseline: { value: 'FILE', describe: 'compare with a saved baseline instead of --base (its strategy, scenarios, workers, seeds and settings; timing only on the same machine)' },
   'save-baseline': { value: 'FILE', describe: 'save the head side as a baseline (--base may then be left out: only the head runs)' },
   out: { value: 'DIR', describe: 'parent folder of the gate folder', default: 'runs' },
+  shard: { value: 'i/n', describe: 'run only this share of the cells (scenario × workers), balanced by expected cost; `merge` joins every shard\'s --json into the gate\'s verdict' },
   ...runFlags(runDefaults(), ['strategy', 'scenario', 'workers', 'shard']),
 } satisfies Record<string, Flag>;
 
@@ -94,7 +96,7 @@ async function gate({ flags, argv }: CommandInput, io: Io): Promise<number> {
   let run: GateConfig['run'];
   if (baselineFile !== undefined) {
     // The baseline fixes what runs; a flag that would change it is refused, not ignored.
-    const fixed = Object.keys(flags).find((f) => f === 'base' || f === 'scenario' || f === 'workers' || (RUN_FLAGS as string[]).includes(f));
+    const fixed = Object.keys(flags).find((f) => f === 'base' || f === 'scenario' || f === 'workers' || (f !== 'shard' && (RUN_FLAGS as string[]).includes(f)));
     if (fixed) throw badValue('E_USAGE', `--${fixed}`, String(flags[fixed]), 'no value with --baseline (the baseline fixes the strategy settings, scenarios, workers, seeds and sizes)');
     baseline = { file: baselineFile, data: readGateBaseline(baselineFile) };
     ({ scenarios, workers, run } = baseline.data);
@@ -106,6 +108,9 @@ async function gate({ flags, argv }: CommandInput, io: Io): Promise<number> {
     [scenarios, workers, run] = [fromFlags, parseWorkerList(text('workers') ?? GATE_DEFAULTS.workers), rest];
   }
   base = baseline ? null : base;
+  const shard = text('shard') === undefined ? null : parseShard(text('shard')!);
+  if (shard && saveTo !== undefined) throw badValue('E_USAGE', '--save-baseline', saveTo, 'no --shard (a baseline holds every cell: save it from an unsharded gate)');
+  if (shard && text('json') === undefined) throw badValue('E_USAGE', '--json', '', 'a file with --shard (merge joins the shards\' --json files into the verdict)');
   const repeat = parseCount('--repeat', text('repeat'), baseline?.data.repeat ?? GATE_DEFAULTS.repeat, 1, 1000);
   const maxRepeat = parseCount('--max-repeat', text('max-repeat'), repeat * GATE_DEFAULTS.looks, 1, 3000);
   if (maxRepeat < repeat) throw badValue('E_BAD_OPTION', '--max-repeat', String(maxRepeat), `an integer >= --repeat (${repeat})`);
@@ -118,7 +123,7 @@ async function gate({ flags, argv }: CommandInput, io: Io): Promise<number> {
         base, head: head!, scenarios, workers, baseline,
         repeat, maxRepeat, step: repeat, alpha, minEffect: parseMinEffect(text('min-effect')),
         tolerances: Object.fromEntries(gateCounterNames.map((k) => [k, GATE_COUNTERS[k].tolerance])) as Record<GateCounter, Tolerance>,
-        inconclusiveOk: flags['inconclusive-ok'] === true, run,
+        inconclusiveOk: flags['inconclusive-ok'] === true, run, shard,
         outDir: text('out') ?? 'runs', command: ['parquet-chaos', 'gate', ...argv].join(' '), signal,
         onCellStart: (i, total, strategy, scenario, cell) => progress.start(i, total, `${strategy} × ${scenario} · ${cell.workers} workers${cell.repeat === undefined ? ' (positive control)' : ` · pair ${cell.repeat}`}`),
         onCellDone: (cell) => progress.done(cell),
