@@ -296,7 +296,8 @@ export function recordTruth(seed: number, payloadBytes: number): RowTruth {
     const match = /^w(\d+)-(\d+)$/.exec(String(row.id));
     if (!match) return undefined;
     const expected = makeRecord(seed, Number(match[1]), Number(match[2]), payloadBytes, BigInt(row.created_at));
-    return RECORD_COLUMNS.filter((column) => column !== 'created_at' && String(row[column]) !== String(expected[column]));
+    // Equal values have equal strings: only values that differ are compared as strings (a number read back as text, say).
+    return RECORD_COLUMNS.filter((column) => column !== 'created_at' && row[column] !== expected[column] && String(row[column]) !== String(expected[column]));
   };
 }
 

@@ -4,6 +4,9 @@ import { getCodec } from '../../sdk/codec/index.js';
 import { makeRecord, recordId } from '../../sdk/records.js';
 import { cellPaths } from '../roles/config.js';
 
+/** How the fixture's records are generated: the check regenerates every row from it (whole-row truth), as for a real cell. */
+export const FIXTURE_GENERATION = { seed: 1, payloadBytes: 16 } as const;
+
 export interface CheckerFixture {
   writers: number;
   files: number;
@@ -29,7 +32,7 @@ export async function writeCheckerFixture(cellDir: string, records: number, perW
     for (let seq = 0; seq < count; seq++) {
       const id = recordId(w, seq);
       lines.push(`{"op":"attempt","id":"${id}","t":${t}}`, `{"op":"ack","id":"${id}","t":${t}}`);
-      rows.push(makeRecord(1, w, seq, 16, BigInt(t) * 1000n));
+      rows.push(makeRecord(FIXTURE_GENERATION.seed, w, seq, FIXTURE_GENERATION.payloadBytes, BigInt(t) * 1000n));
     }
     lines.push(JSON.stringify({ op: 'end', t }));
     const ledger = join(paths.ledger, `writer-${w}.jsonl`);
