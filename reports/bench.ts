@@ -83,7 +83,7 @@ function checkerLines(result: BenchResult): string[] {
     `## The checker on ${n0(c.records)} records`,
     '',
     `${c.writers} ledgers (${(c.ledgerBytes / 2 ** 20).toFixed(0)} MiB) and ${c.files} Parquet files (${(c.parquetBytes / 2 ** 20).toFixed(0)} MiB), every record acked once and present once; every row regenerated and compared field by field, as in a real cell.`,
-    `Check: ${(c.checkMs / 1000).toFixed(2)} s = ${n0(c.recordsPerSec)} records/s (goal ≥ 500,000); peak RSS of the checking process ${c.peakRssMiB} MiB (goal < 200 MiB); ` +
+    `Check: ${(c.checkMs / 1000).toFixed(2)} s = ${n0(c.recordsPerSec)} records/s (goal ≥ 500,000), ${(c.cpuMs / 1000).toFixed(2)} s of CPU = ${n0(c.recordsPerCpuSec)} records per CPU second; peak RSS of the checking process ${c.peakRssMiB} MiB (goal < 200 MiB); ` +
       `verdict valid: ${c.valid} (${n0(c.acked)} acked, ${n0(c.present)} present).`,
   ];
 }

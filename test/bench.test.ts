@@ -42,6 +42,7 @@ describe('parquet-chaos bench (real processes, tiny sizes)', () => {
     expect(result.overhead!.raw.map((c) => c.valid)).toEqual([true]);
     expect(result.checker).toMatchObject({ records: 3000, valid: true, acked: 3000, present: 3000 });
     expect(result.checker!.peakRssMiB).toBeGreaterThan(0);
+    expect(result.checker!.cpuMs).toBeGreaterThan(0);
     expect(out()).toContain('## Safe strategies at 2 writers × 5 records');
     expect(out()).toContain('## Harness overhead');
     expect(out()).toContain('## The checker on 3,000 records');

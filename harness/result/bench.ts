@@ -49,6 +49,9 @@ export interface CheckerBench {
   generateMs: number;
   checkMs: number;
   recordsPerSec: number;
+  /** CPU time of the check (user + system): on a shared machine, less disturbed by the others than the wall time. */
+  cpuMs: number;
+  recordsPerCpuSec: number;
   /** Peak resident set of the checking process (getrusage maxrss), MiB. */
   peakRssMiB: number;
   valid: boolean | 'unknown';

@@ -7,6 +7,8 @@ import { checkCell } from '../../oracle/checker.js';
 import { FIXTURE_GENERATION } from './checker-fixture.js';
 
 const started = performance.now();
+const cpuAtStart = process.cpuUsage();
 const verdict = await checkCell(process.argv[2]!, { noLostAcked: true, noDuplicates: true, noCorruption: true }, FIXTURE_GENERATION);
 const checkMs = performance.now() - started;
-process.stdout.write(JSON.stringify({ checkMs, maxRssKiB: process.resourceUsage().maxRSS, valid: verdict.valid, acked: verdict.acked, present: verdict.present, error: verdict.error }));
+const cpu = process.cpuUsage(cpuAtStart);
+process.stdout.write(JSON.stringify({ checkMs, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKiB: process.resourceUsage().maxRSS, valid: verdict.valid, acked: verdict.acked, present: verdict.present, error: verdict.error }));

@@ -143,9 +143,10 @@ async function benchChecker(cellDir: string, records: number, progress: (line: s
   progress(`checker: checking ${records} records in a child process…`);
   const { file, args } = nodeCommand('bench/check-child');
   const child = await execa(file, [...args, cellDir], { cleanup: true });
-  const out = JSON.parse(child.stdout) as { checkMs: number; maxRssKiB: number; valid: boolean | 'unknown'; acked: number; present: number };
+  const out = JSON.parse(child.stdout) as { checkMs: number; cpuMs: number; maxRssKiB: number; valid: boolean | 'unknown'; acked: number; present: number };
   return {
     records, ...fixture, generateMs, checkMs: Math.round(out.checkMs), recordsPerSec: Math.round((records / out.checkMs) * 1000),
+    cpuMs: Math.round(out.cpuMs), recordsPerCpuSec: Math.round((records / out.cpuMs) * 1000),
     peakRssMiB: Math.round(out.maxRssKiB / 1024), valid: out.valid, acked: out.acked, present: out.present,
   };
 }
