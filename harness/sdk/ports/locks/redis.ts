@@ -1,7 +1,6 @@
 import { ChaosError } from '../../errors.js';
 import { connectRedis, type RedisConnection } from '../../redis.js';
-import type { Grant, LockBackendEnv, LockBackendFactory } from '../lock.js';
-import { unfenced } from '../lock.js';
+import { unfenced, type Grant, type LockBackendEnv, type LockBackendFactory } from '../lock.js';
 import { fenceRecord } from './fence.js';
 
 /**
