@@ -61,7 +61,7 @@ export function makeRecord(seed: number, worker: number, seq: number, payloadByt
   for (let done = 0; done < payloadBytes; done += PAYLOAD_PIECE) {
     const piece = Math.min(PAYLOAD_PIECE, payloadBytes - done);
     for (let i = 0; i < piece; i++) pieceCodes[i] = PAYLOAD_CODES[rng.int(PAYLOAD_CODES.length)]!;
-    payload += String.fromCharCode(...pieceCodes.subarray(0, piece));
+    payload += String.fromCharCode.apply(null, pieceCodes.subarray(0, piece) as unknown as number[]);
   }
   const record: TestRecord = {
     id: recordId(worker, seq),
