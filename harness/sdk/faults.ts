@@ -221,7 +221,7 @@ export function matchesPattern(pattern: string, name: string): boolean {
 
 /** One line of a cell's faults.jsonl: what was done, to which process, when, and what it hit. */
 export interface FaultEvent {
-  /** ms since the writers were spawned (process start-up included; the `start` event marks all running). */
+  /** ms since the writers were spawned (process start-up included; the `start` event marks `go`: all have opened and start writing). */
   at: number;
   kind: FaultKind | 'start' | 'restart' | 'heal';
   target: string;
