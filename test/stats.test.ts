@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { median, medianInterval } from '../harness/analyze/stats.js';
+import { max, median, medianInterval } from '../harness/analyze/stats.js';
 
 describe('medianInterval', () => {
   it('reports [min, max] with its actual confidence when n is too small for 95%', () => {
@@ -29,5 +29,15 @@ describe('medianInterval', () => {
       expect(e.hi).toBeLessThanOrEqual(Math.max(...values));
       expect(e.confidence).toBeGreaterThanOrEqual(values.length >= 6 ? 0.95 : 0);
     }));
+  });
+});
+
+describe('max', () => {
+  it('takes more values than a call takes arguments (a 64-writer cell has that many lock waits)', () => {
+    // Arrange: more than Math.max(...values) can spread (it overflows the stack past ~125,000).
+    const values = Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 300_007);
+    // Act / Assert
+    expect(max(values)).toBe(values.reduce((a, b) => (b > a ? b : a)));
+    expect(max([])).toBeUndefined();
   });
 });

@@ -12,6 +12,13 @@ export function sum(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
 
+/** The largest value (undefined for none), by a loop: Math.max(...values) overflows the stack past ~125,000 values. */
+export function max(values: readonly number[]): number | undefined {
+  let best: number | undefined;
+  for (const value of values) if (best === undefined || value > best) best = value;
+  return best;
+}
+
 export function round(value: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;

@@ -30,6 +30,8 @@ export const MetricsSnapshotSchema = v.object({
   failed: count,
   ackLatenciesMs: v.array(v.number()),
   counters: counts,
+  /** Peak resident set of the process so far (getrusage maxrss), KiB; absent in older snapshots. */
+  maxRssKiB: v.optional(count),
 });
 export type MetricsSnapshot = v.InferOutput<typeof MetricsSnapshotSchema>;
 
@@ -80,6 +82,7 @@ export class MetricsRecorder {
       acked: this.source.acked, attempted: this.source.attempted, failed: this.source.failed,
       ackLatenciesMs: this.source.ackLatenciesMs,
       counters: { ...this.source.counters },
+      maxRssKiB: process.resourceUsage().maxRSS,
     };
     const text = JSON.stringify(snapshot);
     writeFileSync(`${this.path}.tmp`, text);
@@ -111,6 +114,9 @@ export interface AggregatedMetrics {
   counters: Record<string, number>;
   processes: number;
   finalSnapshots: number;
+  /** The largest peak resident set of one process, and the sum of every process's peak (an upper bound on all at once), KiB. */
+  maxRssKiB: number;
+  rssSumKiB: number;
 }
 
 export function aggregateSnapshots(snapshots: readonly MetricsSnapshot[]): AggregatedMetrics {
@@ -118,19 +124,22 @@ export function aggregateSnapshots(snapshots: readonly MetricsSnapshot[]): Aggre
   const proc = { ...zeroProcIo };
   const result: AggregatedMetrics = {
     io, proc, lockAcquisitions: 0, lockWaitsMs: [], lockTimeouts: 0, lockCompromised: 0, lockStaleTakeovers: 0, ackLatenciesMs: [], counters: {},
-    processes: snapshots.length, finalSnapshots: 0,
+    processes: snapshots.length, finalSnapshots: 0, maxRssKiB: 0, rssSumKiB: 0,
   };
   for (const s of snapshots) {
     for (const key of Object.keys(io) as (keyof typeof io)[]) io[key] += s.io[key];
     for (const key of Object.keys(proc) as (keyof ProcIo)[]) proc[key] += s.proc[key];
     result.lockAcquisitions += s.lock.acquisitions;
-    result.lockWaitsMs.push(...s.lock.waitsMs);
+    // Loops, not push(...array): one process's samples can outnumber the arguments a call may take.
+    for (const wait of s.lock.waitsMs) result.lockWaitsMs.push(wait);
     result.lockTimeouts += s.lock.timeouts;
     result.lockCompromised += s.lock.compromised;
     result.lockStaleTakeovers += s.lock.staleTakeovers ?? 0;
-    result.ackLatenciesMs.push(...s.ackLatenciesMs);
+    for (const latency of s.ackLatenciesMs) result.ackLatenciesMs.push(latency);
     for (const [name, n] of Object.entries(s.counters ?? {})) result.counters[name] = (result.counters[name] ?? 0) + n;
     if (s.final) result.finalSnapshots++;
+    result.maxRssKiB = Math.max(result.maxRssKiB, s.maxRssKiB ?? 0);
+    result.rssSumKiB += s.maxRssKiB ?? 0;
   }
   return result;
 }

@@ -13,7 +13,7 @@ import { logicalBytes, makeRecord } from '../sdk/records.js';
 import type { CellError, CellResult, RunConfig } from '../result/result.js';
 import { readFaultLog, writeCellRecord } from '../result/cell-record.js';
 import { cellPaths, type RoleConfig } from './roles/config.js';
-import { percentile, round, sum } from '../analyze/stats.js';
+import { max, percentile, round, sum } from '../analyze/stats.js';
 import { killProcess, spawnRole, stderrTail, type RoleProcess } from './supervise.js';
 import { firstStartAt, parquetCompleteAt } from './durable-span.js';
 import { StartBarrier } from './start-barrier.js';
@@ -296,7 +296,7 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
       waitMsTotal: round(sum(m.lockWaitsMs)),
       waitMsP50: nullable(percentile(m.lockWaitsMs, 50)),
       waitMsP99: nullable(percentile(m.lockWaitsMs, 99)),
-      waitMsMax: m.lockWaitsMs.length ? round(Math.max(...m.lockWaitsMs)) : null,
+      waitMsMax: nullable(max(m.lockWaitsMs)),
       timeouts: m.lockTimeouts,
       compromised: m.lockCompromised,
       staleTakeovers: m.lockStaleTakeovers,
@@ -329,6 +329,12 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
     },
     errors,
     harness,
+    memory: {
+      orchestratorPeakRssMiB: round(process.resourceUsage().maxRSS / 1024, 1),
+      rolePeakRssMiB: round(m.maxRssKiB / 1024, 1),
+      rolesPeakRssSumMiB: round(m.rssSumKiB / 1024, 1),
+      processes: m.processes,
+    },
   };
 }
 

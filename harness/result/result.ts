@@ -240,6 +240,12 @@ export const CellResultSchema = looseFields({
    * processes until its writers ended, and that window; cpu ÷ window is its share of one core.
    */
   harness: v.optional(looseFields({ orchestratorCpuMs: ms, windowMs: ms })),
+  /**
+   * Peak resident memory (getrusage maxrss), MiB: the orchestrator's over its life up to the cell's end,
+   * the largest of one role process, and the sum of every role process's peak (processes: how many
+   * metrics files, one per process life, that covers: an upper bound on what they held at once).
+   */
+  memory: v.optional(looseFields({ orchestratorPeakRssMiB: ms, rolePeakRssMiB: ms, rolesPeakRssSumMiB: ms, processes: count })),
 });
 export type CellResult = v.InferOutput<typeof CellResultSchema>;
 
