@@ -1,11 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkCell } from '../harness/oracle/checker.js';
 import type { IoHook } from '../harness/sdk/ports/io.js';
 import type { StrategyContext } from '../harness/sdk/strategy.js';
 import { logCommit } from '../strategies/log-commit.js';
-import type { CommitEntry } from '../strategies/shared/commit-log.js';
+import { commitNext, type CommitEntry } from '../strategies/shared/commit-log.js';
 import { runSmall } from './support/cell.js';
 import { LedgeredWriter, retryPlan, testRecord } from './support/ledgered-writer.js';
 import { expectRecountAgrees } from './support/recount.js';
@@ -155,6 +155,28 @@ describe('log-commit in process', () => {
     expect(a.messages).toEqual([expect.stringMatching(/^commit conflicts=2 .*version=2$/)]);
     expect(logEntries(cell).map((e) => [e.version, e.ids])).toEqual([[0, ['w1-0']], [1, ['w1-1']], [2, ['w0-0']]]);
     expect(await checkCell(cell, claims)).toMatchObject({ acked: 3, present: 3, lost: 0, duplicates: 0, valid: true });
+  });
+
+  it('a writer far behind the log finds the first free version in a few checks, not one create per taken version', async () => {
+    // Arrange: 500 versions committed by others while this writer knew none (64 writers leave it ~60 behind).
+    const cell = tempCell();
+    const dir = join(cell, 'state', '_log');
+    mkdirSync(dir, { recursive: true });
+    for (let version = 0; version < 500; version++) {
+      const entry: CommitEntry = { version, writer: 1, processId: 'other', files: [`f${version}.parquet`], ids: [`w1-${version}`] };
+      writeFileSync(join(dir, `${String(version).padStart(20, '0')}.json`), JSON.stringify(entry));
+    }
+    const ops = { open: 0, stat: 0 };
+    const hook: IoHook = { before: (op, path) => { if (path.includes('/_log/') && (op === 'open' || op === 'stat')) ops[op]++; }, point() {} };
+
+    // Act
+    const outcome = await commitNext(makeContext(cell, { hook }), -1, { writer: 0, processId: 'me', files: ['mine.parquet'], ids: ['w0-0'] });
+
+    // Assert: committed right after the last taken version, counted as 500 conflicts, in O(log n) checks.
+    expect(outcome).toMatchObject({ version: 500, conflicts: 500 });
+    expect(ops.open).toBe(2);
+    expect(ops.stat).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(500)) + 2);
+    expect(logEntries(cell).at(-1)).toMatchObject({ version: 500, ids: ['w0-0'] });
   });
 
   it('acks a retried id its dead predecessor committed without saving a second copy', async () => {

@@ -92,14 +92,38 @@ export interface CommitOutcome {
 }
 
 /**
- * Commits `entry` as the first free version after `after`: tries to create each version's entry
- * exclusively, and on EEXIST (another writer took it) probes the next. Durable on return: the entry
- * is fsynced and so is the log folder. Blind appends never conflict logically, so a lost race only
- * moves the same entry (same data files) to a later version; no file is ever listed by two versions.
+ * The first version after `taken` (a version known to exist) whose entry does not exist yet: doubling
+ * steps, then bisection. Versions are dense (each is created only after its predecessor was seen to
+ * exist, and entries are never removed), so existence is monotone and this takes O(log n) checks where
+ * probing one version after another takes n: with 64 writers a writer's known version is ~60 behind,
+ * and probing cost 3.8 million failed creates in one cell of 64 × 1,000 records.
+ */
+async function firstFreeAfter(ctx: StrategyContext, taken: number): Promise<number> {
+  let [lo, hi, step] = [taken, taken + 1, 1];
+  while (await ctx.io.exists(entryPath(ctx, hi))) {
+    lo = hi;
+    step *= 2;
+    hi = lo + step;
+  }
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (await ctx.io.exists(entryPath(ctx, mid))) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+/**
+ * Commits `entry` as the first free version after `after`: tries to create that version's entry
+ * exclusively, and on EEXIST (another writer took it) looks for the first free version after it and
+ * tries that one. Only the exclusive create decides who owns a version; the search merely picks where
+ * to try. Durable on return: the entry is fsynced and so is the log folder. Blind appends never
+ * conflict logically, so a lost race only moves the same entry (same data files) to a later version;
+ * no file is ever listed by two versions.
  */
 export async function commitNext(ctx: StrategyContext, after: number, entry: Omit<CommitEntry, 'version'>): Promise<CommitOutcome> {
   const started = ctx.clock.now();
-  for (let version = after + 1, conflicts = 0; ; version++, conflicts++) {
+  for (let version = after + 1; ; version = await firstFreeAfter(ctx, version)) {
     const bytes = new TextEncoder().encode(JSON.stringify({ version, ...entry }));
     try {
       await ctx.io.writeFile(entryPath(ctx, version), bytes, { exclusive: true, fsync: true });
@@ -108,6 +132,7 @@ export async function commitNext(ctx: StrategyContext, after: number, entry: Omi
       throw error;
     }
     await ctx.io.fsyncDir(logDir(ctx));
+    const conflicts = version - (after + 1);
     return { version, conflicts, retryMs: conflicts > 0 ? ctx.clock.now() - started : 0 };
   }
 }
