@@ -132,7 +132,7 @@ describe('lock=redis vs lock=redis-fenced under lease-expiry (real processes, re
     // the other is sure to be waiting for it, even on a loaded machine.
     const result = await runSmall({
       strategies: ['realtime:lock=redis', 'realtime:lock=redis-fenced'], scenarios: ['lease-expiry'],
-      workers: 2, recordsPerWorker: 3, lockStaleMs: 1000, faults: 'pause:target=writers,point=main:read,nth=1,duration=2000',
+      workers: 2, recordsPerWorker: 3, lockStaleMs: 500, faults: 'pause:target=writers,point=main:read,nth=1,duration=1000',
     });
 
     // Assert
