@@ -55,6 +55,6 @@ describe('strategy options', () => {
   });
 
   it('rejects a bad value with what is accepted', () => {
-    expect(() => resolveOptions(realtime, { lock: 'maybe' })).toThrow("realtime:lock: got 'maybe', expected one of: file, fcntl, none");
+    expect(() => resolveOptions(realtime, { lock: 'maybe' })).toThrow("realtime:lock: got 'maybe', expected one of: file, fcntl, redis, redis-fenced, none");
   });
 });
