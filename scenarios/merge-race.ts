@@ -9,8 +9,12 @@ export const mergeRace = defineScenario({
   name: 'merge-race',
   summary: 'Writers and a merger/consumer run concurrently on a short period (seed scenario 2: the merge misses or half-reads a file).',
   risk: 'medium',
-  // Long enough a writing phase (≥ 10 ms a record) for several merges to run beside the writers.
-  thinkMs: 10,
+  // Long enough a writing phase for several merges to run beside the writers, around the merger's
+  // 150 ms pause: since writers start together (the start barrier), 20 records at 10 ms took ~290 ms on
+  // an idle machine, the pause covered half of it, and append-log's compactor folded only twice: its
+  // crash at the 7th merge point never fired and the cell was rightly `unknown`. 20 ms leaves ~300 ms
+  // of writing outside the pause.
+  thinkMs: 20,
   backgroundRoles: ['merger', 'consumer'],
   faultsSummary: 'slow writes on every writer (30% of writes +5 ms); merger and consumer crash at their 7th merge/consume point (the 3rd fold or batch: the first ones race the writers); merger and consumer paused 150 ms at a seeded time (100–300 ms)',
   defaultFaults: ({ random }) => [
