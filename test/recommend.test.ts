@@ -118,6 +118,10 @@ describe('recommend', () => {
     expect(use.realtime).toMatch(/^few, critical records where redoing work is costly: at risk per crash: realtime 1, batch 3/);
     const same = recommendedUse(cellsAround(60, 8), cellsAround(60, 8), rtPoint, batchPoint);
     expect(same.batch).toMatch(/^no measured speed reason to batch at this size/);
+    // 3 repeats each: the interval is unbounded, and it is written as such, not as "Infinity%".
+    const three = recommendedUse(cellsAround(10, 3), cellsAround(60, 3), rtPoint, batchPoint);
+    expect(three.batch).toContain('[−∞, +∞]');
+    expect(three.batch).not.toContain('Infinity');
   });
 });
 

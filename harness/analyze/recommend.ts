@@ -6,6 +6,7 @@
 import { parseStrategySpec } from '../sdk/spec.js';
 import type { CellResult } from '../result/result.js';
 import { compareMetrics, type Answer } from './compare.js';
+import { percent } from './gate.js';
 import type { MedianEstimate } from './stats.js';
 import { SWEEP_METRICS, type SweepPointSummary, type SweepSummary } from './sweep-summary.js';
 
@@ -246,7 +247,7 @@ export function recommendedUse(realtimeCells: readonly CellResult[], batchCells:
   const [c] = compareMetrics([{ metric: 'ackedPerSec', better: 'higher', base: rt, head: bt, minEffect: RECOMMEND_MIN_EFFECT }], RECOMMEND_ALPHA);
   const risk = (p: SweepPointSummary | undefined) => p?.metrics.unackedAtCrashPerCrash?.median ?? null;
   const [rtRisk, btRisk] = [risk(realtime), risk(batch)];
-  const speed = `batch ${c!.change >= 0 ? '+' : '−'}${Math.abs(c!.change * 100).toFixed(0)}% acked/s [${(c!.changeLo * 100).toFixed(0)}%, ${(c!.changeHi * 100).toFixed(0)}%], p = ${c!.p.toPrecision(2)}`;
+  const speed = `batch ${c!.change >= 0 ? '+' : '−'}${Math.abs(c!.change * 100).toFixed(0)}% acked/s [${percent(c!.changeLo)}, ${percent(c!.changeHi)}], p = ${c!.p.toPrecision(2)}`;
   const atRisk = `at risk per crash: realtime ${rtRisk ?? 'no crash'}, batch ${btRisk ?? 'no crash'}`;
   const saferRealtime = (rtRisk ?? 0) < (btRisk ?? 0);
   switch (c!.answer) {
