@@ -5,17 +5,14 @@
  * of them and every shard's positive controls. Gates of different configurations, commands, tool
  * versions or shard counts, or with a shard missing or given twice, are refused.
  */
-import { ChaosError } from '../sdk/errors.js';
 import type { GateResult } from '../result/gate-result.js';
 import { gateOutcome } from './gate.js';
-import { unshardedCommand } from './merge.js';
+import { checkShardSet, differingKeys, refuse, unshardedCommand } from './merge.js';
 
 export interface GateShardFile {
   file: string;
   result: GateResult;
 }
-
-const refuse = (message: string, value: unknown, expected: string) => new ChaosError('E_MERGE', `merge: ${message}`, { option: 'merge', value, expected });
 
 const key = (c: { scenario: string; workers: number }) => `${c.scenario}\u0000${c.workers}`;
 
@@ -31,21 +28,12 @@ export function mergeGateShards(inputs: readonly GateShardFile[]): GateResult {
       throw refuse(`${file} comes from parquet-chaos ${result.tool.version}, ${first.file} from ${first.result.tool.version}: gates of different tool versions are not comparable`, result.tool.version, `version ${first.result.tool.version}`);
     }
     const { shard: _s, ...other } = result.config;
-    const differing = Object.keys({ ...config, ...other }).filter((k) => JSON.stringify((config as Record<string, unknown>)[k]) !== JSON.stringify((other as Record<string, unknown>)[k]));
+    const differing = differingKeys(config as unknown as Record<string, unknown>, other as unknown as Record<string, unknown>);
     if (differing.length > 0 || result.mode !== first.result.mode || unshardedCommand(result.command) !== unshardedCommand(first.result.command)) {
       throw refuse(`${file} and ${first.file} ran different gates (${[...differing, ...(result.mode !== first.result.mode ? ['mode'] : [])].join(', ') || 'command'})`, differing, 'one gate command run with --shard 1/n … n/n');
     }
   }
-  const { count, plannedCells } = first.result.shard!;
-  const seen = new Map<number, string>();
-  for (const { file, result } of inputs) {
-    const s = result.shard!;
-    if (s.count !== count || s.plannedCells !== plannedCells) throw refuse(`${file} is shard ${s.index}/${s.count} of ${s.plannedCells} cells, ${first.file} of ${count} shards and ${plannedCells} cells`, `${s.index}/${s.count}`, `shards of ${count}`);
-    if (seen.has(s.index)) throw refuse(`${file} and ${seen.get(s.index)} are both shard ${s.index}/${count}`, s.index, 'each shard once');
-    seen.set(s.index, file);
-  }
-  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !seen.has(i));
-  if (missing.length > 0) throw refuse(`shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing: a merge of some shards would look like a whole gate`, missing, `all ${count} shards`);
+  checkShardSet(inputs, 'gate');
 
   const byIndex = [...inputs].sort((a, b) => a.result.shard!.index - b.result.shard!.index);
   // Plan order: scenarios, then worker counts, as the unsharded gate lists them.

@@ -12,7 +12,7 @@ export interface ShardFile {
   result: RunResult;
 }
 
-const refuse = (message: string, value: unknown, expected: string) => new ChaosError('E_MERGE', `merge: ${message}`, { option: 'merge', value, expected });
+export const refuse = (message: string, value: unknown, expected: string) => new ChaosError('E_MERGE', `merge: ${message}`, { option: 'merge', value, expected });
 
 /** The command without the flags that differ between shards (--shard, --out, --json): what every shard ran. */
 export function unshardedCommand(command: string): string {
@@ -22,8 +22,31 @@ export function unshardedCommand(command: string): string {
 const subcommand = (command: string) => command.split(/\s+/)[1];
 
 /** Keys whose values differ between two JSON values (one level deep), for a message that says where. */
-function differingKeys(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
+export function differingKeys(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+}
+
+interface ShardOf {
+  file: string;
+  result: { shard?: { index: number; count: number; plannedCells: number } | null };
+}
+
+/**
+ * The shards given are one whole set: of one count and plan, each once, none missing (a merge of some
+ * shards would look like a whole `what`). Run and gate merges check alike.
+ */
+export function checkShardSet(inputs: readonly ShardOf[], what: 'run' | 'gate'): void {
+  const first = inputs[0]!;
+  const { count, plannedCells } = first.result.shard!;
+  const seen = new Map<number, string>();
+  for (const { file, result } of inputs) {
+    const s = result.shard!;
+    if (s.count !== count || s.plannedCells !== plannedCells) throw refuse(`${file} is shard ${s.index}/${s.count} of ${s.plannedCells} cells, ${first.file} of ${count} shards and ${plannedCells} cells`, `${s.index}/${s.count}`, `shards of ${count}`);
+    if (seen.has(s.index)) throw refuse(`${file} and ${seen.get(s.index)} are both shard ${s.index}/${count}`, s.index, 'each shard once');
+    seen.set(s.index, file);
+  }
+  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !seen.has(i));
+  if (missing.length > 0) throw refuse(`shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing: a merge of some shards would look like a whole ${what}`, missing, `all ${count} shards`);
 }
 
 export function mergeShards(inputs: readonly ShardFile[], runDir: string): RunResult {
@@ -47,17 +70,7 @@ export function mergeShards(inputs: readonly ShardFile[], runDir: string): RunRe
       throw refuse(`${file} and ${first.file} ran different commands or grids ('${result.command}' vs '${first.result.command}')`, result.command, 'one command run with --shard 1/n … n/n');
     }
   }
-  const count = first.result.shard!.count;
-  const planned = first.result.shard!.plannedCells;
-  const seen = new Map<number, string>();
-  for (const { file, result } of inputs) {
-    const s = result.shard!;
-    if (s.count !== count || s.plannedCells !== planned) throw refuse(`${file} is shard ${s.index}/${s.count} of ${s.plannedCells} cells, ${first.file} of ${count} shards and ${planned} cells`, `${s.index}/${s.count}`, `shards of ${count}`);
-    if (seen.has(s.index)) throw refuse(`${file} and ${seen.get(s.index)} are both shard ${s.index}/${count}`, s.index, 'each shard once');
-    seen.set(s.index, file);
-  }
-  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !seen.has(i));
-  if (missing.length > 0) throw refuse(`shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing: a merge of some shards would look like a whole run`, missing, `all ${count} shards`);
+  checkShardSet(inputs, 'run');
 
   const byIndex = [...inputs].sort((a, b) => a.result.shard!.index - b.result.shard!.index);
   const cells = byIndex.flatMap(({ result }) => result.cells).sort((a, b) => (a.planIndex ?? 0) - (b.planIndex ?? 0));
