@@ -60,7 +60,9 @@ export interface IoPort {
   truncate(path: string, length: number): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
+  /** Names in the folder, sorted. */
   readdir(path: string): Promise<string[]>;
+  /** Creates the folder and its parents; an existing folder is fine. */
   mkdir(path: string): Promise<void>;
   /** fsync a directory so that a rename or create in it survives a power loss. */
   fsyncDir(path: string): Promise<void>;
@@ -78,7 +80,7 @@ export function emptyIoCounters(): IoCounters {
  * file system (below) and the simulation's (harness/sim/io-port.ts) are two such backends; `instrument`
  * adds the fault hook and the counters to either, the same way. Its methods are called unbound.
  */
-export interface StorageBackend<Handle> {
+export interface StorageBackend<Handle> extends Pick<IoPort, 'exists' | 'readFile' | 'truncate' | 'rename' | 'unlink' | 'readdir' | 'mkdir' | 'fsyncDir' | 'size'> {
   /**
    * Opens `path` for writing, creating it when absent; with `exclusive`, an existing file fails with
    * EEXIST. `created` says whether this call created the file.
@@ -88,17 +90,6 @@ export interface StorageBackend<Handle> {
   write(handle: Handle, path: string, data: Uint8Array): Promise<void>;
   sync(handle: Handle, path: string): Promise<void>;
   close(handle: Handle): Promise<void>;
-  exists(path: string): Promise<boolean>;
-  readFile(path: string): Promise<Uint8Array>;
-  truncate(path: string, length: number): Promise<void>;
-  rename(from: string, to: string): Promise<void>;
-  unlink(path: string): Promise<void>;
-  /** Names in the folder, sorted. */
-  readdir(path: string): Promise<string[]>;
-  /** Creates the folder and its parents; an existing folder is fine. */
-  mkdir(path: string): Promise<void>;
-  fsyncDir(path: string): Promise<void>;
-  size(path: string): Promise<number>;
 }
 
 /**
