@@ -66,7 +66,9 @@ export function schemaEntry(line: string): LedgerEntry | undefined {
 const ATTEMPT_PREFIX = '{"op":"attempt","id":"';
 const ACK_PREFIX = '{"op":"ack","id":"';
 const TIME_INFIX = '","t":';
-const JSON_INTEGER = /^-?(?:0|[1-9]\d*)$/;
+// JSON's number grammar: real ledgers carry fractional milliseconds (the clock is performance-based),
+// and Number() reads such a literal to the same double as JSON.parse.
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
 /** True when `text` needs no JSON unescaping: no backslash, no control character (a `"` ends it already). */
 function isPlainJsonString(text: string): boolean {
@@ -92,7 +94,7 @@ export function ledgerEntry(line: string): LedgerEntry | undefined {
   if (idEnd === -1 || !line.startsWith(TIME_INFIX, idEnd) || line.charCodeAt(line.length - 1) !== 0x7d) return schemaEntry(line);
   const id = line.slice(idStart, idEnd);
   const time = line.slice(idEnd + TIME_INFIX.length, line.length - 1);
-  if (!isPlainJsonString(id) || !JSON_INTEGER.test(time)) return schemaEntry(line);
+  if (!isPlainJsonString(id) || !JSON_NUMBER.test(time)) return schemaEntry(line);
   return { op, id, t: Number(time) };
 }
 

@@ -24,7 +24,8 @@ export async function writeCheckerFixture(cellDir: string, records: number, perW
   writeFileSync(join(cellDir, 'cell.json'), JSON.stringify({ strategy: 'bench-fixture', scenario: 'none', guarantees: { noLostAcked: true, noDuplicates: true, noCorruption: true } }));
   const codec = getCodec('hyparquet');
   const fixture: CheckerFixture = { writers: 0, files: 0, ledgerBytes: 0, parquetBytes: 0 };
-  const t = Date.now();
+  // Fractional milliseconds, as the real clock writes them (clock.ts), so the check reads real-looking lines.
+  const t = Date.now() + 0.4875;
   for (let w = 0, left = records; left > 0; w++, left -= perWriter) {
     const count = Math.min(perWriter, left);
     const lines = [JSON.stringify({ op: 'start', pid: 1000 + w, t })];
@@ -32,7 +33,7 @@ export async function writeCheckerFixture(cellDir: string, records: number, perW
     for (let seq = 0; seq < count; seq++) {
       const id = recordId(w, seq);
       lines.push(`{"op":"attempt","id":"${id}","t":${t}}`, `{"op":"ack","id":"${id}","t":${t}}`);
-      rows.push(makeRecord(FIXTURE_GENERATION.seed, w, seq, FIXTURE_GENERATION.payloadBytes, BigInt(t) * 1000n));
+      rows.push(makeRecord(FIXTURE_GENERATION.seed, w, seq, FIXTURE_GENERATION.payloadBytes, BigInt(Math.round(t * 1000))));
     }
     lines.push(JSON.stringify({ op: 'end', t }));
     const ledger = join(paths.ledger, `writer-${w}.jsonl`);
