@@ -24,7 +24,8 @@ export function fenceRecord(dir: string) {
       // timeout 0: never busy-wait inside SQLite (it would block this process's event loop); we poll.
       db = new Database(join(dir, `${name}.fence.sqlite`), { timeout: 0 });
       db.pragma('synchronous = FULL');
-      db.exec('CREATE TABLE IF NOT EXISTS fence (token INTEGER NOT NULL)');
+      // One row, the highest token announced: a check reads one row, not every grant so far.
+      db.exec('CREATE TABLE IF NOT EXISTS fence (id INTEGER PRIMARY KEY CHECK (id = 1), token INTEGER NOT NULL)');
       databases.set(name, db);
     }
     return db;
@@ -46,8 +47,8 @@ export function fenceRecord(dir: string) {
       }
     }
     try {
-      const row = db.prepare('SELECT max(token) AS highest FROM fence').get() as { highest: number | null };
-      const result = await body(row.highest ?? 0);
+      const row = db.prepare('SELECT token FROM fence WHERE id = 1').get() as { token: number } | undefined;
+      const result = await body(row?.token ?? 0);
       db.exec('COMMIT');
       return result;
     } catch (error) {
@@ -59,7 +60,7 @@ export function fenceRecord(dir: string) {
   return {
     /** Records `token` as the latest grant (durably), unless a later one was announced already. */
     announce: (name: string, token: number) => locked(name, async (highest) => {
-      if (token > highest) open(name).prepare('INSERT INTO fence (token) VALUES (?)').run(token);
+      if (token > highest) open(name).prepare('INSERT INTO fence (id, token) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET token = excluded.token').run(token);
     }),
     /** Runs `commit` only if no grant later than `token` has been announced, atomically with respect to other holders. */
     commitIfCurrent: <T>(name: string, token: number, commit: () => Promise<T>): Promise<FencedOutcome<T>> =>
