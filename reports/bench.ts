@@ -2,6 +2,7 @@
 import type { BenchCell, BenchResult } from '../harness/result/bench.js';
 import { median } from '../harness/analyze/stats.js';
 import { estimateOverhead } from '../harness/analyze/overhead.js';
+import { ROLE_KINDS, type RoleKind } from '../harness/sdk/strategy.js';
 
 const pct = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;
 const n0 = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -40,6 +41,28 @@ function strategyLines(result: BenchResult): string[] {
     ...table(['strategy', 'valid', 'acked/s', 'parquet/s', 'acked/s ÷ limit'], rows),
     '',
     'median [min, max] over the repeats; acked/s ÷ limit divides each cell by the mean of its own two limits.',
+  ];
+}
+
+/** Each strategy's CPU per acked record by role (writers from `go`, background roles from their start), from the cells that carry it. */
+function cpuLines(result: BenchResult): string[] {
+  const cells = result.strategies.filter((c) => c.cpuUsPerAck && Object.keys(c.cpuUsPerAck).length > 0);
+  if (cells.length === 0) return [];
+  const roles = ROLE_KINDS.filter((role) => cells.some((c) => c.cpuUsPerAck![role] !== undefined));
+  const names = [...new Set(cells.map((c) => c.strategy))];
+  const rows = names.map((name) => {
+    const mine = cells.filter((c) => c.strategy === name);
+    const of = (role: RoleKind) => mine.flatMap((c) => (c.cpuUsPerAck![role] === undefined ? [] : [c.cpuUsPerAck![role]!]));
+    const total = mine.map((c) => Object.values(c.cpuUsPerAck!).reduce((a, b) => a + (b ?? 0), 0));
+    return [name, ...roles.map((role) => spread(of(role), n0)), spread(total, n0)];
+  });
+  return [
+    '## CPU per acked record (µs, user + system)',
+    '',
+    ...table(['strategy', ...roles.map((r) => `${r}s`), 'all roles'], rows),
+    '',
+    'Each role\'s CPU once ready (writers from `go`, after loading and opening), summed over its processes, ÷ the cell\'s acked records; median [min, max] over the repeats. ' +
+      'On a shared machine this is far steadier than a rate: at the limit, the roles\' CPU per record times the rate is what the cores must supply.',
   ];
 }
 
@@ -100,7 +123,7 @@ function startLines(result: BenchResult): string[] {
 
 export function renderBench(result: BenchResult): string {
   const m = result.machine;
-  const sections = [strategyLines(result), overheadLines(result), orchestratorLines(result), checkerLines(result), startLines(result)].filter((s) => s.length > 0);
+  const sections = [strategyLines(result), cpuLines(result), overheadLines(result), orchestratorLines(result), checkerLines(result), startLines(result)].filter((s) => s.length > 0);
   return [
     `# parquet-chaos ${result.tool.version} bench${result.interrupted ? ' (interrupted: partial)' : ''}`,
     '',

@@ -38,12 +38,16 @@ describe('parquet-chaos bench (real processes, tiny sizes)', () => {
     }
     expect(cell!.fractionOfLimit).toBeCloseTo(cell!.ackedPerSec / ((cell!.limitBefore.opsPerSec + cell!.limitAfter.opsPerSec) / 2), 3);
     expect(cell!.windowMs).toBeGreaterThan(0);
+    // Writers' CPU from `go` and the compactor's, each divided by the acks.
+    expect(cell!.cpuUsPerAck!.writer).toBeGreaterThan(0);
+    expect(cell!.cpuUsPerAck!.merger).toBeGreaterThan(0);
     expect(result.overhead!.instrumented.map((c) => c.valid)).toEqual([true]);
     expect(result.overhead!.raw.map((c) => c.valid)).toEqual([true]);
     expect(result.checker).toMatchObject({ records: 3000, valid: true, acked: 3000, present: 3000 });
     expect(result.checker!.peakRssMiB).toBeGreaterThan(0);
     expect(result.checker!.cpuMs).toBeGreaterThan(0);
     expect(out()).toContain('## Safe strategies at 2 writers × 5 records');
+    expect(out()).toContain('## CPU per acked record');
     expect(out()).toContain('## Harness overhead');
     expect(out()).toContain('## The checker on 3,000 records');
   });

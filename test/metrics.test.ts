@@ -3,9 +3,9 @@ import { aggregateSnapshots, type MetricsSnapshot } from '../harness/measure/met
 import { emptyIoCounters } from '../harness/sdk/ports/io.js';
 import { zeroProcIo } from '../harness/measure/proc-io.js';
 
-function snapshot(waitsMs: number[], maxRssKiB?: number): MetricsSnapshot {
+function snapshot(waitsMs: number[], maxRssKiB?: number, cpu: Pick<MetricsSnapshot, 'role' | 'cpuMs' | 'readyCpuMs'> = { role: 'writer' }): MetricsSnapshot {
   return {
-    role: 'writer', index: 0, pid: 1, final: true, startedAt: 0, at: 1, io: emptyIoCounters(),
+    ...cpu, index: 0, pid: 1, final: true, startedAt: 0, at: 1, io: emptyIoCounters(),
     lock: { acquisitions: waitsMs.length, waitsMs, timeouts: 0, compromised: 0, staleTakeovers: 0 },
     proc: { ...zeroProcIo }, acked: waitsMs.length, attempted: waitsMs.length, failed: 0, ackLatenciesMs: waitsMs, counters: {},
     ...(maxRssKiB === undefined ? {} : { maxRssKiB }),
@@ -27,5 +27,19 @@ describe('aggregateSnapshots', () => {
     const m = aggregateSnapshots([snapshot([], 90_000), snapshot([], 120_000), snapshot([])]);
     expect(m.maxRssKiB).toBe(120_000);
     expect(m.rssSumKiB).toBe(210_000);
+  });
+
+  it('splits each role\'s CPU into getting ready and working, counting a process never ready as all getting ready', () => {
+    // Arrange: two writers (one killed before `go`), a merger, and an older snapshot without CPU.
+    const snapshots = [
+      snapshot([], undefined, { role: 'writer', cpuMs: 300, readyCpuMs: 200 }),
+      snapshot([], undefined, { role: 'writer', cpuMs: 150 }),
+      snapshot([], undefined, { role: 'merger', cpuMs: 500, readyCpuMs: 180 }),
+      snapshot([]),
+    ];
+    // Act
+    const m = aggregateSnapshots(snapshots);
+    // Assert
+    expect(m.cpu).toEqual({ writer: { readyMs: 350, workMs: 100, processes: 2 }, merger: { readyMs: 180, workMs: 320, processes: 1 } });
   });
 });

@@ -32,6 +32,13 @@ export const MetricsSnapshotSchema = v.object({
   counters: counts,
   /** Peak resident set of the process so far (getrusage maxrss), KiB; absent in older snapshots. */
   maxRssKiB: v.optional(count),
+  /**
+   * CPU time (user + system, all threads) of the process so far, and what it had used when it was ready
+   * to work (loaded and opened: a writer at the start barrier's `go`), ms; absent in older snapshots.
+   * Their difference is the CPU its work cost.
+   */
+  cpuMs: v.optional(v.number()),
+  readyCpuMs: v.optional(v.number()),
 });
 export type MetricsSnapshot = v.InferOutput<typeof MetricsSnapshotSchema>;
 
@@ -47,6 +54,12 @@ export interface MetricsSource {
   harnessBytesWritten(): number;
 }
 
+/** This process's CPU time so far (user + system), ms. */
+export function processCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 /** Periodically snapshots a process's metrics to metrics/<role>-<index>-<pid>.json. */
 export class MetricsRecorder {
   private readonly path: string;
@@ -55,6 +68,7 @@ export class MetricsRecorder {
   private snapshotBytes = 0;
   private snapshotWrites = 0;
   private timer: NodeJS.Timeout | undefined;
+  private readyCpuMs: number | undefined;
 
   constructor(metricsDir: string, private readonly role: RoleKind, private readonly index: number, private readonly source: MetricsSource) {
     this.path = join(metricsDir, `${role}-${index}-${process.pid}.json`);
@@ -65,6 +79,11 @@ export class MetricsRecorder {
     this.snapshot(false);
     this.timer = setInterval(() => this.snapshot(false), intervalMs);
     this.timer.unref();
+  }
+
+  /** The process is ready to work: CPU used from here on is its work's (see MetricsSnapshot.cpuMs). */
+  ready(): void {
+    this.readyCpuMs = processCpuMs();
   }
 
   stop(): void {
@@ -83,6 +102,8 @@ export class MetricsRecorder {
       ackLatenciesMs: this.source.ackLatenciesMs,
       counters: { ...this.source.counters },
       maxRssKiB: process.resourceUsage().maxRSS,
+      cpuMs: processCpuMs(),
+      ...(this.readyCpuMs === undefined ? {} : { readyCpuMs: this.readyCpuMs }),
     };
     const text = JSON.stringify(snapshot);
     writeFileSync(`${this.path}.tmp`, text);
@@ -117,6 +138,14 @@ export interface AggregatedMetrics {
   /** The largest peak resident set of one process, and the sum of every process's peak (an upper bound on all at once), KiB. */
   maxRssKiB: number;
   rssSumKiB: number;
+  /** CPU time by role, ms: to get ready (load, open) and then to work (see MetricsSnapshot.cpuMs); roles whose snapshots carry it. */
+  cpu: Partial<Record<RoleKind, RoleCpu>>;
+}
+
+export interface RoleCpu {
+  readyMs: number;
+  workMs: number;
+  processes: number;
 }
 
 export function aggregateSnapshots(snapshots: readonly MetricsSnapshot[]): AggregatedMetrics {
@@ -124,7 +153,7 @@ export function aggregateSnapshots(snapshots: readonly MetricsSnapshot[]): Aggre
   const proc = { ...zeroProcIo };
   const result: AggregatedMetrics = {
     io, proc, lockAcquisitions: 0, lockWaitsMs: [], lockTimeouts: 0, lockCompromised: 0, lockStaleTakeovers: 0, ackLatenciesMs: [], counters: {},
-    processes: snapshots.length, finalSnapshots: 0, maxRssKiB: 0, rssSumKiB: 0,
+    processes: snapshots.length, finalSnapshots: 0, maxRssKiB: 0, rssSumKiB: 0, cpu: {},
   };
   for (const s of snapshots) {
     for (const key of Object.keys(io) as (keyof typeof io)[]) io[key] += s.io[key];
@@ -140,6 +169,14 @@ export function aggregateSnapshots(snapshots: readonly MetricsSnapshot[]): Aggre
     if (s.final) result.finalSnapshots++;
     result.maxRssKiB = Math.max(result.maxRssKiB, s.maxRssKiB ?? 0);
     result.rssSumKiB += s.maxRssKiB ?? 0;
+    if (s.cpuMs !== undefined) {
+      const role = (result.cpu[s.role] ??= { readyMs: 0, workMs: 0, processes: 0 });
+      // A process that died before it was ready spent all of it getting ready.
+      const ready = Math.min(s.readyCpuMs ?? s.cpuMs, s.cpuMs);
+      role.readyMs += ready;
+      role.workMs += s.cpuMs - ready;
+      role.processes++;
+    }
   }
   return result;
 }

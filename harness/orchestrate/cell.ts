@@ -329,6 +329,7 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
     },
     errors,
     harness,
+    cpu: Object.fromEntries(Object.entries(m.cpu).map(([role, c]) => [role, { readyMs: round(c.readyMs), workMs: round(c.workMs), processes: c.processes }])),
     memory: {
       orchestratorPeakRssMiB: round(process.resourceUsage().maxRSS / 1024, 1),
       rolePeakRssMiB: round(m.maxRssKiB / 1024, 1),

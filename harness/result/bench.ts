@@ -1,4 +1,5 @@
 import type { AppendLimit, MachineFacts } from './result.js';
+import type { RoleKind } from '../sdk/strategy.js';
 
 /** The machine-readable result of `parquet-chaos bench` (benchVersion 1), rendered by reports/bench.ts. */
 export interface BenchResult {
@@ -37,6 +38,8 @@ export interface BenchCell {
   fractionOfLimit: number;
   orchestratorCpuMs: number;
   windowMs: number;
+  /** Each role's CPU time once ready (after `go` for writers), summed over its processes, ÷ acked, µs (absent in older results). */
+  cpuUsPerAck?: Partial<Record<RoleKind, number>>;
   dir: string;
 }
 

@@ -25,6 +25,9 @@ const ms = v.pipe(v.number(), v.minValue(0));
 const nullableNumber = v.nullable(v.number());
 const strings = v.array(v.string());
 
+/** One role's processes' CPU time in a cell (CellResult.cpu), ms. */
+const RoleCpuSchema = looseFields({ readyMs: ms, workMs: ms, processes: count });
+
 /** One of n parts of a run's planned cells (1-based). */
 export const ShardSchema = looseFields({ index: v.pipe(count, v.minValue(1)), count: v.pipe(count, v.minValue(1)) });
 export type Shard = v.InferOutput<typeof ShardSchema>;
@@ -240,6 +243,12 @@ export const CellResultSchema = looseFields({
    * processes until its writers ended, and that window; cpu ÷ window is its share of one core.
    */
   harness: v.optional(looseFields({ orchestratorCpuMs: ms, windowMs: ms })),
+  /**
+   * The cell's processes' CPU time (user + system) by role, from their metrics: `readyMs` to load and
+   * open (a writer until the start barrier's `go`), `workMs` after that, summed over `processes`.
+   * workMs ÷ acked is a role's CPU per acked record, far less disturbed by a busy machine than rates.
+   */
+  cpu: v.optional(looseFields({ writer: v.optional(RoleCpuSchema), merger: v.optional(RoleCpuSchema), consumer: v.optional(RoleCpuSchema), finalize: v.optional(RoleCpuSchema) })),
   /**
    * Peak resident memory (getrusage maxrss), MiB: the orchestrator's over its life up to the cell's end,
    * the largest of one role process, and the sum of every role process's peak (processes: how many

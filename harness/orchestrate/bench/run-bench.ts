@@ -14,7 +14,8 @@ import { machineFacts } from '../../measure/machine.js';
 import { toolVersion } from '../../measure/package-info.js';
 import { Random } from '../../sdk/random.js';
 import type { BenchCell, BenchResult, CheckerBench, StartBench } from '../../result/bench.js';
-import type { RunResult } from '../../result/result.js';
+import type { CellResult, RunResult } from '../../result/result.js';
+import type { RoleKind } from '../../sdk/strategy.js';
 import { runCell } from '../cell.js';
 import { loadStrategy } from '../load-strategy.js';
 import { defaultRunConfig } from '../run-config.js';
@@ -89,9 +90,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const measured: BenchCell = {
       strategy, repeat, valid: cell.verdict.valid, acked: cell.verdict.acked, ackedPerSec: cell.throughput.ackedPerSec, parquetPerSec: cell.throughput.parquetPerSec,
       limitBefore, limitAfter, fractionOfLimit: limit > 0 ? Number((cell.throughput.ackedPerSec / limit).toFixed(4)) : 0,
-      orchestratorCpuMs: cell.harness?.orchestratorCpuMs ?? 0, windowMs: cell.harness?.windowMs ?? 0, dir: cell.dir,
+      orchestratorCpuMs: cell.harness?.orchestratorCpuMs ?? 0, windowMs: cell.harness?.windowMs ?? 0, cpuUsPerAck: cpuPerAck(cell), dir: cell.dir,
     };
-    options.progress(`${strategy}${rawIo ? ' (raw I/O port)' : ''} · repeat ${repeat}: ${measured.ackedPerSec} acked/s, limit ${limitBefore.opsPerSec} → ${limitAfter.opsPerSec}/s, ${(measured.fractionOfLimit * 100).toFixed(1)}% · ${measured.valid === true ? 'ok' : `valid ${measured.valid}`}`);
+    const cpu = Object.entries(measured.cpuUsPerAck ?? {}).map(([role, us]) => `${role} ${us}`).join(', ');
+    options.progress(`${strategy}${rawIo ? ' (raw I/O port)' : ''} · repeat ${repeat}: ${measured.ackedPerSec} acked/s, limit ${limitBefore.opsPerSec} → ${limitAfter.opsPerSec}/s, ${(measured.fractionOfLimit * 100).toFixed(1)}%${cpu ? ` · CPU µs/ack: ${cpu}` : ''} · ${measured.valid === true ? 'ok' : `valid ${measured.valid}`}`);
     return measured;
   };
 
@@ -132,6 +134,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   result.finishedAt = new Date().toISOString();
   save();
   return result;
+}
+
+/** Each role's CPU once ready ÷ the cell's acked records, µs (none without acks). */
+function cpuPerAck(cell: CellResult): Partial<Record<RoleKind, number>> {
+  const acked = cell.verdict.acked;
+  if (acked === 0 || !cell.cpu) return {};
+  return Object.fromEntries(Object.entries(cell.cpu).map(([role, c]) => [role, Math.round((c.workMs * 1000) / acked)]));
 }
 
 /** Generates a cell of `records` records, then checks it in a fresh process that reports time and peak memory. */

@@ -16,6 +16,7 @@ export async function runBackground(config: RoleConfig, kind: BackgroundRoleKind
   beforeCrash(() => metrics.snapshot(false));
   const stop = new AbortController();
   process.once('SIGTERM', () => stop.abort());
+  metrics.ready();
   await factory(ctx, loaded.options).run(stop.signal);
   metrics.stop();
 }
@@ -26,6 +27,7 @@ export async function runFinalize(config: RoleConfig): Promise<void> {
   const metrics = new MetricsRecorder(cellPaths(config.cellDir).metrics, 'finalize', 0, {
     io: ctx.io.counters, lock: ctx.lock.stats, acked: 0, attempted: 0, failed: 0, ackLatenciesMs: [], counters, harnessBytesWritten: () => 0,
   });
+  metrics.ready();
   await loaded.definition.finalize?.(ctx, loaded.options);
   metrics.stop();
 }

@@ -31,7 +31,11 @@ export async function runWriter(config: RoleConfig): Promise<void> {
     record: (seq) => makeRecord(config.seed, config.index, seq, config.payloadBytes, ctx.clock.nowMicros()),
     thinkMs: config.thinkMs,
     random: ctx.random,
-    ...(config.startBarrier ? { go: awaitGo } : {}),
+    // Ready once open and, behind the start barrier, told `go`: the CPU of its writing counts from here.
+    go: async () => {
+      if (config.startBarrier) await awaitGo();
+      metrics.ready();
+    },
   }, ctx.clock);
   ledger.close();
   metrics.stop();
