@@ -1,5 +1,8 @@
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { aggregateSnapshots, type MetricsSnapshot } from '../harness/measure/metrics.js';
+import { aggregateSnapshots, MetricsRecorder, readSnapshots, type MetricsSource, type MetricsSnapshot } from '../harness/measure/metrics.js';
 import { emptyIoCounters } from '../harness/sdk/ports/io.js';
 import { zeroProcIo } from '../harness/measure/proc-io.js';
 
@@ -41,5 +44,39 @@ describe('aggregateSnapshots', () => {
     const m = aggregateSnapshots(snapshots);
     // Assert
     expect(m.cpu).toEqual({ writer: { readyMs: 350, workMs: 100, processes: 2 }, merger: { readyMs: 180, workMs: 320, processes: 1 } });
+  });
+});
+
+describe('MetricsRecorder', () => {
+  it('appends only the samples taken since the last snapshot, and reads them all back (a torn last line skipped)', () => {
+    // Arrange: a writer that acks between snapshots, with a lock wait.
+    const dir = mkdtempSync(join(tmpdir(), 'parquet-chaos-metrics-'));
+    try {
+      const source: MetricsSource = {
+        io: emptyIoCounters(), lock: { acquisitions: 0, waitsMs: [], timeouts: 0, compromised: 0, staleTakeovers: 0 },
+        acked: 0, attempted: 0, failed: 0, ackLatenciesMs: [], counters: {}, harnessBytesWritten: () => 0,
+      };
+      const recorder = new MetricsRecorder(dir, 'writer', 0, source);
+
+      // Act
+      source.ackLatenciesMs.push(1, 2);
+      recorder.snapshot(false);
+      recorder.snapshot(false);
+      source.ackLatenciesMs.push(3);
+      source.lock.waitsMs.push(7);
+      recorder.stop();
+      const samplesFile = join(dir, readdirSync(dir).find((n) => n.endsWith('.samples.jsonl'))!);
+      const lines = readFileSync(samplesFile, 'utf8').trim().split('\n');
+      appendFileSync(samplesFile, '{"ackLatenciesMs":[9'); // a kill in the middle of the next append
+      const [read] = readSnapshots(dir);
+
+      // Assert: two lines (the snapshot with nothing new appended none), each with only its new samples.
+      expect(lines.map((l) => JSON.parse(l))).toEqual([{ ackLatenciesMs: [1, 2], waitsMs: [] }, { ackLatenciesMs: [3], waitsMs: [7] }]);
+      expect(read!.ackLatenciesMs).toEqual([1, 2, 3]);
+      expect(read!.lock.waitsMs).toEqual([7]);
+      expect(read!.final).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { ROLE_KINDS, type RoleKind } from '../sdk/strategy.js';
@@ -28,6 +28,7 @@ export const MetricsSnapshotSchema = v.object({
   acked: count,
   attempted: count,
   failed: count,
+  /** Inline in snapshots written before the samples file (see MetricsRecorder); read back from it into here. */
   ackLatenciesMs: v.array(v.number()),
   counters: counts,
   /** Peak resident set of the process so far (getrusage maxrss), KiB; absent in older snapshots. */
@@ -60,9 +61,25 @@ export function processCpuMs(): number {
   return (user + system) / 1000;
 }
 
-/** Periodically snapshots a process's metrics to metrics/<role>-<index>-<pid>.json. */
+/** Where a snapshot's samples go: beside it, `<role>-<index>-<pid>.samples.jsonl`. */
+const samplesPath = (snapshotPath: string) => `${snapshotPath.slice(0, -'.json'.length)}.samples.jsonl`;
+
+/** One line of a samples file: the samples taken since the previous line. */
+interface SamplesLine {
+  ackLatenciesMs: number[];
+  waitsMs: number[];
+}
+
+/**
+ * Periodically snapshots a process's metrics to metrics/<role>-<index>-<pid>.json. The samples that
+ * grow with the work (ack latencies, lock waits) are not in it: each snapshot appends only the ones
+ * taken since the previous to a samples file beside it, so a snapshot costs what is new, not all so far
+ * (rewriting them all made snapshots of long writers cost more and more). readSnapshots puts them back.
+ */
 export class MetricsRecorder {
   private readonly path: string;
+  private readonly samplesPath: string;
+  private readonly sent = { ackLatencies: 0, waits: 0 };
   private readonly baseline: ProcIo;
   private readonly startedAt = Date.now();
   private snapshotBytes = 0;
@@ -72,6 +89,7 @@ export class MetricsRecorder {
 
   constructor(metricsDir: string, private readonly role: RoleKind, private readonly index: number, private readonly source: MetricsSource) {
     this.path = join(metricsDir, `${role}-${index}-${process.pid}.json`);
+    this.samplesPath = samplesPath(this.path);
     this.baseline = readProcIo();
   }
 
@@ -94,12 +112,14 @@ export class MetricsRecorder {
   snapshot(final: boolean): void {
     const proc = procIoDelta(readProcIo(), this.baseline);
     const own = this.source.harnessBytesWritten() + this.snapshotBytes;
+    const syscw = Math.max(0, proc.syscw - this.snapshotWrites);
+    this.appendSamples();
     const snapshot: MetricsSnapshot = {
       role: this.role, index: this.index, pid: process.pid, final, startedAt: this.startedAt, at: Date.now(),
-      io: { ...this.source.io }, lock: { ...this.source.lock, waitsMs: [...this.source.lock.waitsMs] },
-      proc: { ...proc, wchar: Math.max(0, proc.wchar - own), syscw: Math.max(0, proc.syscw - this.snapshotWrites) },
+      io: { ...this.source.io }, lock: { ...this.source.lock, waitsMs: [] },
+      proc: { ...proc, wchar: Math.max(0, proc.wchar - own), syscw },
       acked: this.source.acked, attempted: this.source.attempted, failed: this.source.failed,
-      ackLatenciesMs: this.source.ackLatenciesMs,
+      ackLatenciesMs: [],
       counters: { ...this.source.counters },
       maxRssKiB: process.resourceUsage().maxRSS,
       cpuMs: processCpuMs(),
@@ -111,6 +131,40 @@ export class MetricsRecorder {
     this.snapshotBytes += Buffer.byteLength(text);
     this.snapshotWrites++;
   }
+
+  /** Appends the samples taken since the last call as one line (one write: a kill tears at most that line). */
+  private appendSamples(): void {
+    const line: SamplesLine = {
+      ackLatenciesMs: this.source.ackLatenciesMs.slice(this.sent.ackLatencies),
+      waitsMs: this.source.lock.waitsMs.slice(this.sent.waits),
+    };
+    if (line.ackLatenciesMs.length === 0 && line.waitsMs.length === 0) return;
+    const text = `${JSON.stringify(line)}\n`;
+    appendFileSync(this.samplesPath, text);
+    this.sent.ackLatencies += line.ackLatenciesMs.length;
+    this.sent.waits += line.waitsMs.length;
+    this.snapshotBytes += Buffer.byteLength(text);
+    this.snapshotWrites++;
+  }
+}
+
+/** The samples a snapshot's file holds; a line a kill tore (the last) is skipped. */
+function readSamples(snapshotPath: string): SamplesLine {
+  const all: SamplesLine = { ackLatenciesMs: [], waitsMs: [] };
+  const path = samplesPath(snapshotPath);
+  if (!existsSync(path)) return all;
+  for (const text of readFileSync(path, 'utf8').split('\n')) {
+    let line: SamplesLine;
+    try {
+      line = JSON.parse(text) as SamplesLine;
+    } catch {
+      continue;
+    }
+    // Loops, not push(...array): a line can hold more samples than a call takes arguments.
+    for (const ms of line.ackLatenciesMs) all.ackLatenciesMs.push(ms);
+    for (const ms of line.waitsMs) all.waitsMs.push(ms);
+  }
+  return all;
 }
 
 export function readSnapshots(metricsDir: string): MetricsSnapshot[] {
@@ -119,7 +173,12 @@ export function readSnapshots(metricsDir: string): MetricsSnapshot[] {
     .sort()
     .map((n) => {
       const path = join(metricsDir, n);
-      return parseWith(MetricsSnapshotSchema, JSON.parse(readFileSync(path, 'utf8')), `metrics snapshot ${path}`, 'E_CHECK');
+      const snapshot = parseWith(MetricsSnapshotSchema, JSON.parse(readFileSync(path, 'utf8')), `metrics snapshot ${path}`, 'E_CHECK');
+      // Snapshots written before the samples file held their samples inline.
+      const samples = readSamples(path);
+      for (const ms of samples.ackLatenciesMs) snapshot.ackLatenciesMs.push(ms);
+      for (const ms of samples.waitsMs) snapshot.lock.waitsMs.push(ms);
+      return snapshot;
     });
 }
 
