@@ -14,15 +14,17 @@ import { PUBLISH_POINTS } from './shared/main-file.js';
 export const appendLog = defineStrategy({
   name: 'append-log',
   summary: 'Each writer appends records to its own log (one fsync per ack, no shared lock); a compactor folds sealed log segments into data/log-part-N.parquet, deduplicated by id.',
-  // Sealing every 200 ms and polling every 50 ms keep Parquet within a fraction of a second of the acks and
-  // the compactor folding while writers still write (merge-race's writers now pause 20 ms a record, so its
-  // compactor crash fires). Every segment costs its writer a create, a folder fsync, a close and a rename,
-  // and the compactor a read, an unlink and often a round of its own: at 8 writers × 400 records, sealing
-  // every 50 ms made 123 segments and cost 352 µs of CPU an ack over all roles, 200 ms made 47 and 314 µs
-  // (`bench --strategy append-log,append-log:sealMs=200`, interleaved), and the cores are what limit it.
+  // Sealing every 100 ms and polling every 50 ms keep Parquet within a fraction of a second of the acks.
+  // Every segment costs its writer a create, a folder fsync, a close and a rename, and the compactor a
+  // read, an unlink and often a round of its own; the cores are what limit this strategy, so fewer
+  // segments are faster (8 writers × 400 records, interleaved bench: sealing every 50, 100, 200 ms cost
+  // 378, 348, 333 µs of CPU an ack over all roles). Not longer: merge-race (writers ~450 ms, the compactor
+  // paused 150 ms at 100–300 ms) must still see at least three folds while its writers write, or its
+  // compactor crash (7th merge point) may not fire and the cell is rightly `unknown`; 100 ms leaves four
+  // seals before the writers end, so even a pause swallowing two leaves three rounds.
   options: {
     segment: integer(1000, 'most records per log segment before the writer seals it for the compactor', 1, 1_000_000),
-    sealMs: integer(200, 'a segment at least this old is sealed after its next append (how long records may wait for the compactor), ms', 1, 3_600_000),
+    sealMs: integer(100, 'a segment at least this old is sealed after its next append (how long records may wait for the compactor), ms', 1, 3_600_000),
     compactEveryMs: integer(50, 'pause between the compactor\'s rounds when it found nothing to do, ms', 1, 3_600_000),
     partRecords: integer(10_000, 'most records per Parquet part (a round stops taking segments beyond it)', 1, 10_000_000),
   },
