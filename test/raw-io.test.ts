@@ -127,3 +127,32 @@ describe('the instrumented port\'s appender', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('the instrumented port\'s hook on the per-record path', () => {
+  it('awaits a hook that returns a promise before the write and before the fsync, and fails the append when it rejects', async () => {
+    // Arrange: a hook that holds the write until released, then refuses the fsync.
+    const dir = mkdtempSync(join(tmpdir(), 'io-hook-'));
+    let release = () => {};
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    const io = createIoPort({
+      before: (op) => (op === 'write' ? held : op === 'fsync' ? Promise.reject(Object.assign(new Error('injected'), { code: 'EIO' })) : undefined),
+      point() {},
+    });
+    const file = await io.openAppender(join(dir, 'log'));
+
+    // Act
+    const appending = file.append(new Uint8Array([7]), { fsync: true }).catch((e: NodeJS.ErrnoException) => e.code);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const whileHeld = readFileSync(join(dir, 'log'));
+    release();
+    const outcome = await appending;
+    await file.close();
+
+    // Assert
+    expect(whileHeld.length).toBe(0);
+    expect(outcome).toBe('EIO');
+    expect(readFileSync(join(dir, 'log'))).toEqual(Buffer.from([7]));
+    expect({ writeOps: io.counters.writeOps, fsyncs: io.counters.fsyncs }).toEqual({ writeOps: 1, fsyncs: 0 });
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
