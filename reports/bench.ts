@@ -44,7 +44,7 @@ function strategyLines(result: BenchResult): string[] {
   ];
 }
 
-/** Each strategy's CPU per acked record by role (writers from `go`, background roles from their start), from the cells that carry it. */
+/** Each strategy's CPU per acked record by role (from the writers' `go`), from the cells that carry it. */
 function cpuLines(result: BenchResult): string[] {
   const cells = result.strategies.filter((c) => c.cpuUsPerAck && Object.keys(c.cpuUsPerAck).length > 0);
   if (cells.length === 0) return [];
@@ -61,7 +61,7 @@ function cpuLines(result: BenchResult): string[] {
     '',
     ...table(['strategy', ...roles.map((r) => `${r}s`), 'all roles'], rows),
     '',
-    'Each role\'s CPU once ready (writers from `go`, after loading and opening), summed over its processes, ÷ the cell\'s acked records; median [min, max] over the repeats. ' +
+    'Each role\'s CPU from the writers\' `go` (after loading and opening) to its end, summed over its processes, ÷ the cell\'s acked records; median [min, max] over the repeats. ' +
       'On a shared machine this is far steadier than a rate: at the limit, the roles\' CPU per record times the rate is what the cores must supply.',
   ];
 }
