@@ -10,10 +10,11 @@ export const COMPACT_POINTS = ['merge:segments-read', 'merge:part-published', 'm
 /**
  * Folding log segments into Parquet parts, data/log-part-{n}.parquet.
  *
- * Why it needs no manifest: the parts themselves say what is compacted. A compactor starts by reading
- * the ids of every part in data/ (`seen`); a round reads some segments, keeps the records whose id is
- * not seen (so neither a retried id nor a segment compacted before a crash is saved twice), publishes
- * them as a new part (temp + fsync + rename + folder fsync), and only then removes those segments.
+ * Why it needs no manifest: the parts themselves say what is compacted. Before its first fold, a
+ * compactor reads the ids of every part in data/ (`seen`); a round reads some segments, keeps the
+ * records whose id is not seen (so neither a retried id nor a segment compacted before a crash is saved
+ * twice), publishes them as a new part (temp + fsync + rename + folder fsync), and only then removes
+ * those segments.
  * Whatever step it dies at, each record of a segment still on disk is either in a durable part (then
  * dropped as seen next time, and its segment removed) or not (then compacted again). A power loss that
  * undoes the rename or the removals leads to the same two cases. Only one compactor runs at a time (the
@@ -28,10 +29,16 @@ export const partName = (n: number) => `log-part-${String(n).padStart(6, '0')}.p
 export class Compactor {
   private readonly seen = new Set<string>();
   private nextPart = 0;
+  /** Parts found at start whose ids are not in `seen` yet: read at the first round with segments to fold. */
+  private unread: string[] = [];
 
   private constructor(private readonly ctx: StrategyContext, private readonly partRecords: number) {}
 
-  /** Recovers what a dead compactor left (temp parts) and learns which ids are already in Parquet. */
+  /**
+   * Recovers what a dead compactor left (temp parts) and finds the parts already published. Their ids are
+   * read only when there is something to fold (learnSeen): finalize after a compactor that folded
+   * everything, the usual case, has none, and decoding every part for nothing was most of its time.
+   */
   static async start(ctx: StrategyContext, partRecords: number): Promise<Compactor> {
     const compactor = new Compactor(ctx, partRecords);
     await ctx.io.mkdir(segmentDir(ctx));
@@ -44,9 +51,17 @@ export class Compactor {
       const n = PART.exec(name)?.[1];
       if (n === undefined) continue;
       compactor.nextPart = Math.max(compactor.nextPart, Number(n) + 1);
-      for (const record of await ctx.codec.decode(await ctx.io.readFile(join(ctx.dataDir, name)))) compactor.seen.add(record.id);
+      compactor.unread.push(name);
     }
     return compactor;
+  }
+
+  /** Learns which ids the parts found at start hold (only this compactor publishes parts while it runs). */
+  private async learnSeen(): Promise<void> {
+    for (const name of this.unread) {
+      for (const record of await this.ctx.codec.decode(await this.ctx.io.readFile(join(this.ctx.dataDir, name)))) this.seen.add(record.id);
+    }
+    this.unread = [];
   }
 
   /**
@@ -58,6 +73,7 @@ export class Compactor {
     const dir = segmentDir(this.ctx);
     const names = (await this.ctx.io.readdir(dir)).filter((n) => n.endsWith(SEALED) || (includeOpen && n.endsWith(OPEN)));
     if (names.length === 0) return 0;
+    await this.learnSeen();
     const taken: string[] = [];
     const fresh = new Map<string, TestRecord>();
     for (const name of names) {
