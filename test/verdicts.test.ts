@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../harness/sdk/random.js';
 import { checkDir } from '../harness/cli/commands/check.js';
 import { judge } from '../harness/oracle/judge.js';
-import { computeVerdict, datasetOf, ledgerFacts, recordTruth } from '../harness/oracle/checker.js';
+import { computeVerdict, datasetOf, ledgerFacts } from '../harness/oracle/checker.js';
 import { LedgerWriter } from '../harness/oracle/ledger.js';
 import { makeRecord, recordChecksum } from '../harness/sdk/records.js';
 import { getCodec } from '../harness/sdk/codec/index.js';
@@ -171,7 +171,7 @@ describe('whole-row truth', () => {
     const bytes = await getCodec('hyparquet').encode([rows[0]!, forged, rows[2]!]);
 
     // Act
-    const judged = await datasetOf([{ name: 'main.parquet', bytes }], recordTruth(5, 16));
+    const judged = await datasetOf([{ name: 'main.parquet', bytes }], { seed: 5, payloadBytes: 16 });
     const selfConsistentOnly = await datasetOf([{ name: 'main.parquet', bytes }]);
 
     // Assert

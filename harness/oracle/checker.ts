@@ -1,11 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Guarantees } from '../sdk/strategy.js';
-import { decodeAny } from '../sdk/codec/index.js';
-import { ledgerNames, visitLedgerFile, visitLedgerText, type LedgerVisitor, type LineCounts } from './ledger.js';
+import { ledgerNames, visitLedgerFile, visitLedgerText, type KeyedLedgerVisitor, type LineCounts } from './ledger.js';
 import { grown, IdCounts, IdIndex, IdSet } from './id-table.js';
-import { hasValidChecksum, makeRecord, RECORD_COLUMNS, type TestRecord } from '../sdk/records.js';
+import { EVIDENCE, judgeFile, type DatasetFile, type Generation, type JudgedFile } from './dataset-file.js';
+import { judgeFilesInThreads, threadsFor } from './dataset-threads.js';
 import { judge, type CellEvidence, type FaultOutcome } from './judge.js';
+
+export type { DatasetFile, Generation } from './dataset-file.js';
 
 export type Validity = true | false | 'unknown';
 
@@ -78,14 +80,12 @@ export interface LedgerFacts {
   malformedLedgerLines: number;
 }
 
-const EVIDENCE = 10;
-
 /**
  * Summarises ledgers event by event into compact tables (see LedgerVisitor): per id, the last segment
  * that attempted and acked it and in how many segments it was attempted; per segment, only the ids it
  * attempted or acked first, settled when the segment closes. Nothing of a ledger is kept whole.
  */
-class FactsCollector implements LedgerVisitor {
+class FactsCollector implements KeyedLedgerVisitor {
   readonly attempted: IdSet;
   readonly acked: IdSet;
   readonly ackWithoutAttempt = new Set<string>();
@@ -116,7 +116,23 @@ class FactsCollector implements LedgerVisitor {
   }
 
   attempt(id: string): void {
-    const slot = this.attempted.add(id);
+    this.attemptSlot(this.index.slotOf(id));
+  }
+
+  attemptKey(key: number): void {
+    this.attemptSlot(this.index.slotOfKey(key));
+  }
+
+  ack(id: string): void {
+    this.ackSlot(this.index.slotOf(id));
+  }
+
+  ackKey(key: number): void {
+    this.ackSlot(this.index.slotOfKey(key));
+  }
+
+  private attemptSlot(slot: number): void {
+    this.attempted.addSlot(slot);
     this.fit();
     if (this.attemptSegment[slot] === this.segment) return;
     this.attemptSegment[slot] = this.segment;
@@ -124,8 +140,8 @@ class FactsCollector implements LedgerVisitor {
     if (this.attemptSegments[slot] !== 255 && ++this.attemptSegments[slot]! === 2) this.retried++;
   }
 
-  ack(id: string): void {
-    const slot = this.acked.add(id);
+  private ackSlot(slot: number): void {
+    this.acked.addSlot(slot);
     this.fit();
     if (this.ackSegment[slot] === this.segment) return;
     this.ackSegment[slot] = this.segment;
@@ -279,83 +295,85 @@ export function listParquetFiles(dir: string): string[] {
   return found.sort();
 }
 
-/**
- * What a row should be: given a row, the names of its fields that differ from what its writer
- * generated (empty when it is true to its source; undefined when its id names no writer and sequence,
- * so there is no source to compare with). See recordTruth.
- */
-export type RowTruth = (record: TestRecord) => string[] | undefined;
+/** A dataset summed file by file, in file order: ids get their slots and the evidence its order as files are read. */
+class DatasetTally {
+  readonly counts: IdCounts;
+  readonly dataset: Dataset;
 
-/**
- * Every field of a record but its write time is a function of (seed, writer, sequence): the truth of
- * a row is the record its writer generated, regenerated here. A row whose id names no writer and
- * sequence is left to the phantom count.
- */
-export function recordTruth(seed: number, payloadBytes: number): RowTruth {
-  return (row) => {
-    const match = /^w(\d+)-(\d+)$/.exec(String(row.id));
-    if (!match) return undefined;
-    const expected = makeRecord(seed, Number(match[1]), Number(match[2]), payloadBytes, BigInt(row.created_at));
-    // Equal values have equal strings: only values that differ are compared as strings (a number read back as text, say).
-    return RECORD_COLUMNS.filter((column) => column !== 'created_at' && row[column] !== expected[column] && String(row[column]) !== String(expected[column]));
-  };
-}
+  constructor(index: IdIndex) {
+    this.counts = new IdCounts(index);
+    this.dataset = { counts: this.counts, files: 0, corruptFiles: [], corruptRecords: 0, corruptEvidence: [] };
+  }
 
-/** One dataset file as the checker reads it: its name under data/ and its bytes. */
-export interface DatasetFile {
-  name: string;
-  bytes: Uint8Array;
-}
-
-/**
- * What is wrong with a row: it must agree with itself (checksum) and with what its writer generated
- * (every other field); `['checksum']` when it does not agree with itself, else what truth finds.
- */
-function rowFaults(record: TestRecord, truth: RowTruth | undefined): string[] {
-  const differs = truth?.(record);
-  // A row equal in every field to the record its writer generated (checksum included, made over the
-  // same field strings) agrees with itself: hashing it again would only cost a second sha256 per row.
-  if (differs?.length === 0 && typeof record.checksum === 'string' && typeof record.created_at === 'bigint') return differs;
-  if (!hasValidChecksum(record)) return ['checksum'];
-  return differs ?? [];
+  add(file: JudgedFile): void {
+    const { dataset, counts } = this;
+    dataset.files++;
+    if (!file.readable) {
+      dataset.corruptFiles.push(file.name);
+      return;
+    }
+    for (const evidence of file.corruptEvidence) if (dataset.corruptEvidence!.length < EVIDENCE) dataset.corruptEvidence!.push(evidence);
+    dataset.corruptRecords += file.corruptRecords;
+    const { keys, names } = file;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      counts.incrementSlot(key >= 0 ? counts.index.slotOfKey(key) : counts.index.slotOf(names[-key - 1]!));
+    }
+  }
 }
 
 /**
  * The dataset from its files, with the checker's own readers, never trusting a strategy's account;
- * with `truth`, every row is also compared with what its writer generated.
+ * given how the records were generated, every row is also compared with what its writer generated.
  */
-export async function datasetOf(files: Iterable<DatasetFile>, truth?: RowTruth, index = new IdIndex()): Promise<Dataset> {
-  const counts = new IdCounts(index);
-  const dataset: Dataset = { counts, files: 0, corruptFiles: [], corruptRecords: 0, corruptEvidence: [] };
-  for (const file of files) {
-    dataset.files++;
-    let records;
-    try {
-      records = (await decodeAny(file.bytes)).records;
-    } catch {
-      dataset.corruptFiles.push(file.name);
-      continue;
-    }
-    for (const record of records) {
-      const differs = rowFaults(record, truth);
-      if (differs.length > 0) {
-        if (dataset.corruptRecords++ < EVIDENCE) dataset.corruptEvidence!.push(`${record.id}: ${differs.join(', ')}`);
-        continue;
-      }
-      counts.increment(record.id);
-    }
-  }
-  return dataset;
+export async function datasetOf(files: Iterable<DatasetFile>, generation?: Generation, index = new IdIndex()): Promise<Dataset> {
+  const tally = new DatasetTally(index);
+  for (const file of files) tally.add(await judgeFile(file, generation));
+  return tally.dataset;
+}
+
+/** How the checker reads a cell's dataset. */
+export interface ReadOptions {
+  /** Threads to judge the Parquet files with (0: on the main thread); by default, from the dataset's size (threadsFor). */
+  threads?: number;
+}
+
+/**
+ * Starts reading the dataset of a cell's data/ folder on disk; `fold` then sums it into `index`. With
+ * threads, the files are read while the caller does other work (the ledgers) until it folds; without,
+ * one file at a time as the fold asks, so that memory holds one file, not the dataset.
+ */
+function startDataset(dataDir: string, generation: Generation | undefined, options: ReadOptions): DatasetReading {
+  const files = listParquetFiles(dataDir).map((path) => ({ name: relative(dataDir, path), path }));
+  const threads = options.threads ?? threadsFor(files.map((file) => statSync(file.path).size));
+  if (threads === 0) return { fold: (index) => datasetOf(datasetFiles(files), generation, index), stop() {} };
+  const reading = judgeFilesInThreads(files, generation, threads);
+  // Folded later; a failure before then must not go unhandled meanwhile.
+  reading.judged.catch(() => {});
+  return {
+    async fold(index) {
+      const tally = new DatasetTally(index);
+      for (const file of await reading.judged) tally.add(file);
+      return tally.dataset;
+    },
+    stop: reading.stop,
+  };
+}
+
+/** A dataset being read: `fold` sums it into an index; `stop` ends its threads when the check gives up. */
+interface DatasetReading {
+  fold(index: IdIndex): Promise<Dataset>;
+  stop(): void;
+}
+
+/** The dataset files, read one at a time as they are asked for: memory holds one file, not the dataset. */
+function* datasetFiles(files: { name: string; path: string }[]): Generator<DatasetFile> {
+  for (const { name, path } of files) yield { name, bytes: readFileSync(path) };
 }
 
 /** Reads the dataset of a cell's data/ folder on disk. */
-export async function readDataset(dataDir: string, truth?: RowTruth, index = new IdIndex()): Promise<Dataset> {
-  return datasetOf(datasetFiles(dataDir), truth, index);
-}
-
-/** The dataset files under `dataDir`, read one at a time as they are asked for: memory holds one file, not the dataset. */
-function* datasetFiles(dataDir: string): Generator<DatasetFile> {
-  for (const path of listParquetFiles(dataDir)) yield { name: relative(dataDir, path), bytes: readFileSync(path) };
+export async function readDataset(dataDir: string, generation?: Generation, index = new IdIndex(), options: ReadOptions = {}): Promise<Dataset> {
+  return startDataset(dataDir, generation, options).fold(index);
 }
 
 /** A verdict with nothing counted and validity unknown: the start for a check that could not run. */
@@ -382,24 +400,22 @@ export async function checkLedgers(ledgerTexts: Iterable<string>, files: Iterabl
   }
 }
 
-/** How the cell's records were generated: given it, every present row is compared with its source (recordTruth). */
-export interface Generation {
-  seed: number;
-  payloadBytes: number;
-}
-
 /** Checks a cell folder's ledgers and data. A check that cannot run yields valid "unknown", never a pass. */
-export async function checkCell(cellDir: string, claims: Guarantees, generation?: Generation): Promise<Verdict> {
-  return (await checkLedgersAndData(cellDir, claims, generation)).verdict;
+export async function checkCell(cellDir: string, claims: Guarantees, generation?: Generation, options: ReadOptions = {}): Promise<Verdict> {
+  return (await checkLedgersAndData(cellDir, claims, generation, options)).verdict;
 }
 
-async function checkLedgersAndData(cellDir: string, claims: Guarantees, generation?: Generation): Promise<{ verdict: Verdict; unfinishedWriters: string[] }> {
+async function checkLedgersAndData(cellDir: string, claims: Guarantees, generation?: Generation, options: ReadOptions = {}): Promise<{ verdict: Verdict; unfinishedWriters: string[] }> {
+  let dataset: DatasetReading | undefined;
   try {
     const index = new IdIndex();
+    // The dataset's threads start first and read files while this thread reads the ledgers; ledger
+    // ids take their slots first, then the dataset's in file order, as in a sequential read.
+    dataset = startDataset(join(cellDir, 'data'), generation, options);
     const { facts, unfinishedWriters } = readLedgerFacts(join(cellDir, 'ledger'), index);
-    const truth = generation && recordTruth(generation.seed, generation.payloadBytes);
-    return { verdict: computeVerdict(facts, await readDataset(join(cellDir, 'data'), truth, index), claims), unfinishedWriters };
+    return { verdict: computeVerdict(facts, await dataset.fold(index), claims), unfinishedWriters };
   } catch (error) {
+    dataset?.stop();
     const message = String((error as Error)?.message ?? error);
     return { verdict: { ...emptyVerdict(), error: message, unknownReasons: [`the check could not run: ${message}`] }, unfinishedWriters: [] };
   }

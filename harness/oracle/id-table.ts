@@ -8,7 +8,7 @@
 
 /** Past these, a canonical-looking id is kept as a string: a per-worker array this long would cost more than it saves. */
 const MAX_WORKER = 1 << 16;
-const MAX_SEQ = 1 << 20;
+export const MAX_SEQ = 1 << 20;
 
 /** The worker of a canonical id (`w` digits `-` digits, no leading zeros), or -1; its seq is left in `parsedSeq`. */
 let parsedSeq = 0;
@@ -35,6 +35,43 @@ function parseCanonical(id: string): number {
   }
   parsedSeq = seq;
   return worker;
+}
+
+/**
+ * The canonicalKey of the id whose bytes are `bytes[start, end)`, read without making a string (the
+ * checker's ledger lines); -1 when it is not canonical. The same grammar as parseCanonical, byte for
+ * character: a canonical id is ASCII, and any other byte makes the id non-canonical here as there.
+ */
+export function canonicalKeyInBytes(bytes: Uint8Array, start: number, end: number): number {
+  if (end - start < 4 || bytes[start] !== 0x77) return -1;
+  let i = start + 1;
+  let worker = 0;
+  for (; i < end; i++) {
+    const c = bytes[i]!;
+    if (c === 0x2d) break;
+    if (c < 0x30 || c > 0x39 || (i === start + 2 && worker === 0)) return -1;
+    worker = worker * 10 + (c - 0x30);
+    if (worker >= MAX_WORKER) return -1;
+  }
+  if (i === start + 1 || i >= end - 1) return -1;
+  const seqStart = i + 1;
+  let seq = 0;
+  for (i = seqStart; i < end; i++) {
+    const c = bytes[i]!;
+    if (c < 0x30 || c > 0x39 || (i === seqStart + 1 && seq === 0)) return -1;
+    seq = seq * 10 + (c - 0x30);
+    if (seq >= MAX_SEQ) return -1;
+  }
+  return worker * MAX_SEQ + seq;
+}
+
+/**
+ * A canonical id as one number, worker × MAX_SEQ + seq (exact in a double), or -1 for any other id:
+ * how a checker thread hands ids back without a string per row (see IdIndex.slotOfKey).
+ */
+export function canonicalKey(id: string): number {
+  const worker = parseCanonical(id);
+  return worker === -1 ? -1 : worker * MAX_SEQ + parsedSeq;
 }
 
 /** `array`, or a copy of it at least `needed` long (doubling, so growing is amortised). */
@@ -76,7 +113,15 @@ export class IdIndex {
       this.names.push(id);
       return this.append(-1, this.names.length - 1);
     }
-    const seq = parsedSeq;
+    return this.slotOfCanonical(worker, parsedSeq);
+  }
+
+  /** The slot of the canonical id of a canonicalKey (>= 0), given one if it has none. */
+  slotOfKey(key: number): number {
+    return this.slotOfCanonical(Math.floor(key / MAX_SEQ), key % MAX_SEQ);
+  }
+
+  private slotOfCanonical(worker: number, seq: number): number {
     const slots = grown(this.bySeq[worker] ?? new Int32Array(0), seq + 1, (n) => new Int32Array(n));
     this.bySeq[worker] = slots;
     if (slots[seq] === 0) slots[seq] = this.append(worker, seq) + 1;
@@ -169,7 +214,10 @@ export class IdCounts implements Iterable<[string, number]> {
   }
 
   increment(id: string): void {
-    const slot = this.index.slotOf(id);
+    this.incrementSlot(this.index.slotOf(id));
+  }
+
+  incrementSlot(slot: number): void {
     this.counts = grown(this.counts, slot + 1, (n) => new Int32Array(n));
     if (this.counts[slot] === 0) this.order.push(slot);
     this.counts[slot]!++;

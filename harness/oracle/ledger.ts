@@ -2,6 +2,7 @@ import { closeSync, fstatSync, openSync, readdirSync, readSync, writeSync } from
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { parseOrUndefined } from '../sdk/schema.js';
+import { canonicalKeyInBytes } from './id-table.js';
 
 /**
  * The oracle: what a writer was told. One JSON object per line, one write() per line, no fsync (faults
@@ -107,6 +108,73 @@ export interface LedgerVisitor {
   end(t: number): void;
 }
 
+/**
+ * A visitor that also takes an attempt or ack of a canonical id as its canonicalKey, with no string
+ * made and no time read (the checker's facts, which need neither): LedgerLines.lineBytes then reads
+ * such lines without decoding them.
+ */
+export interface KeyedLedgerVisitor extends LedgerVisitor {
+  attemptKey(key: number): void;
+  ackKey(key: number): void;
+}
+
+function isKeyed(visitor: LedgerVisitor): visitor is KeyedLedgerVisitor {
+  return 'attemptKey' in visitor;
+}
+
+const ATTEMPT_BYTES = Buffer.from(ATTEMPT_PREFIX);
+const ACK_BYTES = Buffer.from(ACK_PREFIX);
+const TIME_BYTES = Buffer.from(TIME_INFIX);
+
+/** True when `bytes[start, end)` holds `prefix`'s bytes from `start`. */
+function startsWithBytes(bytes: Uint8Array, start: number, end: number, prefix: Uint8Array): boolean {
+  if (end - start < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[start + i] !== prefix[i]) return false;
+  return true;
+}
+
+const isDigit = (c: number | undefined) => c !== undefined && c >= 0x30 && c <= 0x39;
+
+/** True when `bytes[start, end)` is a JSON number: JSON_NUMBER, byte for character. */
+function isJsonNumberBytes(bytes: Uint8Array, start: number, end: number): boolean {
+  let i = start;
+  if (bytes[i] === 0x2d) i++;
+  if (i >= end || !isDigit(bytes[i])) return false;
+  if (bytes[i] === 0x30) i++;
+  else while (i < end && isDigit(bytes[i])) i++;
+  if (i < end && bytes[i] === 0x2e) {
+    if (++i >= end || !isDigit(bytes[i])) return false;
+    while (i < end && isDigit(bytes[i])) i++;
+  }
+  if (i < end && (bytes[i] === 0x65 || bytes[i] === 0x45)) {
+    i++;
+    if (i < end && (bytes[i] === 0x2b || bytes[i] === 0x2d)) i++;
+    if (i >= end || !isDigit(bytes[i])) return false;
+    while (i < end && isDigit(bytes[i])) i++;
+  }
+  return i === end;
+}
+
+/** What keyedLine found: the op of an attempt or ack line of a canonical id (else undefined), and its key. */
+let keyedOp: 'attempt' | 'ack' | undefined;
+let keyedKey = 0;
+
+/**
+ * Reads `bytes[start, end)` when it is an attempt or ack of a canonical id exactly as LedgerWriter
+ * writes it: the lines ledgerEntry's fast path takes whose id is canonical, byte for character (such a
+ * line is ASCII, so its bytes are its characters). Sets keyedOp (undefined for any other line) and keyedKey.
+ */
+function keyedLine(bytes: Uint8Array, start: number, end: number): void {
+  keyedOp = startsWithBytes(bytes, start, end, ATTEMPT_BYTES) ? 'attempt' : startsWithBytes(bytes, start, end, ACK_BYTES) ? 'ack' : undefined;
+  if (keyedOp === undefined) return;
+  const idStart = start + (keyedOp === 'attempt' ? ATTEMPT_BYTES.length : ACK_BYTES.length);
+  let idEnd = idStart;
+  while (idEnd < end && bytes[idEnd] !== 0x22) idEnd++;
+  keyedKey = canonicalKeyInBytes(bytes, idStart, idEnd);
+  const timeStart = idEnd + TIME_BYTES.length;
+  if (keyedKey === -1 || !startsWithBytes(bytes, idEnd, end, TIME_BYTES) || bytes[end - 1] !== 0x7d || !isJsonNumberBytes(bytes, timeStart, end - 1)) keyedOp = undefined;
+}
+
 /** Malformed lines of one ledger: torn last lines of dying processes, and the rest. */
 export interface LineCounts {
   /** Malformed lines that are not a dying process's torn last line: the ledger cannot be trusted. */
@@ -126,7 +194,29 @@ export class LedgerLines {
   private pendingTornCandidate: boolean | undefined;
   readonly counts: LineCounts = { badLines: 0, tornLines: 0 };
 
-  constructor(private readonly visitor: LedgerVisitor) {}
+  private readonly keyed: KeyedLedgerVisitor | undefined;
+
+  constructor(private readonly visitor: LedgerVisitor) {
+    this.keyed = isKeyed(visitor) ? visitor : undefined;
+  }
+
+  /**
+   * A line given as `bytes[start, end)` of UTF-8: for a keyed visitor, the attempts and acks of canonical
+   * ids are read from the bytes (keyedLine); every other line is decoded and read as `line` reads it.
+   */
+  lineBytes(bytes: Buffer, start: number, end: number): void {
+    if (this.keyed !== undefined) {
+      keyedLine(bytes, start, end);
+      if (keyedOp !== undefined) {
+        this.settlePending(false);
+        if (!this.open) this.counts.badLines++;
+        else if (keyedOp === 'attempt') this.keyed.attemptKey(keyedKey);
+        else this.keyed.ackKey(keyedKey);
+        return;
+      }
+    }
+    this.line(bytes.toString('utf8', start, end));
+  }
 
   line(line: string): void {
     // A line that opens with `{` is not blank; only others need the (allocating) trim.
@@ -219,8 +309,8 @@ const CHUNK_BYTES = 1 << 16;
 
 /**
  * Streams the ledger file at `path` through a LedgerLines over `visitor`, a chunk at a time: memory is
- * bounded by the chunk (or the longest line), not the file. Chunks are cut after a newline byte, which
- * never falls inside a UTF-8 character, so the lines are those of the whole file decoded at once.
+ * bounded by the chunk (or the longest line), not the file. Lines are cut at newline bytes, which never
+ * fall inside a UTF-8 character, so they are those of the whole file decoded at once.
  */
 export function visitLedgerFile(path: string, visitor: LedgerVisitor): LineCounts {
   const lines = new LedgerLines(visitor);
@@ -237,7 +327,7 @@ export function visitLedgerFile(path: string, visitor: LedgerVisitor): LineCount
       const read = readSync(fd, buffer, held, buffer.length - held, null);
       const filled = held + read;
       if (read === 0) {
-        if (filled > 0) lines.line(buffer.toString('utf8', 0, filled));
+        if (filled > 0) lines.lineBytes(buffer, 0, filled);
         break;
       }
       const lastNewline = buffer.lastIndexOf(0x0a, filled - 1);
@@ -245,7 +335,11 @@ export function visitLedgerFile(path: string, visitor: LedgerVisitor): LineCount
         held = filled;
         continue;
       }
-      for (const line of buffer.toString('utf8', 0, lastNewline).split('\n')) lines.line(line);
+      for (let start = 0; start <= lastNewline;) {
+        const newline = buffer.indexOf(0x0a, start);
+        lines.lineBytes(buffer, start, newline);
+        start = newline + 1;
+      }
       held = buffer.copy(buffer, 0, lastNewline + 1, filled);
     }
   } finally {

@@ -1,7 +1,5 @@
-import { dirname, join } from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
+import { nodeEntry } from '../sdk/node-entry.js';
 import type { RoleConfig } from './roles/config.js';
 import { unwatchRole, watchRole } from './watchdog.js';
 
@@ -10,13 +8,8 @@ import { unwatchRole, watchRole } from './watchdog.js';
  * this folder without extension: compiled JS when running from dist/, else TypeScript via tsx.
  */
 export function nodeCommand(entryBase: string): { file: string; args: string[] } {
-  const here = fileURLToPath(import.meta.url);
-  const fromSource = here.endsWith('.ts');
-  const entry = join(dirname(here), `${entryBase}${fromSource ? '.ts' : '.js'}`);
-  // Never through the `tsx` CLI: it makes two processes and SIGKILL would orphan the real child. tsx is
-  // resolved from here, not from the working folder, which may be anywhere (a plugin's, say).
-  const tsx = () => pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  return { file: process.execPath, args: fromSource ? ['--import', tsx(), entry] : [entry] };
+  const { entry, execArgv } = nodeEntry(import.meta.url, entryBase);
+  return { file: process.execPath, args: [...execArgv, entry] };
 }
 
 export type RoleProcess = ResultPromise<{ reject: false; stdin: 'ignore' | 'pipe'; cleanup: true }>;

@@ -1,7 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { nodeEntry } from '../sdk/node-entry.js';
 
 /**
  * The orchestrator's watchdog: one small process per orchestrator that is told, over its stdin, the pid
@@ -12,11 +10,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 let watchdog: ChildProcess | undefined;
 
 function start(): ChildProcess {
-  const here = fileURLToPath(import.meta.url);
-  const fromSource = here.endsWith('.ts');
-  const entry = join(dirname(here), fromSource ? 'watchdog-main.ts' : 'watchdog-main.js');
-  const tsx = () => pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  const child = spawn(process.execPath, fromSource ? ['--import', tsx(), entry] : [entry], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const { entry, execArgv } = nodeEntry(import.meta.url, 'watchdog-main');
+  const child = spawn(process.execPath, [...execArgv, entry], { stdio: ['pipe', 'ignore', 'ignore'] });
   // Neither the process nor its pipe may keep the orchestrator alive.
   child.unref();
   (child.stdin as unknown as { unref(): void }).unref();

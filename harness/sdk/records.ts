@@ -50,34 +50,64 @@ const PAYLOAD_CODES = [...'abcdefghijklmnopqrstuvwxyz0123456789 '].map((c) => c.
 const PAYLOAD_PIECE = 4096;
 const pieceCodes = new Uint16Array(PAYLOAD_PIECE);
 
+/** The seeded stream every generated field of the record (seed, worker, seq) is drawn from. */
+function recordRandom(seed: number, worker: number, seq: number): Random {
+  return new Random(seed * 1_000_003 + worker * 10_007 + seq);
+}
+
+/** Draws the next piece of a payload (at most PAYLOAD_PIECE of the `left` characters) into pieceCodes; its length. */
+function drawPayloadPiece(rng: Random, left: number): number {
+  const piece = Math.min(PAYLOAD_PIECE, left);
+  for (let i = 0; i < piece; i++) pieceCodes[i] = PAYLOAD_CODES[rng.int(PAYLOAD_CODES.length)]!;
+  return piece;
+}
+
+/** The fields drawn after the payload, in draw order; one scratch object, overwritten by every draw. */
+const drawn = { model: '', test_name: '', score: 0, latency_ms: 0, ok: false };
+
+function drawFields(rng: Random): typeof drawn {
+  drawn.model = MODELS[rng.int(MODELS.length)]!;
+  drawn.test_name = `${SUITES[rng.int(SUITES.length)]!}_${String(rng.int(1000)).padStart(3, '0')}`;
+  drawn.score = Math.round(rng.next() * 1e6) / 1e6;
+  drawn.latency_ms = 50 + rng.int(5000);
+  drawn.ok = rng.next() < 0.8;
+  return drawn;
+}
+
 /**
  * The record a given worker produces at a given sequence number. Content depends only on
  * (seed, worker, seq), so a retried id carries the same row; created_at is the real time.
  */
 export function makeRecord(seed: number, worker: number, seq: number, payloadBytes: number, nowMicros: bigint): TestRecord {
-  const rng = new Random(seed * 1_000_003 + worker * 10_007 + seq);
+  const rng = recordRandom(seed, worker, seq);
   let payload = '';
   // In pieces of character codes: the checker regenerates every row, so this runs a million times a check.
   for (let done = 0; done < payloadBytes; done += PAYLOAD_PIECE) {
-    const piece = Math.min(PAYLOAD_PIECE, payloadBytes - done);
-    for (let i = 0; i < piece; i++) pieceCodes[i] = PAYLOAD_CODES[rng.int(PAYLOAD_CODES.length)]!;
+    const piece = drawPayloadPiece(rng, payloadBytes - done);
     payload += String.fromCharCode.apply(null, pieceCodes.subarray(0, piece) as unknown as number[]);
   }
-  const record: TestRecord = {
-    id: recordId(worker, seq),
-    worker,
-    seq,
-    model: MODELS[rng.int(MODELS.length)]!,
-    test_name: `${SUITES[rng.int(SUITES.length)]!}_${String(rng.int(1000)).padStart(3, '0')}`,
-    score: Math.round(rng.next() * 1e6) / 1e6,
-    latency_ms: 50 + rng.int(5000),
-    ok: rng.next() < 0.8,
-    payload,
-    created_at: nowMicros,
-    checksum: '',
-  };
+  const { model, test_name, score, latency_ms, ok } = drawFields(rng);
+  const record: TestRecord = { id: recordId(worker, seq), worker, seq, model, test_name, score, latency_ms, ok, payload, created_at: nowMicros, checksum: '' };
   record.checksum = recordChecksum(record);
   return record;
+}
+
+/**
+ * True when `row`, the row of id recordId(worker, seq), holds in every field but created_at and checksum
+ * exactly (===) what makeRecord(seed, worker, seq, payloadBytes, …) generates. The checker's way to
+ * regenerate a row a million times: the same draws as makeRecord, compared as they are drawn, with no
+ * record, payload string or checksum built.
+ */
+export function matchesGenerated(row: TestRecord, seed: number, worker: number, seq: number, payloadBytes: number): boolean {
+  const payload = row.payload;
+  if (row.worker !== worker || row.seq !== seq || typeof payload !== 'string' || payload.length !== payloadBytes) return false;
+  const rng = recordRandom(seed, worker, seq);
+  for (let done = 0; done < payloadBytes; done += PAYLOAD_PIECE) {
+    const piece = drawPayloadPiece(rng, payloadBytes - done);
+    for (let i = 0; i < piece; i++) if (payload.charCodeAt(done + i) !== pieceCodes[i]) return false;
+  }
+  const fields = drawFields(rng);
+  return row.model === fields.model && row.test_name === fields.test_name && row.score === fields.score && row.latency_ms === fields.latency_ms && row.ok === fields.ok;
 }
 
 /** Logical size of a record: what a perfect writer would have to store (used for write amplification). */
