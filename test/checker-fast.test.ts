@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { computeVerdict, ledgerFacts, type Dataset } from '../harness/oracle/checker.js';
-import { IdCounts, IdIndex } from '../harness/oracle/id-table.js';
-import { ledgerEntry, parseLedger, readLedgers, schemaEntry } from '../harness/oracle/ledger.js';
-import { makeRecord, recordChecksum } from '../harness/sdk/records.js';
+import { checkCell, computeVerdict, ledgerFacts, listParquetFiles, type Dataset } from '../harness/oracle/checker.js';
+import { judgeFilesInThreads } from '../harness/oracle/dataset-threads.js';
+import { judgeFile } from '../harness/oracle/dataset-file.js';
+import { canonicalKey, canonicalKeyInBytes, IdCounts, IdIndex, MAX_SEQ } from '../harness/oracle/id-table.js';
+import { ledgerEntry, parseLedger, readLedgers, schemaEntry, visitLedgerFile, visitLedgerText, type LedgerVisitor } from '../harness/oracle/ledger.js';
+import { hyparquetCodec } from '../harness/sdk/codec/hyparquet.js';
+import { makeRecord, RECORD_COLUMNS, recordChecksum, type TestRecord } from '../harness/sdk/records.js';
 import { referenceCounts, referenceFacts } from './support/reference-checker.js';
 
 const claims = { noLostAcked: true, noDuplicates: true, noCorruption: true };
@@ -109,5 +112,133 @@ describe('record checksum', () => {
       const fields = [record.id, record.worker, record.seq, record.model, record.test_name, record.score, record.latency_ms, record.ok, record.payload, record.created_at];
       expect(recordChecksum(record)).toBe(createHash('sha256').update(fields.join('\u0001')).digest('hex').slice(0, 16));
     }), { numRuns: 100 });
+  });
+});
+
+/** Every event a ledger reader hands over, as text; keyed ids turned back to their strings. */
+function eventLog(): { events: string[]; visitor: LedgerVisitor; keyed: LedgerVisitor & { attemptKey(key: number): void; ackKey(key: number): void } } {
+  const events: string[] = [];
+  const idOf = (key: number) => `w${Math.floor(key / MAX_SEQ)}-${key % MAX_SEQ}`;
+  const visitor: LedgerVisitor = {
+    start: (pid, t) => events.push(`start ${pid} ${t}`),
+    attempt: (id) => events.push(`attempt ${id}`),
+    ack: (id) => events.push(`ack ${id}`),
+    fail: (id, t) => events.push(`fail ${id} ${t}`),
+    end: (t) => events.push(`end ${t}`),
+  };
+  return { events, visitor, keyed: { ...visitor, attemptKey: (key) => events.push(`attempt ${idOf(key)}`), ackKey: (key) => events.push(`ack ${idOf(key)}`) } };
+}
+
+describe('ledger lines read from bytes', () => {
+  it('give the keyed reader the events and counts the text reader gets', () => {
+    const id = fc.oneof(fc.constantFrom('w0-0', 'w12-345', 'w65535-1', 'w65536-1', 'w1-1048576', 'w01-1', 'w1-01', 'w-1', 'w1-', 'wé-1', 'w1-1😀'), fc.string());
+    const time = fc.constantFrom('1', '-0', '1.5', '1e3', '1.25E-2', '01', '1.', '.5', '1e', '-', '2x');
+    const line = fc.oneof(
+      fc.tuple(fc.constantFrom('attempt', 'ack'), id, time).map(([op, x, t]) => `{"op":"${op}","id":${JSON.stringify(x)},"t":${t}}`),
+      writtenLine, mutatedLine, fc.constantFrom('', '  ', '{"op":"start","pid":1,"t":0}', '{"op":"end","t":9}', '{"op":"ack","id":"w0-1","t":1}\r'),
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'parquet-chaos-keyed-'));
+    fc.assert(fc.property(fc.array(line, { maxLength: 20 }), fc.boolean(), (lines, newlineAtEnd) => {
+      // Arrange
+      const text = lines.join('\n') + (newlineAtEnd ? '\n' : '');
+      writeFileSync(join(dir, 'writer-0.jsonl'), text);
+      const fromText = eventLog();
+      const fromBytes = eventLog();
+
+      // Act
+      // (as the file holds it: a lone surrogate is written as U+FFFD)
+      const textCounts = visitLedgerText(Buffer.from(text).toString(), fromText.visitor);
+      const byteCounts = visitLedgerFile(join(dir, 'writer-0.jsonl'), fromBytes.keyed);
+
+      // Assert
+      expect(byteCounts).toEqual(textCounts);
+      expect(fromBytes.events).toEqual(fromText.events);
+    }), { numRuns: 300 });
+  });
+
+  it('read a canonical id from its bytes as from its string', () => {
+    fc.assert(fc.property(fc.oneof(fc.tuple(fc.nat({ max: 70_000 }), fc.nat({ max: 1_100_000 })).map(([w, q]) => `w${w}-${q}`), fc.string(), fc.constantFrom('w0-0', 'w00-0', 'w0-01', 'w-', 'w1-', 'wé-1')), (id) => {
+      const bytes = Buffer.from(`"${id}"`);
+      expect(canonicalKeyInBytes(bytes, 1, bytes.length - 1)).toBe(canonicalKey(id));
+    }), { numRuns: 300 });
+  });
+});
+
+describe('whole-row truth without the expected record', () => {
+  /** The plain statement: every field but created_at as a string against the record its writer generated, if its id names one; then the checksum. */
+  function referenceFaults(row: TestRecord): string[] {
+    const match = /^w(\d+)-(\d+)$/.exec(row.id);
+    const selfConsistent = row.checksum === recordChecksum(row);
+    if (!match) return selfConsistent ? [] : ['checksum'];
+    const expected = makeRecord(4, Number(match[1]), Number(match[2]), 24, row.created_at);
+    const differs = RECORD_COLUMNS.filter((c) => c !== 'created_at' && String(row[c]) !== String(expected[c]));
+    if (differs.length === 0) return [];
+    return selfConsistent ? differs : ['checksum'];
+  }
+
+  it('finds a row corrupt exactly when comparing it field by field does, with the same fields', async () => {
+    const change = fc.record({
+      column: fc.constantFrom(...RECORD_COLUMNS.filter((c) => c !== 'checksum')),
+      value: fc.oneof(fc.constantFrom('w1-2', 'w01-2', 'x', 'arith_001', '', 'DeepSeek-V3-0324'), fc.string({ maxLength: 30 }), fc.integer({ min: -5, max: 6000 }), fc.double({ noNaN: true }), fc.boolean()),
+      reseal: fc.boolean(),
+    });
+    await fc.assert(fc.asyncProperty(fc.nat({ max: 3 }), fc.nat({ max: 50 }), fc.option(change), async (worker, seq, changed) => {
+      // Arrange: a generated row, maybe with one field changed (to a value of its column's type), its checksum maybe made afresh.
+      const row = makeRecord(4, worker, seq, 24, 1_000n + BigInt(seq));
+      if (changed) {
+        const original = row[changed.column];
+        const value = typeof original === 'bigint' ? BigInt(Math.trunc(Number(changed.value) || 0) % 2 ** 53) : typeof original === 'number' ? Number(changed.value) || 0 : typeof original === 'boolean' ? Boolean(changed.value) : String(changed.value);
+        Object.assign(row, { [changed.column]: changed.column === 'worker' || changed.column === 'seq' || changed.column === 'latency_ms' ? Math.trunc(Number(value)) | 0 : value });
+        if (changed.reseal) row.checksum = recordChecksum(row);
+      }
+      const bytes = await hyparquetCodec.encode([row]);
+
+      // Act
+      const judged = await judgeFile({ name: 'f.parquet', bytes }, { seed: 4, payloadBytes: 24 });
+
+      // Assert
+      const faults = referenceFaults((await hyparquetCodec.decode(bytes))[0]!);
+      expect(judged.corruptEvidence).toEqual(faults.length > 0 ? [`${row.id}: ${faults.join(', ')}`] : []);
+      expect(judged.keys.length).toBe(faults.length > 0 ? 0 : 1);
+    }), { numRuns: 150 });
+  });
+});
+
+describe('files judged in threads', () => {
+  it('give the verdict of the main thread, evidence order included', async () => {
+    // Arrange: three writers' files, with a torn file, a forged row, a duplicate, a phantom, a lost ack, a foreign id.
+    const cell = mkdtempSync(join(tmpdir(), 'parquet-chaos-threads-'));
+    for (const dir of ['ledger', 'data/sub']) mkdirSync(join(cell, dir), { recursive: true });
+    const generation = { seed: 2, payloadBytes: 8 };
+    const rows = (w: number, seqs: number[]) => seqs.map((q) => makeRecord(2, w, q, 8, 5n));
+    const forged = { ...rows(1, [3])[0]!, model: 'forged' };
+    const foreign = { ...rows(2, [2])[0]!, id: 'foreign' };
+    foreign.checksum = recordChecksum(foreign);
+    const files: [string, TestRecord[]][] = [
+      ['data/a.parquet', [...rows(0, [0, 1, 2]), ...rows(2, [9])]],
+      ['data/b.parquet', [...rows(1, [0, 1, 2]), { ...forged, checksum: recordChecksum(forged) }, ...rows(0, [1])]],
+      ['data/sub/c.parquet', [...rows(2, [0, 1]), foreign]],
+    ];
+    for (const [path, records] of files) writeFileSync(join(cell, path), await hyparquetCodec.encode(records));
+    writeFileSync(join(cell, 'data/torn.parquet'), (await hyparquetCodec.encode(rows(1, [7]))).subarray(0, 40));
+    for (const w of [0, 1, 2]) {
+      const lines = [{ op: 'start', pid: w, t: 0 }, ...[0, 1, 2, 3].flatMap((q) => [{ op: 'attempt', id: `w${w}-${q}`, t: 1.5 }, { op: 'ack', id: `w${w}-${q}`, t: 2.25 }])];
+      writeFileSync(join(cell, 'ledger', `writer-${w}.jsonl`), lines.map((l) => JSON.stringify(l)).join('\n'));
+    }
+
+    const paths = listParquetFiles(join(cell, 'data'));
+    const queued = paths.map((path) => ({ name: path, path, bytes: statSync(path).size }));
+
+    // Act
+    const onMain = await checkCell(cell, claims, generation, { threads: 0 });
+    const inThreads = await checkCell(cell, claims, generation, { threads: 2 });
+    // (the threads themselves: checkCell would fall back to the main thread, were they to fail)
+    const judgedInThreads = await judgeFilesInThreads(queued, generation, 2).judged;
+
+    // Assert
+    expect(inThreads).toEqual(onMain);
+    expect(judgedInThreads).toEqual(await Promise.all(paths.map((path) => judgeFile({ name: path, bytes: readFileSync(path) }, generation))));
+    expect(onMain).toMatchObject({ corruptFiles: 1, corruptRecords: 1, duplicates: 1, phantoms: 2, valid: false });
+    expect(onMain.evidence).toMatchObject({ lost: ['w0-3', 'w1-3', 'w2-2', 'w2-3'], phantoms: ['w2-9', 'foreign'], duplicates: ['w0-1'], corruptRecords: ['w1-3: model, checksum'] });
   });
 });

@@ -5,6 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { codecs, decodeAny, getCodec } from '../harness/sdk/codec/index.js';
+import { columnsOf, recordAt } from '../harness/sdk/codec/codec.js';
 import { ChaosError } from '../harness/sdk/errors.js';
 import { hasValidChecksum, makeRecord, type TestRecord } from '../harness/sdk/records.js';
 
@@ -84,14 +85,21 @@ describe('cross-reading', () => {
     },
   );
 
-  it('decodeAny reads both formats, hyparquet first', async () => {
+  it('decodeAny reads both formats as columns, hyparquet first, each row as decode reads it', async () => {
     for (const writer of ALL) {
       const bytes = await writer.encode(records);
 
-      const result = await decodeAny(bytes);
+      const { columns, reader } = await decodeAny(bytes);
 
-      expect(result).toStrictEqual({ records, reader: 'hyparquet' });
+      expect(reader).toBe('hyparquet');
+      expect(Array.from({ length: columns.rows }, (_, i) => recordAt(columns, i))).toStrictEqual(records);
     }
+  });
+
+  it('columnsOf and recordAt give the records back (the columns of what only parquetjs-lite reads)', () => {
+    const columns = columnsOf(records);
+
+    expect(Array.from({ length: columns.rows }, (_, i) => recordAt(columns, i))).toStrictEqual(records);
   });
 
   it('decodeAny rejects what neither reader can read, with both causes', async () => {

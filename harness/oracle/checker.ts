@@ -182,9 +182,10 @@ class FactsCollector implements KeyedLedgerVisitor {
   private fit(): void {
     const size = this.index.size;
     if (size <= this.attemptSegment.length) return;
-    this.attemptSegment = grown(this.attemptSegment, size, (n) => new Int32Array(n));
-    this.ackSegment = grown(this.ackSegment, size, (n) => new Int32Array(n));
-    this.attemptSegments = grown(this.attemptSegments, size, (n) => new Uint8Array(n));
+    const expected = this.index.expected;
+    this.attemptSegment = grown(this.attemptSegment, size, (n) => new Int32Array(n), expected);
+    this.ackSegment = grown(this.ackSegment, size, (n) => new Int32Array(n), expected);
+    this.attemptSegments = grown(this.attemptSegments, size, (n) => new Uint8Array(n), expected);
   }
 
   /** Settles the open segment, if any; true when it died (no `end`). */
@@ -203,12 +204,21 @@ class FactsCollector implements KeyedLedgerVisitor {
 }
 
 /**
+ * About what a record takes in a ledger: an attempt and an ack line (`{"op":"attempt","id":"w3-1234",
+ * "t":1764300000000.4875}`, ~55 bytes, and its ack, ~51). Ledger bytes over it is the number of ids a
+ * cell's tables are sized for at once (IdIndex.expected): near enough, they never grow by copying.
+ */
+const LEDGER_BYTES_PER_RECORD = 96;
+
+/**
  * The facts of every writer's ledger file under `ledgerDir`, and the writers whose last process died.
  * The collector's per-segment tables are left behind here, free before the dataset is read.
  */
 function readLedgerFacts(ledgerDir: string, index: IdIndex): { facts: LedgerFacts; unfinishedWriters: string[] } {
+  const names = ledgerNames(ledgerDir);
+  index.expected = Math.ceil(names.reduce((bytes, name) => bytes + statSync(join(ledgerDir, name)).size, 0) / LEDGER_BYTES_PER_RECORD);
   const collector = new FactsCollector(index);
-  const unfinishedWriters = ledgerNames(ledgerDir).filter((name) => collector.readFile(join(ledgerDir, name))).map((name) => name.replace(/\.jsonl$/, ''));
+  const unfinishedWriters = names.filter((name) => collector.readFile(join(ledgerDir, name))).map((name) => name.replace(/\.jsonl$/, ''));
   return { facts: collector.facts(), unfinishedWriters };
 }
 
@@ -230,16 +240,50 @@ function tally(ids: Iterable<string>, keep: (id: string) => boolean): { count: n
   return { count, first };
 }
 
+/** tally over the slots of a compact set or count, in their order: no id string made but the evidence's. */
+function tallySlots(ids: IdSet | IdCounts, keep: (slot: number) => boolean): { count: number; first: string[] } {
+  const first: string[] = [];
+  let count = 0;
+  for (let i = 0; i < ids.size; i++) {
+    const slot = ids.slotAt(i);
+    if (!keep(slot)) continue;
+    if (count++ < EVIDENCE) first.push(ids.index.idOf(slot));
+  }
+  return { count, first };
+}
+
 function* duplicatesOf(counts: IdCountsRead): Generator<string> {
   for (const [id, n] of counts) if (n > 1) yield id;
 }
 
+type Tallies = Record<'lost' | 'duplicates' | 'phantoms' | 'unackedLost', { count: number; first: string[] }>;
+
+/** The verdict's tallies, id by id. */
+function talliesOf(facts: LedgerFacts, counts: IdCountsRead): Tallies {
+  return {
+    lost: tally(facts.acked, (id) => !counts.has(id)),
+    duplicates: tally(duplicatesOf(counts), () => true),
+    phantoms: tally(counts.keys(), (id) => !facts.attempted.has(id)),
+    unackedLost: tally(facts.attempted, (id) => !facts.acked.has(id) && !counts.has(id)),
+  };
+}
+
+/** The same tallies, slot by slot, when facts and dataset are compact tables over one index (as the checker reads them). */
+function compactTallies(facts: LedgerFacts, counts: IdCountsRead): Tallies | undefined {
+  const { attempted, acked } = facts;
+  if (!(attempted instanceof IdSet && acked instanceof IdSet && counts instanceof IdCounts)) return undefined;
+  if (attempted.index !== counts.index || acked.index !== counts.index) return undefined;
+  return {
+    lost: tallySlots(acked, (slot) => counts.countOf(slot) === 0),
+    duplicates: tallySlots(counts, (slot) => counts.countOf(slot) > 1),
+    phantoms: tallySlots(counts, (slot) => !attempted.hasSlot(slot)),
+    unackedLost: tallySlots(attempted, (slot) => !acked.hasSlot(slot) && counts.countOf(slot) === 0),
+  };
+}
+
 /** Pure: the verdict from ledger facts, the dataset and the strategy's claims. */
 export function computeVerdict(facts: LedgerFacts, dataset: Dataset, claims: Guarantees): Verdict {
-  const lost = tally(facts.acked, (id) => !dataset.counts.has(id));
-  const duplicates = tally(duplicatesOf(dataset.counts), () => true);
-  const phantoms = tally(dataset.counts.keys(), (id) => !facts.attempted.has(id));
-  const unackedLost = tally(facts.attempted, (id) => !facts.acked.has(id) && !dataset.counts.has(id)).count;
+  const { lost, duplicates, phantoms, unackedLost: { count: unackedLost } } = compactTallies(facts, dataset.counts) ?? talliesOf(facts, dataset.counts);
   const broken: string[] = [];
   if (claims.noLostAcked && lost.count > 0) broken.push('noLostAcked');
   if (claims.noDuplicates && duplicates.count > 0) broken.push('noDuplicates');
@@ -334,29 +378,38 @@ export async function datasetOf(files: Iterable<DatasetFile>, generation?: Gener
 
 /** How the checker reads a cell's dataset. */
 export interface ReadOptions {
-  /** Threads to judge the Parquet files with (0: on the main thread); by default, from the dataset's size (threadsFor). */
+  /** Threads to judge the Parquet files with (0: on the main thread); by default, from the dataset's size and the cores (threadsFor). */
   threads?: number;
 }
 
 /**
  * Starts reading the dataset of a cell's data/ folder on disk; `fold` then sums it into `index`. With
- * threads, the files are read while the caller does other work (the ledgers) until it folds; without,
- * one file at a time as the fold asks, so that memory holds one file, not the dataset.
+ * threads, they read files while the caller does other work (the ledgers) until it folds; without,
+ * the fold reads one file at a time, so that memory holds one file, not the dataset.
  */
 function startDataset(dataDir: string, generation: Generation | undefined, options: ReadOptions): DatasetReading {
-  const files = listParquetFiles(dataDir).map((path) => ({ name: relative(dataDir, path), path }));
-  const threads = options.threads ?? threadsFor(files.map((file) => statSync(file.path).size));
-  if (threads === 0) return { fold: (index) => datasetOf(datasetFiles(files), generation, index), stop() {} };
-  const reading = judgeFilesInThreads(files, generation, threads);
+  const files = listParquetFiles(dataDir).map((path) => ({ name: relative(dataDir, path), path, bytes: statSync(path).size }));
+  const sequential = (index: IdIndex) => datasetOf(datasetFiles(files), generation, index);
+  const threads = options.threads ?? threadsFor(files.map((file) => file.bytes));
+  if (threads === 0) return { fold: sequential, stop() {} };
+  const judging = judgeFilesInThreads(files, generation, threads);
   // Folded later; a failure before then must not go unhandled meanwhile.
-  reading.judged.catch(() => {});
+  judging.judged.catch(() => {});
   return {
     async fold(index) {
+      let judged: JudgedFile[];
+      try {
+        judged = await judging.judged;
+      } catch {
+        // A thread that failed (out of its heap, say) leaves the files to this thread: how they are
+        // read never changes the verdict, and a file that cannot be read fails here as well.
+        return sequential(index);
+      }
       const tally = new DatasetTally(index);
-      for (const file of await reading.judged) tally.add(file);
+      for (const file of judged) tally.add(file);
       return tally.dataset;
     },
-    stop: reading.stop,
+    stop: judging.stop,
   };
 }
 

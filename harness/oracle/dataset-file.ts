@@ -3,6 +3,7 @@
  * its reading threads (dataset-threads.ts). The result is compact and transferable: ids as numbers,
  * strings only for the rare ids that are not canonical and for the evidence.
  */
+import { recordAt, type RecordColumns } from '../sdk/codec/codec.js';
 import { decodeAny } from '../sdk/codec/index.js';
 import { hasValidChecksum, makeRecord, matchesGenerated, RECORD_COLUMNS, recordChecksum, type TestRecord } from '../sdk/records.js';
 import { canonicalKey, MAX_SEQ } from './id-table.js';
@@ -71,16 +72,19 @@ function rowFaults(record: TestRecord, key: number, generation: Generation | und
 /** Judges every row of a file, with the checker's own readers, never trusting a strategy's account. */
 export async function judgeFile(file: DatasetFile, generation?: Generation): Promise<JudgedFile> {
   const judged: JudgedFile = { name: file.name, readable: true, keys: new Float64Array(0), names: [], corruptRecords: 0, corruptEvidence: [] };
-  let records: TestRecord[];
+  let table: RecordColumns;
   try {
-    records = (await decodeAny(file.bytes)).records;
+    table = (await decodeAny(file.bytes)).columns;
   } catch {
     judged.readable = false;
     return judged;
   }
-  const keys = new Float64Array(records.length);
+  const keys = new Float64Array(table.rows);
   let good = 0;
-  for (const record of records) {
+  // One record object for every row: only a corrupt row's id and fields outlive it, as strings.
+  const record = {} as TestRecord;
+  for (let i = 0; i < table.rows; i++) {
+    recordAt(table, i, record);
     const key = typeof record.id === 'string' ? canonicalKey(record.id) : -1;
     const differs = rowFaults(record, key, generation);
     if (differs.length > 0) {

@@ -1,34 +1,69 @@
 /**
  * Reading a cell's dataset on every core: a few threads (node:worker_threads) read and judge its
- * Parquet files, taking the next file from a shared counter, while the main thread reads the ledgers.
- * Each thread has a heap of its own, so the pool is small; results come back in any order and are
- * handed over in file order, so that ids get the slots and the evidence the order of a sequential read.
+ * Parquet files while the main thread reads the ledgers. Each takes the next file from a counter they
+ * share, so a slow file holds up no one. Results come back in any order and are handed over in file
+ * order, so that ids get the slots and the evidence the order of a sequential read.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { nodeEntry } from '../sdk/node-entry.js';
 import type { Generation, JudgedFile } from './dataset-file.js';
-import type { ThreadData } from './dataset-thread.js';
+import type { FileQueue } from './dataset-thread.js';
 
 /** More threads than this would cost more memory (a heap each) than the checker has to spare. */
 const MAX_THREADS = 4;
 /** Below this much Parquet, starting threads costs more than it saves: the files are read on the main thread. */
 const THREADED_BYTES = 4 << 20;
+const MIB = 1 << 20;
 
-/** How many threads to judge files of these sizes with: 0 (the main thread) for a small dataset. */
+/** How many threads to judge files of these sizes with: 0 (the main thread alone) for a small dataset or a single core. */
 export function threadsFor(fileBytes: readonly number[]): number {
   const total = fileBytes.reduce((sum, n) => sum + n, 0);
-  if (total < THREADED_BYTES || fileBytes.length < 2) return 0;
-  return Math.min(MAX_THREADS, availableParallelism(), fileBytes.length);
+  const cores = availableParallelism();
+  if (total < THREADED_BYTES || cores < 2) return 0;
+  return Math.min(MAX_THREADS, cores, fileBytes.length);
+}
+
+/**
+ * A thread's heap limits. Judging allocates fast and keeps little (one file's rows), and V8 grows an
+ * idle heap's generations long before it collects: bounded, the threads keep the process within the
+ * checker's memory goal (< 200 MiB on a million records). The old generation's bound grows with the
+ * largest file, which a thread holds decoded at once; a thread that still runs out fails its files
+ * over to the main thread (see checker.ts).
+ */
+function heapLimits(files: { bytes: number }[]): { maxYoungGenerationSizeMb: number; maxOldGenerationSizeMb: number } {
+  const largest = Math.max(0, ...files.map((file) => file.bytes));
+  return { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 + 8 * Math.ceil(largest / MIB) };
+}
+
+/** tsx's ESM API module (its package's own export), resolved from the harness. */
+function tsxEsmApi(): string {
+  const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
+  const exports = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports;
+  return pathToFileURL(join(dirname(manifest), exports['./esm/api']!.import.default)).href;
+}
+
+/**
+ * A thread running `dataset-thread`. From source, the thread registers tsx itself first: tsx's
+ * `--import` entry registers its hooks on the main thread only.
+ */
+function startThread(options: WorkerOptions): Worker {
+  const { entry, execArgv } = nodeEntry(import.meta.url, 'dataset-thread');
+  if (execArgv.length === 0) return new Worker(entry, options);
+  return new Worker(`import(${JSON.stringify(tsxEsmApi())}).then((tsx) => tsx.register()).then(() => import(${JSON.stringify(pathToFileURL(entry).href)}))`, { ...options, eval: true });
 }
 
 /**
  * Starts `threads` threads judging `files`: `judged` gives every file's result in file order, or fails
  * with the first thread's error (the others are then stopped); `stop` ends them all.
  */
-export function judgeFilesInThreads(files: { name: string; path: string }[], generation: Generation | undefined, threads: number): { judged: Promise<JudgedFile[]>; stop(): void } {
-  const { entry, execArgv } = nodeEntry(import.meta.url, 'dataset-thread');
-  const data: ThreadData = { files, generation, next: new SharedArrayBuffer(4) };
+export function judgeFilesInThreads(files: { name: string; path: string; bytes: number }[], generation: Generation | undefined, threads: number): { judged: Promise<JudgedFile[]>; stop(): void } {
+  const queue: FileQueue = { files: files.map(({ name, path }) => ({ name, path })), next: new SharedArrayBuffer(4) };
+  const resourceLimits = heapLimits(files);
   const results: JudgedFile[] = new Array(files.length);
   const workers: Worker[] = [];
   const stop = () => {
@@ -41,7 +76,7 @@ export function judgeFilesInThreads(files: { name: string; path: string }[], gen
       reject(error);
     };
     for (let t = 0; t < threads; t++) {
-      const worker = new Worker(entry, { workerData: data, execArgv });
+      const worker = startThread({ workerData: { queue, generation }, resourceLimits });
       workers.push(worker);
       worker.on('message', (message: { i: number; judged: JudgedFile }) => {
         results[message.i] = message.judged;

@@ -74,10 +74,15 @@ export function canonicalKey(id: string): number {
   return worker === -1 ? -1 : worker * MAX_SEQ + parsedSeq;
 }
 
-/** `array`, or a copy of it at least `needed` long (doubling, so growing is amortised). */
-export function grown<T extends Int32Array | Uint8Array>(array: T, needed: number, make: (length: number) => T): T {
+/**
+ * `array`, or a copy of it at least `needed` long (doubling, so growing is amortised), and at least
+ * `expected` long (IdIndex.expected): each copy leaves the old array to the garbage collector, which
+ * frees it only at its next collection, so a table that grows to a million slots by doubling holds
+ * about twice its size until then.
+ */
+export function grown<T extends Int32Array | Uint8Array>(array: T, needed: number, make: (length: number) => T, expected = 0): T {
   if (needed <= array.length) return array;
-  let length = Math.max(16, array.length);
+  let length = Math.max(16, array.length, expected);
   while (length < needed) length *= 2;
   const bigger = make(length);
   bigger.set(array);
@@ -94,6 +99,8 @@ export class IdIndex {
   private seqs = new Int32Array(0);
   private readonly names: string[] = [];
   size = 0;
+  /** How many slots the index is expected to hold (a hint, 0 for none): the tables over it are made that long at once. */
+  expected = 0;
 
   /** The slot of `id`, or -1 when it has none. */
   find(id: string): number {
@@ -135,8 +142,8 @@ export class IdIndex {
 
   private append(worker: number, seq: number): number {
     const slot = this.size++;
-    this.workers = grown(this.workers, this.size, (n) => new Int32Array(n));
-    this.seqs = grown(this.seqs, this.size, (n) => new Int32Array(n));
+    this.workers = grown(this.workers, this.size, (n) => new Int32Array(n), this.expected);
+    this.seqs = grown(this.seqs, this.size, (n) => new Int32Array(n), this.expected);
     this.workers[slot] = worker;
     this.seqs[slot] = seq;
     return slot;
@@ -148,8 +155,8 @@ class SlotList {
   private slots = new Int32Array(0);
   length = 0;
 
-  push(slot: number): void {
-    this.slots = grown(this.slots, this.length + 1, (n) => new Int32Array(n));
+  push(slot: number, expected: number): void {
+    this.slots = grown(this.slots, this.length + 1, (n) => new Int32Array(n), expected);
     this.slots[this.length++] = slot;
   }
 
@@ -177,10 +184,10 @@ export class IdSet implements Iterable<string> {
 
   /** True when the slot was not in the set yet. */
   addSlot(slot: number): boolean {
-    this.member = grown(this.member, slot + 1, (n) => new Uint8Array(n));
+    this.member = grown(this.member, slot + 1, (n) => new Uint8Array(n), this.index.expected);
     if (this.member[slot] === 1) return false;
     this.member[slot] = 1;
-    this.order.push(slot);
+    this.order.push(slot, this.index.expected);
     return true;
   }
 
@@ -195,6 +202,11 @@ export class IdSet implements Iterable<string> {
   /** Slots in insertion order. */
   *slots(): Generator<number> {
     for (let i = 0; i < this.order.length; i++) yield this.order.at(i);
+  }
+
+  /** The slot added `i`-th (0 ≤ i < size). */
+  slotAt(i: number): number {
+    return this.order.at(i);
   }
 
   *[Symbol.iterator](): Generator<string> {
@@ -218,8 +230,8 @@ export class IdCounts implements Iterable<[string, number]> {
   }
 
   incrementSlot(slot: number): void {
-    this.counts = grown(this.counts, slot + 1, (n) => new Int32Array(n));
-    if (this.counts[slot] === 0) this.order.push(slot);
+    this.counts = grown(this.counts, slot + 1, (n) => new Int32Array(n), this.index.expected);
+    if (this.counts[slot] === 0) this.order.push(slot, this.index.expected);
     this.counts[slot]!++;
   }
 
@@ -239,6 +251,11 @@ export class IdCounts implements Iterable<[string, number]> {
   /** Slots in first-seen order. */
   *slots(): Generator<number> {
     for (let i = 0; i < this.order.length; i++) yield this.order.at(i);
+  }
+
+  /** The slot seen `i`-th (0 ≤ i < size). */
+  slotAt(i: number): number {
+    return this.order.at(i);
   }
 
   *keys(): Generator<string> {

@@ -1,4 +1,4 @@
-import type { TestRecord } from '../records.js';
+import { RECORD_COLUMNS, type RecordColumn, type TestRecord } from '../records.js';
 
 /** Encodes record batches to Parquet bytes and back. Every strategy and the checker go through one. */
 export interface Codec {
@@ -13,3 +13,32 @@ export interface Codec {
 export const CODEC_NAMES = ['hyparquet', 'parquetjs-lite'] as const;
 
 export type CodecName = (typeof CODEC_NAMES)[number];
+
+/** Records as columns: one array per column, in row order, `rows` long. The checker reads files so, without an object per row. */
+export interface RecordColumns {
+  rows: number;
+  columns: { readonly [K in RecordColumn]: ArrayLike<TestRecord[K]> };
+}
+
+/** Records as columns. */
+export function columnsOf(records: readonly TestRecord[]): RecordColumns {
+  const columns = Object.fromEntries(RECORD_COLUMNS.map((name) => [name, records.map((record) => record[name])]));
+  return { rows: records.length, columns: columns as unknown as RecordColumns['columns'] };
+}
+
+/** Row `i` of `table`, written into `into` (a scratch record reused row after row, or a fresh one). */
+export function recordAt(table: RecordColumns, i: number, into = {} as TestRecord): TestRecord {
+  const c = table.columns;
+  into.id = c.id[i]!;
+  into.worker = c.worker[i]!;
+  into.seq = c.seq[i]!;
+  into.model = c.model[i]!;
+  into.test_name = c.test_name[i]!;
+  into.score = c.score[i]!;
+  into.latency_ms = c.latency_ms[i]!;
+  into.ok = c.ok[i]!;
+  into.payload = c.payload[i]!;
+  into.created_at = c.created_at[i]!;
+  into.checksum = c.checksum[i]!;
+  return into;
+}

@@ -1,8 +1,8 @@
-import { parquetReadObjects } from 'hyparquet';
+import { parquetMetadata, parquetRead, parquetReadObjects, type ColumnData } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { ChaosError, asError } from '../errors.js';
 import { RECORD_COLUMNS, type RecordColumn, type TestRecord } from '../records.js';
-import type { Codec } from './codec.js';
+import type { Codec, RecordColumns } from './codec.js';
 
 /** hyparquet-writer's own (nested) hyparquet version, whose types differ slightly from the reader's. */
 type SchemaElement = NonNullable<Parameters<typeof parquetWriteBuffer>[0]['schema']>[number];
@@ -60,16 +60,48 @@ export const hyparquetCodec: Codec = {
 
   async decode(bytes) {
     try {
-      const rows = await parquetReadObjects({
-        // a copy: `bytes` may be a view into a larger (pooled) buffer
-        file: new Uint8Array(bytes).buffer,
-        columns: [...RECORD_COLUMNS],
-        // keep created_at as bigint micros instead of a millisecond Date
-        parsers: { timestampFromMicroseconds: (micros: bigint) => micros },
-      });
+      const rows = await parquetReadObjects(readOptions(bytes));
       return rows as TestRecord[];
     } catch (thrown) {
       throw codecError(`cannot decode ${bytes.byteLength} bytes`, thrown);
     }
   },
 };
+
+function readOptions(bytes: Uint8Array) {
+  return {
+    // a copy: `bytes` may be a view into a larger (pooled) buffer
+    file: new Uint8Array(bytes).buffer,
+    columns: [...RECORD_COLUMNS],
+    // keep created_at as bigint micros instead of a millisecond Date
+    parsers: { timestampFromMicroseconds: (micros: bigint) => micros },
+  };
+}
+
+/**
+ * What `decode` reads, as columns: hyparquet's decoded column chunks as they come (no row objects made,
+ * which cost as much as the decoding itself), each value where decode's rows would hold it.
+ */
+export async function decodeHyparquetColumns(bytes: Uint8Array): Promise<RecordColumns> {
+  try {
+    const options = readOptions(bytes);
+    const metadata = parquetMetadata(options.file);
+    const rows = Number(metadata.num_rows);
+    const chunks = new Map<string, ColumnData[]>();
+    await parquetRead({ ...options, metadata, onChunk: (chunk) => void (chunks.get(chunk.columnName) ?? chunks.set(chunk.columnName, []).get(chunk.columnName)!).push(chunk) });
+    const columns = Object.fromEntries(RECORD_COLUMNS.map((name) => [name, joined(chunks.get(name) ?? [], rows)]));
+    return { rows, columns: columns as unknown as RecordColumns['columns'] };
+  } catch (thrown) {
+    throw codecError(`cannot decode ${bytes.byteLength} bytes`, thrown);
+  }
+}
+
+/** A column's chunks as one array of `rows` values (the chunk itself when it is the whole column). */
+function joined(chunks: ColumnData[], rows: number): ArrayLike<unknown> {
+  if (chunks.length === 1 && chunks[0]!.rowStart === 0) return chunks[0]!.columnData;
+  const values: unknown[] = new Array(rows);
+  for (const { columnData, rowStart } of chunks) {
+    for (let i = 0; i < columnData.length && rowStart + i < rows; i++) values[rowStart + i] = columnData[i];
+  }
+  return values;
+}

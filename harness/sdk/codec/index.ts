@@ -1,7 +1,7 @@
 import { ChaosError, asError, badValue } from '../errors.js';
 import type { TestRecord } from '../records.js';
-import type { Codec, CodecName } from './codec.js';
-import { hyparquetCodec } from './hyparquet.js';
+import { columnsOf, type Codec, type CodecName, type RecordColumns } from './codec.js';
+import { decodeHyparquetColumns, hyparquetCodec } from './hyparquet.js';
 import { parquetjsLiteCodec } from './parquetjs-lite.js';
 
 export const codecs = {
@@ -14,12 +14,18 @@ export function getCodec(name: string): Codec {
   return codecs[name as CodecName];
 }
 
+/** How each codec reads a file as columns: hyparquet's own chunks, parquetjs-lite's rows turned to columns. */
+const columnReaders: [CodecName, (bytes: Uint8Array) => Promise<RecordColumns>][] = [
+  ['hyparquet', decodeHyparquetColumns],
+  ['parquetjs-lite', async (bytes) => columnsOf(await parquetjsLiteCodec.decode(bytes))],
+];
+
 /** For the checker, which reads files without knowing their writer: hyparquet first, then parquetjs-lite. */
-export async function decodeAny(bytes: Uint8Array): Promise<{ records: TestRecord[]; reader: CodecName }> {
+export async function decodeAny(bytes: Uint8Array): Promise<{ columns: RecordColumns; reader: CodecName }> {
   const causes: Error[] = [];
-  for (const codec of [hyparquetCodec, parquetjsLiteCodec]) {
+  for (const [reader, read] of columnReaders) {
     try {
-      return { records: await codec.decode(bytes), reader: codec.name };
+      return { columns: await read(bytes), reader };
     } catch (thrown) {
       causes.push(asError(thrown));
     }
