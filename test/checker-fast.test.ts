@@ -106,9 +106,10 @@ describe('compact ids', () => {
 });
 
 describe('record checksum', () => {
-  it('is sha256 over the fields joined by U+0001, first 16 hex digits (files written before stay valid)', () => {
-    fc.assert(fc.property(fc.nat(), fc.nat({ max: 40 }), fc.string(), (seq, payload, model) => {
-      const record = { ...makeRecord(3, 1, seq, payload, BigInt(seq) * 7n), model };
+  it('is sha256 over the fields joined by U+0001, first 16 hex digits (files written before stay valid); a nullish field counts as empty', () => {
+    const nullish = fc.constantFrom(null, undefined);
+    fc.assert(fc.property(fc.nat(), fc.nat({ max: 40 }), fc.oneof(fc.string(), nullish), fc.option(fc.constantFrom('worker', 'score', 'ok', 'payload', 'id')), (seq, payload, model, cleared) => {
+      const record = { ...makeRecord(3, 1, seq, payload, BigInt(seq) * 7n), model, ...(cleared ? { [cleared]: null } : {}) } as TestRecord;
       const fields = [record.id, record.worker, record.seq, record.model, record.test_name, record.score, record.latency_ms, record.ok, record.payload, record.created_at];
       expect(recordChecksum(record)).toBe(createHash('sha256').update(fields.join('\u0001')).digest('hex').slice(0, 16));
     }), { numRuns: 100 });

