@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { ROLE_KINDS, type RoleKind } from '../sdk/strategy.js';
@@ -79,6 +79,8 @@ interface SamplesLine {
 export class MetricsRecorder {
   private readonly path: string;
   private readonly samplesPath: string;
+  /** The samples file, opened at the first samples to append and kept open: one write a snapshot. */
+  private samplesFd: number | undefined;
   private readonly sent = { ackLatencies: 0, waits: 0 };
   private readonly baseline: ProcIo;
   private readonly startedAt = Date.now();
@@ -107,6 +109,8 @@ export class MetricsRecorder {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.snapshot(true);
+    if (this.samplesFd !== undefined) closeSync(this.samplesFd);
+    this.samplesFd = undefined;
   }
 
   snapshot(final: boolean): void {
@@ -140,7 +144,8 @@ export class MetricsRecorder {
     };
     if (line.ackLatenciesMs.length === 0 && line.waitsMs.length === 0) return;
     const text = `${JSON.stringify(line)}\n`;
-    appendFileSync(this.samplesPath, text);
+    this.samplesFd ??= openSync(this.samplesPath, 'a');
+    writeSync(this.samplesFd, text);
     this.sent.ackLatencies += line.ackLatenciesMs.length;
     this.sent.waits += line.waitsMs.length;
     this.snapshotBytes += Buffer.byteLength(text);
