@@ -1,7 +1,7 @@
 /** `bench`'s report: ratios against this machine's limit and the harness's own cost, pure from the bench JSON. */
 import type { BenchCell, BenchResult } from '../harness/result/bench.js';
 import { median } from '../harness/analyze/stats.js';
-import { estimateOverhead } from '../harness/analyze/overhead.js';
+import { estimateOverhead, type OverheadEstimate } from '../harness/analyze/overhead.js';
 import { ROLE_KINDS, type RoleKind } from '../harness/sdk/strategy.js';
 
 const pct = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;
@@ -66,23 +66,44 @@ function cpuLines(result: BenchResult): string[] {
   ];
 }
 
-function overheadLines(result: BenchResult): string[] {
-  const o = result.overhead;
-  if (!o || o.instrumented.length === 0 || o.raw.length === 0) return [];
-  const [instrumented, raw] = [o.instrumented.map((c) => c.ackedPerSec), o.raw.map((c) => c.ackedPerSec)];
-  const e = estimateOverhead(instrumented, raw)!;
+/** What an overhead estimate says, in a sentence (the interval and p included). */
+function overheadVerdict(e: OverheadEstimate): string {
   const interval = `${pct(e.lo)} to ${pct(e.hi)} (${pct(e.confidence)} interval), p = ${e.p.toFixed(3)}`;
-  const verdict = {
+  return {
     'above the goal': `the port costs at least the goal of 5%: ${interval}.`,
     'below the goal': `below the goal of 5%: an overhead of 5% or more is ruled out (${interval}).`,
     'within the noise': `within the noise of this run: ${interval}, from below the goal of 5% to above it, and the test does not reject equal ports, so these cells cannot tell (more with --overhead-repeat).`,
     'instrumented faster': `the instrumented cells were faster (${interval}): drift of the machine between cells, which the port cannot cause.`,
   }[e.answer];
-  return [
+}
+
+/** CPU of all the cell's roles (once ready) per acked record, µs; undefined for a cell without it. */
+const cpuPerAck = (c: BenchCell) => {
+  const us = Object.values(c.cpuUsPerAck ?? {}).reduce((a: number, b) => a + (b ?? 0), 0);
+  return us > 0 ? us : undefined;
+};
+
+function overheadLines(result: BenchResult): string[] {
+  const o = result.overhead;
+  if (!o || o.instrumented.length === 0 || o.raw.length === 0) return [];
+  const [instrumented, raw] = [o.instrumented.map((c) => c.ackedPerSec), o.raw.map((c) => c.ackedPerSec)];
+  const e = estimateOverhead(instrumented, raw)!;
+  const lines = [
     `## Harness overhead: the instrumented I/O port against a raw pass-through port (${o.strategy}, ${o.instrumented.length} + ${o.raw.length} cells interleaved)`,
     '',
     `acked/s, instrumented: ${spread(instrumented, n0)}; raw: ${spread(raw, n0)}.`,
-    `Overhead 1 − instrumented ÷ raw (Hodges–Lehmann): ${pct(e.overhead)}; ${verdict}`,
+    `Overhead 1 − instrumented ÷ raw (Hodges–Lehmann): ${pct(e.overhead)}; ${overheadVerdict(e)}`,
+  ];
+  // The port can only cost CPU (both ports make the same system calls), and a cell is CPU-bound: its cost
+  // in CPU per record is the steadier measure of the same thing on a shared machine.
+  const [cpuInstrumented, cpuRaw] = [o.instrumented.flatMap((c) => cpuPerAck(c) ?? []), o.raw.flatMap((c) => cpuPerAck(c) ?? [])];
+  if (cpuInstrumented.length === 0 || cpuRaw.length === 0) return lines;
+  const perCpuSecond = (us: number[]) => us.map((u) => 1e6 / u);
+  const cpu = estimateOverhead(perCpuSecond(cpuInstrumented), perCpuSecond(cpuRaw))!;
+  return [
+    ...lines,
+    `CPU of all roles per acked record (µs), instrumented: ${spread(cpuInstrumented, n0)}; raw: ${spread(cpuRaw, n0)}.`,
+    `Overhead in CPU, 1 − raw ÷ instrumented CPU a record (Hodges–Lehmann, on acked records per CPU second): ${pct(cpu.overhead)}; ${overheadVerdict(cpu)}`,
   ];
 }
 

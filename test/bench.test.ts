@@ -49,6 +49,7 @@ describe('parquet-chaos bench (real processes, tiny sizes)', () => {
     expect(out()).toContain('## Safe strategies at 2 writers × 5 records');
     expect(out()).toContain('## CPU per acked record');
     expect(out()).toContain('## Harness overhead');
+    expect(out()).toMatch(/Overhead in CPU, 1 − raw ÷ instrumented CPU a record \(Hodges–Lehmann, on acked records per CPU second\): -?\d/);
     expect(out()).toContain('## The checker on 3,000 records');
   });
 
