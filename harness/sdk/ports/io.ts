@@ -177,7 +177,9 @@ export function instrument<Handle>(backend: StorageBackend<Handle>, hook: IoHook
     fsyncDir: step('fsync', 'fsyncs', backend.fsyncDir),
     size: step('stat', undefined, backend.size),
     async point(name) {
-      await hook.point(name);
+      // Marked after every append: awaited only when the hook returns a promise, as on the per-record path.
+      const pending = hook.point(name);
+      if (pending) await pending;
     },
   };
 }
