@@ -176,19 +176,11 @@ export class IdSet implements Iterable<string> {
     return this.order.length;
   }
 
-  add(id: string): number {
-    const slot = this.index.slotOf(id);
-    this.addSlot(slot);
-    return slot;
-  }
-
-  /** True when the slot was not in the set yet. */
-  addSlot(slot: number): boolean {
+  addSlot(slot: number): void {
     this.member = grown(this.member, slot + 1, (n) => new Uint8Array(n), this.index.expected);
-    if (this.member[slot] === 1) return false;
+    if (this.member[slot] === 1) return;
     this.member[slot] = 1;
     this.order.push(slot, this.index.expected);
-    return true;
   }
 
   has(id: string): boolean {
@@ -197,11 +189,6 @@ export class IdSet implements Iterable<string> {
 
   hasSlot(slot: number): boolean {
     return slot >= 0 && slot < this.member.length && this.member[slot] === 1;
-  }
-
-  /** Slots in insertion order. */
-  *slots(): Generator<number> {
-    for (let i = 0; i < this.order.length; i++) yield this.order.at(i);
   }
 
   /** The slot added `i`-th (0 ≤ i < size). */
