@@ -107,9 +107,13 @@ describe('gate --shard i/n', () => {
     expect(merged.mergedFrom?.map((s) => s.index)).toEqual([1, 2]);
   });
 
-  it('refuses gates of different configurations, and a missing shard', () => {
+  it('refuses gates of different configurations or tool versions, an unsharded gate, none, and a missing shard', () => {
     const one = { file: 'g1.json', result: shardGate(1, 2, 'no change') };
+    const two = shardGate(2, 2, 'no change');
     expect(() => mergeGateShards([one, { file: 'g2.json', result: shardGate(2, 2, 'no change', { repeat: 3 }) }])).toThrow(/g2.json and g1.json ran different gates \(repeat\)/);
+    expect(() => mergeGateShards([one, { file: 'g2.json', result: { ...two, tool: { ...two.tool, version: '9.9.9' } } }])).toThrow(/gates of different tool versions/);
+    expect(() => mergeGateShards([one, { file: 'whole.json', result: { ...two, shard: undefined } }])).toThrow(/whole.json is not a shard's gate/);
+    expect(() => mergeGateShards([])).toThrow(/no gate files given/);
     expect(() => mergeGateShards([one])).toThrow(/shard 2\/2 missing/);
   });
 });

@@ -7,7 +7,7 @@
  */
 import type { GateResult } from '../result/gate-result.js';
 import { gateOutcome } from './gate.js';
-import { checkShardSet, differingKeys, refuse, unshardedCommand } from './merge.js';
+import { checkShardFiles, checkShardSet, differingKeys, refuse, unshardedCommand } from './merge.js';
 
 export interface GateShardFile {
   file: string;
@@ -17,16 +17,9 @@ export interface GateShardFile {
 const key = (c: { scenario: string; workers: number }) => `${c.scenario}\u0000${c.workers}`;
 
 export function mergeGateShards(inputs: readonly GateShardFile[]): GateResult {
-  if (inputs.length === 0) throw refuse('no gate files given', '', 'the gate JSON of every shard of one gate');
-  for (const { file, result } of inputs) {
-    if (!result.shard) throw refuse(`${file} is not a shard's gate (it was not run with --shard i/n)`, file, 'gates run with --shard i/n');
-  }
-  const [first, ...rest] = inputs as [GateShardFile, ...GateShardFile[]];
+  const [first, ...rest] = checkShardFiles(inputs, 'gate');
   const { shard: _shard, ...config } = first.result.config;
   for (const { file, result } of rest) {
-    if (result.tool.version !== first.result.tool.version) {
-      throw refuse(`${file} comes from parquet-chaos ${result.tool.version}, ${first.file} from ${first.result.tool.version}: gates of different tool versions are not comparable`, result.tool.version, `version ${first.result.tool.version}`);
-    }
     const { shard: _s, ...other } = result.config;
     const differing = differingKeys(config as unknown as Record<string, unknown>, other as unknown as Record<string, unknown>);
     if (differing.length > 0 || result.mode !== first.result.mode || unshardedCommand(result.command) !== unshardedCommand(first.result.command)) {

@@ -28,7 +28,33 @@ export function differingKeys(a: Record<string, unknown>, b: Record<string, unkn
 
 interface ShardOf {
   file: string;
-  result: { shard?: { index: number; count: number; plannedCells: number } | null };
+  result: { shard?: { index: number; count: number; plannedCells: number } | null; tool: { version: string } };
+}
+
+/** How each merge names what it merges, in its refusals. */
+const MERGED = {
+  run: { files: 'result files', each: 'the result JSON of every shard of one run', one: "a shard's result", shards: 'results of runs with --shard i/n', many: 'results' },
+  gate: { files: 'gate files', each: 'the gate JSON of every shard of one gate', one: "a shard's gate", shards: 'gates run with --shard i/n', many: 'gates' },
+} as const;
+
+/**
+ * The files given are shards' (run with --shard i/n), at least one, all of one tool version; the first
+ * of them, against which each merge then compares what the others ran. Run and gate merges check alike.
+ */
+export function checkShardFiles<S extends ShardOf>(inputs: readonly S[], what: 'run' | 'gate'): [S, ...S[]] {
+  const named = MERGED[what];
+  if (inputs.length === 0) throw refuse(`no ${named.files} given`, '', named.each);
+  for (const { file, result } of inputs) {
+    if (!result.shard) throw refuse(`${file} is not ${named.one} (it was not run with --shard i/n)`, file, named.shards);
+  }
+  const first = inputs[0]!;
+  const rest = inputs.slice(1);
+  for (const { file, result } of rest) {
+    if (result.tool.version !== first.result.tool.version) {
+      throw refuse(`${file} comes from parquet-chaos ${result.tool.version}, ${first.file} from ${first.result.tool.version}: ${named.many} of different tool versions are not comparable`, result.tool.version, `version ${first.result.tool.version}`);
+    }
+  }
+  return [first, ...rest];
 }
 
 /**
@@ -50,16 +76,9 @@ export function checkShardSet(inputs: readonly ShardOf[], what: 'run' | 'gate'):
 }
 
 export function mergeShards(inputs: readonly ShardFile[], runDir: string): RunResult {
-  if (inputs.length === 0) throw refuse('no result files given', '', 'the result JSON of every shard of one run');
-  for (const { file, result } of inputs) {
-    if (!result.shard) throw refuse(`${file} is not a shard's result (it was not run with --shard i/n)`, file, 'results of runs with --shard i/n');
-  }
-  const [first, ...rest] = inputs as [ShardFile, ...ShardFile[]];
+  const [first, ...rest] = checkShardFiles(inputs, 'run');
   const { shard: _shard, ...baseConfig } = first.result.config;
   for (const { file, result } of rest) {
-    if (result.tool.version !== first.result.tool.version) {
-      throw refuse(`${file} comes from parquet-chaos ${result.tool.version}, ${first.file} from ${first.result.tool.version}: results of different tool versions are not comparable`, result.tool.version, `version ${first.result.tool.version}`);
-    }
     const { shard: _s, ...config } = result.config;
     const keys = differingKeys(baseConfig as unknown as Record<string, unknown>, config as unknown as Record<string, unknown>);
     if (keys.length > 0) {
