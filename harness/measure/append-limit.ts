@@ -59,6 +59,9 @@ export async function measureAppendLimit(dir: string, processes: number, budgetM
     return { method: 'fsync-append-4KiB', processes, ops, durationMs, opsPerSec: Math.round((ops / durationMs) * 1000) };
   } finally {
     for (const child of children) child.kill('SIGKILL');
+    // Wait for every child to be gone before removing their files: when one failed, Promise.all above
+    // rejected while the others still ran, holding their files open (a tmpfs could not be unmounted).
+    await Promise.allSettled(children);
     rmSync(folder, { recursive: true, force: true });
   }
 }
