@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { aggregateSnapshots, MetricsRecorder, readSnapshots, type MetricsSource, type MetricsSnapshot } from '../harness/measure/metrics.js';
 import { emptyIoCounters } from '../harness/sdk/ports/io.js';
-import { readProcCpuMs, zeroProcIo } from '../harness/measure/proc-io.js';
+import { zeroProcIo } from '../harness/measure/proc-io.js';
 
 function snapshot(waitsMs: number[], maxRssKiB?: number, cpu: Pick<MetricsSnapshot, 'role' | 'cpuMs' | 'readyCpuMs'> = { role: 'writer' }): MetricsSnapshot {
   return {
@@ -44,28 +44,6 @@ describe('aggregateSnapshots', () => {
     const m = aggregateSnapshots(snapshots);
     // Assert
     expect(m.cpu).toEqual({ writer: { readyMs: 350, workMs: 100, processes: 2 }, merger: { readyMs: 180, workMs: 320, processes: 1 } });
-  });
-
-  it('counts what a background role had used at the writers\' go as getting ready', () => {
-    // Arrange: a merger (pid 1) that polled while writers loaded, 240 ms of CPU by their `go`.
-    const merger = snapshot([], undefined, { role: 'merger', cpuMs: 500, readyCpuMs: 180 });
-    // Act
-    const m = aggregateSnapshots([merger], new Map([[1, 240]]));
-    // Assert
-    expect(m.cpu.merger).toEqual({ readyMs: 240, workMs: 260, processes: 1 });
-  });
-});
-
-describe('readProcCpuMs', () => {
-  it('reads a live process\'s CPU time, and nothing for a process that is not there', () => {
-    // Act: this process (which has spent CPU loading its modules), and a pid above the kernel's maximum.
-    const mine = readProcCpuMs(process.pid);
-    const { user, system } = process.cpuUsage();
-    const absent = readProcCpuMs(2 ** 22 + 1);
-    // Assert: what Node says, to a couple of clock ticks (10 ms each).
-    expect(mine).toBeGreaterThan(0);
-    expect(Math.abs(mine! - (user + system) / 1000)).toBeLessThan(25);
-    expect(absent).toBeUndefined();
   });
 });
 

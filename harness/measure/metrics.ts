@@ -212,12 +212,8 @@ export interface RoleCpu {
   processes: number;
 }
 
-/**
- * Sums the snapshots of a cell's processes. `cpuAtGo` (pid → CPU ms) is what processes that were running
- * before the writers' `go` had used by then (background roles, which hear no `go`): counted as getting
- * ready, so their work CPU is what they did in and after the writing window, not idle polls while writers loaded.
- */
-export function aggregateSnapshots(snapshots: readonly MetricsSnapshot[], cpuAtGo: ReadonlyMap<number, number> = new Map()): AggregatedMetrics {
+/** Sums the snapshots of a cell's processes. */
+export function aggregateSnapshots(snapshots: readonly MetricsSnapshot[]): AggregatedMetrics {
   const io = emptyIoCounters();
   const proc = { ...zeroProcIo };
   const result: AggregatedMetrics = {
@@ -241,7 +237,7 @@ export function aggregateSnapshots(snapshots: readonly MetricsSnapshot[], cpuAtG
     if (s.cpuMs !== undefined) {
       const role = (result.cpu[s.role] ??= { readyMs: 0, workMs: 0, processes: 0 });
       // A process that died before it was ready spent all of it getting ready.
-      const ready = Math.min(Math.max(s.readyCpuMs ?? s.cpuMs, cpuAtGo.get(s.pid) ?? 0), s.cpuMs);
+      const ready = Math.min(s.readyCpuMs ?? s.cpuMs, s.cpuMs);
       role.readyMs += ready;
       role.workMs += s.cpuMs - ready;
       role.processes++;

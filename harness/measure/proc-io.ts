@@ -33,23 +33,3 @@ export function procIoDelta(after: ProcIo, before: ProcIo): ProcIo {
     readBytes: after.readBytes - before.readBytes, writeBytes: after.writeBytes - before.writeBytes,
   };
 }
-
-/** Clock ticks a second in /proc/<pid>/stat (USER_HZ: 100 on Linux whatever the kernel's HZ). */
-const USER_HZ = 100;
-
-/**
- * Another process's CPU time so far (user + system, /proc/<pid>/stat), ms, to the 10 ms of a clock tick;
- * undefined when it cannot be read (the process has ended, or no /proc).
- */
-export function readProcCpuMs(pid: number): number | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // After the command name in parentheses (which may hold spaces): state is field 3, utime 14, stime 15.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const [utime, stime] = [Number(fields[11]), Number(fields[12])];
-  return Number.isFinite(utime) && Number.isFinite(stime) ? ((utime + stime) * 1000) / USER_HZ : undefined;
-}

@@ -6,7 +6,6 @@ import { emptyVerdict, judgeCell } from '../oracle/checker.js';
 import { readLedgers, writingSpanMs } from '../oracle/ledger.js';
 import type { LoadedStrategy } from './load-strategy.js';
 import { aggregateSnapshots, readSnapshots } from '../measure/metrics.js';
-import { readProcCpuMs } from '../measure/proc-io.js';
 import { faultPlanRandom, planFaults } from './nemesis/plan.js';
 import { Nemesis, type FaultableProcess } from './nemesis/nemesis.js';
 import { NO_SUCH_PROCESS, type FaultEvent, type InProcessFault, type Planned } from '../sdk/faults.js';
@@ -141,8 +140,9 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
     // Faults belong to a process's first life only: a restarted process runs clean (healed).
     ioFaults: slot.incarnation === 0 ? slot.ioFaults : [],
     ...(plan.rawIo ? { rawIo: true } : {}),
-    // Only a writer's first life waits for `go`: a restarted one goes on at once.
-    ...(slot.kind === 'writer' && slot.incarnation === 0 ? { startBarrier: true } : {}),
+    // A writer's, merger's or consumer's first life waits for `go`: a restarted one goes on at once, and
+    // finalize runs after everything.
+    ...(slot.kind !== 'finalize' && slot.incarnation === 0 ? { startBarrier: true } : {}),
   });
   const barrier = new StartBarrier();
 
@@ -217,17 +217,10 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
   for (const slot of backgroundSlots) slot.done = supervise(slot);
   startedAt = Date.now();
   for (const slot of writerSlots) slot.done = supervise(slot);
-  // Progress-triggered faults are armed at once; timed ones count from `go`, when every writer has started
+  // Progress-triggered faults are armed at once; timed ones count from `go`, when every process has started
   // and opened (spawning takes 60–200 ms a process), as does the throughput window.
   nemesis.start(faults.process.filter((f) => f.at === undefined));
-  // What the background roles (a compactor polling while writers load, say) had used at `go`: not their work.
-  const cpuAtGo = new Map<number, number>();
   const released = barrier.release(Math.min(READY_TIMEOUT_MS, deadline - Date.now()), plan.signal).then(() => {
-    for (const slot of backgroundSlots) {
-      const pid = slot.child?.pid;
-      const cpu = pid === undefined ? undefined : readProcCpuMs(pid);
-      if (pid !== undefined && cpu !== undefined) cpuAtGo.set(pid, cpu);
-    }
     if (plan.signal?.aborted) return;
     logEvent({ kind: 'start', target: 'writers', action: 'all running', detail: 'go: writers start writing; timed faults and throughput count from here' });
     nemesis.start(faults.process.filter((f) => f.at !== undefined));
@@ -271,7 +264,7 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
     planned: faults.all, errors, valid: verdict.valid, unknownReasons: verdict.unknownReasons,
   });
 
-  const m = aggregateSnapshots(readSnapshots(paths.metrics), cpuAtGo);
+  const m = aggregateSnapshots(readSnapshots(paths.metrics));
   const logical = ackedLogicalBytes(verdict.acked, config);
   const ackedPerSec = wallMs > 0 ? (verdict.acked / wallMs) * 1000 : 0;
   const finalLedgers = readLedgers(paths.ledger);

@@ -5,8 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * The cell's start barrier, as the append limit is measured (measure/append-limit.ts): every first-life
  * writer loads, opens its strategy, says `ready` on stdout and waits for one `go` on stdin before its first
  * record, so the throughput window starts when all write together, not while 8 processes start up one
- * after another on shared cores. A restarted writer does not wait (it has no stdin), and a writer that
- * dies or never says ready holds the others back at most `timeoutMs`.
+ * after another on shared cores. A first-life merger or consumer waits for the same `go`, so that it is
+ * loaded when the writers start and its CPU from `go` is its work. A restarted process does not wait (it
+ * has no stdin), and one that dies or never says ready holds the others back at most `timeoutMs`.
  */
 export const READY_LINE = 'ready\n';
 

@@ -3,6 +3,7 @@ import { ChaosError } from '../../sdk/errors.js';
 import type { BackgroundRoleKind } from '../../sdk/strategy.js';
 import { cellPaths, type RoleConfig } from './config.js';
 import { createRuntime } from './runtime.js';
+import { awaitGo } from '../start-barrier.js';
 
 /** Runs a strategy's merger or consumer until the orchestrator sends SIGTERM. */
 export async function runBackground(config: RoleConfig, kind: BackgroundRoleKind): Promise<void> {
@@ -16,6 +17,8 @@ export async function runBackground(config: RoleConfig, kind: BackgroundRoleKind
   beforeCrash(() => metrics.snapshot(false));
   const stop = new AbortController();
   process.once('SIGTERM', () => stop.abort());
+  // A first life starts with the writers, at the cell's `go`: its CPU from here is its work.
+  if (config.startBarrier) await awaitGo();
   metrics.ready();
   await factory(ctx, loaded.options).run(stop.signal);
   metrics.stop();
