@@ -206,8 +206,8 @@ describe('whole-row truth without the expected record', () => {
 });
 
 describe('files judged in threads', () => {
-  it('give the verdict of the main thread, evidence order included', async () => {
-    // Arrange: three writers' files, with a torn file, a forged row, a duplicate, a phantom, a lost ack, a foreign id.
+  /** A cell of three writers' files, with a torn file, a forged row, a duplicate, a phantom, a lost ack, a foreign id. */
+  async function writeCell() {
     const cell = mkdtempSync(join(tmpdir(), 'parquet-chaos-threads-'));
     for (const dir of ['ledger', 'data/sub']) mkdirSync(join(cell, dir), { recursive: true });
     const generation = { seed: 2, payloadBytes: 8 };
@@ -226,9 +226,13 @@ describe('files judged in threads', () => {
       const lines = [{ op: 'start', pid: w, t: 0 }, ...[0, 1, 2, 3].flatMap((q) => [{ op: 'attempt', id: `w${w}-${q}`, t: 1.5 }, { op: 'ack', id: `w${w}-${q}`, t: 2.25 }])];
       writeFileSync(join(cell, 'ledger', `writer-${w}.jsonl`), lines.map((l) => JSON.stringify(l)).join('\n'));
     }
-
     const paths = listParquetFiles(join(cell, 'data'));
-    const queued = paths.map((path) => ({ name: path, path, bytes: statSync(path).size }));
+    return { cell, generation, paths, queued: paths.map((path) => ({ name: path, path, bytes: statSync(path).size })) };
+  }
+
+  it('give the verdict of the main thread, evidence order included', async () => {
+    // Arrange
+    const { cell, generation, paths, queued } = await writeCell();
 
     // Act
     const onMain = await checkCell(cell, claims, generation, { threads: 0 });
@@ -241,5 +245,19 @@ describe('files judged in threads', () => {
     expect(judgedInThreads).toEqual(await Promise.all(paths.map((path) => judgeFile({ name: path, bytes: readFileSync(path) }, generation))));
     expect(onMain).toMatchObject({ corruptFiles: 1, corruptRecords: 1, duplicates: 1, phantoms: 2, valid: false });
     expect(onMain.evidence).toMatchObject({ lost: ['w0-3', 'w1-3', 'w2-2', 'w2-3'], phantoms: ['w2-9', 'foreign'], duplicates: ['w0-1'], corruptRecords: ['w1-3: model, checksum'] });
+  });
+
+  it('that run out of their heap leave the files to the main thread, and the verdict is the same', async () => {
+    // Arrange: heaps too small for a thread to even load its code.
+    const { cell, generation, queued } = await writeCell();
+    const tiny = { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 1 };
+
+    // Act
+    const failing = judgeFilesInThreads(queued, generation, 2, tiny).judged.then(() => 'judged', (error: Error) => error.message);
+    const afterFailing = await checkCell(cell, claims, generation, { threads: 2, threadHeap: tiny });
+
+    // Assert
+    expect(await failing).toMatch(/out of memory/);
+    expect(afterFailing).toEqual(await checkCell(cell, claims, generation, { threads: 0 }));
   });
 });

@@ -4,7 +4,7 @@ import type { Guarantees } from '../sdk/strategy.js';
 import { ledgerNames, visitLedgerFile, visitLedgerText, type KeyedLedgerVisitor, type LineCounts } from './ledger.js';
 import { grown, IdCounts, IdIndex, IdSet } from './id-table.js';
 import { EVIDENCE, judgeFile, type DatasetFile, type Generation, type JudgedFile } from './dataset-file.js';
-import { judgeFilesInThreads, threadsFor } from './dataset-threads.js';
+import { judgeFilesInThreads, threadsFor, type ThreadHeap } from './dataset-threads.js';
 import { judge, type CellEvidence, type FaultOutcome } from './judge.js';
 
 export type { DatasetFile, Generation } from './dataset-file.js';
@@ -380,6 +380,8 @@ export async function datasetOf(files: Iterable<DatasetFile>, generation?: Gener
 export interface ReadOptions {
   /** Threads to judge the Parquet files with (0: on the main thread); by default, from the dataset's size and the cores (threadsFor). */
   threads?: number;
+  /** Each thread's heap bounds; by default from the largest file (dataset-threads.ts heapLimits). */
+  threadHeap?: ThreadHeap;
 }
 
 /**
@@ -392,7 +394,7 @@ function startDataset(dataDir: string, generation: Generation | undefined, optio
   const sequential = (index: IdIndex) => datasetOf(datasetFiles(files), generation, index);
   const threads = options.threads ?? threadsFor(files.map((file) => file.bytes));
   if (threads === 0) return { fold: sequential, stop() {} };
-  const judging = judgeFilesInThreads(files, generation, threads);
+  const judging = judgeFilesInThreads(files, generation, threads, options.threadHeap);
   // Folded later; a failure before then must not go unhandled meanwhile.
   judging.judged.catch(() => {});
   return {

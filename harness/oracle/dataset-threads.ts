@@ -28,6 +28,12 @@ export function threadsFor(fileBytes: readonly number[]): number {
   return Math.min(MAX_THREADS, cores, fileBytes.length);
 }
 
+/** A thread's heap bounds, in MiB. */
+export interface ThreadHeap {
+  maxYoungGenerationSizeMb: number;
+  maxOldGenerationSizeMb: number;
+}
+
 /**
  * A thread's heap limits. Judging allocates fast and keeps little (one file's rows), and V8 grows an
  * idle heap's generations long before it collects: bounded, the threads keep the process within the
@@ -35,7 +41,7 @@ export function threadsFor(fileBytes: readonly number[]): number {
  * largest file, which a thread holds decoded at once; a thread that still runs out fails its files
  * over to the main thread (see checker.ts).
  */
-function heapLimits(files: { bytes: number }[]): { maxYoungGenerationSizeMb: number; maxOldGenerationSizeMb: number } {
+function heapLimits(files: { bytes: number }[]): ThreadHeap {
   const largest = Math.max(0, ...files.map((file) => file.bytes));
   return { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 + 8 * Math.ceil(largest / MIB) };
 }
@@ -58,12 +64,13 @@ function startThread(options: WorkerOptions): Worker {
 }
 
 /**
- * Starts `threads` threads judging `files`: `judged` gives every file's result in file order, or fails
- * with the first thread's error (the others are then stopped); `stop` ends them all.
+ * Starts `threads` threads judging `files`, each within `heap`: `judged` gives every file's result in
+ * file order, or fails with the first thread's error (the others are then stopped); `stop` ends them all.
  */
-export function judgeFilesInThreads(files: { name: string; path: string; bytes: number }[], generation: Generation | undefined, threads: number): { judged: Promise<JudgedFile[]>; stop(): void } {
+export function judgeFilesInThreads(
+  files: { name: string; path: string; bytes: number }[], generation: Generation | undefined, threads: number, heap = heapLimits(files),
+): { judged: Promise<JudgedFile[]>; stop(): void } {
   const queue: FileQueue = { files: files.map(({ name, path }) => ({ name, path })), next: new SharedArrayBuffer(4) };
-  const resourceLimits = heapLimits(files);
   const results: JudgedFile[] = new Array(files.length);
   const workers: Worker[] = [];
   const stop = () => {
@@ -76,7 +83,7 @@ export function judgeFilesInThreads(files: { name: string; path: string; bytes: 
       reject(error);
     };
     for (let t = 0; t < threads; t++) {
-      const worker = startThread({ workerData: { queue, generation }, resourceLimits });
+      const worker = startThread({ workerData: { queue, generation }, resourceLimits: heap });
       workers.push(worker);
       worker.on('message', (message: { i: number; judged: JudgedFile }) => {
         results[message.i] = message.judged;
