@@ -15,6 +15,10 @@ describe('queue:backend=redis on a redis-server the harness starts', () => {
   it('durability=always: nothing lost or duplicated under writer, consumer and Redis kills and a partition longer than the client timeout', async () => {
     // Arrange: the consumer dies with its first part published but its entries unacknowledged; Redis is
     // SIGKILLed mid-run and restarted on its data; writer-2 is cut off for longer than its 800 ms timeout.
+    // The kills are sent from outside once a ledger shows the attempt or ack: 30 ms on average after each
+    // record keep writer-1 running at least 135 ms after its 4th attempt and the writers after writer-0's
+    // 6th ack, so that none has finished before a loaded orchestrator reacts (writer-2's partition makes
+    // the cell last 2.5 s anyway).
     const faults = [
       'kill:target=writer-1,afterAttempts=4',
       'crash-point:target=consumer,point=consume:part-written,nth=1',
@@ -24,12 +28,14 @@ describe('queue:backend=redis on a redis-server the harness starts', () => {
 
     // Act
     const result = await runSmall({
-      strategies: ['queue:backend=redis,batch=5,redisTimeoutMs=800'], scenarios: ['buffer-crash'], workers: 3, recordsPerWorker: 12, thinkMs: 10, faults,
+      strategies: ['queue:backend=redis,batch=5,redisTimeoutMs=800'], scenarios: ['buffer-crash'], workers: 3, recordsPerWorker: 12, thinkMs: 30, faults,
     });
 
     // Assert
     const cell = result.cells[0]!;
     expect(cell.errors).toEqual([]);
+    // (Whole outcomes, so that a failure shows why a fault did not fire.)
+    expect(cell.faults.outcomes).toMatchObject([{ fired: true }, { fired: true }, { fired: true }, { fired: true }]);
     expect(cell.faults.log.filter((e) => e.action === 'SIGKILL').map((e) => e.target).sort()).toEqual(['redis', 'writer-1']);
     expect(cell.faults.log.some((e) => e.target === 'redis' && e.kind === 'restart')).toBe(true);
     expect(cell.faults.log.some((e) => e.target === 'writer-2' && e.action === 'partitioned')).toBe(true);
@@ -48,15 +54,19 @@ describe('queue:backend=redis on a redis-server the harness starts', () => {
   });
 
   it('durability=no: a Redis kill loses acked records, and the cell says the strategy never claimed otherwise', async () => {
-    // Arrange: a consumer that sleeps long between polls, so acked entries wait in Redis's memory.
+    // Arrange: a consumer that sleeps long between polls, so acked entries wait in Redis's memory. The
+    // kill is sent once writer-0's ledger shows its 4th ack: 30 ms on average after each record keep the
+    // writers running at least 105 ms longer, so that they have not finished before a loaded orchestrator
+    // reacts (the kill would then rightly not fire).
     const faults = 'kill:target=redis,afterAcks=4,down=200';
 
     // Act
-    const result = await runSmall({ strategies: ['queue:backend=redis,durability=no,pollMs=60000'], scenarios: ['main-file-contention'], workers: 2, recordsPerWorker: 10, thinkMs: 10, faults });
+    const result = await runSmall({ strategies: ['queue:backend=redis,durability=no,pollMs=60000'], scenarios: ['main-file-contention'], workers: 2, recordsPerWorker: 10, thinkMs: 30, faults });
 
     // Assert
     const cell = result.cells[0]!;
     expect(cell.errors).toEqual([]);
+    expect(cell.faults.outcomes).toMatchObject([{ kind: 'kill', target: 'redis', fired: true }]);
     expect(cell.guarantees.noLostAcked).toBe(false);
     expect(cell.verdict.lost).toBeGreaterThan(0);
     expect(cell.verdict).toMatchObject({ duplicates: 0, valid: true });

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { runSmall } from './support/cell.js';
 import { expectRecountAgrees } from './support/recount.js';
 
+/** Each of 4 writers killed once, 2 or 3 records into a batch of 4 (the first or the second). */
+const killsMidBatch = [2, 3, 6, 7].map((n, i) => `kill:target=writer-${i},afterAttempts=${n}`).join(';');
+
 /** The seed's claims and the strategies' guarantees under the three scenarios, on real processes. */
 describe('scenarios with their faults (real processes)', () => {
   it('a naive merge loses acked records under merge-race; the safe merge loses none, even with its merger crashed and paused', async () => {
@@ -18,8 +21,11 @@ describe('scenarios with their faults (real processes)', () => {
 
   it('checkpoint-batch under buffer-crash: data at risk is at most one interval per crash, and retry loses nothing', async () => {
     // Kill every writer once, mid-batch (interval 4 commits at attempts 4, 8, 12): records are in flight.
-    const faults = [6, 7, 10, 11].map((n, i) => `kill:target=writer-${i},afterAttempts=${n}`).join(';');
-    const result = await runSmall({ strategies: ['checkpoint-batch:interval=4'], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 16, faults });
+    // The kills are sent from outside once a ledger shows the attempt: 25 ms on average after each record
+    // (the scenario's is 1 ms) keep every victim (the last is killed at its 7th attempt of 16) running at
+    // least 125 ms longer, so that it has not finished before a loaded orchestrator reacts.
+    const faults = killsMidBatch;
+    const result = await runSmall({ strategies: ['checkpoint-batch:interval=4'], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 16, thinkMs: 25, faults });
     const v = result.cells[0]!.verdict;
     expect(v.crashedProcesses).toBe(4);
     expect(v.unackedAtCrash).toBeGreaterThan(0);
@@ -28,8 +34,8 @@ describe('scenarios with their faults (real processes)', () => {
   });
 
   it('checkpoint-batch with --restart skip leaves the buffered records unsaved (unackedLost), never lost', async () => {
-    const faults = [6, 7, 10, 11].map((n, i) => `kill:target=writer-${i},afterAttempts=${n}`).join(';');
-    const result = await runSmall({ strategies: ['checkpoint-batch:interval=4'], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 16, faults, restart: 'skip' });
+    const faults = killsMidBatch;
+    const result = await runSmall({ strategies: ['checkpoint-batch:interval=4'], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 16, thinkMs: 25, faults, restart: 'skip' });
     const v = result.cells[0]!.verdict;
     expect(v.unackedLost).toBeGreaterThan(0);
     // A batch whose commit landed just before the kill is saved though never acked: at risk, not lost.
@@ -41,9 +47,12 @@ describe('scenarios with their faults (real processes)', () => {
     // The commit point is log-commit's only (optional for queue); only queue has a consumer.
     const faults = 'kill:target=writer-0,afterAcks=3;pause:target=writer-1,afterAcks=2,duration=300;crash-point:target=writer-2,point=commit:entry-written,nth=2,optional=true;'
       + 'crash-point:target=consumer,point=consume:part-written,nth=1,optional=if-absent;kill:target=writer-3,afterAcks=5';
-    // 10 ms between records keeps the writers busy long enough for the consumer to reach its crash point.
-    const result = await runSmall({ strategies: ['log-commit,queue'], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 20, thinkMs: 10, faults });
-    expect(result.cells.map((c) => c.faults.outcomes!.map((o) => o.fired))).toEqual([[true, true, true, false, true], [true, true, false, true, true]]);
+    // 15 ms on average between records keeps the writers busy long enough for the consumer to reach its
+    // crash point, and each victim running at least 120 ms after the ack that triggers its kill or pause
+    // (sent from outside), so that it has not finished before a loaded orchestrator reacts.
+    const result = await runSmall({ strategies: ['log-commit,queue'], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 20, thinkMs: 15, faults });
+    // (Whole outcomes, so that a failure shows why a fault did not fire.)
+    expect(result.cells.map((c) => c.faults.outcomes)).toMatchObject([[true, true, true, false, true], [true, true, false, true, true]].map((fired) => fired.map((f) => ({ fired: f }))));
     for (const cell of result.cells) {
       expect(cell.faults.kills + cell.faults.crashPoints).toBeGreaterThanOrEqual(3);
       expect(cell.verdict).toMatchObject({ acked: 80, lost: 0, duplicates: 0, corruptFiles: 0, valid: true });
