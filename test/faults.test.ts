@@ -1,8 +1,11 @@
-import { readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseFaultList } from '../harness/sdk/faults.js';
+import { parseFaultList, type FaultEvent, type Planned, type ProcessFault } from '../harness/sdk/faults.js';
 import { planFaults } from '../harness/orchestrate/nemesis/plan.js';
+import { Nemesis } from '../harness/orchestrate/nemesis/nemesis.js';
+import { faultOutcomes } from '../harness/oracle/judge.js';
 import { Random } from '../harness/sdk/random.js';
 import { liveProcessCount } from '../harness/orchestrate/supervise.js';
 import { scenarios } from '../scenarios/index.js';
@@ -33,6 +36,45 @@ describe('fault lists', () => {
     const env = () => ({ random: new Random(3), workers: 8, recordsPerWorker: 20, lockStaleMs: 5000 });
     expect(planFaults('default', scenarios['buffer-crash'], env())).toEqual(planFaults('default', scenarios['buffer-crash'], env()));
     expect(planFaults('default', scenarios['buffer-crash'], env()).process).toHaveLength(3);
+  });
+});
+
+describe('the nemesis', () => {
+  it('does not count a kill or pause of a process that has ended, though its pid is not reaped yet, as fired', async () => {
+    // Arrange: a zombie (`true` has exited; its parent's event loop is blocked, so it is not reaped), as a
+    // writer is between its exit and the moment the orchestrator's event loop reaps it; and a live process.
+    const block = "const c = require('node:child_process').spawn('true'); console.log(c.pid); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30000)";
+    const parent = spawn(process.execPath, ['-e', block], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString()))));
+    const state = () => readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]![0];
+    while (state() !== 'Z') await new Promise((r) => setTimeout(r, 5));
+    const log: Omit<FaultEvent, 'at'>[] = [];
+    const nemesis = new Nemesis(new Map([
+      ['writer-0', { name: 'writer-0', pid: () => zombie }],
+      ['writer-1', { name: 'writer-1', pid: () => parent.pid }],
+    ]), (event) => void log.push(event));
+    const planned: Planned<ProcessFault>[] = [
+      { id: 0, kind: 'kill', target: 'writer-0', at: 0 },
+      { id: 1, kind: 'pause', target: 'writer-0', at: 0, duration: 10 },
+      { id: 2, kind: 'pause', target: 'writer-1', at: 0, duration: 10 },
+    ];
+
+    try {
+      // Act
+      nemesis.start(planned);
+      await new Promise((r) => setTimeout(r, 50));
+      nemesis.heal();
+
+      // Assert
+      const outcomes = faultOutcomes(planned, log.map((event) => ({ at: 0, ...event })));
+      expect(outcomes).toMatchObject([
+        { fired: false, reason: 'target not running (it had just ended)' },
+        { fired: false, reason: 'target not running (it had just ended)' },
+        { fired: true },
+      ]);
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, watch, type FSWatcher } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, watch, type FSWatcher } from 'node:fs';
 import { NO_SUCH_PROCESS, type FaultEvent, type KillFault, type NetworkFault, type Planned, type ProcessFault } from '../../sdk/faults.js';
 import { SELF_STOP } from './io-faults.js';
 import type { FaultProxy } from '../services/fault-proxy.js';
@@ -16,6 +16,24 @@ export interface FaultableProcess {
   proxy?: FaultProxy;
 }
 
+
+/**
+ * Whether `pid` is a process that can still be killed or paused: it exists and is not a zombie. A child
+ * that has exited stays a zombie until the orchestrator's event loop reaps it, and until then its pid
+ * takes signals without effect: a loaded orchestrator often sees a fast writer's triggering ack only
+ * after the writer has finished, and a kill sent then must not be logged as one that fired.
+ */
+function isLive(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false;
+  }
+  // The state follows the command name, which is in parentheses and may itself hold any character.
+  const state = stat[stat.lastIndexOf(')') + 2];
+  return state !== 'Z' && state !== 'X';
+}
 
 /** Watches a file that may not exist yet (the writer creates its ledger when it starts). */
 function watchFile(path: string, onChange: () => void): FSWatcher | undefined {
@@ -105,8 +123,8 @@ export class Nemesis {
       return;
     }
     const pid = target.pid();
-    if (pid === undefined) {
-      this.log({ kind: fault.kind, target: target.name, action: 'skipped', detail: 'target not running', fault: fault.id });
+    if (pid === undefined || !isLive(pid)) {
+      this.log({ kind: fault.kind, target: target.name, action: 'skipped', detail: pid === undefined ? 'target not running' : 'target not running (it had just ended)', fault: fault.id });
       return;
     }
     if (fault.kind === 'kill') {
