@@ -16,9 +16,8 @@ describe('queue:backend=redis on a redis-server the harness starts', () => {
     // Arrange: the consumer dies with its first part published but its entries unacknowledged; Redis is
     // SIGKILLed mid-run and restarted on its data; writer-2 is cut off for longer than its 800 ms timeout.
     // The kills are sent from outside once a ledger shows the attempt or ack: 30 ms on average after each
-    // record keep writer-1 running at least 135 ms after its 4th attempt and the writers after writer-0's
-    // 6th ack, so that none has finished before a loaded orchestrator reacts (writer-2's partition makes
-    // the cell last 2.5 s anyway).
+    // record keep writer-1 running at least 135 ms after its 4th attempt, and writer-0 105 ms after its 6th
+    // ack (the Redis kill must come before the writers end): time enough for a loaded orchestrator to react.
     const faults = [
       'kill:target=writer-1,afterAttempts=4',
       'crash-point:target=consumer,point=consume:part-written,nth=1',
