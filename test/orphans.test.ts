@@ -23,7 +23,7 @@ describe('the orchestrator SIGKILLed while a child is SIGSTOPped (real processes
       const path = runId && join(out, runId, 'realtime', 'main-file-contention', 'faults.jsonl');
       return path && existsSync(path) ? readFileSync(path, 'utf8') : '';
     };
-    expect(await until(() => faultLog().includes('SIGSTOP'), 60_000)).toBe(true);
+    expect(await until(() => faultLog().includes('SIGSTOP'), 60_000), faultLog()).toBe(true);
 
     // Act
     cli.kill('SIGKILL');

@@ -15,6 +15,8 @@ describe('scenarios with their faults (real processes)', () => {
     });
     const safe = await runSmall({ strategies: ['incremental-file:mergeEveryMs=10'], scenarios: ['merge-race'], workers: 4, recordsPerWorker: 30 });
     expect(naive.cells[0]!.verdict.lost).toBeGreaterThan(0);
+    // (Planned faults that did not fire, with why: a failure shows them, e.g. a merger that never reached its crash point.)
+    expect(safe.cells[0]!.faults.outcomes!.filter((o) => o.blocking)).toEqual([]);
     expect(safe.cells[0]!.verdict).toMatchObject({ acked: 120, lost: 0, duplicates: 0, corruptFiles: 0, valid: true });
     expect(safe.cells[0]!.faults.crashPoints).toBe(1);
   });

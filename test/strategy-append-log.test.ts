@@ -173,6 +173,8 @@ describe('append-log under the three scenarios (real processes, compactor runnin
     expect(result.cells.map((c) => c.scenario)).toEqual(['main-file-contention', 'merge-race', 'buffer-crash']);
     for (const cell of result.cells) {
       expect(cell.errors, cell.scenario).toEqual([]);
+      // (Planned faults that did not fire, with why: a failure shows them, e.g. a compactor that never reached its crash point.)
+      expect(cell.faults.outcomes!.filter((o) => o.blocking), cell.scenario).toEqual([]);
       expect(cell.verdict, cell.scenario).toMatchObject({ acked: 60, present: 60, lost: 0, duplicates: 0, corruptFiles: 0, valid: true });
       await expectRecountAgrees(cell);
       expect(dataFiles(cell.dir).every((name) => /^log-part-\d{6}\.parquet$/.test(name)), cell.scenario).toBe(true);
