@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, readSync, watch, type FSWatcher } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, watch, type FSWatcher } from 'node:fs';
 import { NO_SUCH_PROCESS, type FaultEvent, type KillFault, type NetworkFault, type Planned, type ProcessFault } from '../../sdk/faults.js';
 import { SELF_STOP } from './io-faults.js';
 import type { FaultProxy } from '../services/fault-proxy.js';
@@ -28,7 +28,8 @@ function isLive(pid: number): boolean {
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
-    return false;
+    // Gone, where /proc tells; where there is no /proc (not Linux), a signal is all there is to go by.
+    return !existsSync('/proc/self/stat');
   }
   // The state follows the command name, which is in parentheses and may itself hold any character.
   const state = stat[stat.lastIndexOf(')') + 2];
