@@ -245,8 +245,8 @@ export const CellResultSchema = looseFields({
   harness: v.optional(looseFields({ orchestratorCpuMs: ms, windowMs: ms })),
   /**
    * The cell's processes' CPU time (user + system) by role, from their metrics: `readyMs` to load and
-   * open (a writer until the start barrier's `go`; a background role until the writers' `go`, read from
-   * /proc to 10 ms), `workMs` after that, summed over `processes`.
+   * open (a first-life writer, merger or consumer until the start barrier's `go`; a restarted one or
+   * finalize until it starts its work), `workMs` after that, summed over `processes`.
    * workMs ÷ acked is a role's CPU per acked record, far less disturbed by a busy machine than rates.
    */
   cpu: v.optional(looseFields({ writer: v.optional(RoleCpuSchema), merger: v.optional(RoleCpuSchema), consumer: v.optional(RoleCpuSchema), finalize: v.optional(RoleCpuSchema) })),
