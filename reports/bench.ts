@@ -44,6 +44,12 @@ function strategyLines(result: BenchResult): string[] {
   ];
 }
 
+/** CPU of all the cell's roles (once ready) per acked record, µs; undefined for a cell without it. */
+const cpuPerAck = (c: BenchCell) => {
+  const us = Object.values(c.cpuUsPerAck ?? {}).reduce((a: number, b) => a + (b ?? 0), 0);
+  return us > 0 ? us : undefined;
+};
+
 /** Each strategy's CPU per acked record by role (from the writers' `go`), from the cells that carry it. */
 function cpuLines(result: BenchResult): string[] {
   const cells = result.strategies.filter((c) => c.cpuUsPerAck && Object.keys(c.cpuUsPerAck).length > 0);
@@ -53,7 +59,7 @@ function cpuLines(result: BenchResult): string[] {
   const rows = names.map((name) => {
     const mine = cells.filter((c) => c.strategy === name);
     const of = (role: RoleKind) => mine.flatMap((c) => (c.cpuUsPerAck![role] === undefined ? [] : [c.cpuUsPerAck![role]!]));
-    const total = mine.map((c) => Object.values(c.cpuUsPerAck!).reduce((a, b) => a + (b ?? 0), 0));
+    const total = mine.map((c) => cpuPerAck(c) ?? 0);
     return [name, ...roles.map((role) => spread(of(role), n0)), spread(total, n0)];
   });
   return [
@@ -76,12 +82,6 @@ function overheadVerdict(e: OverheadEstimate): string {
     'instrumented faster': `the instrumented cells were faster (${interval}): drift of the machine between cells, which the port cannot cause.`,
   }[e.answer];
 }
-
-/** CPU of all the cell's roles (once ready) per acked record, µs; undefined for a cell without it. */
-const cpuPerAck = (c: BenchCell) => {
-  const us = Object.values(c.cpuUsPerAck ?? {}).reduce((a: number, b) => a + (b ?? 0), 0);
-  return us > 0 ? us : undefined;
-};
 
 function overheadLines(result: BenchResult): string[] {
   const o = result.overhead;
