@@ -61,7 +61,7 @@ function recommendationSection(result: RunResult): string {
   return `<section id="recommendation"><h2>Recommendation</h2><p><strong>${esc(answer(rec))}</strong></p>` +
     `<h3>Evidence</h3>${dataTable(evidenceRows(rec))}<h3>Pareto front</h3>${dataTable(paretoRows(rec))}` +
     `<h3>Real-time vs batch saving, measured</h3>${dataTable(seedRows(rec))}` +
-    `<h3>The seed’s advice on this machine</h3><ul>${adviceLines(rec).map((l) => `<li>${esc(l)}</li>`).join('')}</ul></section>`;
+    `<h3>The original analysis’s advice on this machine</h3><ul>${adviceLines(rec).map((l) => `<li>${esc(l)}</li>`).join('')}</ul></section>`;
 }
 
 function provenance(result: RunResult): string {

@@ -49,7 +49,7 @@ function summaries(result: RunResult): string[] {
     lines.push('#### Evidence', '', ...mdTable(evidenceRows(rec)), '');
     lines.push('#### Pareto front', '', `Points ${paretoCaption(rec)} by any other valid point.`, '', ...mdTable(paretoRows(rec)), '');
     lines.push('#### Real-time vs batch saving, measured', '', ...mdTable(seedRows(rec)), '');
-    lines.push('#### The seed\'s advice on this machine', '', ...adviceLines(rec).map((line) => `- ${md(line)}`), '');
+    lines.push('#### The original analysis\'s advice on this machine', '', ...adviceLines(rec).map((line) => `- ${md(line)}`), '');
   }
   return lines;
 }

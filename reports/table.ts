@@ -132,9 +132,9 @@ export function renderTable(result: RunResult, palette: Palette = plainPalette, 
     rowsOf(evidenceRows(rec));
     prose(`Pareto front (${paretoCaption(rec)}):`);
     rowsOf(paretoRows(rec));
-    prose('The seed\'s table "real-time vs batch saving", measured:');
+    prose('The original analysis\'s table "real-time vs batch saving", measured:');
     rowsOf(seedRows(rec));
-    prose('The seed\'s advice on this machine:');
+    prose('The original analysis\'s advice on this machine:');
     for (const line of adviceLines(rec)) prose(`- ${line}`);
     lines.push('');
   }

@@ -46,7 +46,7 @@ describe('CLI bad input', () => {
     const { io, out } = fakeIo();
     expect(await main(['list'], io)).toBe(0);
     expect(out()).toMatch(/realtime — .*\n\s+guarantees \(default options\): noLostAcked, noDuplicates, noCorruption\n\s+lock=file\s+\(one of: file, fcntl, redis, redis-fenced, none\)/);
-    expect(out()).toContain('main-file-contention (seed risk: high)');
+    expect(out()).toContain('main-file-contention (risk in the original analysis: high)');
   });
 });
 

@@ -19,7 +19,7 @@ function buildProgram(io: Io, onRun: (name: string, input: Omit<CommandInput, 'a
     .description('Chaos-testing harness for concurrent Parquet write strategies.')
     .version(toolVersion(), '-V, --version')
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: () => undefined, outputError: () => undefined })
+    .configureOutput({ writeOut: io.out, writeErr: () => undefined, outputError: () => undefined, getOutHelpWidth: () => io.columns ?? 80 })
     .addHelpText('after', `\n${EXIT_CODES}`);
   for (const [name, spec] of Object.entries(commands) as [string, CommandSpec][]) {
     const command = program.command(name).description(spec.summary).helpOption('-h, --help', 'show this help');

@@ -1,0 +1,73 @@
+/**
+ * docs/results.md: measured results, each rendered from a result JSON kept in docs/results/ (the
+ * command that produced it and the machine are in the JSON and printed with it). Only the notes on
+ * when and under what load each ran are written by hand: the result JSON does not record the load.
+ */
+import { join } from 'node:path';
+import { renderMarkdown } from '../../reports/markdown.js';
+import { readResult } from '../../harness/cli/commands/report.js';
+import type { RunResult } from '../../harness/result/result.js';
+import { generatedNotice } from './markdown.js';
+
+export const RESULTS_DIR = join(import.meta.dirname, '..', '..', 'docs', 'results');
+
+interface Entry {
+  file: string;
+  title: string;
+  /** When it ran and how busy the machine was (not in the result JSON). */
+  conditions: string;
+  /** What to read in it, computed from the result itself. */
+  reading?: (result: RunResult) => string;
+}
+
+const pct = (part: number, whole: number) => `${whole === 0 ? 0 : Math.round((100 * part) / whole)}%`;
+
+/** The lost acked records of each cell whose strategy does not claim to keep them. */
+function unsafeLosses(result: RunResult): string {
+  return result.cells.map((c) => `\`${c.strategy}\` × \`${c.scenario}\`: ${c.verdict.lost} of ${c.verdict.acked} acked records lost (${pct(c.verdict.lost, c.verdict.acked)}), verdict ${c.verdict.valid === true ? 'valid' : c.verdict.valid === false ? 'broken claim' : 'unknown'}`).join('; ');
+}
+
+const SHARED = 'on the shared development machine (2 vCPU shared by eight engineers\' test runs): rates are noisy, compare rows within one table only';
+
+export const RESULT_ENTRIES: readonly Entry[] = [
+  {
+    file: 'original-scenario-1.json', title: 'Scenario 1 of the original analysis: eight writers, one file',
+    conditions: `2026-12-07 15:21 UTC, load average 15–19, ${SHARED}`, reading: unsafeLosses,
+  },
+  {
+    file: 'lease-expiry.json', title: 'Lock backends under a paused lock holder (`lease-expiry`)',
+    conditions: `2026-12-07 15:22 UTC, ${SHARED}`, reading: unsafeLosses,
+  },
+  {
+    file: 'sweep-checkpoint-interval.json', title: 'Checkpoint interval × workers under `buffer-crash` (a small sweep)',
+    conditions: `2026-12-07 UTC, ${SHARED}`,
+  },
+  {
+    file: 'npm-start.json', title: '`npm start`: every strategy × the three scenarios of the original analysis',
+    conditions: `2026-12-07 UTC, ${SHARED}`,
+  },
+];
+
+/** Headings of a rendered report one level down, under the entry's own. */
+const demote = (markdown: string) => markdown.replace(/^(#+) /gm, '#$1 ');
+
+export function resultsPage(): string {
+  const sections = RESULT_ENTRIES.map((entry) => {
+    const result = readResult(join(RESULTS_DIR, entry.file));
+    const reading = entry.reading ? `\n\n${entry.reading(result)}.` : '';
+    return `## ${entry.title}\n\nMeasured ${entry.conditions}. Source: [\`results/${entry.file}\`](results/${entry.file}); ` +
+      `\`parquet-chaos report docs/results/${entry.file} --format md\` renders it again.${reading}\n\n${demote(renderMarkdown(result)).trimEnd()}`;
+  });
+  return `# Measured results
+
+${generatedNotice('the result JSON files in docs/results/')}
+
+Every table below is rendered from a result JSON kept in [\`results/\`](results/), with the command that
+produced it and the machine it ran on. Compare figures within one table only: throughput and latency
+depend on the CPU, the disk's fsync latency and whatever else the machine was doing (the calibration line
+of each run says how fast this machine's fsync'd appends were at the time). Correctness figures (lost,
+duplicates, corrupt) do not depend on the machine.
+
+${sections.join('\n\n')}
+`;
+}
