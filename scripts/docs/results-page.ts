@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { renderMarkdown } from '../../reports/markdown.js';
+import { validLabel } from '../../reports/format.js';
 import { readResult } from '../../harness/cli/commands/report.js';
 import type { RunResult } from '../../harness/result/result.js';
 import { generatedNotice } from './markdown.js';
@@ -24,29 +25,48 @@ const pct = (part: number, whole: number) => `${whole === 0 ? 0 : Math.round((10
 
 /** The lost acked records of each cell whose strategy does not claim to keep them. */
 function unsafeLosses(result: RunResult): string {
-  return result.cells.map((c) => `\`${c.strategy}\` × \`${c.scenario}\`: ${c.verdict.lost} of ${c.verdict.acked} acked records lost (${pct(c.verdict.lost, c.verdict.acked)}), verdict ${c.verdict.valid === true ? 'valid' : c.verdict.valid === false ? 'broken claim' : 'unknown'}`).join('; ');
+  return result.cells.map((c) => `\`${c.strategy}\` × \`${c.scenario}\`: ${c.verdict.lost} of ${c.verdict.acked} acked records lost (${pct(c.verdict.lost, c.verdict.acked)}), verdict ${validLabel(c)}`).join('; ');
 }
 
-const SHARED = 'on the shared development machine (2 vCPU shared by eight engineers\' test runs): rates are noisy, compare rows within one table only';
+
+/** How the run's cells ended: valid, broken claims, unknown, and the unsafe variants' expected losses. */
+function outcomes(result: RunResult): string {
+  const cells = result.cells;
+  const valid = cells.filter((c) => c.verdict.valid === true);
+  const unsafe = valid.filter((c) => c.verdict.lost > 0);
+  const broken = cells.filter((c) => c.verdict.valid === false).map((c) => `\`${c.strategy}\``);
+  const unknown = cells.filter((c) => c.verdict.valid === 'unknown').length;
+  return `${valid.length} of ${cells.length} cells valid (${unsafe.length} of them unsafe variants that lost acked records they do not claim to keep)` +
+    `${broken.length ? `; claims broken: ${broken.join(', ')}` : ''}${unknown ? `; ${unknown} unknown` : ''}`;
+}
+
+const SHARED = 'on the shared development machine, 2 vCPU used at the same time by eight engineers\' test runs: rates are far below an idle machine\'s and noisy, so compare rows within one table only';
 
 export const RESULT_ENTRIES: readonly Entry[] = [
   {
     file: 'original-scenario-1.json', title: 'Scenario 1 of the original analysis: eight writers, one file',
-    conditions: `2026-12-07 15:21 UTC, load average 15–19, ${SHARED}`, reading: unsafeLosses,
+    conditions: `at load average 16–19 ${SHARED}`, reading: unsafeLosses,
   },
   {
     file: 'lease-expiry.json', title: 'Lock backends under a paused lock holder (`lease-expiry`)',
-    conditions: `2026-12-07 15:22 UTC, ${SHARED}`, reading: unsafeLosses,
+    conditions: `at load average 19–25 ${SHARED}`,
+    reading: (r) => `${unsafeLosses(r)}. The command exits 1: the two leases break the \`noLostAcked\` they claim, as locks.md explains`,
   },
   {
     file: 'sweep-checkpoint-interval.json', title: 'Checkpoint interval × workers under `buffer-crash` (a small sweep)',
-    conditions: `2026-12-07 UTC, ${SHARED}`,
+    conditions: `at load average 25–31 ${SHARED}`, reading: outcomes,
   },
   {
     file: 'npm-start.json', title: '`npm start`: every strategy × the three scenarios of the original analysis',
-    conditions: `2026-12-07 UTC, ${SHARED}`,
+    conditions: `at load average 31–40 ${SHARED}`, reading: outcomes,
   },
 ];
+
+/** The run's wall time, from its own start and end. */
+function wallTime(result: RunResult): string {
+  const seconds = Math.round((Date.parse(result.finishedAt) - Date.parse(result.startedAt)) / 1000);
+  return seconds >= 120 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds} s`;
+}
 
 /** Headings of a rendered report one level down, under the entry's own. */
 const demote = (markdown: string) => markdown.replace(/^(#+) /gm, '#$1 ');
@@ -55,7 +75,7 @@ export function resultsPage(): string {
   const sections = RESULT_ENTRIES.map((entry) => {
     const result = readResult(join(RESULTS_DIR, entry.file));
     const reading = entry.reading ? `\n\n${entry.reading(result)}.` : '';
-    return `## ${entry.title}\n\nMeasured ${entry.conditions}. Source: [\`results/${entry.file}\`](results/${entry.file}); ` +
+    return `## ${entry.title}\n\nMeasured ${result.startedAt.slice(0, 16).replace('T', ' ')} UTC ${entry.conditions}; the whole command took ${wallTime(result)}. Source: [\`results/${entry.file}\`](results/${entry.file}); ` +
       `\`parquet-chaos report docs/results/${entry.file} --format md\` renders it again.${reading}\n\n${demote(renderMarkdown(result)).trimEnd()}`;
   });
   return `# Measured results
