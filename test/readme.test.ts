@@ -7,6 +7,7 @@ import { faultFields } from '../scripts/docs/registry-pages.js';
 import { commands } from '../harness/cli/commands/index.js';
 import { RECORD_COLUMNS } from '../harness/sdk/records.js';
 import { LedgerEntrySchema } from '../harness/oracle/ledger.js';
+import { CellResultSchema, RunResultSchema } from '../harness/result/result.js';
 
 const root = resolve(import.meta.dirname, '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -42,6 +43,13 @@ describe('the docs match the code', () => {
     expect(page).toContain(read('test/fixtures/per-writer-file.js'));
     for (const column of RECORD_COLUMNS) expect(page).toMatch(new RegExp(`^\\| \`${column}\` \\|`, 'm'));
     for (const option of LedgerEntrySchema.options) expect(page).toContain(`{"op":"${option.entries.op.literal}"`);
+  });
+
+  it('result-schema.md describes every field of the result and of a cell that the schema defines', () => {
+    const rows = read('docs/result-schema.md').split('\n').filter((l) => l.startsWith('| `')).map((l) => l.split(' | ')[0]!);
+    for (const field of [...Object.keys(RunResultSchema.entries), ...Object.keys(CellResultSchema.entries)]) {
+      expect(rows.some((row) => row.includes(`\`${field}\``) || row.includes(`\`${field}.`) || row.includes(`\`${field}[`)), field).toBe(true);
+    }
   });
 
   it('README and docs pages link only to files that exist', () => {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { beyondWorkers, choose, paretoFront, recommend, recommendedUse, referenceWorkers, type Candidate } from '../harness/analyze/recommend.js';
 import { RECOMMEND_REFERENCES, recommendPoints } from '../harness/orchestrate/recommend-run.js';
@@ -218,6 +219,14 @@ describe('recommend a person can act on', () => {
     const headline = lines.lastIndexOf('Recommendation');
     expect(headline).toBeGreaterThan(lines.indexOf('Evidence (every candidate point):'));
     expect(lines[headline + 1]).toBe('Use realtime at 4 workers.');
+  });
+
+  it('renders the recommendation within any terminal width from 20 to 400 columns, and never throws', () => {
+    const result = recommendFixtureResult();
+    fc.assert(fc.property(fc.integer({ min: 20, max: 400 }), (width) => {
+      const lines = renderTable(result, undefined, { width }).split('\n');
+      expect(lines.filter((l) => l.length > width)).toEqual([]);
+    }), { numRuns: 60 });
   });
 
   it('estimates the run from the plan, with the constant measured for the defaults (99 cells, 336 s)', async () => {
