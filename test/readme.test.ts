@@ -8,6 +8,9 @@ import { commands } from '../harness/cli/commands/index.js';
 import { RECORD_COLUMNS } from '../harness/sdk/records.js';
 import { LedgerEntrySchema } from '../harness/oracle/ledger.js';
 import { CellResultSchema, RunResultSchema } from '../harness/result/result.js';
+import { strategyNames } from '../strategies/index.js';
+import { scenarios } from '../scenarios/index.js';
+import { faultKindNames } from '../harness/sdk/faults.js';
 
 const root = resolve(import.meta.dirname, '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -50,6 +53,16 @@ describe('the docs match the code', () => {
     for (const field of [...Object.keys(RunResultSchema.entries), ...Object.keys(CellResultSchema.entries)]) {
       expect(rows.some((row) => row.includes(`\`${field}\``) || row.includes(`\`${field}.`) || row.includes(`\`${field}[`)), field).toBe(true);
     }
+  });
+
+  it('the README\'s "What is compared" table names every strategy, scenario and fault kind, and nothing else', () => {
+    const readme = read('README.md');
+    const table = readme.slice(readme.indexOf('## What is compared'), readme.indexOf('## A strategy of your own'));
+    const row = (name: string) => table.split('\n').find((l) => l.startsWith(`| ${name} |`)) ?? '';
+    const named = (line: string) => [...line.matchAll(/`([a-z][a-z-]*)(?::[^`]*)?`/g)].map((m) => m[1]!);
+    expect(new Set(named(row('strategies')))).toEqual(new Set(strategyNames));
+    expect(new Set(named(row('scenarios')))).toEqual(new Set(Object.keys(scenarios)));
+    expect(new Set(named(row('faults')))).toEqual(new Set(faultKindNames));
   });
 
   it('README and docs pages link only to files that exist', () => {
