@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { renderMarkdown } from '../../reports/markdown.js';
 import { validLabel } from '../../reports/format.js';
+import { answer } from '../../reports/recommend.js';
 import { readResult } from '../../harness/cli/commands/report.js';
 import type { RunResult } from '../../harness/result/result.js';
 import { generatedNotice } from './markdown.js';
@@ -55,6 +56,11 @@ export const RESULT_ENTRIES: readonly Entry[] = [
   {
     file: 'sweep-checkpoint-interval.json', title: 'Checkpoint interval × workers under `buffer-crash` (a small sweep)',
     conditions: `at load average 25–31 ${SHARED}`, reading: outcomes,
+  },
+  {
+    file: 'recommend-small.json', title: '`recommend` at 2 and 4 workers, 6 records each (a small run)',
+    conditions: `at load average 27–39 ${SHARED}`,
+    reading: (r) => `${outcomes(r)}. What it answered: ${r.recommendation ? answer(r.recommendation, r.sweep?.repeat) : 'no recommendation'}`,
   },
   {
     file: 'npm-start.json', title: '`npm start`: every strategy × the three scenarios of the original analysis',
