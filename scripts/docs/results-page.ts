@@ -36,9 +36,10 @@ function outcomes(result: RunResult): string {
   const valid = cells.filter((c) => c.verdict.valid === true);
   const unsafe = valid.filter((c) => c.verdict.lost > 0);
   const broken = cells.filter((c) => c.verdict.valid === false).map((c) => `\`${c.strategy}\``);
-  const unknown = cells.filter((c) => c.verdict.valid === 'unknown').length;
+  const unknownCells = cells.filter((c) => c.verdict.valid === 'unknown');
+  const unknown = unknownCells.length ? `; ${unknownCells.length} unknown (${unknownCells.map((c) => `\`${c.strategy}\` at ${c.workers} workers: ${(c.verdict.unknownReasons ?? []).join('; ')}`).join(' · ')})` : '';
   return `${valid.length} of ${cells.length} cells valid (${unsafe.length} of them unsafe variants that lost acked records they do not claim to keep)` +
-    `${broken.length ? `; claims broken: ${broken.join(', ')}` : ''}${unknown ? `; ${unknown} unknown` : ''}`;
+    `${broken.length ? `; claims broken: ${broken.join(', ')}` : ''}${unknown}`;
 }
 
 const SHARED = 'on the shared development machine, 2 vCPU used at the same time by eight engineers\' test runs: rates are far below an idle machine\'s and noisy, so compare rows within one table only';
