@@ -121,7 +121,7 @@ function ties(rec: Recommendation, repeat?: number): string[] {
     const need = repeatsToSeparate(cmp.alpha, cmp.rivals.length);
     if (repeat !== undefined && repeat < need) {
       lines.push(`With ${repeat} repeat${repeat === 1 ? '' : 's'} no setting can be told from another (the smallest possible p, ${smallestP(repeat).toPrecision(2)}, is above α ÷ ${cmp.rivals.length} rivals); ` +
-        `${need} repeats (${need - repeat} more, --repeat ${need}) can separate those ${effect} or more slower.`);
+        `at least ${need} repeats (${need - repeat} more, --repeat ${need}) are needed to separate those ${effect} or more slower.`);
     } else {
       lines.push(`Their differences are within the noise of ${repeat ?? 'these'} repeats: more repeats would separate only a difference of ${effect} or more.`);
     }

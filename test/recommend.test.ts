@@ -95,7 +95,7 @@ describe('recommend', () => {
       // The tied rivals' medians: interval 1 at 20 (27 of 63: −57%), interval 5 at 20 (−14%), interval 5 at 5 (−43%), realtime at 20 (−86%).
       '4 other eligible settings could not be told from it; their medians are within 86% of its.',
       // Holm over 4 rivals needs p ≤ 0.0125: 2 / C(8, 4) = 0.029 is not enough, 2 / C(10, 5) = 0.0079 is.
-      'With 3 repeats no setting can be told from another (the smallest possible p, 0.10, is above α ÷ 4 rivals); 5 repeats (2 more, --repeat 5) can separate those 10% or more slower.',
+      'With 3 repeats no setting can be told from another (the smallest possible p, 0.10, is above α ÷ 4 rivals); at least 5 repeats (2 more, --repeat 5) are needed to separate those 10% or more slower.',
     ]);
   });
 
