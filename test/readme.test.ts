@@ -71,6 +71,17 @@ describe('the docs match the code', () => {
     expect(missing).toEqual([]);
   });
 
+  it('README and docs pages link only to headings that exist (GitHub\'s anchors)', () => {
+    const slug = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s-]/gu, '').replace(/\s/g, '-');
+    const anchors = (path: string) => new Set([...read(path).matchAll(/^#+ (.+)$/gm)].map((m) => slug(m[1]!)));
+    const pages = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+    const broken = pages.flatMap((page) => [...read(page).matchAll(/\]\(([^)\s]*)#([^)\s]+)\)/g)].flatMap((m) => {
+      const target = m[1] ? join(dirname(page), m[1]) : page;
+      return existsSync(join(root, target)) && target.endsWith('.md') && !anchors(target).has(m[2]!) ? [`${page} → ${target}#${m[2]}`] : [];
+    }));
+    expect(broken).toEqual([]);
+  });
+
   it('keeps the README front page short', () => {
     expect(read('README.md').split('\n').length).toBeLessThanOrEqual(300);
   });
