@@ -31,7 +31,8 @@ describe('queue:backend=redis on a redis-server the harness starts', () => {
 
     // Assert
     const cell = result.cells[0]!;
-    expect(cell.errors).toEqual([]);
+    // No process failed (writes may throw while cut off: those are reported as E_WRITE_FAILED, not acked).
+    expect(cell.errors.filter((e) => e.code !== 'E_WRITE_FAILED')).toEqual([]);
     // (Whole outcomes, so that a failure shows why a fault did not fire.)
     expect(cell.faults.outcomes).toMatchObject([{ fired: true }, { fired: true }, { fired: true }, { fired: true }]);
     expect(cell.faults.log.filter((e) => e.action === 'SIGKILL').map((e) => e.target).sort()).toEqual(['redis', 'writer-1']);
@@ -63,7 +64,7 @@ describe('queue:backend=redis on a redis-server the harness starts', () => {
 
     // Assert
     const cell = result.cells[0]!;
-    expect(cell.errors).toEqual([]);
+    expect(cell.errors.filter((e) => e.code !== 'E_WRITE_FAILED')).toEqual([]);
     expect(cell.faults.outcomes).toMatchObject([{ kind: 'kill', target: 'redis', fired: true }]);
     expect(cell.guarantees.noLostAcked).toBe(false);
     expect(cell.verdict.lost).toBeGreaterThan(0);

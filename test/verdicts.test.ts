@@ -29,6 +29,10 @@ describe('no vacuous pass (real processes)', () => {
     const [throwing, bareString, foreign, earlyAck, rescored] = result.cells;
     expect(throwing!.verdict).toMatchObject({ attempted: 8, acked: 0, valid: 'unknown' });
     expect(throwing!.verdict.unknownReasons.join('\n')).toMatch(/no record was acked \(8 attempted\)/);
+    // What the strategy threw is among the cell's errors (the table prints them), with how often.
+    expect(throwing!.errors.filter((e) => e.code === 'E_WRITE_FAILED')).toEqual(['writer-0', 'writer-1'].map((source) => ({
+      source, code: 'E_WRITE_FAILED', message: 'write() threw on 4 records: disk says no',
+    })));
     // A bare string is not 4 characters acked: the strategy broke the contract, and it is its error.
     for (const cell of [bareString!, foreign!]) {
       expect(cell.verdict.valid).toBe('unknown');

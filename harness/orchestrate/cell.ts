@@ -21,6 +21,7 @@ import { startServices, type CellServices } from './services/index.js';
 import { FaultProxy } from './services/fault-proxy.js';
 import { RedisTarget } from './nemesis/redis-target.js';
 import { holdTriggers } from './nemesis/hold.js';
+import { writeFailures } from './write-failures.js';
 import { isNetworkFault } from '../sdk/faults.js';
 import { makeDirs } from '../result/files.js';
 import { cellTimeoutMs, describeCellTimeout } from './run-config.js';
@@ -267,6 +268,9 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
     strategy: strategy.spec.label, scenario: scenario.name, guarantees: strategy.guarantees, restart: config.restart, completed: !plan.signal?.aborted, generation,
     planned: faults.all, errors, valid: verdict.valid, unknownReasons: verdict.unknownReasons,
   });
+  // What the strategy threw, shown with the cell's errors; not judged (a write that threw was not acked,
+  // and the checker already counts it), so neither the verdict nor `check DIR` depends on it.
+  errors.push(...writeFailures(paths.ledger));
 
   const m = aggregateSnapshots(readSnapshots(paths.metrics));
   const logical = ackedLogicalBytes(verdict.acked, config);
