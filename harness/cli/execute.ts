@@ -9,6 +9,7 @@ import { createProgress } from './progress.js';
 import { interruptible } from './interrupt.js';
 import { checkOutDir, checkOutFile } from './outputs.js';
 import { afterMeasurement } from './internal-error.js';
+import { outcomeLine } from '../../reports/outcome-line.js';
 
 export type Launch = (hooks: Pick<RunOptions, 'signal' | 'onCellStart' | 'onCellDone'>) => Promise<RunResult>;
 
@@ -50,6 +51,9 @@ export async function execute(io: Io, view: View, outputs: Outputs, launch: Laun
     if (io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, afterMeasurement(saved, () => formats.md(result)));
     io.out(afterMeasurement(saved, () => render(result, view, io)));
     if (result.stopped) io.err(`parquet-chaos: ${result.stopped}. ${saved} keeps the cells measured.\n`);
-    return result.interrupted ? 130 : exitCodeFor(result);
+    const code = result.interrupted ? 130 : exitCodeFor(result);
+    // The last line says why the run exits as it does.
+    io.err(`${afterMeasurement(saved, () => outcomeLine(result, code))}\n`);
+    return code;
   }
 }
