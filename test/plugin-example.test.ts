@@ -9,15 +9,9 @@ describe('the README plugin example (real processes)', () => {
     // Arrange
     const plugin = `${resolve(import.meta.dirname, 'fixtures/per-writer-file.js')}:every=2`;
 
-    // buffer-crash kills two writers and pauses a third, each from outside once its ledger shows a seeded
-    // number of attempts (here 2, 3 and 3 of 8). This plugin saves a record in a few ms, so with the
-    // scenario's 1 ms think time a victim could finish and exit before a loaded orchestrator reacts (the
-    // fault then rightly did not fire, and the cell is unknown). 50 ms on average after each write keeps
-    // every victim running at least 150 ms longer.
-    const thinkMs = 50;
-
+    // buffer-crash kills two writers and pauses a third, each held at a seeded attempt (here 2, 3 and 3 of 8).
     // Act
-    const result = await runSmall({ strategies: [plugin], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 8, thinkMs });
+    const result = await runSmall({ strategies: [plugin], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 8 });
 
     // Assert
     const cell = result.cells[0]!;
