@@ -37,8 +37,8 @@ describe('the README plugin example (real processes)', () => {
     writeFileSync(join(dir, 'one-file-per-record.js'), source);
 
     try {
-      // Act (think time: see above)
-      const result = await runSmall({ strategies: [join(dir, 'one-file-per-record.js')], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 8, thinkMs: 50 });
+      // Act
+      const result = await runSmall({ strategies: [join(dir, 'one-file-per-record.js')], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 8 });
 
       // Assert
       const cell = result.cells[0]!;

@@ -126,7 +126,8 @@ ${table(['kind', 'fields', 'what happens'], rows)}
 
 **Triggers** (one per fault, for kinds that take one): \`at=<ms>\` after the writers start; \`afterAcks=<n>\` or
 \`afterAttempts=<n>\`, counted in the target's own ledger, or in \`of=writer-N\`'s (writer-0's for a target
-without a ledger); \`point=<name>[,nth=<n>]\`, a point the target reaches (\`lock:acquired\`, \`main:read\`:
+without a ledger): the writer whose ledger reaches the count stops itself right after that line until the
+nemesis has acted, so the fault lands at the same ledger line however busy the machine is; \`point=<name>[,nth=<n>]\`, a point the target reaches (\`lock:acquired\`, \`main:read\`:
 while it holds the main lock), where the target stops or kills itself. Network faults (\`latency\`, \`drop\`,
 \`partition\`) need a strategy that uses a service: each process then reaches it through its own loopback
 proxy, which the nemesis controls.
