@@ -250,6 +250,7 @@ export async function runSchedule(setup: SimSetup, plan: SchedulePlan): Promise<
   }
 
   let verdict: Verdict;
+  errors.push(...world.refusals);
   if (status !== 'ok') {
     const waiting = world.processes.filter((p) => p.status === 'alive').map((p) => `${p.name} (${p.gate ? `at ${p.gate.op} ${p.gate.path}` : p.timer?.channel ?? 'asleep'})`);
     errors.push(status === 'stuck' ? `no process can move: ${waiting.join(', ')}` : `more than ${setup.maxSteps} steps`);
