@@ -38,3 +38,14 @@ describe('sim never ends without a verdict', () => {
     expect(run.stderr).toContain('the command ended without a result');
   });
 });
+
+describe('faults do not stop when the writers finish', () => {
+  it('a finalize that never fsyncs fails: the schedule ends with a power loss, checked on what survives', async () => {
+    const result = await runSim({ ...SIM_DEFAULTS, faults: [], strategy: fixture('finalize-no-fsync.ts'), workers: 1, records: 1, runs: 1, outDir, command: 'test' });
+    const ce = result.sim!.searches[0]!.counterexample!;
+    expect(result.sim!.verdict).toBe('violation');
+    expect(ce.lost.map((l) => l.id)).toEqual(['w0-0']);
+    expect(ce.fired).toEqual([expect.objectContaining({ kind: 'power-loss', phase: 'end' })]);
+    expect(ce.fired[0]!.crash!.filter((c) => c.fate === 'dropped').map((c) => `${c.op} ${c.path}`)).toEqual(['create data/all.parquet', 'write data/all.parquet']);
+  });
+});

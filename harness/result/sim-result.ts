@@ -26,6 +26,8 @@ export interface SimCrashFate {
 export interface SimFiredFault {
   kind: 'crash' | 'power-loss' | 'io-error' | 'pause';
   step: number;
+  /** writers, drain (background roles stopping), finalize, or end (the power loss every schedule ends with). */
+  phase: 'writers' | 'drain' | 'finalize' | 'end';
   process: string;
   op: string;
   path: string;
