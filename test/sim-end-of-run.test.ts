@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runSim, SIM_DEFAULTS } from '../harness/sim/run-sim.js';
+import type { SimSearch } from '../harness/result/sim-result.js';
+import { runSim, SIM_DEFAULTS, unearned, type SimOptions } from '../harness/sim/run-sim.js';
 
 /**
  * Issue 21 item 0: `sim` never ends without a verdict. Concurrent I/O within one simulated process is
@@ -41,11 +42,34 @@ describe('sim never ends without a verdict', () => {
 
 describe('faults do not stop when the writers finish', () => {
   it('a finalize that never fsyncs fails: the schedule ends with a power loss, checked on what survives', async () => {
-    const result = await runSim({ ...SIM_DEFAULTS, faults: [], strategy: fixture('finalize-no-fsync.ts'), workers: 1, records: 1, runs: 1, outDir, command: 'test' });
+    const result = await runSim({ ...SIM_DEFAULTS, faults: [], strategy: fixture('finalize-no-fsync.ts'), workers: 1, records: 1, runs: 30, outDir, command: 'test' });
     const ce = result.sim!.searches[0]!.counterexample!;
     expect(result.sim!.verdict).toBe('violation');
     expect(ce.lost.map((l) => l.id)).toEqual(['w0-0']);
     expect(ce.fired).toEqual([expect.objectContaining({ kind: 'power-loss', phase: 'end' })]);
     expect(ce.fired[0]!.crash!.filter((c) => c.fate === 'dropped').map((c) => `${c.op} ${c.path}`)).toEqual(['create data/all.parquet', 'write data/all.parquet']);
+  });
+});
+
+describe('a sim pass must be earned (issue 21 item 2)', () => {
+  const search = (over: Partial<SimSearch>): SimSearch => ({ target: 'claimed', schedules: 10, judged: 10, vacuous: 0, unknown: 0, shrinks: 0, elapsedMs: 1, coverage: {}, ...over });
+  const options = { ...SIM_DEFAULTS, faults: ['crash', 'pause'], strategy: 'x', outDir, command: 'test' } as SimOptions;
+  const fired = { planned: 3, fired: 2, byPhase: { writers: 2 } };
+
+  it('unknown when a searched fault kind never fired in a judged schedule, or too few schedules were judged', () => {
+    expect(unearned(search({ coverage: { crash: fired, pause: fired } }), options)).toEqual([]);
+    expect(unearned(search({ coverage: { crash: fired, pause: { planned: 4, fired: 0, byPhase: {} } } }), options)).toEqual(['no pause fault fired in a judged schedule']);
+    expect(unearned(search({ judged: 7, unknown: 3, coverage: { crash: fired, pause: fired } }), options)).toEqual(['7 of 10 schedules judged, below the required 80%']);
+    expect(unearned(search({ judged: 0, unknown: 10 }), options)).toEqual(['no schedule could be judged (nothing acked, or every schedule stuck or failed)']);
+  });
+
+  it('the default faults include pause, and a search reports what fired per kind and phase', async () => {
+    expect(SIM_DEFAULTS.faults).toContain('pause');
+    const result = await runSim({ ...SIM_DEFAULTS, faults: [...SIM_DEFAULTS.faults], strategy: fixture('per-writer-file.js'), workers: 2, records: 2, runs: 30, outDir, command: 'test' });
+    const { coverage } = result.sim!.searches[0]!;
+    expect(result.sim!.verdict).toBe('pass');
+    expect(Object.keys(coverage).sort()).toEqual(['crash', 'io-error', 'pause', 'power-loss']);
+    for (const c of Object.values(coverage)) expect(c.fired).toBe(Object.values(c.byPhase).reduce((a, b) => a + b, 0));
+    expect(Object.values(coverage).every((c) => c.fired > 0 && c.fired <= c.planned)).toBe(true);
   });
 });

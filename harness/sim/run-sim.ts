@@ -54,7 +54,7 @@ export function replayCommand(o: SimOptions, target: SearchTarget, path: string)
  * Why a search without a counterexample has not earned a pass: too few schedules judged (the rest stuck,
  * failed or acked nothing), or a searched fault kind that never fired in a judged schedule.
  */
-function unearned(search: SimSearch, o: SimOptions): string[] {
+export function unearned(search: SimSearch, o: SimOptions): string[] {
   const reasons: string[] = [];
   if (search.counterexample) return reasons;
   if (search.judged === 0) reasons.push('no schedule could be judged (nothing acked, or every schedule stuck or failed)');
