@@ -6,6 +6,9 @@
 /** Largest m + n for which the exact null distribution is counted (C(50, 25) < 2^53: counts stay exact). */
 const EXACT_MAX_TOTAL = 50;
 
+/** Relative slack on a tail probability, for the rounding of 1 − confidence in floating point. */
+const TAIL_SLACK = 1e-9;
+
 /**
  * How many of the C(m+n, m) equally likely rankings give each value of U (0 … m·n), as the
  * coefficients of the Gaussian binomial [m+n choose m]_q = Π_{i=1..m} (1 − q^(n+i)) / (1 − q^i).
@@ -147,7 +150,9 @@ export function shiftInterval(base: readonly number[], head: readonly number[], 
   diffs.sort((x, y) => x - y);
   const mn = diffs.length;
   const estimate = mn % 2 ? diffs[(mn - 1) / 2]! : (diffs[mn / 2 - 1]! + diffs[mn / 2]!) / 2;
-  const tail = (1 - confidence) / 2;
+  // (1 − 0.9) / 2 is 0.04999…: without the slack a tail exactly at the asked level (3 vs 3 at 90%:
+  // P(U ≤ 0) = 1/20) would be refused and the interval left unbounded.
+  const tail = ((1 - confidence) / 2) * (1 + TAIL_SLACK);
   let k = 0;
   let coverage = 0;
   if (m + n <= EXACT_MAX_TOTAL) {
