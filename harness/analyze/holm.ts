@@ -20,7 +20,7 @@ export function holm(pValues: readonly number[], alpha: number, familySize = pVa
   if (familySize < pValues.length) throw new RangeError(`holm: a family of ${familySize} cannot hold ${pValues.length} p-values`);
   const m = familySize;
   const order = pValues.map((p, i) => [p, i] as const).sort((a, b) => a[0] - b[0]);
-  const adjusted = new Array<number>(m);
+  const adjusted = new Array<number>(pValues.length);
   let running = 0;
   for (const [rank, [p, i]] of order.entries()) {
     running = Math.max(running, Math.min(1, (m - rank) * p));

@@ -46,6 +46,19 @@ export interface ControlPlan {
   thinkMs: number | null;
 }
 
+/**
+ * What a control's cell showed. Caught when it found the anomaly on a verdict that ran: an unknown cell
+ * (a fault that did not fire, a check that crashed) shows nothing. The verdict need not be false: a
+ * variant that claims no guarantee (realtime:lock=none) is valid with its lost records.
+ */
+export function controlOutcome(control: ControlPlan, cell: CellResult, seed: number, replay: string): ControlOutcome {
+  const found = control.expects.reduce((sum, a) => sum + cell.verdict[a], 0);
+  const unknown = cell.verdict.valid === 'unknown';
+  const caught = found > 0 && !unknown;
+  const why = caught ? undefined : unknown ? `verdict unknown${cell.errors[0] ? ` (${cell.errors[0].source}: ${cell.errors[0].message})` : ''}` : `no ${control.expects.join(' or ')} found`;
+  return { name: control.name, strategy: control.strategy, scenario: control.scenario, workers: control.workers, seed, expects: control.expects, found, caught, ...(why ? { why } : {}), dir: cell.dir, replay };
+}
+
 /** Whether this gate (or shard) runs the positive controls: once per gate, so in shard 1 of a sharded one. */
 export const runsControls = (shard: GateConfig['shard']) => !shard || shard.index === 1;
 
@@ -173,11 +186,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
       const { cell: p, role } = planned[i]!;
       const replay = replayCommand(p.strategy, p.scenario, p.workers, p.seed, run);
       if (role.kind === 'control') {
-        const found = role.control.expects.reduce((sum, a) => sum + cell.verdict[a], 0);
-        // Caught only on a verdict: an unknown cell (a fault that did not fire, a crash of the check) shows nothing.
-        const caught = found > 0 && cell.verdict.valid === false;
-        const why = caught ? undefined : cell.verdict.valid === 'unknown' ? `verdict unknown${cell.errors[0] ? ` (${cell.errors[0].source}: ${cell.errors[0].message})` : ''}` : `no ${role.control.expects.join(' or ')} found`;
-        controls.push({ name: role.control.name, strategy: p.strategy, scenario: p.scenario, workers: p.workers, seed: p.seed, expects: role.control.expects, found, caught, ...(why ? { why } : {}), dir: cell.dir, replay });
+        controls.push(controlOutcome(role.control, cell, p.seed, replay));
       } else {
         samples.get(cellKey(p))!.push(sampleOf(cell, role.side, p.repeat!, p.seed, role.first, replay));
       }
