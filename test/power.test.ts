@@ -25,6 +25,12 @@ describe('the whole gate, simulated from A/A cells', () => {
     expect(simulateGate(quiet, { ...settings, slowdown: { metric: 'ackedPerSec', change: 0.5 } })).toMatchObject({ regressed: 1, caught: 1, meanPairs: 6 });
   });
 
+  it('draws both sides of a simulated cell from one measured cell: counters that differ between cells are no false alarm', () => {
+    const cheap = relativeSamples([[sample(100), sample(101), sample(99)]]);
+    const dear = relativeSamples([[100, 101, 99].map((v) => ({ ...sample(v), counters: { ...sample(v).counters, fsyncsPerRecord: 5 } }))]);
+    expect(simulateGate([...cheap, ...dear], { ...settings, simulations: 100 }).regressed).toBe(0);
+  });
+
   it('takes more looks with noise, and catches a slowdown more often with more pairs', () => {
     const noisy = relativeSamples([[0.6, 0.8, 0.9, 1, 1, 1.1, 1.3, 1.6].map((v) => sample(100 * v))]);
     const slow = { ...settings, slowdown: { metric: 'ackedPerSec' as const, change: 0.3 } };
@@ -38,9 +44,9 @@ describe('the whole gate, simulated from A/A cells', () => {
     expect(aa.regressed).toBeLessThanOrEqual(0.1);
   });
 
-  it('pools each timing metric relative to its own cell\'s median, leaving out incorrect samples', () => {
+  it('keeps each cell\'s samples apart, each timing metric relative to the cell\'s median, leaving out incorrect samples', () => {
     const pool = relativeSamples([[sample(10), sample(20), sample(30), { ...sample(1000), valid: 'unknown' }], [sample(100), sample(200)]]);
-    expect(pool.map((s) => s.metrics.ackedPerSec)).toEqual([10 / 25, 20 / 25, 30 / 25, 100 / 150, 200 / 150]);
+    expect(pool.map((g) => g.map((s) => s.metrics.ackedPerSec))).toEqual([[10 / 25, 20 / 25, 30 / 25], [100 / 150, 200 / 150]]);
   });
 
   it('bounds a rate from k events in n trials (Clopper–Pearson, one-sided 95%)', () => {

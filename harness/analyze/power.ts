@@ -12,10 +12,11 @@ import { median } from './stats.js';
 /**
  * Real samples of one or more A/A cells, each timing metric divided by its cell's median (so cells
  * whose level differs pool as noise around 1); counters and verdicts kept as measured. Samples with a
- * correctness problem are left out (a false alarm of that kind is not a matter of noise).
+ * correctness problem are left out (a false alarm of that kind is not a matter of noise). One group per
+ * cell: counters are not pooled across cells (two strategies' fsyncs per record differ by design).
  */
-export function relativeSamples(cells: readonly (readonly GateSample[])[]): GateSample[] {
-  return cells.flatMap((samples) => {
+export function relativeSamples(cells: readonly (readonly GateSample[])[]): GateSample[][] {
+  return cells.map((samples) => {
     const medians = Object.fromEntries(gateMetricNames.map((m) => [m, median(samples.map((s) => s.metrics[m]).filter((v): v is number => v !== null && v > 0))]));
     return samples.filter((s) => s.valid === true).map((s) => ({
       ...s,
@@ -25,7 +26,7 @@ export function relativeSamples(cells: readonly (readonly GateSample[])[]): Gate
         return [m, v === null || !mid ? v : v / mid];
       })) as Record<GateMetric, number | null>,
     }));
-  });
+  }).filter((group) => group.length > 0);
 }
 
 export interface SequentialSettings {
@@ -63,9 +64,12 @@ export function looksOf(s: Pick<SequentialSettings, 'repeat' | 'maxRepeat' | 'st
   return 1 + Math.ceil((s.maxRepeat - s.repeat) / s.step);
 }
 
-/** Simulates whole gates (every look) from a pool of relative A/A samples (relativeSamples). */
-export function simulateGate(pool: readonly GateSample[], s: SequentialSettings): SequentialEstimate {
-  if (pool.length === 0) throw new RangeError('simulateGate needs a non-empty pool');
+/**
+ * Simulates whole gates (every look) from groups of relative A/A samples (relativeSamples): each
+ * simulated cell draws both sides from one real cell's group, picked at random.
+ */
+export function simulateGate(groups: readonly (readonly GateSample[])[], s: SequentialSettings): SequentialEstimate {
+  if (groups.length === 0 || groups.some((g) => g.length === 0)) throw new RangeError('simulateGate needs non-empty groups');
   const random = new Random(s.seed);
   const smoothing = s.smoothing ?? 0.002;
   const settings: GateSettings = { alpha: s.alpha / looksOf(s), minEffect: s.minEffect, tolerances: s.tolerances, timing: true };
@@ -73,7 +77,7 @@ export function simulateGate(pool: readonly GateSample[], s: SequentialSettings)
     if (!s.slowdown || s.slowdown.metric !== metric) return v;
     return GATE_METRICS[metric].better === 'higher' ? v * (1 - s.slowdown.change) : v * (1 + s.slowdown.change);
   };
-  const draw = (side: 'base' | 'head', repeat: number): GateSample => {
+  const draw = (pool: readonly GateSample[], side: 'base' | 'head', repeat: number): GateSample => {
     const source = pool[random.int(pool.length)]!;
     const jitter = () => Math.exp(smoothing * (random.next() * 2 - 1));
     const metrics = Object.fromEntries(gateMetricNames.map((m) => {
@@ -85,8 +89,9 @@ export function simulateGate(pool: readonly GateSample[], s: SequentialSettings)
   const counts = { regressed: 0, caught: 0, belowMinimum: 0, noChange: 0, inconclusive: 0, pairs: 0 };
   for (let i = 0; i < s.simulations; i++) {
     const cells: GateSample[][] = Array.from({ length: s.cells }, () => []);
+    const sources = new Map(cells.map((cell) => [cell, groups[random.int(groups.length)]!]));
     const grow = (cell: GateSample[], to: number) => {
-      for (let r = cell.length / 2 + 1; r <= to; r++) cell.push(draw('base', r), draw('head', r));
+      for (let r = cell.length / 2 + 1; r <= to; r++) cell.push(draw(sources.get(cell)!, 'base', r), draw(sources.get(cell)!, 'head', r));
     };
     for (const cell of cells) grow(cell, s.repeat);
     let judged = judgeCells(cells, settings);

@@ -46,7 +46,8 @@ export const calibrateGate = {
 
     const outcomes = new Map<string, number>();
     for (const g of gates) outcomes.set(g.outcome, (outcomes.get(g.outcome) ?? 0) + 1);
-    const pool = relativeSamples(gates.flatMap((g) => g.cells.map((c) => c.samples)));
+    const groups = relativeSamples(gates.flatMap((g) => g.cells.map((c) => c.samples)));
+    const pool = groups.flat();
     if (pool.length === 0) throw badValue('E_BAD_OPTION', 'FILES', files.join(','), 'A/A gates with at least one correct sample');
     const secondsPerCell = gates.map((g) => (Date.parse(g.finishedAt) - Date.parse(g.startedAt)) / 1000 / Math.max(1, g.cells.reduce((n, c) => n + c.samples.length, 0) + g.controls.length));
     const spread = (m: GateMetric) => {
@@ -54,10 +55,10 @@ export const calibrateGate = {
       return v.length ? `${pct(v[Math.floor(0.1 * v.length)]! - 1)} to ${pct(v[Math.floor(0.9 * v.length)]! - 1)}` : 'not measured';
     };
     const lines = [
-      `A/A gates: ${gates.length} (${[...outcomes].map(([o, n]) => `${n} ${o}`).join(', ')}); ${pool.length} correct samples pooled, each timing metric ÷ its cell's median`,
+      `A/A gates: ${gates.length} (${[...outcomes].map(([o, n]) => `${n} ${o}`).join(', ')}); ${pool.length} correct samples of ${groups.length} cells, each timing metric ÷ its cell's median`,
       `measured noise (p10 to p90 around the cell median): ${gateMetricNames.map((m) => `${GATE_METRICS[m].label} ${spread(m)}`).join('; ')}`,
       `time per cell: median ${median(secondsPerCell)!.toFixed(1)} s (load included)`,
-      `Simulated: ${simulations} whole gates per entry of ${cellCount} cell(s), each drawing base and head samples from the pool (with replacement, ×e^±${0.2}% smoothing), ` +
+      `Simulated: ${simulations} whole gates per entry of ${cellCount} cell(s), each drawing its base and head samples from one measured cell (with replacement, ×e^±${0.2}% smoothing), ` +
       `every look (pairs, then pairs more while inconclusive, up to pairs × ${looks}) at α = ${alpha} ÷ ${looks} per look, Holm across every cell × metric, counters as measured; ` +
       `minimum effects ${gateMetricNames.map((m) => `${GATE_METRICS[m].label} ${pct(minEffect[m])}`).join(', ')}.`,
       '',
@@ -67,8 +68,8 @@ export const calibrateGate = {
     let enough: number | undefined;
     for (const [i, n] of PAIRS.entries()) {
       const settings = { repeat: n, maxRepeat: n * looks, step: n, alpha, minEffect, tolerances, cells: cellCount, simulations, seed: 1000 + i };
-      const aa = simulateGate(pool, { ...settings, slowdown: null });
-      const slow = simulateGate(pool, { ...settings, slowdown: { metric, change: slowdown } });
+      const aa = simulateGate(groups, { ...settings, slowdown: null });
+      const slow = simulateGate(groups, { ...settings, slowdown: { metric, change: slowdown } });
       const falseAlarmBound = rateUpperBound(Math.round(aa.regressed * simulations), simulations);
       if (enough === undefined && slow.caught >= 0.8 && aa.regressed <= alpha) enough = n;
       lines.push(`| ${n} (${n * looks}) | ${pct(aa.regressed)} (≤ ${pct(falseAlarmBound)}) | ${pct(aa.noChange)} | ${pct(aa.belowMinimum)} | ${pct(aa.inconclusive)} | ${pct(slow.caught)} | ${slow.meanPairs.toFixed(1)} |`);

@@ -18,7 +18,7 @@ import { parseShard } from '../../orchestrate/shard.js';
 import type { CommandInput, CommandSpec, Flag, Io } from '../command.js';
 import { paletteFor, runFlags, runOptions } from '../flags.js';
 
-/** Chosen from the calibration in the README (section "Calibration of the gate"). */
+/** The gate's defaults; docs/gate.md has the calibration behind --repeat. */
 export const GATE_DEFAULTS = {
   scenario: 'main-file-contention',
   workers: '4',
@@ -27,12 +27,12 @@ export const GATE_DEFAULTS = {
   looks: 3,
   alpha: 0.05,
   /**
-   * Per metric: the smallest of 10, 20, 30, 40, 50, 75, 100% at which a resampled A/A comparison of 18
-   * pairs came out "no change" at least 95% of the time on the development machine (README, "Calibration
-   * of the gate"): 50% for the rates, 75% for ack p99, 100% for lock wait p99. On a quieter runner, run
-   * `calibrate-gate` and give a smaller --min-effect.
+   * Per metric, what matters to a user rather than what this machine's noise allows: 10% lower
+   * throughput (acked/s, durable in Parquet/s) is a campaign taking 11% longer; tail latencies vary
+   * more and matter less, so 20%. Whether n pairs can tell such a change on a machine is measured with
+   * `calibrate-gate` (docs/gate.md), not hidden by raising these.
    */
-  minEffect: { ackedPerSec: 0.5, parquetPerSec: 0.5, ackLatencyMsP99: 0.75, lockWaitMsP99: 1 } satisfies Record<GateMetric, number>,
+  minEffect: { ackedPerSec: 0.1, parquetPerSec: 0.1, ackLatencyMsP99: 0.2, lockWaitMsP99: 0.2 } satisfies Record<GateMetric, number>,
 };
 
 const runDefaults = () => ({ ...defaultRunConfig(), scenarios: [GATE_DEFAULTS.scenario] });
