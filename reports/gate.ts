@@ -23,7 +23,7 @@ export function gateRows(result: GateResult): string[][] {
     [cell.scenario, String(cell.workers), String(cell.pairs), 'correctness', '', '',
       cell.correctness.length ? `${cell.correctness.length} failing repeat(s)` : 'no anomaly in any repeat', '', cell.correctness.length ? 'FAILED' : 'ok'],
     ...cell.metrics.map((m) => [cell.scenario, String(cell.workers), String(cell.pairs), GATE_METRICS[m.metric as GateMetric]?.label ?? m.metric,
-      estimate(m.base), estimate(m.head), change(m), `${p(m.p)} (${p(m.pAdjusted)})`, m.answer]),
+      estimate(m.base), estimate(m.head), change(m), `${p(m.pWorse)} (${p(m.pAdjusted)})`, m.answer]),
     ...cell.counters.map((c) => [cell.scenario, String(cell.workers), String(cell.pairs), GATE_COUNTERS[c.counter].label,
       num(c.base), num(c.head), `limit ${num(c.limit)}`, 'exact', c.answer]),
   ]);

@@ -167,16 +167,16 @@ describe('comparing two settings', () => {
     const base = [10, 11, 12, 13, 14, 15];
     const head = [8, 9, 10.5, 11.5, 12.5, 9.7];
     const alone = compareMetrics([{ metric: 'ackedPerSec', better: 'higher', base, head, minEffect: 0.1 }], 0.05)[0]!;
-    expect(alone.p).toBeLessThan(0.05);
+    expect(alone.pWorse).toBeLessThan(0.05);
     const family = compareMetrics(['a', 'b', 'c', 'd'].map((metric, i) => ({ metric, better: 'higher' as const, base, head: i === 0 ? head : base, minEffect: 0.1 })), 0.05);
-    expect(family[0]!.pAdjusted).toBeCloseTo(Math.min(1, 4 * alone.p), 10);
+    expect(family[0]!.pAdjusted).toBeCloseTo(Math.min(1, 4 * alone.pWorse), 10);
     expect(family[0]!.answer).not.toBe('regressed');
   });
 
   it('decides from the adjusted p, the estimate and the bad-direction bound', () => {
     const base = {
       metric: 'm', better: 'higher' as const, base: { n: 5, median: 1, lo: 1, hi: 1, confidence: 0.9 }, head: { n: 5, median: 1, lo: 1, hi: 1, confidence: 0.9 },
-      u: 0, p: 0, pBetter: 1, pBetterAdjusted: 1, scale: 'ratio' as const, method: 'exact' as const, changeConfidence: 0.9, minEffect: 0.1,
+      u: 0, p: 0, pWorse: 0, pBetter: 1, pBetterAdjusted: 1, scale: 'ratio' as const, method: 'exact' as const, changeConfidence: 0.9, minEffect: 0.1,
     };
     expect(decide({ ...base, pAdjusted: 0.01, change: -0.2, changeLo: -0.3, changeHi: -0.1 }, 0.05)).toBe('regressed');
     expect(decide({ ...base, pAdjusted: 0.2, change: -0.2, changeLo: -0.5, changeHi: 0.1 }, 0.05)).toBe('inconclusive');

@@ -51,12 +51,12 @@ describe('the gate\'s statistics', () => {
     const base = [10, 11, 12, 13, 14, 15];
     const head = [8, 9, 10.5, 11.5, 12.5, 9.7];
     const alone = judgeCell(cell(base, head), settings);
-    expect(alone.metrics[0]).toMatchObject({ p: expect.closeTo(0.0325, 3), answer: 'regressed' });
+    expect(alone.metrics[0]).toMatchObject({ pWorse: expect.closeTo(0.0325, 3), answer: 'regressed' });
     const together = judgeCells([cell(base, head, 'a'), cell(base, head, 'b')], settings);
-    expect(together.map((j) => j.metrics[0]!.pAdjusted)).toEqual([2 * alone.metrics[0]!.p, 2 * alone.metrics[0]!.p]);
+    expect(together.map((j) => j.metrics[0]!.pAdjusted)).toEqual([2 * alone.metrics[0]!.pWorse, 2 * alone.metrics[0]!.pWorse]);
     expect(together.map((j) => j.answer)).toEqual(['inconclusive', 'inconclusive']);
     // A shard that sees one of the two cells adjusts as if the other's p were 1: no bolder than the whole gate.
-    expect(judgeCells([cell(base, head, 'a')], { ...settings, familySize: 2 })[0]!.metrics[0]!.pAdjusted).toBe(2 * alone.metrics[0]!.p);
+    expect(judgeCells([cell(base, head, 'a')], { ...settings, familySize: 2 })[0]!.metrics[0]!.pAdjusted).toBe(2 * alone.metrics[0]!.pWorse);
   });
 
   it('pads a Holm family with unseen p-values as if they were 1', () => {

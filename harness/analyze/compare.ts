@@ -30,8 +30,10 @@ export interface MetricComparison {
   head: MedianEstimate;
   /** Mann–Whitney U of head against base. */
   u: number;
-  /** One-sided p of "the head is worse" (the test behind `regressed`), and Holm-adjusted across the family. */
+  /** Two-sided p (as `recommend` reports it). */
   p: number;
+  /** One-sided p of "the head is worse" (the test behind `regressed`), and Holm-adjusted across the family. */
+  pWorse: number;
   pAdjusted: number;
   /** One-sided p of "the head is better", and Holm-adjusted across the family (the test behind `improved`). */
   pBetter: number;
@@ -80,7 +82,8 @@ export function measure(metric: string, better: 'higher' | 'lower', base: readon
   }
   return {
     metric, better, base: baseEstimate, head: medianInterval(head)!, u: test.u, method: test.method,
-    p: better === 'higher' ? test.pLess : test.pGreater,
+    p: test.p,
+    pWorse: better === 'higher' ? test.pLess : test.pGreater,
     pBetter: better === 'higher' ? test.pGreater : test.pLess,
     scale, change: change[0], changeLo: change[1], changeHi: change[2], changeConfidence,
     minEffect: settings.minEffect,
@@ -115,7 +118,7 @@ export interface MetricSamples {
  * `familySize` larger than the metrics given, the others count as p = 1 (see holm).
  */
 export function adjustAndDecide(measured: readonly MeasuredMetric[], alpha: number, familySize = measured.length): MetricComparison[] {
-  const worse = holm(measured.map((m) => m.p), alpha, familySize).adjusted;
+  const worse = holm(measured.map((m) => m.pWorse), alpha, familySize).adjusted;
   const better = holm(measured.map((m) => m.pBetter), alpha, familySize).adjusted;
   return measured.map((m, i) => {
     const withP = { ...m, pAdjusted: worse[i]!, pBetterAdjusted: better[i]! };

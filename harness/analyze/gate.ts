@@ -239,7 +239,7 @@ export function describeMetric(m: MetricComparison): string {
     ? `ratio ${ratio(m.change)} [${ratio(m.changeLo)}, ${ratio(m.changeHi)}], ${percent(m.change)}`
     : `${percent(m.change)} [${percent(m.changeLo)}, ${percent(m.changeHi)}] of the base median`;
   return `${GATE_METRICS[m.metric as GateMetric]?.label ?? m.metric} ${num(m.base.median)} → ${num(m.head.median)} ` +
-    `(${change}, one-sided p = ${pValue(m.p)}, Holm-adjusted ${pValue(m.pAdjusted)}, minimum effect ${percent(m.minEffect).replace('+', '')})`;
+    `(${change}, one-sided p = ${pValue(m.pWorse)}, Holm-adjusted ${pValue(m.pAdjusted)}, minimum effect ${percent(m.minEffect).replace('+', '')})`;
 }
 
 /** A change as the head ÷ base ratio: +0.5 → "×1.50". */

@@ -28,9 +28,9 @@ export interface OverheadEstimate {
 export function estimateOverhead(instrumented: readonly number[], raw: readonly number[], goal = 0.05, alpha = 0.05): OverheadEstimate | undefined {
   if (instrumented.length === 0 || raw.length === 0) return undefined;
   const m = measure('acked/s', 'higher', raw, instrumented, { alpha, minEffect: goal });
-  const answer = decide({ ...m, pAdjusted: m.p, pBetterAdjusted: m.pBetter }, alpha);
+  const answer = decide({ ...m, pAdjusted: m.pWorse, pBetterAdjusted: m.pBetter }, alpha);
   return {
-    overhead: -m.change, lo: -m.changeHi, hi: -m.changeLo, confidence: m.changeConfidence, p: m.p,
+    overhead: -m.change, lo: -m.changeHi, hi: -m.changeLo, confidence: m.changeConfidence, p: m.pWorse,
     answer: answer === 'regressed' ? 'above the goal' : answer === 'no change' || answer === 'below minimum effect' ? 'below the goal' : answer === 'improved' ? 'instrumented faster' : 'within the noise',
   };
 }
