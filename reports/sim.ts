@@ -15,6 +15,16 @@ export function simHeadline(sim: SimSection): string {
     + `${sim.lock.kind} lock (stale ${sim.lock.staleMs} ms) · seed ${sim.seed} · ${sim.runs} runs · claims ${claims.length ? claims.join(', ') : 'nothing'}`;
 }
 
+/** Fired faults per kind and phase over the judged schedules, e.g. `crash 41/52 fired (writers 30, drain 2, finalize 9)`. */
+export function coverageLine(s: SimSearch): string | undefined {
+  const kinds = Object.entries(s.coverage ?? {});
+  if (kinds.length === 0) return undefined;
+  return `faults in judged schedules: ${kinds.map(([kind, c]) => {
+    const phases = Object.entries(c.byPhase).map(([phase, n]) => `${phase} ${n}`).join(', ');
+    return `${kind} ${c.fired}/${c.planned} fired${phases ? ` (${phases})` : ''}`;
+  }).join('; ')}`;
+}
+
 function searchLine(s: SimSearch): string {
   const tally = `${s.schedules} schedules in ${(s.elapsedMs / 1000).toFixed(1)} s (${s.judged} judged, ${s.vacuous} with nothing acked, ${s.unknown} unknown)`;
   const what = s.target === 'claimed' ? 'claimed guarantees' : 'unclaimed anomalies (shown, not failures)';
@@ -56,7 +66,7 @@ export function verdictLine(sim: SimSection): string {
     return ce ? `REPLAYED: the schedule reproduces (${ce.broken.join(', ')} broken${sim.verdict === 'violation' ? ', claimed' : ', not claimed'})` : 'UNKNOWN: the replayed schedule did not reproduce';
   }
   if (sim.verdict === 'violation') return 'VIOLATION: a claimed guarantee was broken';
-  if (sim.verdict === 'unknown') return 'UNKNOWN: no schedule could be judged (nothing acked, or every schedule stuck or failed)';
+  if (sim.verdict === 'unknown') return `UNKNOWN: ${sim.unknownReasons?.length ? sim.unknownReasons.join('; ') : 'no schedule could be judged (nothing acked, or every schedule stuck or failed)'}`;
   return 'PASS: no claimed guarantee broken in any judged schedule';
 }
 
@@ -65,6 +75,8 @@ export function simLines(sim: SimSection, table: (head: string[], rows: string[]
   const lines = [`simulation: ${simHeadline(sim)}`, `model ${sim.model.name}: ${sim.model.summary}`];
   for (const s of sim.searches) {
     lines.push(searchLine(s));
+    const coverage = coverageLine(s);
+    if (coverage) lines.push(coverage);
     const ce = s.counterexample;
     if (!ce) continue;
     lines.push(`minimal schedule (${ce.steps.length} steps; scheduler picks ${JSON.stringify(ce.plan.choices)}, faults ${JSON.stringify(ce.plan.faults)}):`);

@@ -8,8 +8,9 @@ import { runSchedule, type SimSetup } from '../harness/sim/run-schedule.js';
  * Regression tests for what `sim --model posix` found in the built-in strategies: a folder created and
  * never made durable in its parent (data/incremental of incremental-file, state/_log of log-commit,
  * data/fallback of lock-upgrade-with-fallback) vanished at a power loss with the acked files inside.
- * Here every step of a 2-writer × 1-record schedule is hit by a power loss that keeps nothing the model
- * lets it drop; after restart and finalize no acked record may be missing. The other built-ins face the
+ * Here every step of a 2-writer × 1-record schedule, finalize's included, is hit by a power loss that
+ * keeps nothing the model lets it drop; after restart, finalize and the power loss every schedule ends
+ * with, no acked record may be missing. The other built-ins face the
  * same (queue aside: SQLite does its own I/O, outside the simulated file system).
  */
 
@@ -24,18 +25,23 @@ describe('built-in strategies survive a power loss at every step (posix model, h
   it.each(['incremental-file', 'log-commit', 'lock-upgrade-with-fallback:timeoutMs=1,retries=1', 'realtime', 'checkpoint-batch:interval=2', 'append-log'])('%s', async (spec) => {
     // Arrange: the fault-free schedule's length bounds the steps a power loss can hit.
     const s = await setup(spec);
-    const steps = (await runSchedule(s, { choices: [], faults: [], crash: [] })).trace.length;
+    const baseline = (await runSchedule(s, { choices: [], faults: [], crash: [] })).trace;
+    const steps = baseline.length;
 
     // Act
     const failures: string[] = [];
+    const phases = new Set<string>();
     for (let step = 1; step <= steps; step++) {
       const run = await runSchedule(s, { choices: [1], faults: [{ kind: 'power-loss', step }], crash: [] });
+      for (const f of run.fired) if (f.phase !== 'end') phases.add(f.phase);
       if (run.verdict.valid !== true) failures.push(`step ${step}: ${run.verdict.broken.join(', ')} ${run.verdict.evidence.lost.join(' ')}`);
     }
 
-    // Assert
+    // Assert: power losses hit finalize's steps too (issue 21 item 1), and nothing acked is lost.
     expect(steps).toBeGreaterThan(5);
     expect(failures).toEqual([]);
+    expect(phases).toContain('writers');
+    if (baseline.some((t) => t.process === 'finalize')) expect(phases).toContain('finalize');
   });
 });
 
@@ -53,7 +59,7 @@ describe('incremental-file retries a failed publish under a new name', () => {
     const run = await runSchedule(s, plan);
 
     // Assert: both I/O errors fire, and every acked record is there.
-    expect(run.fired.map((f) => `${f.kind}@${f.step}`)).toEqual(['io-error@10', 'io-error@29']);
+    expect(run.fired.filter((f) => f.phase !== 'end').map((f) => `${f.kind}@${f.step}`)).toEqual(['io-error@10', 'io-error@29']);
     expect(run.verdict).toMatchObject({ lost: 0, acked: 6 });
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SimFs } from '../harness/sim/fs.js';
 import { persistenceModels, type ModelName } from '../harness/sim/models/index.js';
+import { modelVectors } from './fixtures/model-vectors.js';
 
 /**
  * The persistence models: for each small sequence of operations, exactly the post-crash states the
@@ -176,4 +177,21 @@ describe('ext4-ordered model: one journal, data before the metadata that exposes
     write(fs, '/d/a', 'new');
     expect(states(fs)).toEqual(['d/a=', 'd/a=n', 'd/a=ne', 'd/a=new', 'd/a=old'].sort());
   });
+});
+
+describe('shared crash-state vectors (test/fixtures/model-vectors.ts)', () => {
+  for (const vector of modelVectors) {
+    for (const [model, expected] of Object.entries(vector.states) as [ModelName, string[]][]) {
+      it(`${model}: ${vector.name}`, () => {
+        const fs = fresh(model);
+        for (const step of vector.ops) {
+          if (step.op === 'write') write(fs, step.path, step.text, { fsync: step.fsync });
+          else if (step.op === 'rename') fs.rename(step.from, step.to);
+          else if (step.op === 'fsyncDir') fs.fsyncDir(step.path);
+          else fs.fsyncFile(step.path);
+        }
+        expect(states(fs)).toEqual([...expected].sort());
+      });
+    }
+  }
 });

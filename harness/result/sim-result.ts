@@ -26,6 +26,8 @@ export interface SimCrashFate {
 export interface SimFiredFault {
   kind: 'crash' | 'power-loss' | 'io-error' | 'pause';
   step: number;
+  /** writers, drain (background roles stopping), finalize, or end (the power loss every schedule ends with). */
+  phase: 'writers' | 'drain' | 'finalize' | 'end';
   process: string;
   op: string;
   path: string;
@@ -47,6 +49,13 @@ export interface SimCounterexample {
   replay: string;
 }
 
+/** One fault kind over a search's judged schedules: planned, fired, and fired per phase. */
+export interface SimFaultCoverage {
+  planned: number;
+  fired: number;
+  byPhase: { writers?: number; drain?: number; finalize?: number };
+}
+
 export interface SimSearch {
   /** claimed: broken claimed guarantees (failures); unclaimed: anomalies the strategy does not claim to prevent. */
   target: 'claimed' | 'unclaimed';
@@ -57,6 +66,8 @@ export interface SimSearch {
   unknown: number;
   firstError?: string;
   shrinks: number;
+  /** Fault kinds planned and fired in the judged schedules (a planned fault past a schedule's end never fires). */
+  coverage: Record<string, SimFaultCoverage>;
   elapsedMs: number;
   counterexample?: SimCounterexample;
 }
@@ -83,5 +94,9 @@ export interface SimSection {
    * unclaimed anomaly shows again; unknown: the schedule did not reproduce.
    */
   verdict: 'pass' | 'violation' | 'unknown';
+  /** A pass needs at least this share of the searched schedules judged, and every searched fault kind fired in one. */
+  minJudgedShare: number;
+  /** Why the verdict is unknown. */
+  unknownReasons?: string[];
   searches: SimSearch[];
 }

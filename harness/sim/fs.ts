@@ -28,6 +28,10 @@ export type PendingOp =
       changes: EntryChange[];
       /** A rename that replaced an existing file (ext4's auto_da_alloc flushes the source's data first). */
       replaced?: boolean;
+      /** A rename from another folder: that folder's entries change too. */
+      fromDir?: string;
+      /** Folders of a cross-folder rename fsynced so far (a model may need both before it is durable). */
+      syncedDirs?: string[];
     }
   | {
       seq: number;
@@ -256,6 +260,7 @@ export class SimFs {
     if (from === to) return;
     this.record({
       kind: 'entry', op: 'rename', dir: dirname(to), path: to, from, replaced: target !== undefined,
+      ...(dirname(from) !== dirname(to) ? { fromDir: dirname(from) } : {}),
       changes: [{ path: from, node: undefined }, { path: to, node }],
     });
   }

@@ -25,6 +25,7 @@ export function simBackend(fs: SimFs): StorageBackend<number> {
     readdir: async (path) => fs.readdir(path),
     mkdir: async (path) => fs.mkdir(path),
     fsyncDir: async (path) => fs.fsyncDir(path),
+    fsyncFile: async (path) => fs.fsyncFile(path),
     size: async (path) => fs.read(path, 'stat').byteLength,
   };
 }

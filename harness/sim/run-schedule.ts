@@ -22,6 +22,13 @@ export const SIM_FAULT_KINDS = ['crash', 'power-loss', 'io-error', 'pause'] as c
 export type SimFaultKind = (typeof SIM_FAULT_KINDS)[number];
 
 /**
+ * Where a schedule is when a fault fires: the writers run (with the background roles); the background
+ * roles drain after the writers ended; finalize runs; the end (the power loss every schedule ends with).
+ */
+export const SIM_PHASES = ['writers', 'drain', 'finalize', 'end'] as const;
+export type SimPhase = (typeof SIM_PHASES)[number];
+
+/**
  * A fault, as data: it hits the step numbered `step` (1-based, counted over the whole schedule), before
  * that step runs. crash: the process about to take it dies (the page cache survives); power-loss: every
  * process dies and the file system keeps what the model and the crash choices allow; io-error: that
@@ -96,7 +103,7 @@ export async function runSchedule(setup: SimSetup, plan: SchedulePlan): Promise<
   const aborts = new Map<SimProcess, AbortController>();
   let choice = 0;
   let crashChoice = 0;
-  let faultsOn = true;
+  let phase: SimPhase = 'writers';
 
   function context(proc: SimProcess): StrategyContext {
     return {
@@ -154,15 +161,21 @@ export async function runSchedule(setup: SimSetup, plan: SchedulePlan): Promise<
 
   // ---- faults ----------------------------------------------------------------------------------
 
+  /**
+   * A process hit by a fault is healed as the orchestrator would: a writer and a finalize start again; a
+   * background role too while the writers run (once they have ended it was being stopped anyway, and
+   * finalize does what is left).
+   */
   async function restart(proc: SimProcess): Promise<void> {
     if (proc.kind === 'writer') await startWriter(proc.index, proc.incarnation + 1);
-    else if (faultsOn) await startBackground(proc.kind as BackgroundRoleKind, proc.incarnation + 1);
+    else if (proc.kind === 'finalize') await startFinalize(proc.incarnation + 1);
+    else if (phase === 'writers') await startBackground(proc.kind as BackgroundRoleKind, proc.incarnation + 1);
   }
 
   /** Applies a fault due at the step `proc` is about to take; true when the step is still to be taken. */
   async function applyFault(fault: SimFault, proc: SimProcess): Promise<{ take: boolean; error?: Error }> {
     const gate = proc.gate!;
-    const base = { kind: fault.kind, step: world.steps + 1, process: proc.name, op: gate.op, path: gate.path };
+    const base = { kind: fault.kind, step: world.steps + 1, phase, process: proc.name, op: gate.op, path: gate.path };
     const note = (text: string) => world.trace.push({ step: world.steps + 1, t: world.now - SIM_EPOCH_MS, process: fault.kind === 'power-loss' ? 'machine' : proc.name, op: gate.op, path: gate.path, fault: text });
     switch (fault.kind) {
       case 'crash':
@@ -205,7 +218,7 @@ export async function runSchedule(setup: SimSetup, plan: SchedulePlan): Promise<
     for (const p of world.processes) {
       if (p.status !== 'failed' || (p as { reaped?: boolean }).reaped) continue;
       (p as { reaped?: boolean }).reaped = true;
-      if (injected.has(p) && p.kind !== 'finalize') await restart(p);
+      if (injected.has(p)) await restart(p);
       else errors.push(`${p.name}: ${String((p.error as Error)?.message ?? p.error)}`);
     }
   }
@@ -224,7 +237,7 @@ export async function runSchedule(setup: SimSetup, plan: SchedulePlan): Promise<
       }
       if (world.steps >= setup.maxSteps) return 'step-budget';
       const proc = ready[(plan.choices[choice++] ?? 0) % ready.length]!;
-      const fault = faultsOn && pendingFaults[0] && pendingFaults[0].step <= world.steps + 1 ? pendingFaults.shift() : undefined;
+      const fault = pendingFaults[0] && pendingFaults[0].step <= world.steps + 1 ? pendingFaults.shift() : undefined;
       const applied = fault ? await applyFault(fault, proc) : { take: true };
       if (applied.take) await world.take(proc, applied.error ? { error: applied.error, note: `io-error: ${applied.error.message}` } : undefined);
     }
@@ -232,24 +245,38 @@ export async function runSchedule(setup: SimSetup, plan: SchedulePlan): Promise<
 
   const finished = (p: SimProcess | undefined) => p === undefined || p.status === 'done' || (p.status === 'failed' && !injected.has(p));
 
+  let finalize: SimProcess | undefined;
+  async function startFinalize(incarnation: number): Promise<void> {
+    finalize = await world.spawn({ name: 'finalize', kind: 'finalize', index: 0, incarnation }, (proc) => strategy.definition.finalize!(context(proc), strategy.options));
+  }
+
   for (let i = 0; i < setup.workers; i++) await startWriter(i, 0);
   for (const kind of roleKinds) await startBackground(kind, 0);
   let status = await drive(() => writers.every(finished));
   if (status === 'ok') {
-    // Writers are done: background roles are stopped as the orchestrator's SIGTERM would.
-    faultsOn = false;
+    // Writers are done: background roles are stopped as the orchestrator's SIGTERM would; faults go on.
+    phase = 'drain';
     await world.interrupt(() => {
       for (const p of background) if (p.status === 'alive') aborts.get(p)?.abort();
     });
     status = await drive(() => background.every((p) => p.status !== 'alive'));
   }
-  faultsOn = false;
   if (status === 'ok' && strategy.definition.finalize) {
-    const finalize = await world.spawn({ name: 'finalize', kind: 'finalize', index: 0, incarnation: 0 }, (proc) => strategy.definition.finalize!(context(proc), strategy.options));
-    status = await drive(() => finalize.status !== 'alive');
+    phase = 'finalize';
+    await startFinalize(0);
+    status = await drive(() => finalize!.status !== 'alive');
+  }
+  if (status === 'ok') {
+    // Every schedule ends with a power loss: what finalize left only in the page cache is not the dataset.
+    phase = 'end';
+    const report = fs.powerLoss(plan.crash.slice(crashChoice));
+    crashChoice += report.groups;
+    fired.push({ kind: 'power-loss', step: world.steps + 1, phase, process: 'machine', op: 'end', path: '', crash: describeCrash(report.outcomes) });
+    world.trace.push({ step: world.steps + 1, t: world.now - SIM_EPOCH_MS, process: 'machine', op: 'end', path: '', fault: `power loss after the end (${setup.model.name}): the dataset is what survives` });
   }
 
   let verdict: Verdict;
+  errors.push(...world.refusals);
   if (status !== 'ok') {
     const waiting = world.processes.filter((p) => p.status === 'alive').map((p) => `${p.name} (${p.gate ? `at ${p.gate.op} ${p.gate.path}` : p.timer?.channel ?? 'asleep'})`);
     errors.push(status === 'stuck' ? `no process can move: ${waiting.join(', ')}` : `more than ${setup.maxSteps} steps`);

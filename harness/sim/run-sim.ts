@@ -28,6 +28,8 @@ export interface SimOptions {
   thinkMs: number;
   codec: CodecName;
   maxSteps: number;
+  /** A pass needs at least this share (0–1) of the searched schedules judged. */
+  minJudgedShare: number;
   /** Replays one schedule (fast-check's path) of one search target instead of searching. */
   replay?: { target: SearchTarget; path: string };
   outDir: string;
@@ -35,8 +37,8 @@ export interface SimOptions {
 }
 
 export const SIM_DEFAULTS = {
-  workers: 3, records: 2, runs: 200, seed: 1, model: 'posix', faults: ['crash', 'power-loss', 'io-error'],
-  lock: 'lease', lockStaleMs: 5000, lockTimeoutMs: 60_000, payloadBytes: 32, thinkMs: 0, codec: 'hyparquet', maxSteps: 20_000,
+  workers: 3, records: 2, runs: 200, seed: 1, model: 'posix', faults: ['crash', 'power-loss', 'io-error', 'pause'],
+  lock: 'lease', lockStaleMs: 5000, lockTimeoutMs: 60_000, payloadBytes: 32, thinkMs: 0, codec: 'hyparquet', maxSteps: 20_000, minJudgedShare: 0.8,
 } as const satisfies Omit<SimOptions, 'strategy' | 'replay' | 'outDir' | 'command'>;
 
 /** The exact command that replays a counterexample: every setting that shapes a schedule, the seed and the path. */
@@ -46,6 +48,23 @@ export function replayCommand(o: SimOptions, target: SearchTarget, path: string)
     `--model ${o.model}`, `--faults ${o.faults.length ? o.faults.join(',') : 'none'}`, `--lock ${o.lock}`, `--lock-stale ${o.lockStaleMs}`,
     `--lock-timeout ${o.lockTimeoutMs}`, `--payload-bytes ${o.payloadBytes}`, `--think-ms ${o.thinkMs}`, `--codec ${o.codec}`,
     `--max-steps ${o.maxSteps}`, `--seed ${o.seed}`, `--target ${target}`, `--replay ${quote(path)}`].join(' ');
+}
+
+/**
+ * Why a search without a counterexample has not earned a pass: too few schedules judged (the rest stuck,
+ * failed or acked nothing), or a searched fault kind that never fired in a judged schedule.
+ */
+export function unearned(search: SimSearch, o: SimOptions): string[] {
+  const reasons: string[] = [];
+  if (search.counterexample) return reasons;
+  if (search.judged === 0) reasons.push('no schedule could be judged (nothing acked, or every schedule stuck or failed)');
+  else if (search.judged < o.minJudgedShare * search.schedules) {
+    reasons.push(`${search.judged} of ${search.schedules} schedules judged, below the required ${Math.round(o.minJudgedShare * 100)}%`);
+  }
+  for (const kind of o.faults) {
+    if (search.judged > 0 && !(search.coverage[kind]?.fired)) reasons.push(`no ${kind} fault fired in a judged schedule`);
+  }
+  return reasons;
 }
 
 /** Searches (or replays) simulated schedules of one strategy and returns the result JSON with its `sim` section. */
@@ -81,13 +100,16 @@ export async function runSim(o: SimOptions): Promise<RunResult> {
 
   const first = searches[0]!;
   const violation = searches.some((s) => s.target === 'claimed' && s.counterexample);
+  const unknownReasons = o.replay ? (first.counterexample ? [] : ['the replayed schedule did not reproduce']) : unearned(first, o);
   const sim: SimSection = {
     strategy: strategy.spec.label, guarantees: strategy.guarantees,
     model: { name: model.name, summary: model.summary, standsFor: model.standsFor, sources: model.sources },
     workers: o.workers, records: o.records, payloadBytes: o.payloadBytes, thinkMs: o.thinkMs, seed: o.seed, runs: o.runs,
     faults: o.faults, lock: { kind: o.lock, staleMs: o.lockStaleMs, timeoutMs: o.lockTimeoutMs }, maxSteps: o.maxSteps,
     mode: o.replay ? 'replay' : 'search',
-    verdict: violation ? 'violation' : (o.replay ? first.counterexample !== undefined : first.judged > 0) ? 'pass' : 'unknown',
+    verdict: violation ? 'violation' : unknownReasons.length === 0 ? 'pass' : 'unknown',
+    minJudgedShare: o.minJudgedShare,
+    ...(!violation && unknownReasons.length ? { unknownReasons } : {}),
     searches,
   };
   const result: RunResult = {

@@ -3,6 +3,7 @@ import type { Verdict } from '../oracle/checker.js';
 import type { Guarantees } from '../sdk/strategy.js';
 import type { SimCounterexample, SimSearch } from '../result/sim-result.js';
 import { runSchedule, type SchedulePlan, type SimFault, type SimFaultKind, type SimSetup } from './run-schedule.js';
+import type { SimFaultCoverage } from '../result/sim-result.js';
 
 /**
  * Search, shrink, replay. fast-check generates schedule plans (the scheduler's pick at every step, the
@@ -51,19 +52,51 @@ export function brokenFor(verdict: Verdict, claims: Guarantees, target: SearchTa
   return broken;
 }
 
-/** The plans fast-check draws: picks bounded by the schedule's length, at most two faults. */
+/** Most faults one schedule plans (each crash-then-power-loss pair counts as two). */
+export const MAX_FAULTS = 6;
+
+/** Longest gap, in steps, between the crash and the power loss of a crash-then-power-loss pair. */
+export const MAX_CRASH_GAP = 10;
+
+/** Picks are taken modulo the number of ready processes (or of a crash group's options): this bound never limits them. */
+const PICK = fc.nat({ max: 0xffff });
+
+/**
+ * The plans fast-check draws: a pick at every step over every ready process, up to MAX_FAULTS faults
+ * anywhere in the schedule (the drain and finalize included), and a pick for each crash group over every
+ * state the model allows. Where both crash and power-loss are searched, a fault may also be a pair: a
+ * crash, then a power loss 1 to MAX_CRASH_GAP steps later, the shape of the losses ALICE and CrashMonkey
+ * report (what a killed process left un-synced is trusted by its restart, then the power goes).
+ */
 export function planArbitrary(maxSteps: number, faults: readonly SimFaultKind[], staleMs: number): fc.Arbitrary<SchedulePlan> {
   const step = fc.integer({ min: 1, max: Math.max(1, maxSteps) });
-  const one = (kind: SimFaultKind): fc.Arbitrary<SimFault> => (kind === 'pause'
+  const one = (kind: SimFaultKind): fc.Arbitrary<SimFault[]> => (kind === 'pause'
     ? fc.record({ kind: fc.constant(kind), step, ms: fc.integer({ min: 1, max: 2 * staleMs }) })
-    : fc.record({ kind: fc.constant(kind), step }));
+    : fc.record({ kind: fc.constant(kind), step })).map((f) => [f]);
+  const kinds = faults.map(one);
+  if (faults.includes('crash') && faults.includes('power-loss')) {
+    kinds.push(fc.record({ step, gap: fc.integer({ min: 1, max: MAX_CRASH_GAP }) })
+      .map(({ step: at, gap }): SimFault[] => [{ kind: 'crash', step: at }, { kind: 'power-loss', step: at + gap }]));
+  }
   return fc.record({
     // size 'max': fast-check's default size caps generated arrays near 10 elements, which would leave
     // every pick after the tenth step at 0 (no interleaving late in a schedule).
-    choices: fc.array(fc.nat({ max: 7 }), { maxLength: maxSteps, size: 'max' }),
-    faults: faults.length ? fc.array(fc.oneof(...faults.map(one)), { maxLength: 2 }) : fc.constant([]),
-    crash: fc.array(fc.nat({ max: 15 }), { maxLength: 64, size: 'max' }),
+    choices: fc.array(PICK, { maxLength: maxSteps, size: 'max' }),
+    faults: kinds.length ? fc.array(fc.oneof(...kinds), { maxLength: Math.floor(MAX_FAULTS / 2) + 1 }).map((groups) => groups.flat().slice(0, MAX_FAULTS)) : fc.constant([]),
+    crash: fc.array(PICK, { maxLength: 64, size: 'max' }),
   });
+}
+
+/** Adds one judged schedule's planned and fired faults to the coverage (the power loss every schedule ends with aside). */
+function cover(coverage: Record<string, SimFaultCoverage>, plan: SchedulePlan, fired: readonly { kind: string; phase: string }[]): void {
+  const entry = (kind: string) => (coverage[kind] ??= { planned: 0, fired: 0, byPhase: {} });
+  for (const f of plan.faults) entry(f.kind).planned++;
+  for (const f of fired) {
+    if (f.phase === 'end') continue;
+    const e = entry(f.kind);
+    e.fired++;
+    e.byPhase[f.phase as keyof SimFaultCoverage['byPhase']] = (e.byPhase[f.phase as keyof SimFaultCoverage['byPhase']] ?? 0) + 1;
+  }
 }
 
 export async function search(config: SearchConfig): Promise<SearchOutcome> {
@@ -72,7 +105,7 @@ export async function search(config: SearchConfig): Promise<SearchOutcome> {
   // A fault-free schedule with every pick 0 sizes the search: faults land within its length, give or take.
   const baseline = await runSchedule(setup, { choices: [], faults: [], crash: [] });
   const length = baseline.trace.length;
-  const outcome: SearchOutcome = { target, schedules: 0, judged: 0, vacuous: 0, unknown: 0, shrinks: 0 };
+  const outcome: SearchOutcome = { target, schedules: 0, judged: 0, vacuous: 0, unknown: 0, shrinks: 0, coverage: {} };
   let shrinking = false;
   const property = fc.asyncProperty(planArbitrary(Math.ceil(length * 1.5), config.faults, setup.lock.staleMs), async (plan) => {
     const run = await runSchedule(setup, plan);
@@ -83,7 +116,10 @@ export async function search(config: SearchConfig): Promise<SearchOutcome> {
         outcome.unknown++;
         outcome.firstError ??= run.errors[0];
       } else if (run.verdict.acked === 0) outcome.vacuous++;
-      else outcome.judged++;
+      else {
+        outcome.judged++;
+        cover(outcome.coverage, plan, run.fired);
+      }
     } else outcome.shrinks++;
     if (broken.length > 0) shrinking = true;
     return broken.length === 0;

@@ -48,6 +48,8 @@ export class SimWorld {
   readonly processes: SimProcess[] = [];
   readonly trace: SimStep[] = [];
   steps = 0;
+  /** Concurrent operations refused (see `step`): a schedule with any cannot be judged. */
+  readonly refusals: string[] = [];
   private signal: () => void = () => {};
   private nextPid = 1000;
 
@@ -73,8 +75,16 @@ export class SimWorld {
     return proc;
   }
 
-  /** Called by the running process: wait here until the scheduler picks this step. */
+  /**
+   * Called by the running process: wait here until the scheduler picks this step. A process that asks
+   * for a step while it already waits at one (or sleeps) runs operations concurrently (Promise.all
+   * over I/O): one simulated process takes one step at a time, so the second is refused with
+   * E_SIM_CONCURRENT, and the refusal is kept in `refusals` so that the schedule cannot be judged
+   * even if the process catches it.
+   */
   step(proc: SimProcess, op: string, path: string): Promise<void> {
+    const refused = this.refuseConcurrent(proc, `${op} ${path}`);
+    if (refused) return refused;
     return new Promise<void>((resume, fail) => {
       proc.timer = undefined;
       proc.gate = { op, path, resume, fail };
@@ -84,6 +94,8 @@ export class SimWorld {
 
   /** Called by the running process: sleep until `at`, or until `channel` is notified. */
   waitUntil(proc: SimProcess, at: number, channel?: string): Promise<void> {
+    const refused = this.refuseConcurrent(proc, channel ?? 'a sleep');
+    if (refused) return refused;
     return new Promise<void>((wake) => {
       proc.gate = undefined;
       proc.timer = { at, channel, wake };
@@ -152,6 +164,16 @@ export class SimWorld {
   async interrupt(start: () => void): Promise<void> {
     start();
     await new Promise<void>((settled) => setImmediate(settled));
+  }
+
+  /** A rejection when `proc` already waits at a step or a timer (see `step`), else undefined. */
+  private refuseConcurrent(proc: SimProcess, what: string): Promise<never> | undefined {
+    const busy = proc.gate ? `${proc.gate.op} ${proc.gate.path}` : proc.timer ? (proc.timer.channel ?? 'a sleep') : undefined;
+    if (busy === undefined) return undefined;
+    const message = `${proc.name} started ${what} while its ${busy} was still pending: concurrent operations within one `
+      + 'simulated process (e.g. Promise.all over I/O) are not simulated; run them one after another';
+    this.refusals.push(message);
+    return Promise.reject(Object.assign(new Error(message), { code: 'E_SIM_CONCURRENT' }));
   }
 
   private settle(proc: SimProcess, status: 'done' | 'failed', error?: unknown): void {

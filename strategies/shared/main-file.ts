@@ -57,6 +57,17 @@ export async function writeParquet(ctx: StrategyContext, path: string, records: 
 }
 
 /**
+ * Makes a file already published at `path` durable: its data and its name in the folder. A record
+ * found already there on a retry may have been put there by an attempt killed between its rename and
+ * its folder fsync: trusting what the page cache shows, and acking, would let a power loss undo it
+ * (sim found realtime losing an acked record so: issue 21 item 6).
+ */
+export async function syncPublished(ctx: StrategyContext, path: string): Promise<void> {
+  await ctx.io.fsyncFile(path);
+  await ctx.io.fsyncDir(join(path, '..'));
+}
+
+/**
  * Deletes the temp files crashed processes left in `dirs` (the writer's pid is in their names, so nobody
  * else would ever rename them). Only safe once no process that may still rename one is running.
  */

@@ -4,7 +4,8 @@ import type { TestRecord } from '../../harness/sdk/records.js';
 import type { StrategyContext } from '../../harness/sdk/strategy.js';
 import type { LockBackendName } from '../../harness/sdk/ports/locks/index.js';
 import { unfenced } from '../../harness/sdk/ports/lock.js';
-import { readMain, writeMain, type Publish } from './main-file.js';
+import { join } from 'node:path';
+import { MAIN_FILE, readMain, syncPublished, writeMain, type Publish } from './main-file.js';
 
 /** The lock every read-modify-write of data/main.parquet holds (the same name realtime uses). */
 export const MAIN_LOCK = 'main';
@@ -31,8 +32,9 @@ export async function withMainLock<T>(ctx: StrategyContext, backend: LockBackend
 /**
  * With the main lock held (or knowingly without it: `grant` undefined): adds the records whose ids
  * main.parquet lacks and republishes it (by default temp + fsync + rename), the publish step under the
- * grant's commit. Deduping by id makes a retried or re-committed record idempotent. Returns how many
- * records were added.
+ * grant's commit. Deduping by id makes a retried or re-committed record idempotent; when every record
+ * is already there, main is fsynced (file and folder) before the caller acks. Returns how many records
+ * were added.
  */
 export async function mergeIntoMain(ctx: StrategyContext, records: readonly TestRecord[], grant: Pick<Grant, 'commit'> | undefined, publish: Publish = 'rename'): Promise<number> {
   const rows = await readMain(ctx);
@@ -46,6 +48,8 @@ export async function mergeIntoMain(ctx: StrategyContext, records: readonly Test
     fresh.push(record);
   }
   if (fresh.length > 0) await writeMain(ctx, [...rows, ...fresh], publish, grant?.commit ?? unfenced);
+  // Nothing new: the records are in main, but maybe only in the page cache (see syncPublished).
+  else if (records.length > 0) await syncPublished(ctx, join(ctx.dataDir, MAIN_FILE));
   return fresh.length;
 }
 

@@ -66,6 +66,11 @@ export interface IoPort {
   mkdir(path: string): Promise<void>;
   /** fsync a directory so that a rename or create in it survives a power loss. */
   fsyncDir(path: string): Promise<void>;
+  /**
+   * fsync an existing file by name (open, fsync, close): makes durable what another process, perhaps
+   * one killed before its own fsync, left in the file's page cache.
+   */
+  fsyncFile(path: string): Promise<void>;
   size(path: string): Promise<number>;
   /** Marks a named point in the strategy's sequence for crash-point faults. */
   point(name: string): Promise<void>;
@@ -80,7 +85,7 @@ export function emptyIoCounters(): IoCounters {
  * file system (below) and the simulation's (harness/sim/io-port.ts) are two such backends; `instrument`
  * adds the fault hook and the counters to either, the same way. Its methods are called unbound.
  */
-export interface StorageBackend<Handle> extends Pick<IoPort, 'exists' | 'readFile' | 'truncate' | 'rename' | 'unlink' | 'readdir' | 'mkdir' | 'fsyncDir' | 'size'> {
+export interface StorageBackend<Handle> extends Pick<IoPort, 'exists' | 'readFile' | 'truncate' | 'rename' | 'unlink' | 'readdir' | 'mkdir' | 'fsyncDir' | 'fsyncFile' | 'size'> {
   /**
    * Opens `path` for writing, creating it when absent; with `exclusive`, an existing file fails with
    * EEXIST. `created` says whether this call created the file.
@@ -175,6 +180,7 @@ export function instrument<Handle>(backend: StorageBackend<Handle>, hook: IoHook
     readdir: step('readdir', 'readdirs', backend.readdir),
     mkdir: step('mkdir', undefined, backend.mkdir),
     fsyncDir: step('fsync', 'fsyncs', backend.fsyncDir),
+    fsyncFile: step('fsync', 'fsyncs', backend.fsyncFile),
     size: step('stat', undefined, backend.size),
     async point(name) {
       // Marked after every append: awaited only when the hook returns a promise, as on the per-record path.
@@ -190,6 +196,16 @@ export function writeAll(fd: number, data: Uint8Array): void {
 }
 
 /** The real file system through node:fs: appends with O_APPEND, a created file is told by O_EXCL. */
+/** Opens `path` read-only (a file or a folder), fsyncs it and closes it. */
+async function syncByName(path: string): Promise<void> {
+  const fh = await fsp.open(path, fsc.O_RDONLY);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 export const nodeBackend: StorageBackend<FileHandle> = {
   /**
    * Says exactly whether it created the file, with one open() in the usual case: files written whole
@@ -237,14 +253,8 @@ export const nodeBackend: StorageBackend<FileHandle> = {
   async mkdir(path) {
     await fsp.mkdir(path, { recursive: true });
   },
-  async fsyncDir(path) {
-    const fh = await fsp.open(path, fsc.O_RDONLY);
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  },
+  fsyncDir: (path) => syncByName(path),
+  fsyncFile: (path) => syncByName(path),
   size: async (path) => (await fsp.stat(path)).size,
 };
 

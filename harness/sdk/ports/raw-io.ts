@@ -44,6 +44,7 @@ export function createRawIoPort(): IoPort {
       await fsp.mkdir(path, { recursive: true });
     },
     fsyncDir: (path) => withFile(path, fsc.O_RDONLY, (fh) => fh.sync()),
+    fsyncFile: (path) => withFile(path, fsc.O_RDONLY, (fh) => fh.sync()),
     size: async (path) => (await fsp.stat(path)).size,
     point: async () => {},
   };

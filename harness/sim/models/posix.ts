@@ -18,7 +18,8 @@ const byInode = (log: readonly PendingOp[]) => {
  * a power loss each folder keeps any prefix of its un-synced entry changes (so an un-synced rename may be
  * undone, an un-synced create may vanish with whatever was written to the file), and each file keeps
  * any prefix of its un-synced writes, the last one possibly torn (un-synced appends survive as any
- * prefix). Folders and files are decided independently of one another.
+ * prefix). Folders and files are decided independently of one another. A rename across folders is
+ * durable only once both folders have been fsynced (it is listed with its target folder's entries).
  */
 export const posixModel = {
   name: 'posix',
@@ -30,9 +31,18 @@ export const posixModel = {
     'Linux fsync(2): "Calling fsync() does not necessarily ensure that the entry in the directory containing the file has also reached disk. For that an explicit fsync() on a file descriptor for the directory is also needed." https://man7.org/linux/man-pages/man2/fsync.2.html',
     'Pillai et al., All File Systems Are Not Created Equal (ALICE), OSDI 2014: https://www.usenix.org/conference/osdi14/technical-sessions/presentation/pillai',
     'LazyFS (clear-cache fault): https://github.com/dsrhaslab/lazyfs',
+    'a rename across folders changes both folders: Linux fsync(2) asks for an fsync of the folder whose entry changed, and ALICE (Pillai et al., table 1) found cross-folder renames persisted non-atomically in some file systems, so the portable rule is an fsync of both folders',
   ],
   fsyncFile: (log, inode) => log.filter((op) => op.kind === 'data' && op.inode === inode),
-  fsyncDir: (log, dir) => log.filter((op) => op.kind === 'entry' && op.dir === dir),
+  fsyncDir(log, dir) {
+    return log.filter((op) => {
+      if (op.kind !== 'entry' || (op.dir !== dir && op.fromDir !== dir)) return false;
+      if (op.fromDir === undefined) return true;
+      // A rename across folders changes two folders' entries: durable once both are fsynced.
+      op.syncedDirs = [...new Set([...(op.syncedDirs ?? []), dir])];
+      return op.syncedDirs.includes(op.dir) && op.syncedDirs.includes(op.fromDir);
+    });
+  },
   crashGroups(log) {
     const groups: CrashGroup[] = [];
     for (const [dir, ops] of [...byDir(log)].sort(([a], [b]) => (a < b ? -1 : 1))) {
