@@ -1,5 +1,6 @@
 /** The gate's reports, pure functions of the gate JSON: terminal table and Markdown (GitHub step summary). */
-import { GATE_COUNTERS, GATE_METRICS, percent, type GateMetric } from '../harness/analyze/gate.js';
+import { GATE_COUNTERS, GATE_METRICS, percent, ratio, type GateMetric } from '../harness/analyze/gate.js';
+import type { MetricComparison } from '../harness/analyze/compare.js';
 import type { GateResult } from '../harness/result/gate-result.js';
 import type { MedianEstimate } from '../harness/analyze/stats.js';
 import { plainPalette, type Palette } from './format.js';
@@ -11,13 +12,18 @@ const p = (x: number) => (x < 0.0001 ? x.toExponential(1) : x.toPrecision(2));
 
 export const GATE_HEADS = ['scenario', 'workers', 'pairs', 'measure', 'base', 'head', 'change [interval]', 'p (Holm)', 'answer'];
 
+/** A timing change: head ÷ base with its interval on the ratio scale, else the shift relative to the base median. */
+const change = (m: MetricComparison) => (m.scale === 'ratio'
+  ? `${ratio(m.change)} [${ratio(m.changeLo)}, ${ratio(m.changeHi)}] (${percent(m.change)})`
+  : `${percent(m.change)} [${percent(m.changeLo)}, ${percent(m.changeHi)}]`);
+
 /** One row per cell and metric or counter, then one per cell for correctness. */
 export function gateRows(result: GateResult): string[][] {
   return result.cells.flatMap((cell) => [
     [cell.scenario, String(cell.workers), String(cell.pairs), 'correctness', '', '',
       cell.correctness.length ? `${cell.correctness.length} failing repeat(s)` : 'no anomaly in any repeat', '', cell.correctness.length ? 'FAILED' : 'ok'],
     ...cell.metrics.map((m) => [cell.scenario, String(cell.workers), String(cell.pairs), GATE_METRICS[m.metric as GateMetric]?.label ?? m.metric,
-      estimate(m.base), estimate(m.head), `${percent(m.change)} [${percent(m.changeLo)}, ${percent(m.changeHi)}]`, `${p(m.p)} (${p(m.pAdjusted)})`, m.answer]),
+      estimate(m.base), estimate(m.head), change(m), `${p(m.pWorse)} (${p(m.pAdjusted)})`, m.answer]),
     ...cell.counters.map((c) => [cell.scenario, String(cell.workers), String(cell.pairs), GATE_COUNTERS[c.counter].label,
       num(c.base), num(c.head), `limit ${num(c.limit)}`, 'exact', c.answer]),
   ]);
@@ -27,8 +33,9 @@ const OUTCOME_TEXT: Record<GateResult['outcome'], string> = {
   pass: 'PASS',
   regressed: 'FAIL: regressed',
   correctness: 'FAIL: correctness',
-  'control missed': 'FAIL: positive control not caught',
+  'control missed': 'INCONCLUSIVE: a positive control was missed',
   inconclusive: 'INCONCLUSIVE',
+  stopped: 'STOPPED (not judged)',
   interrupted: 'INTERRUPTED',
 };
 
@@ -42,9 +49,11 @@ export function gateMethod(result: GateResult): string {
   const c = result.config;
   const effects = Object.entries(c.minEffect).map(([m, e]) => `${GATE_METRICS[m as GateMetric]?.label ?? m} ${(e * 100).toFixed(0)}%`).join(', ');
   return `Method: ${c.repeat} pairs (up to ${c.maxRepeat}, ${c.step} more per look at an inconclusive cell), base and head interleaved with the order seeded, ` +
-    `one seed per pair for both sides (paired fault schedules). Per metric: median [order-statistics CI] per side; Mann–Whitney U (exact for small n); ` +
-    `change = Hodges–Lehmann shift ÷ base median with its ${((1 - 2 * c.alphaPerLook) * 100).toFixed(1)}% interval; Holm across the metrics; ` +
-    `α = ${c.alpha} (${c.alphaPerLook.toPrecision(3)} per look); minimum effect: ${effects}. Counters: head median ≤ base median × (1 + tolerance).` +
+    `one seed per pair for both sides (paired fault schedules). Per metric: median [order-statistics CI] per side; one-sided Mann–Whitney U (exact for small n) of "the head is worse"; ` +
+    `change = head ÷ base, the Hodges–Lehmann estimate of the log ratio with its ${((1 - 2 * c.alphaPerLook) * 100).toFixed(1)}% interval (each end a one-sided bound; ` +
+    `a metric with a zero value: the shift ÷ base median); Holm across every cell × metric of the gate; ` +
+    `α = ${c.alpha} (${c.alphaPerLook.toPrecision(3)} per look); minimum effect: ${effects}; a worsening shown but ruled out at the minimum effect is "below minimum effect", never "no change". ` +
+    `Counters: head median ≤ base median × (1 + tolerance).` +
     `${result.baseline && !result.baseline.sameMachine ? ' Baseline from another machine: timing not compared, only counters and correctness.' : ''}`;
 }
 
@@ -57,12 +66,12 @@ function sides(result: GateResult): string {
 }
 
 function controlLine(result: GateResult): string[] {
-  return result.controls.map((c) => `positive control ${c.strategy} × ${c.scenario} (${c.workers} workers): ${c.caught ? `caught (${c.found} lost acked records)` : 'NOT CAUGHT'}`);
+  return result.controls.map((c) => `positive control, ${c.name}: ${c.strategy} × ${c.scenario} (${c.workers} workers): ${c.caught ? `caught (${c.found} ${c.expects.join(' or ')})` : `NOT CAUGHT${c.why ? ` (${c.why})` : ''}`}`);
 }
 
 /** The terminal report; every line fits `width` (the terminal's) when given. */
 export function renderGateTable(result: GateResult, palette: Palette = plainPalette, width?: number): string {
-  const colour = (answer: string) => (answer === 'regressed' || answer === 'FAILED' ? palette.bad : answer === 'inconclusive' ? palette.warn : palette.good);
+  const colour = (answer: string) => (answer === 'regressed' || answer === 'FAILED' ? palette.bad : answer === 'inconclusive' || answer === 'below minimum effect' ? palette.warn : palette.good);
   const grid = fitGrid(GATE_HEADS, gateRows(result).map((row) => [...row.slice(0, -1), { text: row.at(-1)!, style: colour(row.at(-1)!) }]), width);
   const good = result.exitCode === 0;
   const lines: string[] = [];
@@ -70,7 +79,7 @@ export function renderGateTable(result: GateResult, palette: Palette = plainPale
   prose(`command: ${result.command}`, palette.dim);
   prose(`machine: ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.platform}/${result.machine.arch}, Node ${result.machine.node}, ${result.machine.fileSystem}`, palette.dim);
   prose(sides(result), palette.dim);
-  for (const l of controlLine(result)) prose(l, l.endsWith('NOT CAUGHT') ? palette.bad : palette.dim);
+  for (const l of controlLine(result)) prose(l, l.includes('NOT CAUGHT') ? palette.bad : palette.dim);
   lines.push(...grid.lines);
   if (grid.dropped.length) prose(`(left out to fit ${width} columns: ${grid.dropped.join(', ')})`, palette.dim);
   for (const r of result.reasons) prose(r, good ? palette.dim : palette.bad);

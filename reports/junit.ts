@@ -2,7 +2,14 @@
 import { describeCounter, describeMetric, GATE_COUNTERS, GATE_METRICS, type GateMetric } from '../harness/analyze/gate.js';
 import type { GateResult } from '../harness/result/gate-result.js';
 
-const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/**
+ * Escaped for XML 1.0, and without the characters it cannot hold at all (C0 controls but tab, newline
+ * and carriage return; lone surrogates; U+FFFE, U+FFFF): a strategy's error message may carry them, and
+ * one of them makes the whole report unreadable to a CI system.
+ */
+const xml = (s: string) => s
+  .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
+  .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 interface Case {
   className: string;
@@ -13,9 +20,10 @@ interface Case {
 
 export function renderGateJunit(result: GateResult): string {
   const cases: Case[] = result.controls.map((c) => ({
-    className: 'parquet-chaos.gate.controls', name: `${c.strategy} × ${c.scenario} is caught`,
-    ...(c.caught ? {} : { failure: { type: 'control missed', message: `positive control not caught: ${c.found} lost`, body: `Replay: ${c.replay}\nCell folder: ${c.dir}` } }),
+    className: 'parquet-chaos.gate.controls', name: `${c.name}: ${c.strategy} × ${c.scenario} is caught`,
+    ...(c.caught ? {} : { failure: { type: 'control missed', message: `positive control not caught: ${c.found} ${c.expects.join(' or ')}${c.why ? ` (${c.why})` : ''}`, body: `Replay: ${c.replay}\nCell folder: ${c.dir}` } }),
   }));
+  if (result.stopped) cases.push({ className: 'parquet-chaos.gate', name: 'the gate ran to the end', failure: { type: 'stopped', message: 'stopped, not judged', body: result.stopped } });
   for (const cell of result.cells) {
     const className = `parquet-chaos.gate.${cell.scenario}.w${cell.workers}`;
     cases.push({
@@ -30,7 +38,8 @@ export function renderGateJunit(result: GateResult): string {
     for (const m of cell.metrics) {
       const name = GATE_METRICS[m.metric as GateMetric]?.label ?? m.metric;
       const evidence = `${describeMetric(m)}\nbase: ${JSON.stringify(cell.samples.filter((s) => s.side === 'base').map((s) => s.metrics[m.metric as GateMetric]))}\nhead: ${JSON.stringify(cell.samples.filter((s) => s.side === 'head').map((s) => s.metrics[m.metric as GateMetric]))}`;
-      if (m.answer === 'regressed') cases.push({ className, name, failure: { type: 'regressed', message: describeMetric(m), body: evidence } });
+      if (result.stopped) cases.push({ className, name, skipped: 'the gate stopped before its plan was measured: not judged' });
+      else if (m.answer === 'regressed') cases.push({ className, name, failure: { type: 'regressed', message: describeMetric(m), body: evidence } });
       else if (m.answer === 'inconclusive' && !result.config.inconclusiveOk) cases.push({ className, name, failure: { type: 'inconclusive', message: `inconclusive after ${cell.pairs} pairs`, body: evidence } });
       else if (m.answer === 'inconclusive') cases.push({ className, name, skipped: `inconclusive after ${cell.pairs} pairs: ${describeMetric(m)}` });
       else cases.push({ className, name });

@@ -8,7 +8,7 @@ describe('Mann–Whitney U', () => {
   it('gives scipy\'s documented exact p-value for its males/females example', () => {
     // scipy.stats.mannwhitneyu docs: males vs females, U = 17, exact two-sided p = 0.1111 (= 14/126).
     const r = mannWhitney([19, 22, 16, 29, 24], [20, 11, 17, 12]);
-    expect(r).toEqual({ u: 17, p: expect.closeTo(1 / 9, 12), method: 'exact' });
+    expect(r).toEqual({ u: 17, p: expect.closeTo(1 / 9, 12), pLess: expect.closeTo(1 - 4 / 126, 12), pGreater: expect.closeTo(7 / 126, 12), method: 'exact' });
   });
 
   it('matches Mann & Whitney\'s (1947) table for n1 = n2 = 4: P(U ≤ u) = .014, .029, .057, .100', () => {
@@ -149,35 +149,43 @@ describe('comparing two settings', () => {
   it('says no change only when the data rule out a regression of the minimum effect', () => {
     const same = compareMetrics([{ metric: 'ackedPerSec', better: 'higher', base: fast, head: [...fast].reverse(), minEffect: 0.1 }], 0.05);
     expect(same[0]!.answer).toBe('no change');
-    // Three repeats a side cannot bound anything at 95%: inconclusive, not "no change".
-    const few = compareMetrics([{ metric: 'ackedPerSec', better: 'higher', base: [100, 101, 99], head: [100, 99, 101], minEffect: 0.1 }], 0.05);
+    // Two repeats a side cannot bound anything at 1 − α (P(U ≤ 0) = 1/6): inconclusive, not "no change".
+    const few = compareMetrics([{ metric: 'ackedPerSec', better: 'higher', base: [100, 101], head: [101, 100], minEffect: 0.1 }], 0.05);
     expect(few[0]!.answer).toBe('inconclusive');
   });
 
-  it('does not call a significant change smaller than the minimum effect a regression', () => {
+  it('does not call a significant change smaller than the minimum effect a regression, nor "no change": below the minimum effect', () => {
     const base = [100, 100.5, 101, 101.5, 102, 102.5, 103, 103.5];
     const head = base.map((v) => v * 0.97);
     const [c] = compareMetrics([{ metric: 'ackedPerSec', better: 'higher', base, head, minEffect: 0.1 }], 0.05);
     expect(c!.p).toBeLessThan(0.05);
-    expect(c!.answer).toBe('no change');
+    expect(c!.answer).toBe('below minimum effect');
   });
 
   it('adjusts p across the metrics of one comparison (Holm) before deciding', () => {
-    // p just under α alone, but not after adjusting for 4 metrics.
+    // One-sided p just under α alone (0.032), but not after adjusting for 4 metrics.
     const base = [10, 11, 12, 13, 14, 15];
-    const head = [8, 9, 9.5, 10.5, 11.5, 7];
+    const head = [8, 9, 10.5, 11.5, 12.5, 9.7];
     const alone = compareMetrics([{ metric: 'ackedPerSec', better: 'higher', base, head, minEffect: 0.1 }], 0.05)[0]!;
-    expect(alone.p).toBeLessThan(0.05);
+    expect(alone.pWorse).toBeLessThan(0.05);
     const family = compareMetrics(['a', 'b', 'c', 'd'].map((metric, i) => ({ metric, better: 'higher' as const, base, head: i === 0 ? head : base, minEffect: 0.1 })), 0.05);
-    expect(family[0]!.pAdjusted).toBeCloseTo(Math.min(1, 4 * alone.p), 10);
+    expect(family[0]!.pAdjusted).toBeCloseTo(Math.min(1, 4 * alone.pWorse), 10);
     expect(family[0]!.answer).not.toBe('regressed');
   });
 
   it('decides from the adjusted p, the estimate and the bad-direction bound', () => {
-    const base = { metric: 'm', better: 'higher' as const, base: { n: 5, median: 1, lo: 1, hi: 1, confidence: 0.9 }, head: { n: 5, median: 1, lo: 1, hi: 1, confidence: 0.9 }, u: 0, p: 0, method: 'exact' as const, changeConfidence: 0.9, minEffect: 0.1 };
+    const base = {
+      metric: 'm', better: 'higher' as const, base: { n: 5, median: 1, lo: 1, hi: 1, confidence: 0.9 }, head: { n: 5, median: 1, lo: 1, hi: 1, confidence: 0.9 },
+      u: 0, p: 0, pWorse: 0, pBetter: 1, pBetterAdjusted: 1, scale: 'ratio' as const, method: 'exact' as const, changeConfidence: 0.9, minEffect: 0.1,
+    };
     expect(decide({ ...base, pAdjusted: 0.01, change: -0.2, changeLo: -0.3, changeHi: -0.1 }, 0.05)).toBe('regressed');
     expect(decide({ ...base, pAdjusted: 0.2, change: -0.2, changeLo: -0.5, changeHi: 0.1 }, 0.05)).toBe('inconclusive');
     expect(decide({ ...base, pAdjusted: 0.2, change: 0.01, changeLo: -0.05, changeHi: 0.3 }, 0.05)).toBe('no change');
+    // The whole interval on the bad side, the minimum effect ruled out: below the minimum effect, never "no change".
+    expect(decide({ ...base, pAdjusted: 0.2, change: -0.05, changeLo: -0.08, changeHi: -0.01 }, 0.05)).toBe('below minimum effect');
+    // Significant, but a minimum effect not ruled out while the estimate is below it: more pairs would tell.
+    expect(decide({ ...base, pAdjusted: 0.01, change: -0.05, changeLo: -0.2, changeHi: -0.01 }, 0.05)).toBe('inconclusive');
+    expect(decide({ ...base, pAdjusted: 1, pBetterAdjusted: 0.01, change: 0.3, changeLo: 0.1, changeHi: 0.5 }, 0.05)).toBe('improved');
     expect(overallAnswer(['no change', 'inconclusive', 'improved'])).toBe('inconclusive');
     expect(overallAnswer(['no change', 'regressed', 'inconclusive'])).toBe('regressed');
   });

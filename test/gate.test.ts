@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareCounter, gateOutcome, judgeCell, type GateSample, type GateSettings } from '../harness/analyze/gate.js';
-import { parseMinEffect } from '../harness/cli/commands/gate.js';
+import { compareCounter, gateOutcome, judgeCell, type GateSample, type GateSettings, type OutcomeState } from '../harness/analyze/gate.js';
+import { GATE_DEFAULTS, parseMinEffect } from '../harness/cli/commands/gate.js';
 import { main, type Io } from '../harness/cli/cli.js';
 import { planPairs, replayCommand } from '../harness/orchestrate/gate-run.js';
 import { defaultRunConfig } from '../harness/orchestrate/run-config.js';
@@ -56,16 +56,28 @@ describe('the gate outcome', () => {
   const cell = (answer: 'regressed' | 'inconclusive' | 'no change') => ({
     scenario: 's', workers: 4, pairs: 6, judgement: { correctness: [], metrics: [], counters: [], answer },
   });
-  const caught = { strategy: 'realtime:lock=none', scenario: 'main-file-contention', workers: 4, seed: 1, found: 12, caught: true, replay: 'r' };
+  const caught = { name: 'lost (no fault)', strategy: 'realtime:lock=none', scenario: 'main-file-contention', workers: 4, seed: 1, expects: ['lost'], found: 12, caught: true, replay: 'r' };
+  const state = (extra: Partial<OutcomeState> = {}): OutcomeState => ({ inconclusiveOk: false, interrupted: false, controlsPlanned: 1, ...extra });
 
-  it('maps to exit codes 0, 1 and 3 (0 with --inconclusive-ok), and a missed control always fails first', () => {
-    expect(gateOutcome([cell('no change')], [caught], false, false)).toMatchObject({ outcome: 'pass', exitCode: 0 });
-    expect(gateOutcome([cell('regressed'), cell('inconclusive')], [caught], false, false)).toMatchObject({ outcome: 'regressed', exitCode: 1 });
-    expect(gateOutcome([cell('inconclusive')], [caught], false, false)).toMatchObject({ outcome: 'inconclusive', exitCode: 3 });
-    expect(gateOutcome([cell('inconclusive')], [caught], true, false)).toMatchObject({ outcome: 'inconclusive', exitCode: 0 });
-    const missed = gateOutcome([cell('no change')], [{ ...caught, found: 0, caught: false }], false, false);
-    expect(missed).toMatchObject({ outcome: 'control missed', exitCode: 1 });
-    expect(missed.reasons[0]).toMatch(/^POSITIVE CONTROL NOT CAUGHT/);
+  it('maps to exit codes 0, 1 and 3 (0 with --inconclusive-ok); a missed control is inconclusive (exit 3) whatever --inconclusive-ok says', () => {
+    expect(gateOutcome([cell('no change')], [caught], state())).toMatchObject({ outcome: 'pass', exitCode: 0 });
+    expect(gateOutcome([cell('regressed'), cell('inconclusive')], [caught], state())).toMatchObject({ outcome: 'regressed', exitCode: 1 });
+    expect(gateOutcome([cell('inconclusive')], [caught], state())).toMatchObject({ outcome: 'inconclusive', exitCode: 3 });
+    expect(gateOutcome([cell('inconclusive')], [caught], state({ inconclusiveOk: true }))).toMatchObject({ outcome: 'inconclusive', exitCode: 0 });
+    const missed = gateOutcome([cell('no change')], [{ ...caught, found: 0, caught: false, why: 'verdict unknown (nemesis: kill did not fire)' }], state({ inconclusiveOk: true }));
+    expect(missed).toMatchObject({ outcome: 'control missed', exitCode: 3 });
+    expect(missed.reasons[0]).toBe('POSITIVE CONTROL MISSED (lost (no fault)): realtime:lock=none × main-file-contention (4 workers, seed 1) must show lost and showed 0: verdict unknown (nemesis: kill did not fire); the gate cannot vouch that its checker catches this class of anomaly. Replay: r');
+    // A control that did not run at all is missed too.
+    expect(gateOutcome([cell('no change')], [], state())).toMatchObject({ outcome: 'control missed', exitCode: 3, reasons: ['POSITIVE CONTROL MISSED: 1 of 1 controls did not run'] });
+    // A regression found is a finding whatever the controls say.
+    expect(gateOutcome([cell('regressed')], [], state())).toMatchObject({ outcome: 'regressed', exitCode: 1 });
+  });
+
+  it('never judges a stopped gate (a disk error) on what it measured: exit 3, whatever the cells say', () => {
+    const stopped = gateOutcome([cell('regressed')], [caught], state({ stopped: 'the disk failed under the harness\'s own files: ENOSPC' }));
+    expect(stopped).toMatchObject({ outcome: 'stopped', exitCode: 3 });
+    expect(stopped.reasons[0]).toMatch(/^STOPPED, NOT JUDGED: the disk failed .*ENOSPC; the gate measured only part of its plan$/);
+    expect(gateOutcome([cell('no change')], [caught], state({ stopped: 'ENOSPC', inconclusiveOk: true })).exitCode).toBe(3);
   });
 });
 
@@ -110,6 +122,6 @@ describe('gate on the command line', () => {
 
   it('reads minimum effects for all metrics or per metric', () => {
     expect(parseMinEffect('25%')).toEqual({ ackedPerSec: 0.25, ackLatencyMsP99: 0.25, lockWaitMsP99: 0.25, parquetPerSec: 0.25 });
-    expect(parseMinEffect('lockWaitMsP99=0.3')).toMatchObject({ ackedPerSec: 0.5, lockWaitMsP99: 0.3 });
+    expect(parseMinEffect('lockWaitMsP99=0.3')).toMatchObject({ ackedPerSec: GATE_DEFAULTS.minEffect.ackedPerSec, lockWaitMsP99: 0.3 });
   });
 });

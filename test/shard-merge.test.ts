@@ -6,6 +6,7 @@ import { mergeShards, unshardedCommand } from '../harness/analyze/merge.js';
 import { mergeGateShards } from '../harness/analyze/merge-gate.js';
 import { gateGrid, gateShardGrid } from '../harness/orchestrate/gate-run.js';
 import type { GateResult } from '../harness/result/gate-result.js';
+import type { GateSample } from '../harness/analyze/gate.js';
 import { summarizeSweep } from '../harness/analyze/sweep-summary.js';
 import { defaultRunConfig } from '../harness/orchestrate/run-config.js';
 import type { RunResult } from '../harness/result/result.js';
@@ -78,16 +79,29 @@ describe('merge of shard results (real processes)', () => {
 describe('gate --shard i/n', () => {
   const config = { scenarios: ['main-file-contention', 'buffer-crash'], workers: [2, 4, 8], run: { ...defaultRunConfig(), recordsPerWorker: 20 } };
 
-  /** One shard's gate as `gate --shard i/n --json` writes it, its cells judged `answer`. */
+  /** A sample of one side and pair with this acked/s (every other timing equal on both sides). */
+  const sample = (c: { scenario: string; workers: number }, side: 'base' | 'head', repeat: number, ackedPerSec: number): GateSample => ({
+    side, strategy: 'realtime', scenario: c.scenario, workers: c.workers, repeat, seed: repeat, first: side === 'base', dir: '', valid: true,
+    anomalies: { lost: 0, duplicates: 0, phantoms: 0, corruptFiles: 0, corruptRecords: 0 }, errors: [],
+    metrics: { ackedPerSec, ackLatencyMsP99: 100 + repeat, lockWaitMsP99: null, parquetPerSec: null }, counters: { fsyncsPerRecord: 1, bytesPerRecord: 1, lockAcquisitionsPerRecord: 1, filesLeft: 1 }, replay: '',
+  });
+  const minEffect = { ackedPerSec: 0.1, ackLatencyMsP99: 0.2, lockWaitMsP99: 0.2, parquetPerSec: 0.1 };
+  const tolerances = { fsyncsPerRecord: { relative: 0.05, absolute: 0 }, bytesPerRecord: { relative: 0.05, absolute: 0 }, lockAcquisitionsPerRecord: { relative: 0.05, absolute: 0 }, filesLeft: { relative: 0, absolute: 0 } };
+
+  /** One shard's gate as `gate --shard i/n --json` writes it: 8 pairs a cell, the head's acked/s halved when `answer` is regressed. */
   function shardGate(index: number, count: number, answer: 'no change' | 'regressed', overrides: Partial<GateResult['config']> = {}): GateResult {
     const shardConfig = { ...config, ...overrides, shard: { index, count } };
-    const cells = gateShardGrid(shardConfig).map((c) => ({ ...c, pairs: 6, looks: 1, samples: [], correctness: [], metrics: [], counters: [], answer }));
+    const cells = gateShardGrid(shardConfig).map((c) => {
+      const samples = Array.from({ length: 8 }, (_, i) => [sample(c, 'base', i + 1, 100 + i), sample(c, 'head', i + 1, (100 + i) * (answer === 'regressed' ? 0.5 : 1))]).flat();
+      return { ...c, pairs: 8, looks: 1, samples, correctness: [], metrics: [], counters: [], answer };
+    });
     return {
-      schemaVersion: 1, kind: 'gate', tool: { name: 'parquet-chaos', version: '1.0.0' }, command: `parquet-chaos gate --head realtime --base realtime --shard ${index}/${count} --json g${index}.json`,
+      schemaVersion: 1, kind: 'gate', tool: { name: 'parquet-chaos', version: '1.0.0', build: 'abc' }, command: `parquet-chaos gate --head realtime --base realtime --shard ${index}/${count} --json g${index}.json`,
       mode: 'a/b', startedAt: `2026-01-01T00:0${index}:00Z`, finishedAt: `2026-01-01T00:1${index}:00Z`, gateDir: `/runs/g${index}`, machine: {} as GateResult['machine'],
-      config: { base: 'realtime', head: 'realtime', repeat: 6, maxRepeat: 18, step: 6, alpha: 0.05, alphaPerLook: 0.05 / 3, minEffect: {} as GateResult['config']['minEffect'], tolerances: {} as GateResult['config']['tolerances'], inconclusiveOk: false, ...shardConfig },
+      config: { base: 'realtime', head: 'realtime', repeat: 6, maxRepeat: 18, step: 6, alpha: 0.05, alphaPerLook: 0.05 / 3, minEffect, tolerances, inconclusiveOk: false, ...shardConfig },
       shard: { index, count, plannedCells: gateGrid(shardConfig).length },
-      runs: [`/runs/g${index}/run`], controls: [{ strategy: 'realtime:lock=none', scenario: 'main-file-contention', workers: 4, seed: 1, expects: 'lost', found: 3, caught: true, dir: '', replay: '' }],
+      runs: [`/runs/g${index}/run`], controlsPlanned: index === 1 ? 1 : 0,
+      controls: index === 1 ? [{ name: 'lost (no fault)', strategy: 'realtime:lock=none', scenario: 'main-file-contention', workers: 4, seed: 1, expects: ['lost'], found: 3, caught: true, dir: '', replay: '' }] : [],
       cells, outcome: answer === 'no change' ? 'pass' : 'regressed', exitCode: answer === 'no change' ? 0 : 1, reasons: [],
     };
   }
@@ -103,7 +117,12 @@ describe('gate --shard i/n', () => {
     expect(new Set(shares.flat().map(key)).size).toBe(gateGrid(config).length);
     expect(merged.cells.map(key)).toEqual(gateGrid(config).map(key));
     expect(merged).toMatchObject({ outcome: 'regressed', exitCode: 1, command: 'parquet-chaos gate --head realtime --base realtime', config: { shard: null } });
-    expect(merged.controls).toHaveLength(2);
+    // Judged again from the samples: shard 2's cells regressed (acked/s halved), shard 1's did not.
+    const shard2 = new Set(gateShardGrid({ ...config, shard: { index: 2, count: 2 } }).map(key));
+    expect(merged.cells.map((c) => [key(c), c.answer])).toEqual(gateGrid(config).map((c) => [key(c), shard2.has(key(c)) ? 'regressed' : 'no change']));
+    // The controls ran once, in shard 1.
+    expect(merged.controls).toHaveLength(1);
+    expect(merged.controlsPlanned).toBe(1);
     expect(merged.mergedFrom?.map((s) => s.index)).toEqual([1, 2]);
   });
 
@@ -112,6 +131,8 @@ describe('gate --shard i/n', () => {
     const two = shardGate(2, 2, 'no change');
     expect(() => mergeGateShards([one, { file: 'g2.json', result: shardGate(2, 2, 'no change', { repeat: 3 }) }])).toThrow(/g2.json and g1.json ran different gates \(repeat\)/);
     expect(() => mergeGateShards([one, { file: 'g2.json', result: { ...two, tool: { ...two.tool, version: '9.9.9' } } }])).toThrow(/gates of different tool versions/);
+    // One package.json version, two builds of the tool (two commits between releases): refused too.
+    expect(() => mergeGateShards([one, { file: 'g2.json', result: { ...two, tool: { ...two.tool, build: 'def' } } }])).toThrow(/g2.json comes from parquet-chaos 1.0.0 \(build def\), g1.json from 1.0.0 \(build abc\)/);
     expect(() => mergeGateShards([one, { file: 'whole.json', result: { ...two, shard: undefined } }])).toThrow(/whole.json is not a shard's gate/);
     expect(() => mergeGateShards([])).toThrow(/no gate files given/);
     expect(() => mergeGateShards([one])).toThrow(/shard 2\/2 missing/);

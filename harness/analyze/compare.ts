@@ -8,12 +8,13 @@ import { mannWhitney, shiftInterval } from './mann-whitney.js';
 import { medianInterval, type MedianEstimate } from './stats.js';
 
 /**
- * - `regressed`: the head is worse by at least the minimum effect and the test says so after Holm's correction;
- * - `improved`: the same, better;
- * - `no change`: a change as large as the minimum effect in the bad direction is ruled out (one-sided, at 1 − α);
+ * - `regressed`: the head is worse, the one-sided test says so after Holm's correction, and the estimate reaches the minimum effect;
+ * - `below minimum effect`: the head is worse beyond the noise (the whole interval on the bad side), but by less than the minimum effect, which is ruled out;
+ * - `improved`: the head is better, the one-sided test says so after Holm's correction;
+ * - `no change`: a change as large as the minimum effect in the bad direction is ruled out (one-sided, at 1 − α), and no worsening is shown;
  * - `inconclusive`: neither: more repeats are needed to tell.
  */
-export type Answer = 'regressed' | 'improved' | 'no change' | 'inconclusive';
+export type Answer = 'regressed' | 'below minimum effect' | 'improved' | 'no change' | 'inconclusive';
 
 export interface ComparisonSettings {
   alpha: number;
@@ -27,16 +28,28 @@ export interface MetricComparison {
   better: 'higher' | 'lower';
   base: MedianEstimate;
   head: MedianEstimate;
-  /** Mann–Whitney U of head against base, its two-sided p and Holm-adjusted p (within the family). */
+  /** Mann–Whitney U of head against base. */
   u: number;
+  /** Two-sided p (as `recommend` reports it). */
   p: number;
+  /** One-sided p of "the head is worse" (the test behind `regressed`), and Holm-adjusted across the family. */
+  pWorse: number;
   pAdjusted: number;
+  /** One-sided p of "the head is better", and Holm-adjusted across the family (the test behind `improved`). */
+  pBetter: number;
+  pBetterAdjusted: number;
   method: 'exact' | 'normal';
-  /** Hodges–Lehmann change of head over base, relative to the base median (−0.2 = 20% lower), and its interval. */
+  /**
+   * `ratio`: every value was positive, so the Hodges–Lehmann estimate and interval are of log(head / base),
+   * reported as a ratio − 1 (timings vary multiplicatively); `difference`: some value was 0 or less, so
+   * the shift of the values is divided by the base median.
+   */
+  scale: 'ratio' | 'difference';
+  /** The change of head over base (−0.2 = 20% lower) and its interval. */
   change: number;
   changeLo: number;
   changeHi: number;
-  /** Coverage of [changeLo, changeHi] (two-sided 1 − 2α: its bad-direction end is a one-sided 1 − α bound). */
+  /** Coverage of [changeLo, changeHi] (two-sided 1 − 2α: each end is a one-sided 1 − α bound). */
   changeConfidence: number;
   minEffect: number;
   answer: Answer;
@@ -48,30 +61,47 @@ function relative(shift: number, baseMedian: number): number {
   return shift === 0 ? 0 : shift > 0 ? Infinity : -Infinity;
 }
 
+export type MeasuredMetric = Omit<MetricComparison, 'pAdjusted' | 'pBetterAdjusted' | 'answer'>;
+
 /** The unadjusted part of one metric's comparison; `decide` finishes it once the family's p-values are adjusted. */
-export function measure(metric: string, better: 'higher' | 'lower', base: readonly number[], head: readonly number[], settings: ComparisonSettings): Omit<MetricComparison, 'pAdjusted' | 'answer'> {
+export function measure(metric: string, better: 'higher' | 'lower', base: readonly number[], head: readonly number[], settings: ComparisonSettings): MeasuredMetric {
   const test = mannWhitney(head, base);
-  const shift = shiftInterval(base, head, 1 - 2 * settings.alpha);
+  const confidence = 1 - 2 * settings.alpha;
   const baseEstimate = medianInterval(base)!;
+  const scale = [...base, ...head].every((v) => v > 0) ? 'ratio' : 'difference';
+  let change: [number, number, number];
+  let changeConfidence: number;
+  if (scale === 'ratio') {
+    const shift = shiftInterval(base.map(Math.log), head.map(Math.log), confidence);
+    change = [shift.estimate, shift.lo, shift.hi].map((x) => Math.exp(x) - 1) as [number, number, number];
+    changeConfidence = shift.confidence;
+  } else {
+    const shift = shiftInterval(base, head, confidence);
+    change = [shift.estimate, shift.lo, shift.hi].map((x) => relative(x, baseEstimate.median)) as [number, number, number];
+    changeConfidence = shift.confidence;
+  }
   return {
-    metric, better, base: baseEstimate, head: medianInterval(head)!, u: test.u, p: test.p, method: test.method,
-    change: relative(shift.estimate, baseEstimate.median),
-    changeLo: relative(shift.lo, baseEstimate.median),
-    changeHi: relative(shift.hi, baseEstimate.median),
-    changeConfidence: shift.confidence,
+    metric, better, base: baseEstimate, head: medianInterval(head)!, u: test.u, method: test.method,
+    p: test.p,
+    pWorse: better === 'higher' ? test.pLess : test.pGreater,
+    pBetter: better === 'higher' ? test.pGreater : test.pLess,
+    scale, change: change[0], changeLo: change[1], changeHi: change[2], changeConfidence,
     minEffect: settings.minEffect,
   };
 }
 
-/** The answer for one metric, given its adjusted p-value. */
+/** The answer for one metric, given its adjusted p-values. */
 export function decide(c: Omit<MetricComparison, 'answer'>, alpha: number): Answer {
   // Signed so that positive is worse, whichever way the metric is better.
   const worse = (x: number) => (c.better === 'higher' ? -x : x);
   const estimate = worse(c.change);
   const worstBound = Math.max(worse(c.changeLo), worse(c.changeHi));
+  const bestBound = Math.min(worse(c.changeLo), worse(c.changeHi));
   if (c.pAdjusted <= alpha && estimate >= c.minEffect) return 'regressed';
-  if (c.pAdjusted <= alpha && estimate <= -c.minEffect) return 'improved';
-  if (worstBound < c.minEffect) return 'no change';
+  if (c.pBetterAdjusted <= alpha && bestBound < 0) return 'improved';
+  // Worse beyond the noise is never "no change": at most below the minimum effect, when that is ruled out.
+  if ((c.pAdjusted <= alpha || bestBound > 0) && worstBound < c.minEffect) return 'below minimum effect';
+  if (c.pAdjusted > alpha && bestBound <= 0 && worstBound < c.minEffect) return 'no change';
   return 'inconclusive';
 }
 
@@ -84,6 +114,19 @@ export interface MetricSamples {
 }
 
 /**
+ * Adjusts the family's p-values (Holm, each direction its own family) and decides each metric. With
+ * `familySize` larger than the metrics given, the others count as p = 1 (see holm).
+ */
+export function adjustAndDecide(measured: readonly MeasuredMetric[], alpha: number, familySize = measured.length): MetricComparison[] {
+  const worse = holm(measured.map((m) => m.pWorse), alpha, familySize).adjusted;
+  const better = holm(measured.map((m) => m.pBetter), alpha, familySize).adjusted;
+  return measured.map((m, i) => {
+    const withP = { ...m, pAdjusted: worse[i]!, pBetterAdjusted: better[i]! };
+    return { ...withP, answer: decide(withP, alpha) };
+  });
+}
+
+/**
  * Compares every metric that both sides measured, with Holm's correction across them: the chance of
  * any false "regressed" in the family stays at α. "No change" needs every metric's own one-sided bound
  * (an intersection–union test), which needs no correction.
@@ -91,17 +134,11 @@ export interface MetricSamples {
 export function compareMetrics(samples: readonly MetricSamples[], alpha: number): MetricComparison[] {
   const measured = samples.filter((s) => s.base.length > 0 && s.head.length > 0)
     .map((s) => measure(s.metric, s.better, s.base, s.head, { alpha, minEffect: s.minEffect }));
-  const { adjusted } = holm(measured.map((m) => m.p), alpha);
-  return measured.map((m, i) => {
-    const withP = { ...m, pAdjusted: adjusted[i]! };
-    return { ...withP, answer: decide(withP, alpha) };
-  });
+  return adjustAndDecide(measured, alpha);
 }
 
-/** The family's answer: any regression wins, then any inconclusive metric; otherwise no regression. */
+/** The family's answer: any regression wins, then any inconclusive metric, then a worsening below the minimum effect. */
 export function overallAnswer(answers: readonly Answer[]): Answer {
-  if (answers.includes('regressed')) return 'regressed';
-  if (answers.includes('inconclusive')) return 'inconclusive';
-  if (answers.includes('improved')) return 'improved';
+  for (const answer of ['regressed', 'inconclusive', 'below minimum effect', 'improved'] as const) if (answers.includes(answer)) return answer;
   return 'no change';
 }

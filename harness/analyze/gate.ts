@@ -3,22 +3,28 @@
  * noise-aware performance (see compare.ts), and deterministic counters with fixed tolerances.
  */
 import type { CellResult, MachineFacts } from '../result/result.js';
-import { compareMetrics, overallAnswer, type Answer, type MetricComparison } from './compare.js';
+import { adjustAndDecide, measure, overallAnswer, type Answer, type MetricComparison } from './compare.js';
+import { smallestOneSidedP } from './mann-whitney.js';
 import { median } from './stats.js';
 
 export interface GateMetricDefinition {
   label: string;
   better: 'higher' | 'lower';
+  /** What is measured, in words: a baseline records it, and one whose definitions differ is refused. */
+  defines: string;
   read(cell: CellResult): number | null;
 }
 
 /** Timing metrics: noisy, compared statistically. */
 export const GATE_METRICS = {
-  ackedPerSec: { label: 'acked/s', better: 'higher', read: (c) => c.throughput.ackedPerSec },
-  ackLatencyMsP99: { label: 'ack p99 ms', better: 'lower', read: (c) => c.throughput.ackLatencyMsP99 },
-  lockWaitMsP99: { label: 'lock wait p99 ms', better: 'lower', read: (c) => c.locks.waitMsP99 },
+  ackedPerSec: { label: 'acked/s', better: 'higher', defines: 'acked records ÷ wall time from the writers\' go to the last ledger line', read: (c) => c.throughput.ackedPerSec },
+  ackLatencyMsP99: { label: 'ack p99 ms', better: 'lower', defines: '99th percentile of attempt → ack time over every acked record, ms', read: (c) => c.throughput.ackLatencyMsP99 },
+  lockWaitMsP99: { label: 'lock wait p99 ms', better: 'lower', defines: '99th percentile of the wait for each lock acquisition, ms (null: no lock taken)', read: (c) => c.locks.waitMsP99 },
   /** End-to-end: acked records present in Parquet per second, drain and finalize included (null when nothing reached Parquet). */
-  parquetPerSec: { label: 'durable in Parquet/s', better: 'higher', read: (c) => (c.throughput.parquetMs === null ? null : c.throughput.parquetPerSec) },
+  parquetPerSec: {
+    label: 'durable in Parquet/s', better: 'higher', defines: 'acked records in the dataset ÷ time from go to the last one in its final .parquet file, drain and finalize included',
+    read: (c) => (c.throughput.parquetMs === null ? null : c.throughput.parquetPerSec),
+  },
 } satisfies Record<string, GateMetricDefinition>;
 
 export type GateMetric = keyof typeof GATE_METRICS;
@@ -33,6 +39,7 @@ export interface Tolerance {
 
 export interface GateCounterDefinition {
   label: string;
+  defines: string;
   read(cell: CellResult): number | null;
   tolerance: Tolerance;
 }
@@ -45,16 +52,24 @@ const perAcked = (n: number, c: CellResult) => (c.verdict.acked > 0 ? n / c.verd
  * writes, which vary by a few percent from run to run).
  */
 export const GATE_COUNTERS = {
-  fsyncsPerRecord: { label: 'fsyncs/record', read: (c) => perAcked(c.io.fsyncs, c), tolerance: { relative: 0.05, absolute: 0 } },
-  bytesPerRecord: { label: 'bytes/record', read: (c) => perAcked(c.io.portBytesWritten, c), tolerance: { relative: 0.05, absolute: 0 } },
+  fsyncsPerRecord: { label: 'fsyncs/record', defines: 'fsyncs through the I/O port ÷ acked records', read: (c) => perAcked(c.io.fsyncs, c), tolerance: { relative: 0.05, absolute: 0 } },
+  bytesPerRecord: { label: 'bytes/record', defines: 'bytes written through the I/O port ÷ acked records', read: (c) => perAcked(c.io.portBytesWritten, c), tolerance: { relative: 0.05, absolute: 0 } },
   lockAcquisitionsPerRecord: {
-    label: 'lock acquisitions/record', read: (c) => (c.verdict.attempted > 0 ? c.locks.acquisitions / c.verdict.attempted : null), tolerance: { relative: 0.05, absolute: 0 },
+    label: 'lock acquisitions/record', defines: 'lock acquisitions ÷ attempted records', read: (c) => (c.verdict.attempted > 0 ? c.locks.acquisitions / c.verdict.attempted : null), tolerance: { relative: 0.05, absolute: 0 },
   },
-  filesLeft: { label: 'files left in data/', read: (c) => c.io.filesInData, tolerance: { relative: 0, absolute: 0 } },
+  filesLeft: { label: 'files left in data/', defines: 'files in data/ after finalize', read: (c) => c.io.filesInData, tolerance: { relative: 0, absolute: 0 } },
 } satisfies Record<string, GateCounterDefinition>;
 
 export type GateCounter = keyof typeof GATE_COUNTERS;
 export const gateCounterNames = Object.keys(GATE_COUNTERS) as GateCounter[];
+
+/** Every metric's and counter's definition (and direction), as a baseline records them. */
+export function measureDefinitions(): Record<string, string> {
+  return Object.fromEntries([
+    ...gateMetricNames.map((m) => [m, `${GATE_METRICS[m].defines}; ${GATE_METRICS[m].better} is better`]),
+    ...gateCounterNames.map((k) => [k, `${GATE_COUNTERS[k].defines}; lower is better`]),
+  ]);
+}
 
 /** The anomalies that fail a gate whatever the strategy claims. */
 export const ANOMALIES = ['lost', 'duplicates', 'phantoms', 'corruptFiles', 'corruptRecords'] as const;
@@ -134,6 +149,12 @@ export function compareCounter(counter: GateCounter, base: readonly number[], he
 export interface GateSettings {
   /** α for one look at the data (the gate's α divided by the number of looks it may take). */
   alpha: number;
+  /**
+   * Hypotheses in the Holm family: every cell × timing metric of the whole gate. A shard sees only its
+   * own cells; the rest count as p = 1 (holm.ts), so its answers are never bolder than the whole gate's.
+   * Absent: the metrics measured in the cells judged together.
+   */
+  familySize?: number;
   minEffect: Record<GateMetric, number>;
   tolerances: Record<GateCounter, Tolerance>;
   /** Compare timing metrics (false for a baseline from another machine: only counters and correctness). */
@@ -152,25 +173,54 @@ export interface GateCellJudgement {
 const values = (samples: readonly GateSample[], read: (s: GateSample) => number | null) =>
   samples.map(read).filter((v): v is number => v !== null && Number.isFinite(v));
 
-/** Judges one gate cell (a scenario × worker count) from its samples on both sides. */
+/**
+ * The fewest pairs with which a gate can find anything regressed at all: the smallest one-sided p the
+ * exact test gives with n against n (1 / C(2n, n)), multiplied by the Holm family (Holm's first step),
+ * must reach α per look. With fewer, every answer is "no change" or "inconclusive" whatever is measured.
+ */
+export function fewestDecisivePairs(familySize: number, alphaPerLook: number): number {
+  let n = 1;
+  while (smallestOneSidedP(n, n) * familySize > alphaPerLook) n++;
+  return n;
+}
+
+/** Judges one gate cell (a scenario × worker count) alone: its metrics are the whole Holm family. */
 export function judgeCell(samples: readonly GateSample[], settings: GateSettings): GateCellJudgement {
-  const correctness = samples.flatMap((s) => {
-    const problems = correctnessProblems(s);
-    return problems.length ? [{ side: s.side, strategy: s.strategy, repeat: s.repeat, seed: s.seed, problems, dir: s.dir, replay: s.replay }] : [];
+  return judgeCells([samples], settings)[0]!;
+}
+
+/**
+ * Judges every cell of a gate (each a scenario × worker count, with its samples on both sides), with
+ * Holm's correction across every cell × timing metric, so the chance of any false "regressed" in the
+ * whole gate stays at α per look.
+ */
+export function judgeCells(cells: readonly (readonly GateSample[])[], settings: GateSettings): GateCellJudgement[] {
+  const measured = cells.map((samples) => {
+    const base = samples.filter((s) => s.side === 'base');
+    const head = samples.filter((s) => s.side === 'head');
+    if (!settings.timing) return [];
+    return gateMetricNames.flatMap((m) => {
+      const [b, h] = [values(base, (s) => s.metrics[m]), values(head, (s) => s.metrics[m])];
+      return b.length > 0 && h.length > 0 ? [measure(m, GATE_METRICS[m].better, b, h, { alpha: settings.alpha, minEffect: settings.minEffect[m] })] : [];
+    });
   });
-  const base = samples.filter((s) => s.side === 'base');
-  const head = samples.filter((s) => s.side === 'head');
-  const metrics = settings.timing
-    ? compareMetrics(gateMetricNames.map((m) => ({
-      metric: m, better: GATE_METRICS[m].better, minEffect: settings.minEffect[m],
-      base: values(base, (s) => s.metrics[m]), head: values(head, (s) => s.metrics[m]),
-    })), settings.alpha)
-    : [];
-  const counters = gateCounterNames
-    .map((k) => compareCounter(k, values(base, (s) => s.counters[k]), values(head, (s) => s.counters[k]), settings.tolerances[k]))
-    .filter((c): c is CounterComparison => c !== null);
-  const answer = correctness.length ? 'failed' : overallAnswer([...metrics.map((m) => m.answer), ...counters.map((c) => c.answer)]);
-  return { correctness, metrics, counters, answer };
+  const flat = measured.flat();
+  const decided = adjustAndDecide(flat, settings.alpha, Math.max(flat.length, settings.familySize ?? 0));
+  let next = 0;
+  return cells.map((samples, i) => {
+    const metrics = decided.slice(next, next += measured[i]!.length);
+    const correctness = samples.flatMap((s) => {
+      const problems = correctnessProblems(s);
+      return problems.length ? [{ side: s.side, strategy: s.strategy, repeat: s.repeat, seed: s.seed, problems, dir: s.dir, replay: s.replay }] : [];
+    });
+    const base = samples.filter((s) => s.side === 'base');
+    const head = samples.filter((s) => s.side === 'head');
+    const counters = gateCounterNames
+      .map((k) => compareCounter(k, values(base, (s) => s.counters[k]), values(head, (s) => s.counters[k]), settings.tolerances[k]))
+      .filter((c): c is CounterComparison => c !== null);
+    const answer = correctness.length ? 'failed' as const : overallAnswer([...metrics.map((m) => m.answer), ...counters.map((c) => c.answer)]);
+    return { correctness, metrics, counters, answer };
+  });
 }
 
 /** A relative change as a signed percentage: −0.623 → "−62.3%". */
@@ -185,8 +235,16 @@ const pValue = (p: number) => (p < 0.0001 ? p.toExponential(1) : p.toPrecision(2
 
 /** One metric comparison in words: medians, change with its interval, p and adjusted p. */
 export function describeMetric(m: MetricComparison): string {
+  const change = m.scale === 'ratio'
+    ? `ratio ${ratio(m.change)} [${ratio(m.changeLo)}, ${ratio(m.changeHi)}], ${percent(m.change)}`
+    : `${percent(m.change)} [${percent(m.changeLo)}, ${percent(m.changeHi)}] of the base median`;
   return `${GATE_METRICS[m.metric as GateMetric]?.label ?? m.metric} ${num(m.base.median)} → ${num(m.head.median)} ` +
-    `(${percent(m.change)} [${percent(m.changeLo)}, ${percent(m.changeHi)}], p = ${pValue(m.p)}, Holm-adjusted ${pValue(m.pAdjusted)}, minimum effect ${percent(m.minEffect).replace('+', '')})`;
+    `(${change}, one-sided p = ${pValue(m.pWorse)}, Holm-adjusted ${pValue(m.pAdjusted)}, minimum effect ${percent(m.minEffect).replace('+', '')})`;
+}
+
+/** A change as the head ÷ base ratio: +0.5 → "×1.50". */
+export function ratio(change: number): string {
+  return Number.isFinite(change) ? `×${(1 + change).toFixed(2)}` : change > 0 ? '×∞' : '×0';
 }
 
 export function describeCounter(c: CounterComparison): string {
@@ -201,26 +259,35 @@ interface OutcomeCell {
 }
 
 interface OutcomeControl {
+  name: string;
   strategy: string;
   scenario: string;
   workers: number;
   seed: number;
+  expects: readonly string[];
   found: number;
   caught: boolean;
+  why?: string;
   replay: string;
 }
 
+export interface OutcomeState {
+  inconclusiveOk: boolean;
+  interrupted: boolean;
+  /** Why the gate stopped early (a disk error): it is then not judged on what it measured. */
+  stopped?: string;
+  /** Positive controls this gate (or its shard 1) had to run: fewer outcomes than that is a missed control. */
+  controlsPlanned: number;
+}
+
 /**
- * The gate's outcome and exit code, with one line per reason. A missed positive control and a
- * correctness failure both fail (exit 1) whatever the timings say; then regressions; then cells still
- * inconclusive at --max-repeat (exit 3, or 0 with --inconclusive-ok).
+ * The gate's outcome and exit code, with one line per reason. A correctness failure fails (exit 1)
+ * whatever else; then a regression (exit 1). A missed positive control makes the gate unable to vouch
+ * for its checker: inconclusive (exit 3, whatever --inconclusive-ok says), as are cells still
+ * inconclusive at --max-repeat (exit 3, or 0 with --inconclusive-ok). A stopped run is never judged.
  */
-export function gateOutcome(cells: readonly OutcomeCell[], controls: readonly OutcomeControl[], inconclusiveOk: boolean, interrupted: boolean) {
+export function gateOutcome(cells: readonly OutcomeCell[], controls: readonly OutcomeControl[], state: OutcomeState) {
   const reasons: string[] = [];
-  for (const c of controls.filter((x) => !x.caught)) {
-    reasons.push(`POSITIVE CONTROL NOT CAUGHT: ${c.strategy} × ${c.scenario} (${c.workers} workers, seed ${c.seed}) showed ${c.found} lost acked records; ` +
-      `the harness no longer catches a lost update it must catch, so this gate cannot pass. Replay: ${c.replay}`);
-  }
   for (const cell of cells) {
     for (const f of cell.judgement.correctness) {
       reasons.push(`CORRECTNESS: ${f.side} ${f.strategy} × ${cell.scenario}, ${cell.workers} workers, repeat ${f.repeat} (seed ${f.seed}): ${f.problems.join(', ')}. ` +
@@ -232,16 +299,28 @@ export function gateOutcome(cells: readonly OutcomeCell[], controls: readonly Ou
     const what = [...cell.judgement.metrics.filter((m) => m.answer === 'regressed').map(describeMetric), ...cell.judgement.counters.filter((c) => c.answer === 'regressed').map(describeCounter)];
     reasons.push(`REGRESSED: ${where(cell)}: ${what.join('; ')}`);
   }
+  const missed = controls.filter((x) => !x.caught);
+  for (const c of missed) {
+    reasons.push(`POSITIVE CONTROL MISSED (${c.name}): ${c.strategy} × ${c.scenario} (${c.workers} workers, seed ${c.seed}) must show ${c.expects.join(' or ')} and showed ${c.found}` +
+      `${c.why ? `: ${c.why}` : ''}; the gate cannot vouch that its checker catches this class of anomaly. Replay: ${c.replay}`);
+  }
+  const absent = state.controlsPlanned - controls.length;
+  if (absent > 0 && !state.interrupted && !state.stopped) reasons.push(`POSITIVE CONTROL MISSED: ${absent} of ${state.controlsPlanned} controls did not run`);
+  for (const cell of cells) {
+    const below = cell.judgement.metrics.filter((m) => m.answer === 'below minimum effect');
+    if (below.length) reasons.push(`BELOW THE MINIMUM EFFECT YOU SET (not "no change"): ${where(cell)}: ${below.map(describeMetric).join('; ')}`);
+  }
   for (const cell of cells.filter((x) => x.judgement.answer === 'inconclusive')) {
     reasons.push(`INCONCLUSIVE: ${where(cell)}: ${cell.judgement.metrics.filter((m) => m.answer === 'inconclusive').map(describeMetric).join('; ')}`);
   }
-  if (interrupted) return { outcome: 'interrupted' as const, exitCode: 130, reasons: ['interrupted: the gate stopped before it finished', ...reasons] };
+  if (state.stopped) return { outcome: 'stopped' as const, exitCode: 3, reasons: [`STOPPED, NOT JUDGED: ${state.stopped}; the gate measured only part of its plan`, ...reasons] };
+  if (state.interrupted) return { outcome: 'interrupted' as const, exitCode: 130, reasons: ['interrupted: the gate stopped before it finished', ...reasons] };
   const has = (answer: CellAnswer) => cells.some((c) => c.judgement.answer === answer);
-  if (controls.some((c) => !c.caught)) return { outcome: 'control missed' as const, exitCode: 1, reasons };
   if (has('failed')) return { outcome: 'correctness' as const, exitCode: 1, reasons };
   if (has('regressed')) return { outcome: 'regressed' as const, exitCode: 1, reasons };
-  if (has('inconclusive')) return { outcome: 'inconclusive' as const, exitCode: inconclusiveOk ? 0 : 3, reasons };
-  return { outcome: 'pass' as const, exitCode: 0, reasons: ['pass: no correctness anomaly, the positive controls were caught, no metric regressed'] };
+  if (missed.length > 0 || absent > 0) return { outcome: 'control missed' as const, exitCode: 3, reasons };
+  if (has('inconclusive')) return { outcome: 'inconclusive' as const, exitCode: state.inconclusiveOk ? 0 : 3, reasons };
+  return { outcome: 'pass' as const, exitCode: 0, reasons: ['pass: no correctness anomaly, every positive control was caught, no metric regressed', ...reasons] };
 }
 
 /**

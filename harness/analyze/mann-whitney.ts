@@ -6,11 +6,26 @@
 /** Largest m + n for which the exact null distribution is counted (C(50, 25) < 2^53: counts stay exact). */
 const EXACT_MAX_TOTAL = 50;
 
+/** Relative slack on a tail probability, for the rounding of 1 − confidence in floating point. */
+const TAIL_SLACK = 1e-9;
+
 /**
  * How many of the C(m+n, m) equally likely rankings give each value of U (0 … m·n), as the
  * coefficients of the Gaussian binomial [m+n choose m]_q = Π_{i=1..m} (1 − q^(n+i)) / (1 − q^i).
  */
-export function exactUCounts(m: number, n: number): number[] {
+export function exactUCounts(m: number, n: number): readonly number[] {
+  const key = `${m},${n}`;
+  const cached = uCountsCache.get(key);
+  if (cached) return cached;
+  const counts = countU(m, n);
+  uCountsCache.set(key, counts);
+  return counts;
+}
+
+/** exactUCounts by (m, n): the gate's simulations ask for the same few sizes many thousand times. */
+const uCountsCache = new Map<string, number[]>();
+
+function countU(m: number, n: number): number[] {
   const size = m * n + 1;
   const c = new Array<number>(size).fill(0);
   c[0] = 1;
@@ -26,9 +41,9 @@ export function exactUCounts(m: number, n: number): number[] {
 /**
  * The exact null distribution of U given the pooled midranks (ties included): how many of the
  * C(m+n, m) ways to pick the first sample's m ranks give each rank sum. Ranks are doubled so midranks
- * stay integers; a subset-sum count over the pooled ranks.
+ * stay integers; a subset-sum count over the pooled ranks. Returns P(sum ≤ observed) and P(sum ≥ observed).
  */
-function exactConditionalP(doubledRanks: readonly number[], m: number, observedDoubledSum: number): number {
+function exactConditionalTails(doubledRanks: readonly number[], m: number, observedDoubledSum: number): { less: number; greater: number } {
   const maxSum = doubledRanks.reduce((a, b) => a + b, 0);
   // ways[k][s]: subsets of k of the ranks seen so far with doubled sum s.
   const ways = Array.from({ length: m + 1 }, () => new Array<number>(maxSum + 1).fill(0));
@@ -48,7 +63,7 @@ function exactConditionalP(doubledRanks: readonly number[], m: number, observedD
     if (sum <= observedDoubledSum) below += count;
     if (sum >= observedDoubledSum) above += count;
   }
-  return Math.min(1, (2 * Math.min(below, above)) / total);
+  return { less: below / total, greater: above / total };
 }
 
 /** Standard normal upper tail P(Z > z), from erfc by Abramowitz & Stegun 7.1.26 (absolute error < 1.5e-7). */
@@ -94,12 +109,15 @@ export interface MannWhitneyResult {
   u: number;
   /** Two-sided p-value. */
   p: number;
+  /** One-sided p-values: of "the first sample tends lower" (`less`) and "tends higher" (`greater`). */
+  pLess: number;
+  pGreater: number;
   /** `exact`: the counted null distribution given the ranks, ties included (m + n ≤ 50); `normal` beyond, with tie and continuity corrections. */
   method: 'exact' | 'normal';
 }
 
 /**
- * Two-sided Mann–Whitney U test of `a` against `b`. Exact for m + n ≤ 50: the permutation
+ * Mann–Whitney U test of `a` against `b`, two-sided and both one-sided p-values. Exact for m + n ≤ 50: the permutation
  * distribution of the rank sum given the pooled midranks, so ties (results rounded to 0.1 tie often)
  * keep an exact p (without ties it is scipy's `method="exact"`). Beyond, the normal approximation with
  * tie and continuity corrections (scipy's `method="asymptotic"`).
@@ -113,14 +131,28 @@ export function mannWhitney(a: readonly number[], b: readonly number[]): MannWhi
   for (let i = 0; i < m; i++) rankSumA += rank[i]!;
   const u = rankSumA - (m * (m + 1)) / 2;
   const mean = (m * n) / 2;
+  if (m + n <= EXACT_MAX_TOTAL && tieTerm === 0) {
+    // No ties: U's null distribution depends on m and n only (counted once per size).
+    const counts = exactUCounts(m, n);
+    const total = counts.reduce((a, b) => a + b, 0);
+    let below = 0;
+    for (let k = 0; k <= u; k++) below += counts[k]!;
+    const less = below / total;
+    const greater = 1 - less + counts[u]! / total;
+    return { u, p: Math.min(1, 2 * Math.min(less, greater)), pLess: Math.min(1, less), pGreater: Math.min(1, greater), method: 'exact' };
+  }
   if (m + n <= EXACT_MAX_TOTAL) {
-    return { u, p: exactConditionalP(rank.map((r) => Math.round(2 * r)), m, Math.round(2 * rankSumA)), method: 'exact' };
+    const { less, greater } = exactConditionalTails(rank.map((r) => Math.round(2 * r)), m, Math.round(2 * rankSumA));
+    return { u, p: Math.min(1, 2 * Math.min(less, greater)), pLess: Math.min(1, less), pGreater: Math.min(1, greater), method: 'exact' };
   }
   const total = m + n;
   const variance = ((m * n) / 12) * (total + 1 - tieTerm / (total * (total - 1)));
-  if (variance === 0) return { u, p: 1, method: 'normal' }; // every value equal: no evidence of a difference
-  const z = Math.max(0, Math.abs(u - mean) - 0.5) / Math.sqrt(variance);
-  return { u, p: Math.min(1, 2 * normalUpperTail(z)), method: 'normal' };
+  if (variance === 0) return { u, p: 1, pLess: 1, pGreater: 1, method: 'normal' }; // every value equal: no evidence of a difference
+  const sd = Math.sqrt(variance);
+  // Continuity-corrected one-sided tails; the two-sided p is twice the smaller.
+  const pLess = Math.min(1, 1 - normalUpperTail((u - mean + 0.5) / sd));
+  const pGreater = Math.min(1, normalUpperTail((u - mean - 0.5) / sd));
+  return { u, p: Math.min(1, 2 * Math.min(pLess, pGreater)), pLess, pGreater, method: 'normal' };
 }
 
 export interface ShiftEstimate {
@@ -147,7 +179,9 @@ export function shiftInterval(base: readonly number[], head: readonly number[], 
   diffs.sort((x, y) => x - y);
   const mn = diffs.length;
   const estimate = mn % 2 ? diffs[(mn - 1) / 2]! : (diffs[mn / 2 - 1]! + diffs[mn / 2]!) / 2;
-  const tail = (1 - confidence) / 2;
+  // (1 − 0.9) / 2 is 0.04999…: without the slack a tail exactly at the asked level (3 vs 3 at 90%:
+  // P(U ≤ 0) = 1/20) would be refused and the interval left unbounded.
+  const tail = ((1 - confidence) / 2) * (1 + TAIL_SLACK);
   let k = 0;
   let coverage = 0;
   if (m + n <= EXACT_MAX_TOTAL) {
@@ -163,4 +197,11 @@ export function shiftInterval(base: readonly number[], head: readonly number[], 
   }
   if (k === 0) return { estimate, lo: -Infinity, hi: Infinity, confidence: 1 };
   return { estimate, lo: diffs[k - 1]!, hi: diffs[mn - k]!, confidence: Math.round(coverage * 1e4) / 1e4 };
+}
+
+/** The smallest one-sided p the exact test can give with m against n values: 1 / C(m + n, m) (no ties). */
+export function smallestOneSidedP(m: number, n: number): number {
+  let c = 1;
+  for (let i = 1; i <= m; i++) c = (c * (n + i)) / i;
+  return 1 / c;
 }

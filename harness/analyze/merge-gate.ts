@@ -1,12 +1,13 @@
 /**
  * `merge` of gate results: the gates of the shards of one gate (`gate --shard i/n --json FILE`) joined
  * into the gate the whole grid would have given. Each shard judged its own cells whole (all their pairs
- * and looks ran on one machine), so the cells are kept as judged; the outcome is decided again over all
- * of them and every shard's positive controls. Gates of different configurations, commands, tool
+ * and looks ran on one machine), so their samples are kept; the metrics are decided again with Holm's
+ * correction over every cell of the whole gate, and the outcome over all of them and the positive
+ * controls (run once, in shard 1). Gates of different configurations, commands, tool
  * versions or shard counts, or with a shard missing or given twice, are refused.
  */
 import type { GateResult } from '../result/gate-result.js';
-import { gateOutcome } from './gate.js';
+import { judgeCells, gateOutcome } from './gate.js';
 import { checkShardFiles, checkShardSet, differingKeys, refuse, unshardedCommand } from './merge.js';
 
 export interface GateShardFile {
@@ -31,10 +32,17 @@ export function mergeGateShards(inputs: readonly GateShardFile[]): GateResult {
   const byIndex = [...inputs].sort((a, b) => a.result.shard!.index - b.result.shard!.index);
   // Plan order: scenarios, then worker counts, as the unsharded gate lists them.
   const order = new Map(config.scenarios.flatMap((scenario) => config.workers.map((workers) => ({ scenario, workers }))).map((c, i) => [key(c), i]));
-  const cells = byIndex.flatMap(({ result }) => result.cells).sort((a, b) => order.get(key(a))! - order.get(key(b))!);
+  const shardCells = byIndex.flatMap(({ result }) => result.cells).sort((a, b) => order.get(key(a))! - order.get(key(b))!);
+  // Holm again over every cell × metric of the whole gate (each shard adjusted as if the others' p were 1).
+  const timing = first.result.baseline?.sameMachine ?? true;
+  const judgements = judgeCells(shardCells.map((c) => c.samples), { alpha: config.alphaPerLook, minEffect: config.minEffect, tolerances: config.tolerances, timing });
+  const cells = shardCells.map((c, i) => ({ ...c, ...judgements[i]! }));
+  // The controls run once per gate, in shard 1.
   const controls = byIndex.flatMap(({ result }) => result.controls);
+  const controlsPlanned = byIndex.reduce((n, { result }) => n + (result.controlsPlanned ?? 0), 0);
   const interrupted = byIndex.some(({ result }) => result.outcome === 'interrupted');
-  const { outcome, exitCode, reasons } = gateOutcome(cells.map((c) => ({ ...c, judgement: c })), controls, config.inconclusiveOk, interrupted);
+  const stopped = byIndex.flatMap(({ result }) => (result.stopped ? [`shard ${result.shard!.index}: ${result.stopped}`] : [])).join('; ') || undefined;
+  const { outcome, exitCode, reasons } = gateOutcome(cells.map((c) => ({ ...c, judgement: c })), controls, { inconclusiveOk: config.inconclusiveOk, interrupted, stopped, controlsPlanned });
   return {
     ...first.result,
     command: unshardedCommand(first.result.command),
@@ -44,6 +52,6 @@ export function mergeGateShards(inputs: readonly GateShardFile[]): GateResult {
     shard: undefined,
     mergedFrom: byIndex.map(({ file, result }) => ({ index: result.shard!.index, file, gateDir: result.gateDir, machine: result.machine, cells: result.cells.length })),
     runs: byIndex.flatMap(({ result }) => result.runs),
-    controls, cells, outcome, exitCode, reasons,
+    controlsPlanned, controls, cells, outcome, exitCode, reasons, ...(stopped ? { stopped } : {}),
   };
 }

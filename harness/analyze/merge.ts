@@ -28,7 +28,7 @@ export function differingKeys(a: Record<string, unknown>, b: Record<string, unkn
 
 interface ShardOf {
   file: string;
-  result: { shard?: { index: number; count: number; plannedCells: number } | null; tool: { version: string } };
+  result: { shard?: { index: number; count: number; plannedCells: number } | null; tool: { version: string; build?: string } };
 }
 
 /** How each merge names what it merges, in its refusals. */
@@ -50,8 +50,10 @@ export function checkShardFiles<S extends ShardOf>(inputs: readonly S[], what: '
   const first = inputs[0]!;
   const rest = inputs.slice(1);
   for (const { file, result } of rest) {
-    if (result.tool.version !== first.result.tool.version) {
-      throw refuse(`${file} comes from parquet-chaos ${result.tool.version}, ${first.file} from ${first.result.tool.version}: ${named.many} of different tool versions are not comparable`, result.tool.version, `version ${first.result.tool.version}`);
+    const [a, b] = [result.tool, first.result.tool];
+    if (a.version !== b.version || a.build !== b.build) {
+      const name = (t: typeof a) => `${t.version}${t.build ? ` (build ${t.build})` : ''}`;
+      throw refuse(`${file} comes from parquet-chaos ${name(a)}, ${first.file} from ${name(b)}: ${named.many} of different tool versions are not comparable`, name(a), `version ${name(b)}`);
     }
   }
   return [first, ...rest];

@@ -14,7 +14,7 @@ export interface OverheadEstimate {
   lo: number;
   hi: number;
   confidence: number;
-  /** Mann–Whitney two-sided p of instrumented against raw. */
+  /** Mann–Whitney one-sided p of "the instrumented cells are slower" (the test behind `above the goal`). */
   p: number;
   /**
    * - `above the goal`: the overhead is at least the goal and the test says so;
@@ -28,9 +28,9 @@ export interface OverheadEstimate {
 export function estimateOverhead(instrumented: readonly number[], raw: readonly number[], goal = 0.05, alpha = 0.05): OverheadEstimate | undefined {
   if (instrumented.length === 0 || raw.length === 0) return undefined;
   const m = measure('acked/s', 'higher', raw, instrumented, { alpha, minEffect: goal });
-  const answer = decide({ ...m, pAdjusted: m.p }, alpha);
+  const answer = decide({ ...m, pAdjusted: m.pWorse, pBetterAdjusted: m.pBetter }, alpha);
   return {
-    overhead: -m.change, lo: -m.changeHi, hi: -m.changeLo, confidence: m.changeConfidence, p: m.p,
-    answer: answer === 'regressed' ? 'above the goal' : answer === 'no change' ? 'below the goal' : answer === 'improved' ? 'instrumented faster' : 'within the noise',
+    overhead: -m.change, lo: -m.changeHi, hi: -m.changeLo, confidence: m.changeConfidence, p: m.pWorse,
+    answer: answer === 'regressed' ? 'above the goal' : answer === 'no change' || answer === 'below minimum effect' ? 'below the goal' : answer === 'improved' ? 'instrumented faster' : 'within the noise',
   };
 }

@@ -1,57 +1,122 @@
 /**
- * Calibrating the gate on a machine from A/A data: how often would it flag a change of a given size
- * (power), and how often does an unchanged setting come out "no change", at n pairs? Estimated by
- * resampling measured A/A values (bootstrap), not from a distributional assumption.
+ * Calibrating the gate on a machine from real A/A cells: how often the whole gate procedure (first look,
+ * then more pairs at each further look while a cell is inconclusive, Holm across every cell × metric,
+ * counters and all) answers "regressed" when nothing changed (false alarm), and how often it catches an
+ * injected slowdown (power). Estimated by resampling measured cells (a smoothed bootstrap), not from a
+ * distributional assumption.
  */
 import { Random } from '../sdk/random.js';
-import { decide, measure } from './compare.js';
+import { GATE_METRICS, gateMetricNames, judgeCells, type GateMetric, type GateSample, type GateSettings } from './gate.js';
 import { median } from './stats.js';
 
-/** Each value divided by the median of its group (one gate cell): the noise around a level, pooled across cells whose level drifted. */
-export function relativePool(groups: readonly (readonly number[])[]): number[] {
-  return groups.flatMap((g) => {
-    const m = median(g);
-    return m && m > 0 ? g.map((v) => v / m) : [];
-  });
+/**
+ * Real samples of one or more A/A cells, each timing metric divided by its cell's median (so cells
+ * whose level differs pool as noise around 1); counters and verdicts kept as measured. Samples with a
+ * correctness problem are left out (a false alarm of that kind is not a matter of noise). One group per
+ * cell: counters are not pooled across cells (two strategies' fsyncs per record differ by design).
+ */
+export function relativeSamples(cells: readonly (readonly GateSample[])[]): GateSample[][] {
+  return cells.map((samples) => {
+    const medians = Object.fromEntries(gateMetricNames.map((m) => [m, median(samples.map((s) => s.metrics[m]).filter((v): v is number => v !== null && v > 0))]));
+    return samples.filter((s) => s.valid === true).map((s) => ({
+      ...s,
+      metrics: Object.fromEntries(gateMetricNames.map((m) => {
+        const v = s.metrics[m];
+        const mid = medians[m];
+        return [m, v === null || !mid ? v : v / mid];
+      })) as Record<GateMetric, number | null>,
+    }));
+  }).filter((group) => group.length > 0);
 }
 
-export interface PowerSettings {
-  pairs: number;
-  /** True relative change applied to the head draws, in the bad direction (0.25 = 25% worse). */
-  change: number;
-  minEffect: number;
-  /** α of one look. */
+export interface SequentialSettings {
+  /** Pairs at the first look, most pairs a cell may reach, pairs added per further look. */
+  repeat: number;
+  maxRepeat: number;
+  step: number;
+  /** The gate's α (divided by the looks, as the gate does). */
   alpha: number;
-  /** Metrics in the Holm family: the p-value is multiplied by this (Holm's first step, the worst case for one metric). */
-  family: number;
-  better: 'higher' | 'lower';
+  minEffect: GateSettings['minEffect'];
+  tolerances: GateSettings['tolerances'];
+  /** Cells (scenario × workers) in the simulated gate, each drawn from the pool. */
+  cells: number;
+  /** The head's true change: `metric` made worse by `change` (0.2: a rate × 0.8, a time × 1.2); null: A/A. */
+  slowdown: { metric: GateMetric; change: number } | null;
   simulations: number;
   seed: number;
+  /** Relative spread of the smoothing noise on each drawn value (breaks the ties resampling makes). */
+  smoothing?: number;
 }
 
-/** How the simulated comparisons were answered, as fractions. */
-export interface PowerEstimate {
+/** How the simulated gates ended, as fractions, and how many pairs a cell ran on average. */
+export interface SequentialEstimate {
+  /** Some cell regressed (on any metric or counter). */
   regressed: number;
+  /** The slowed metric itself was found regressed (power); 0 for A/A. */
+  caught: number;
+  belowMinimum: number;
   noChange: number;
   inconclusive: number;
+  meanPairs: number;
 }
 
-/** Draws `pairs` base and `pairs` head values from the pool (with replacement), worsens the head by `change`, and decides as the gate does. */
-export function resampledAnswers(pool: readonly number[], s: PowerSettings): PowerEstimate {
-  if (pool.length === 0) throw new RangeError('resampledAnswers needs a non-empty pool');
+export function looksOf(s: Pick<SequentialSettings, 'repeat' | 'maxRepeat' | 'step'>): number {
+  return 1 + Math.ceil((s.maxRepeat - s.repeat) / s.step);
+}
+
+/**
+ * Simulates whole gates (every look) from groups of relative A/A samples (relativeSamples): each
+ * simulated cell draws both sides from one real cell's group, picked at random.
+ */
+export function simulateGate(groups: readonly (readonly GateSample[])[], s: SequentialSettings): SequentialEstimate {
+  if (groups.length === 0 || groups.some((g) => g.length === 0)) throw new RangeError('simulateGate needs non-empty groups');
   const random = new Random(s.seed);
-  const factor = s.better === 'higher' ? 1 - s.change : 1 + s.change;
-  const counts = { regressed: 0, noChange: 0, inconclusive: 0 };
+  const smoothing = s.smoothing ?? 0.002;
+  const settings: GateSettings = { alpha: s.alpha / looksOf(s), minEffect: s.minEffect, tolerances: s.tolerances, timing: true };
+  const worsen = (metric: GateMetric, v: number) => {
+    if (!s.slowdown || s.slowdown.metric !== metric) return v;
+    return GATE_METRICS[metric].better === 'higher' ? v * (1 - s.slowdown.change) : v * (1 + s.slowdown.change);
+  };
+  const draw = (pool: readonly GateSample[], side: 'base' | 'head', repeat: number): GateSample => {
+    const source = pool[random.int(pool.length)]!;
+    const jitter = () => Math.exp(smoothing * (random.next() * 2 - 1));
+    const metrics = Object.fromEntries(gateMetricNames.map((m) => {
+      const v = source.metrics[m];
+      return [m, v === null ? null : side === 'head' ? worsen(m, v * jitter()) : v * jitter()];
+    })) as Record<GateMetric, number | null>;
+    return { ...source, side, repeat, metrics };
+  };
+  const counts = { regressed: 0, caught: 0, belowMinimum: 0, noChange: 0, inconclusive: 0, pairs: 0 };
   for (let i = 0; i < s.simulations; i++) {
-    const base = Array.from({ length: s.pairs }, () => pool[random.int(pool.length)]!);
-    const head = Array.from({ length: s.pairs }, () => pool[random.int(pool.length)]! * factor);
-    const m = measure('metric', s.better, base, head, { alpha: s.alpha, minEffect: s.minEffect });
-    const answer = decide({ ...m, pAdjusted: Math.min(1, m.p * s.family) }, s.alpha);
-    if (answer === 'regressed') counts.regressed++;
-    else if (answer === 'no change' || answer === 'improved') counts.noChange++;
-    else counts.inconclusive++;
+    const cells: GateSample[][] = Array.from({ length: s.cells }, () => []);
+    const sources = new Map(cells.map((cell) => [cell, groups[random.int(groups.length)]!]));
+    const grow = (cell: GateSample[], to: number) => {
+      for (let r = cell.length / 2 + 1; r <= to; r++) cell.push(draw(sources.get(cell)!, 'base', r), draw(sources.get(cell)!, 'head', r));
+    };
+    for (const cell of cells) grow(cell, s.repeat);
+    let judged = judgeCells(cells, settings);
+    for (;;) {
+      const open = cells.flatMap((cell, j) => {
+        const m = judged[j]!.metrics;
+        return cell.length / 2 < s.maxRepeat && !m.some((x) => x.answer === 'regressed') && m.some((x) => x.answer === 'inconclusive') ? [cell] : [];
+      });
+      if (open.length === 0) break;
+      for (const cell of open) grow(cell, Math.min(s.maxRepeat, cell.length / 2 + s.step));
+      judged = judgeCells(cells, settings);
+    }
+    const answers = judged.map((j) => j.answer);
+    if (answers.includes('regressed') || answers.includes('failed')) counts.regressed++;
+    else if (answers.includes('inconclusive')) counts.inconclusive++;
+    else if (answers.includes('below minimum effect')) counts.belowMinimum++;
+    else counts.noChange++;
+    if (s.slowdown && judged.some((j) => j.metrics.some((m) => m.metric === s.slowdown!.metric && m.answer === 'regressed'))) counts.caught++;
+    counts.pairs += cells.reduce((a, c) => a + c.length / 2, 0) / cells.length;
   }
-  return { regressed: counts.regressed / s.simulations, noChange: counts.noChange / s.simulations, inconclusive: counts.inconclusive / s.simulations };
+  const n = s.simulations;
+  return {
+    regressed: counts.regressed / n, caught: counts.caught / n, belowMinimum: counts.belowMinimum / n,
+    noChange: counts.noChange / n, inconclusive: counts.inconclusive / n, meanPairs: counts.pairs / n,
+  };
 }
 
 /** The one-sided 95% upper bound on a rate with `k` events in `n` trials (Clopper–Pearson; for k = 0 it is 1 − 0.05^(1/n)). */

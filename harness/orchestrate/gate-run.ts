@@ -8,21 +8,59 @@ import { writeFileAtomic } from '../result/files.js';
 import { join, resolve } from 'node:path';
 import { badValue } from '../sdk/errors.js';
 import { Random } from '../sdk/random.js';
-import { gateOutcome, judgeCell, sameMachine, sampleOf, type GateSample, type GateSettings, type Side } from '../analyze/gate.js';
+import { gateMetricNames, gateOutcome, measureDefinitions, judgeCells, sameMachine, sampleOf, type GateSample, type GateSettings, type Side } from '../analyze/gate.js';
 import type { CellResult, RunConfig } from '../result/result.js';
 import type { ControlOutcome, GateBaseline, GateCell, GateConfig, GateResult } from '../result/gate-result.js';
 import { machineFacts } from '../measure/machine.js';
-import { toolVersion } from '../measure/package-info.js';
+import { packageRoot, toolIdentity } from '../measure/package-info.js';
 import { defaultRunConfig } from './run-config.js';
 import { resolveMatrix, runCells, type PlannedCell, type RunOptions } from './run.js';
 import { expectedCost, shardIndices } from './shard.js';
 
+const fixture = (name: string) => join(packageRoot(), 'test', 'fixtures', `${name}.ts`);
+
 /**
- * The seed's unsafe variants the harness must always catch: unlocked read-modify-write of one file under
- * contention. Sized on their own (not by the gate's --records or faults): with a few records per writer a
- * writer can finish before the next one starts on a loaded machine, and then nothing collides.
+ * Known-unsafe variants the harness must catch, one per anomaly class: the seed's unlocked read-modify-
+ * write of one file (lost, no fault); a writer that acks before saving, killed mid-run (lost under a
+ * crash); one that saves some records twice (duplicates); one that alters a row after its checksum
+ * (corruption). Sized on their own (not by the gate's --records or faults): with a few records per
+ * writer a writer can finish before the next one starts on a loaded machine, and then nothing collides;
+ * the killed writer thinks 50 ms per record so that it is still running when its kill comes.
  */
-export const POSITIVE_CONTROLS = [{ strategy: 'realtime:lock=none', scenario: 'main-file-contention', expects: 'lost' as const, workers: 4, records: 30 }];
+export const POSITIVE_CONTROLS: readonly ControlPlan[] = [
+  { name: 'lost (no fault)', strategy: 'realtime:lock=none', scenario: 'main-file-contention', expects: ['lost'], workers: 4, records: 30, faults: 'none', thinkMs: null },
+  { name: 'lost under a crash', strategy: fixture('early-ack'), scenario: 'buffer-crash', expects: ['lost'], workers: 4, records: 12, faults: 'default', thinkMs: 50 },
+  { name: 'duplicates', strategy: `${fixture('duplicating')}:every=4`, scenario: 'main-file-contention', expects: ['duplicates'], workers: 2, records: 8, faults: 'none', thinkMs: null },
+  { name: 'corruption', strategy: `${fixture('corrupting')}:mode=row`, scenario: 'main-file-contention', expects: ['corruptFiles', 'corruptRecords'], workers: 2, records: 4, faults: 'none', thinkMs: null },
+];
+
+export interface ControlPlan {
+  name: string;
+  strategy: string;
+  scenario: string;
+  /** The anomalies of which at least one must be found. */
+  expects: ControlOutcome['expects'];
+  workers: number;
+  records: number;
+  faults: string;
+  thinkMs: number | null;
+}
+
+/**
+ * What a control's cell showed. Caught when it found the anomaly on a verdict that ran: an unknown cell
+ * (a fault that did not fire, a check that crashed) shows nothing. The verdict need not be false: a
+ * variant that claims no guarantee (realtime:lock=none) is valid with its lost records.
+ */
+export function controlOutcome(control: ControlPlan, cell: CellResult, seed: number, replay: string): ControlOutcome {
+  const found = control.expects.reduce((sum, a) => sum + cell.verdict[a], 0);
+  const unknown = cell.verdict.valid === 'unknown';
+  const caught = found > 0 && !unknown;
+  const why = caught ? undefined : unknown ? `verdict unknown${cell.errors[0] ? ` (${cell.errors[0].source}: ${cell.errors[0].message})` : ''}` : `no ${control.expects.join(' or ')} found`;
+  return { name: control.name, strategy: control.strategy, scenario: control.scenario, workers: control.workers, seed, expects: control.expects, found, caught, ...(why ? { why } : {}), dir: cell.dir, replay };
+}
+
+/** Whether this gate (or shard) runs the positive controls: once per gate, so in shard 1 of a sharded one. */
+export const runsControls = (shard: GateConfig['shard']) => !shard || shard.index === 1;
 
 export interface GateOptions extends Omit<GateConfig, 'alphaPerLook'> {
   outDir: string;
@@ -42,7 +80,7 @@ export interface GateOptions extends Omit<GateConfig, 'alphaPerLook'> {
 /** A planned cell and what it is to the gate. */
 interface GatePlanned {
   cell: PlannedCell;
-  role: { kind: 'control' } | { kind: 'pair'; side: Side; first: boolean };
+  role: { kind: 'control'; control: ControlPlan } | { kind: 'pair'; side: Side; first: boolean };
 }
 
 /** The command that runs one cell again with the settings it ran with. */
@@ -125,7 +163,8 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   const machine = machineFacts(gateDir);
   // Timings from another machine say nothing about this one: then only counters and correctness.
   const timing = baseline === undefined || sameMachine(baseline.data.machine, machine);
-  const settings: GateSettings = { alpha: gateConfig.alphaPerLook, minEffect: config.minEffect, tolerances: config.tolerances, timing };
+  // Holm's family is every cell × timing metric of the whole gate, also when this shard runs a share of it.
+  const settings: GateSettings = { alpha: gateConfig.alphaPerLook, minEffect: config.minEffect, tolerances: config.tolerances, timing, familySize: gateGrid(config).length * gateMetricNames.length };
 
   const grid = gateShardGrid(config);
   const samples = new Map<string, GateSample[]>(grid.map((c) => [cellKey(c), (baseline?.data.samples ?? []).filter((s) => cellKey(s) === cellKey(c)).map((s) => ({ ...s, side: 'base' as const }))]));
@@ -133,6 +172,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   const controls: ControlOutcome[] = [];
   const runs: string[] = [];
   let interrupted = false;
+  let stopped: string | undefined;
 
   const runBatch = async (planned: GatePlanned[], run: GateConfig['run'] = config.run) => {
     // The gate shards its grid itself (gateShardGrid): each batch it runs is whole.
@@ -140,31 +180,35 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     const result = await runCells({ ...runConfig, outDir: gateDir, command, signal, onCellStart, onCellDone }, planned.map((p) => p.cell));
     runs.push(result.runDir);
     interrupted ||= result.interrupted;
+    // A run stopped by a disk error measured only part of what was planned: the gate is not judged on it.
+    if (result.stopped) stopped = result.stopped;
     // runCells keeps the planned order: cell i is planned i.
     for (const [i, measured] of result.cells.entries()) {
       const cell = testOnlyBlindChecker ? blind(measured) : measured;
       const { cell: p, role } = planned[i]!;
       const replay = replayCommand(p.strategy, p.scenario, p.workers, p.seed, run);
       if (role.kind === 'control') {
-        const found = cell.verdict.lost;
-        controls.push({ strategy: p.strategy, scenario: p.scenario, workers: p.workers, seed: p.seed, expects: 'lost', found, caught: found > 0, dir: cell.dir, replay });
+        controls.push(controlOutcome(role.control, cell, p.seed, replay));
       } else {
         samples.get(cellKey(p))!.push(sampleOf(cell, role.side, p.repeat!, p.seed, role.first, replay));
       }
     }
   };
 
-  for (const c of POSITIVE_CONTROLS) {
-    if (interrupted) break;
-    await runBatch([{ cell: { strategy: c.strategy, scenario: c.scenario, workers: c.workers, seed: config.run.seed }, role: { kind: 'control' } }],
-      { ...config.run, recordsPerWorker: c.records, thinkMs: null, faults: 'none' });
+  for (const c of runsControls(config.shard) ? POSITIVE_CONTROLS : []) {
+    if (interrupted || stopped) break;
+    await runBatch([{ cell: { strategy: c.strategy, scenario: c.scenario, workers: c.workers, seed: config.run.seed }, role: { kind: 'control', control: c } }],
+      { ...config.run, recordsPerWorker: c.records, thinkMs: c.thinkMs, faults: c.faults, restart: 'retry' });
   }
-  if (!interrupted) await runBatch(planPairs(grid, 1, config.repeat, { ...config, seed: config.run.seed }));
+  if (!interrupted && !stopped) await runBatch(planPairs(grid, 1, config.repeat, { ...config, seed: config.run.seed }));
 
-  const judge = () => grid.map((c) => {
-    const s = samples.get(cellKey(c))!;
-    return { ...c, pairs: s.filter((x) => x.side === 'head').length, looks: lookCount.get(cellKey(c))!, samples: s, judgement: judgeCell(s, settings) };
-  });
+  const judge = () => {
+    const judgements = judgeCells(grid.map((c) => samples.get(cellKey(c))!), settings);
+    return grid.map((c, i) => {
+      const s = samples.get(cellKey(c))!;
+      return { ...c, pairs: s.filter((x) => x.side === 'head').length, looks: lookCount.get(cellKey(c))!, samples: s, judgement: judgements[i]! };
+    });
+  };
   let judged = judge();
   // A correctness failure or a missed control decides the gate at once. Otherwise a cell gets more pairs
   // while a timing metric is inconclusive and none has regressed (counters are exact: more pairs do not
@@ -172,7 +216,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   const wantsMore = (c: (typeof judged)[number]) => c.pairs < config.maxRepeat
     && !c.judgement.metrics.some((m) => m.answer === 'regressed') && c.judgement.metrics.some((m) => m.answer === 'inconclusive');
   for (;;) {
-    if (interrupted || controls.some((c) => !c.caught) || judged.some((c) => c.judgement.answer === 'failed')) break;
+    if (interrupted || stopped || judged.some((c) => c.judgement.answer === 'failed')) break;
     const open = judged.filter(wantsMore);
     if (open.length === 0) break;
     const from = Math.min(...open.map((c) => c.pairs)) + 1;
@@ -182,25 +226,36 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     judged = judge();
   }
 
-  const { outcome, exitCode, reasons } = gateOutcome(judged, controls, config.inconclusiveOk, interrupted);
+  const controlsPlanned = runsControls(config.shard) ? POSITIVE_CONTROLS.length : 0;
+  const { outcome, exitCode, reasons } = gateOutcome(judged, controls, { inconclusiveOk: config.inconclusiveOk, interrupted, stopped, controlsPlanned });
+  const tool = toolIdentity();
+  // What differs between the baseline and this gate is said, not hidden: a machine (timing not compared), a tool build.
+  if (baseline && !timing) reasons.push(`BASELINE FROM ANOTHER MACHINE: ${baseline.data.machine.cpus} × ${baseline.data.machine.cpuModel}, ${baseline.data.machine.fileSystem}; timing not compared, only counters and correctness`);
+  const savedTool = baseline?.data.tool;
+  if (savedTool && (savedTool.version !== tool.version || savedTool.build !== tool.build)) {
+    reasons.push(`BASELINE FROM ANOTHER TOOL BUILD: saved by parquet-chaos ${savedTool.version} (build ${savedTool.build ?? 'unknown'}), compared by ${tool.version} (build ${tool.build}): a change in the harness itself is part of any difference`);
+  }
   const cells: GateCell[] = judged.map(({ judgement, ...c }) => ({ ...c, ...judgement }));
   const result: GateResult = {
-    schemaVersion: 1, kind: 'gate', tool: { name: 'parquet-chaos', version: toolVersion() }, command,
+    schemaVersion: 1, kind: 'gate', tool, command,
     mode: baseline ? 'baseline' : config.base === null ? 'head only' : 'a/b',
     startedAt, finishedAt: new Date().toISOString(), gateDir, machine, config: gateConfig,
     ...(baseline ? { baseline: { file: baseline.file, machine: baseline.data.machine, sameMachine: timing } } : {}),
     ...(config.shard ? { shard: { ...config.shard, plannedCells: gateGrid(config).length } } : {}),
-    runs, controls, cells, outcome, exitCode, reasons,
+    runs, controlsPlanned, controls, cells, outcome, exitCode, reasons, ...(stopped ? { stopped } : {}),
   };
   writeFileAtomic(join(gateDir, 'gate.json'), `${JSON.stringify(result, null, 2)}\n`);
   return result;
 }
 
-/** The head side of a finished gate as a baseline; none when the gate failed on correctness, a control or was interrupted. */
+/**
+ * The head side of a finished gate as a baseline; none unless the gate's outcome leaves the head
+ * trustworthy: a regression, a correctness failure, a missed control, a stop or an interruption refuse it.
+ */
 export function baselineOf(result: GateResult): GateBaseline | null {
-  if (result.outcome === 'correctness' || result.outcome === 'control missed' || result.outcome === 'interrupted') return null;
+  if (!['pass', 'inconclusive'].includes(result.outcome)) return null;
   return {
-    schemaVersion: 1, kind: 'gate-baseline', tool: result.tool, savedAt: result.finishedAt, command: result.command,
+    schemaVersion: 1, kind: 'gate-baseline', tool: result.tool, savedAt: result.finishedAt, command: result.command, definitions: measureDefinitions(),
     strategy: result.config.head, scenarios: result.config.scenarios, workers: result.config.workers,
     repeat: Math.min(...result.cells.map((c) => c.pairs)), run: result.config.run, machine: result.machine,
     samples: result.cells.flatMap((c) => c.samples.filter((s) => s.side === 'head')),

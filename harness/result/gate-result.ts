@@ -1,23 +1,38 @@
 import type { GateCellJudgement, GateCounter, GateMetric, GateSample, Tolerance } from '../analyze/gate.js';
 import type { MachineFacts, RunConfig, Shard } from './result.js';
 
-/**
- * `pass` (exit 0), `regressed` / `correctness` / `control missed` (exit 1), `inconclusive` (exit 3, or
- * 0 with --inconclusive-ok), `interrupted` (exit 130).
- */
-export type GateOutcome = 'pass' | 'regressed' | 'correctness' | 'control missed' | 'inconclusive' | 'interrupted';
+/** The tool that measured: package.json's version, and a hash of the tool's own code (two checkouts of one version differ). */
+export interface ToolIdentity {
+  name: 'parquet-chaos';
+  version: string;
+  build: string;
+}
 
-/** A seed's unsafe variant the gate runs to show the harness still catches what it must. */
+/**
+ * `pass` (exit 0), `regressed` / `correctness` (exit 1), `control missed` (exit 3), `inconclusive`
+ * (exit 3, or 0 with --inconclusive-ok), `stopped` (a disk error: not judged, exit 3), `interrupted` (exit 130).
+ */
+export type GateOutcome = 'pass' | 'regressed' | 'correctness' | 'control missed' | 'inconclusive' | 'stopped' | 'interrupted';
+
+/** The anomalies a positive control may be expected to show. */
+export type ControlAnomaly = 'lost' | 'duplicates' | 'corruptFiles' | 'corruptRecords';
+
+/** A known-unsafe variant the gate runs to show the harness still catches an anomaly class. */
 export interface ControlOutcome {
+  /** The anomaly class it stands for (lost (no fault), lost under a crash, duplicates, corruption). */
+  name: string;
   strategy: string;
   scenario: string;
   workers: number;
   seed: number;
-  /** The anomaly the control must show. */
-  expects: 'lost';
+  /** The anomalies of which the control must show at least one. */
+  expects: ControlAnomaly[];
   /** How many it showed (0: not caught). */
   found: number;
+  /** Found, on a verdict (an unknown cell catches nothing). */
   caught: boolean;
+  /** Why it was not caught. */
+  why?: string;
   dir: string;
   replay: string;
 }
@@ -59,7 +74,7 @@ export interface GateCell extends GateCellJudgement {
 export interface GateResult {
   schemaVersion: 1;
   kind: 'gate';
-  tool: { name: 'parquet-chaos'; version: string };
+  tool: ToolIdentity;
   command: string;
   /** `a/b`: both sides run here; `baseline`: the base side's samples come from a saved baseline; `head only`: nothing to compare (saving a baseline). */
   mode: 'a/b' | 'baseline' | 'head only';
@@ -76,12 +91,16 @@ export interface GateResult {
   mergedFrom?: { index: number; file: string; gateDir: string; machine: MachineFacts; cells: number }[];
   /** Run folders (each with its result.json holding every cell in full). */
   runs: string[];
+  /** Positive controls this gate had to run (all of them in an unsharded gate and shard 1, none in other shards). */
+  controlsPlanned: number;
   controls: ControlOutcome[];
   cells: GateCell[];
   outcome: GateOutcome;
   exitCode: number;
   /** One line per reason for the outcome. */
   reasons: string[];
+  /** Why the gate stopped before its plan was measured (a disk error): it was not judged. */
+  stopped?: string;
 }
 
 /**
@@ -92,9 +111,11 @@ export interface GateResult {
 export interface GateBaseline {
   schemaVersion: 1;
   kind: 'gate-baseline';
-  tool: { name: 'parquet-chaos'; version: string };
+  tool: ToolIdentity;
   savedAt: string;
   command: string;
+  /** Every metric's and counter's definition when saved (analyze/gate.ts measureDefinitions): a baseline whose definitions differ is refused. */
+  definitions: Record<string, string>;
   /** The strategy spec the samples were measured with (re-run by default). */
   strategy: string;
   scenarios: string[];

@@ -1,3 +1,4 @@
+import { measureDefinitions } from '../analyze/gate.js';
 import { readFileSync } from 'node:fs';
 import { badValue, type ChaosErrorCode } from '../sdk/errors.js';
 import type { GateBaseline, GateResult } from './gate-result.js';
@@ -19,6 +20,13 @@ export function readGateBaseline(path: string): GateBaseline {
     && typeof data.strategy === 'string' && Array.isArray(data.scenarios) && Array.isArray(data.workers) && Array.isArray(data.samples)
     && typeof data.run === 'object' && typeof data.machine === 'object' && Number.isInteger(data.repeat);
   if (!fine) throw badValue('E_BAD_OPTION', '--baseline', path, expected);
+  // Numbers measured under other definitions are not comparable: refused, naming what changed.
+  const now = measureDefinitions();
+  const saved = (data.definitions ?? {}) as Record<string, string>;
+  const differing = [...new Set([...Object.keys(now), ...Object.keys(saved)])].filter((k) => now[k] !== saved[k]);
+  if (differing.length > 0) {
+    throw badValue('E_BAD_OPTION', '--baseline', path, `a baseline whose metrics mean what this tool's mean; ${differing.map((k) => `${k}: saved ${saved[k] === undefined ? '(no definition)' : `"${saved[k]}"`}, now ${now[k] === undefined ? '(not measured)' : `"${now[k]}"`}`).join('; ')}: save the baseline again with this version`);
+  }
   return data as GateBaseline;
 }
 

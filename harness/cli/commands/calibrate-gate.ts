@@ -1,17 +1,16 @@
-/** `parquet-chaos calibrate-gate FILE…`: false alarms, duration and power of the gate on this machine, from A/A gates' JSON. */
+/** `parquet-chaos calibrate-gate FILE…`: the whole gate's false alarms and power on this machine, resampled from A/A gates' cells. */
 import { readJsonFile } from '../../result/read-json.js';
 import { badValue } from '../../sdk/errors.js';
 import type { GateResult } from '../../result/gate-result.js';
-import { GATE_METRICS, gateMetricNames, type GateMetric } from '../../analyze/gate.js';
-import { rateUpperBound, relativePool, resampledAnswers } from '../../analyze/power.js';
+import { GATE_COUNTERS, GATE_METRICS, gateCounterNames, gateMetricNames, type GateCounter, type GateMetric, type Tolerance } from '../../analyze/gate.js';
+import { rateUpperBound, relativeSamples, simulateGate } from '../../analyze/power.js';
 import { median } from '../../analyze/stats.js';
 import type { CommandSpec } from '../command.js';
 import { parseCount } from '../sweep-args.js';
-import { GATE_DEFAULTS, parseMinEffect } from './gate.js';
+import { GATE_DEFAULTS, parseFraction, parseMinEffect } from './gate.js';
 
-const PAIRS = [5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 60];
-const CHANGES = [0.1, 0.25];
-const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+const PAIRS = [4, 5, 6, 8, 10, 12, 15];
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 function readGate(path: string): GateResult {
   const data = readJsonFile(path, 'E_BAD_OPTION', 'FILE', 'a gate JSON (gate --json FILE)') as Partial<GateResult> | null;
@@ -20,63 +19,65 @@ function readGate(path: string): GateResult {
 }
 
 export const calibrateGate = {
-  summary: 'from A/A gates (same strategy both sides, --json files): false-alarm rate, duration, and pairs needed for 80% power by resampling',
+  summary: 'from A/A gates (same strategy both sides, --json files): the whole gate\'s false-alarm rate and its power against a slowdown, by resampling their cells, for each number of pairs',
   args: [{ name: 'FILES', describe: 'gate JSON files of A/A gates, comma-separated' }],
   flags: {
-    metric: { value: 'NAME', describe: `metric to resample: ${gateMetricNames.join(', ')}`, default: 'ackedPerSec' },
-    simulations: { value: 'N', describe: 'resampled comparisons per table entry', default: '1000' },
-    looks: { value: 'N', describe: 'looks the gate may take (α is divided by them)', default: String(GATE_DEFAULTS.looks) },
-    'min-effect': { value: 'E', describe: 'minimum effect to evaluate (as gate --min-effect)', default: 'the gate\'s default for the metric' },
+    metric: { value: 'NAME', describe: `metric to slow down in the power columns: ${gateMetricNames.join(', ')}`, default: 'ackedPerSec' },
+    slowdown: { value: 'E', describe: 'the true change to catch (0.2 or 20%: a rate × 0.8, a time × 1.2)', default: '20%' },
+    simulations: { value: 'N', describe: 'simulated gates per table entry', default: '400' },
+    looks: { value: 'N', describe: 'looks the gate may take (--max-repeat = pairs × looks)', default: String(GATE_DEFAULTS.looks) },
+    cells: { value: 'N', describe: 'cells (scenario × workers) in the simulated gate', default: 'as in the gates given' },
+    'min-effect': { value: 'E', describe: 'minimum effects (as gate --min-effect)', default: 'the gate\'s' },
   },
   async run({ flags, args }, io) {
     const files = args[0]!.split(',').map((f) => f.trim()).filter(Boolean);
     const metric = (flags.metric ?? 'ackedPerSec') as GateMetric;
     if (!(gateMetricNames as string[]).includes(metric)) throw badValue('E_BAD_OPTION', '--metric', metric, `one of: ${gateMetricNames.join(', ')}`);
-    const simulations = parseCount('--simulations', flags.simulations as string | undefined, 1000, 10, 100_000);
+    const slowdown = parseFraction('--slowdown', (flags.slowdown as string | undefined) ?? '20%', 0.99);
+    const simulations = parseCount('--simulations', flags.simulations as string | undefined, 400, 10, 100_000);
     const looks = parseCount('--looks', flags.looks as string | undefined, GATE_DEFAULTS.looks, 1, 100);
     const gates = files.map(readGate);
     const notAA = gates.find((g) => g.config.base !== g.config.head);
     if (notAA) throw badValue('E_BAD_OPTION', 'FILES', notAA.gateDir, 'A/A gates only (the same --base and --head)');
+    const cellCount = parseCount('--cells', flags.cells as string | undefined, Math.max(...gates.map((g) => g.cells.length)), 1, 100);
+    const minEffect = parseMinEffect(flags['min-effect'] as string | undefined);
+    const tolerances = Object.fromEntries(gateCounterNames.map((k) => [k, GATE_COUNTERS[k].tolerance])) as Record<GateCounter, Tolerance>;
+    const alpha = gates[0]!.config.alpha;
 
     const outcomes = new Map<string, number>();
     for (const g of gates) outcomes.set(g.outcome, (outcomes.get(g.outcome) ?? 0) + 1);
-    const falseAlarms = outcomes.get('regressed') ?? 0;
-    const minutes = gates.map((g) => (Date.parse(g.finishedAt) - Date.parse(g.startedAt)) / 60_000);
-    const pairs = gates.flatMap((g) => g.cells.map((c) => c.pairs));
-    const pool = relativePool(gates.flatMap((g) => g.cells.map((c) => c.samples.map((s) => s.metrics[metric]).filter((v): v is number => v !== null))));
-    const family = Math.max(...gates.flatMap((g) => g.cells.map((c) => c.metrics.length)), 1);
-    const alpha = gates[0]!.config.alpha / looks;
-    const minEffect = parseMinEffect(flags['min-effect'] as string | undefined)[metric];
+    const groups = relativeSamples(gates.flatMap((g) => g.cells.map((c) => c.samples)));
+    const pool = groups.flat();
+    if (pool.length === 0) throw badValue('E_BAD_OPTION', 'FILES', files.join(','), 'A/A gates with at least one correct sample');
+    const secondsPerCell = gates.map((g) => (Date.parse(g.finishedAt) - Date.parse(g.startedAt)) / 1000 / Math.max(1, g.cells.reduce((n, c) => n + c.samples.length, 0) + g.controls.length));
+    const spread = (m: GateMetric) => {
+      const v = pool.map((s) => s.metrics[m]).filter((x): x is number => x !== null).sort((a, b) => a - b);
+      return v.length ? `${pct(v[Math.floor(0.1 * v.length)]! - 1)} to ${pct(v[Math.floor(0.9 * v.length)]! - 1)}` : 'not measured';
+    };
     const lines = [
-      `A/A gates: ${gates.length} (${[...outcomes].map(([o, n]) => `${n} ${o}`).join(', ')}); pairs per cell: ${Math.min(...pairs)}–${Math.max(...pairs)}`,
-      `false alarms (regressed): ${falseAlarms} of ${gates.length} = ${pct(falseAlarms / gates.length)} (one-sided 95% upper bound ${pct(rateUpperBound(falseAlarms, gates.length))})`,
-      `duration per gate: median ${median(minutes)!.toFixed(1)} min (${Math.min(...minutes).toFixed(1)}–${Math.max(...minutes).toFixed(1)})`,
-      `${GATE_METRICS[metric].label}: ${pool.length} A/A values, relative to their cell's median: spread (p10–p90) ${pct(quantile(pool, 0.1) - 1)} to +${pct(quantile(pool, 0.9) - 1)}`,
-      `Resampled (${simulations} per entry): n pairs drawn from the pool with replacement, head worsened by the change; regressed when p × ${family} (Holm's first step for ${family} metrics) ≤ α per look = ${alpha.toPrecision(3)} and the change ≥ the minimum effect.`,
+      `A/A gates: ${gates.length} (${[...outcomes].map(([o, n]) => `${n} ${o}`).join(', ')}); ${pool.length} correct samples of ${groups.length} cells, each timing metric ÷ its cell's median`,
+      `measured noise (p10 to p90 around the cell median): ${gateMetricNames.map((m) => `${GATE_METRICS[m].label} ${spread(m)}`).join('; ')}`,
+      `time per cell: median ${median(secondsPerCell)!.toFixed(1)} s (load included)`,
+      `Simulated: ${simulations} whole gates per entry of ${cellCount} cell(s), each drawing its base and head samples from one measured cell (with replacement, ×e^±${0.2}% smoothing), ` +
+      `every look (pairs, then pairs more while inconclusive, up to pairs × ${looks}) at α = ${alpha} ÷ ${looks} per look, Holm across every cell × metric, counters as measured; ` +
+      `minimum effects ${gateMetricNames.map((m) => `${GATE_METRICS[m].label} ${pct(minEffect[m])}`).join(', ')}.`,
       '',
-      `| pairs | A/A: no change (min ${pct(minEffect)}) | ${CHANGES.map((c) => `${pct(c)} slower: regressed (min ${pct(minEffect)})`).join(' | ')} | ${CHANGES.map((c) => `${pct(c)} slower: regressed (min ${pct(c / 2)})`).join(' | ')} |`,
-      `| ---: | ---: | ${CHANGES.map(() => '---:').join(' | ')} | ${CHANGES.map(() => '---:').join(' | ')} |`,
+      `| pairs (max) | A/A: false alarm | A/A: pass | A/A: below min. effect | A/A: inconclusive | ${pct(slowdown)} slower ${GATE_METRICS[metric].label}: caught | mean pairs run |`,
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ];
-    const better = GATE_METRICS[metric].better;
-    const need = new Map<string, number>();
+    let enough: number | undefined;
     for (const [i, n] of PAIRS.entries()) {
-      const settings = { pairs: n, alpha, family, better, simulations, seed: 1000 + i };
-      const aa = resampledAnswers(pool, { ...settings, change: 0, minEffect });
-      const atDefault = CHANGES.map((c) => resampledAnswers(pool, { ...settings, change: c, minEffect }).regressed);
-      const atHalf = CHANGES.map((c) => resampledAnswers(pool, { ...settings, change: c, minEffect: c / 2 }).regressed);
-      CHANGES.forEach((c, j) => {
-        if (atDefault[j]! >= 0.8 && !need.has(`${c}/default`)) need.set(`${c}/default`, n);
-        if (atHalf[j]! >= 0.8 && !need.has(`${c}/half`)) need.set(`${c}/half`, n);
-      });
-      lines.push(`| ${n} | ${pct(aa.noChange)} | ${atDefault.map(pct).join(' | ')} | ${atHalf.map(pct).join(' | ')} |`);
+      const settings = { repeat: n, maxRepeat: n * looks, step: n, alpha, minEffect, tolerances, cells: cellCount, simulations, seed: 1000 + i };
+      const aa = simulateGate(groups, { ...settings, slowdown: null });
+      const slow = simulateGate(groups, { ...settings, slowdown: { metric, change: slowdown } });
+      const falseAlarmBound = rateUpperBound(Math.round(aa.regressed * simulations), simulations);
+      if (enough === undefined && slow.caught >= 0.8 && aa.regressed <= alpha) enough = n;
+      lines.push(`| ${n} (${n * looks}) | ${pct(aa.regressed)} (≤ ${pct(falseAlarmBound)}) | ${pct(aa.noChange)} | ${pct(aa.belowMinimum)} | ${pct(aa.inconclusive)} | ${pct(slow.caught)} | ${slow.meanPairs.toFixed(1)} |`);
     }
-    lines.push('', ...CHANGES.map((c) => `80% power for ${pct(c)}: ${need.get(`${c}/default`) ?? `more than ${PAIRS.at(-1)}`} pairs at minimum effect ${pct(minEffect)}; ${need.get(`${c}/half`) ?? `more than ${PAIRS.at(-1)}`} pairs at minimum effect ${pct(c / 2)}`), '');
+    lines.push('', enough === undefined
+      ? `No number of pairs up to ${PAIRS.at(-1)} catches a ${pct(slowdown)} slowdown of ${GATE_METRICS[metric].label} 80% of the time here: raise --min-effect only if that slowdown does not matter, or gate on a quieter machine.`
+      : `--repeat ${enough} (up to ${enough * looks} pairs) catches a ${pct(slowdown)} slowdown of ${GATE_METRICS[metric].label} at least 80% of the time with A/A false alarms ≤ α here.`, '');
     io.out(lines.join('\n'));
     return 0;
   },
 } satisfies CommandSpec;
-
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}

@@ -5,6 +5,7 @@ import { mergeShards } from '../../analyze/merge.js';
 import { mergeGateShards } from '../../analyze/merge-gate.js';
 import { readGateResult, readJsonFile } from '../../result/read-json.js';
 import { renderGateMarkdown, renderGateTable } from '../../../reports/gate.js';
+import { renderGateJunit } from '../../../reports/junit.js';
 import { writeFileAtomic } from '../../result/files.js';
 import type { CommandSpec } from '../command.js';
 import { paletteFor, parseView, render, VIEW_FLAGS } from '../flags.js';
@@ -25,21 +26,25 @@ export const merge = {
   args: [{ name: 'FILES...', describe: "every shard's result JSON (or every shard's gate --json)" }],
   flags: {
     json: { value: 'FILE', describe: 'where to write the merged result (required)' },
+    junit: { value: 'FILE', describe: 'gate shards: also write the merged gate as JUnit XML' },
     ...VIEW_FLAGS,
   },
   async run({ flags, args, extra }, io) {
     const view = parseView(flags, io);
     if (typeof flags.json !== 'string') throw badValue('E_USAGE', '--json', flags.json ?? '', 'the file to write the merged result to');
     checkOutFile('--json', flags.json);
+    if (typeof flags.junit === 'string') checkOutFile('--junit', flags.junit);
     const files = [...args, ...extra];
     if (files.length > 0 && isGateFile(files[0]!)) {
       // Shards of a gate: the merged gate's verdict and exit code, as the unsharded gate would give them.
       const gate = mergeGateShards(files.map((file) => ({ file, result: readGateResult(file) })));
       writeFileAtomic(flags.json, `${JSON.stringify(gate, null, 2)}\n`);
+      if (typeof flags.junit === 'string') writeFileAtomic(flags.junit, renderGateJunit(gate));
       io.out(renderGateTable(gate, paletteFor(io), io.columns));
       if (io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, renderGateMarkdown(gate));
       return gate.exitCode;
     }
+    if (typeof flags.junit === 'string') throw badValue('E_USAGE', '--junit', flags.junit, 'gate shards to merge (a run has no JUnit report)');
     const merged = mergeShards(files.map((file) => ({ file, result: readResult(file) })), dirname(resolve(flags.json)));
     writeFileAtomic(flags.json, `${JSON.stringify(merged, null, 2)}\n`);
     io.out(render(merged, view, io));
