@@ -1,5 +1,5 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, watch, type FSWatcher } from 'node:fs';
-import { NO_SUCH_PROCESS, type FaultEvent, type KillFault, type NetworkFault, type Planned, type ProcessFault } from '../../sdk/faults.js';
+import { NO_SUCH_PROCESS, type FaultEvent, type KillFault, type NetworkFault, type Planned, type PowerLossFault, type ProcessFault } from '../../sdk/faults.js';
 import { SELF_STOP } from './io-faults.js';
 import type { FaultProxy } from '../services/fault-proxy.js';
 import { LedgerTail } from '../ledger-tail.js';
@@ -14,6 +14,8 @@ export interface FaultableProcess {
   kill?(fault: KillFault): void;
   /** The process's proxy to its service: where network faults land. */
   proxy?: FaultProxy;
+  /** The whole cell (target `cell`): cuts the power, logs what it did, and reboots the cell. */
+  powerLoss?(fault: Planned<PowerLossFault>): void;
 }
 
 
@@ -123,6 +125,11 @@ export class Nemesis {
       this.network(fault, target);
       return;
     }
+    if (fault.kind === 'power-loss') {
+      if (target.powerLoss) target.powerLoss(fault);
+      else this.log({ kind: fault.kind, target: target.name, action: 'skipped', detail: 'the cell is not mounted through crashfs', fault: fault.id });
+      return;
+    }
     const pid = target.pid();
     if (pid === undefined || !isLive(pid)) {
       this.log({ kind: fault.kind, target: target.name, action: 'skipped', detail: pid === undefined ? 'target not running' : 'target not running (it had just ended)', fault: fault.id });
@@ -153,8 +160,8 @@ export class Nemesis {
    * Resumes processes that stopped themselves at a point (pause faults with `point=`): they log a
    * SIGSTOP-self event to the cell's fault log, which is watched here.
    */
-  watchSelfStops(faultLogPath: string, durations: ReadonlyMap<number, number>): void {
-    if (durations.size === 0) return;
+  watchSelfStops(faultLogPath: string, durations: ReadonlyMap<number, number>, powerLosses: ReadonlyMap<number, Planned<PowerLossFault>> = new Map()): void {
+    if (durations.size === 0 && powerLosses.size === 0) return;
     let offset = 0;
     let rest = '';
     const check = () => {
@@ -178,6 +185,13 @@ export class Nemesis {
       for (const line of lines) {
         if (!line.includes(SELF_STOP)) continue;
         const event = JSON.parse(line) as FaultEvent;
+        // A writer stopped at a power loss's point: the power goes now (it kills the stopped writer too).
+        const power = event.fault === undefined ? undefined : powerLosses.get(event.fault);
+        const cell = this.processes.get(power?.target ?? '');
+        if (event.action === SELF_STOP && power && cell) {
+          this.fire(power, cell);
+          continue;
+        }
         const duration = event.fault === undefined ? undefined : durations.get(event.fault);
         if (event.action === SELF_STOP && event.pid !== undefined && duration !== undefined) this.resumeLater(event.pid, event.target, duration);
       }
