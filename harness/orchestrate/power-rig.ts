@@ -103,27 +103,37 @@ export class PowerRig implements FaultableProcess {
 
   /**
    * Unmounts for good (the journals' last replay checked against the folders), then puts each
-   * backing folder where the mount was, so the check and `check DIR` read plain folders.
+   * backing folder where the mount was, so the check and `check DIR` read plain folders. Never
+   * throws: what went wrong is in `errors` (the cell is then not a pass), and no daemon survives it.
    */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     try {
       await this.reboot;
-      for (const [folder, mount] of this.mounts) {
+      for (const mount of this.mounts.values()) {
         try {
           await mount.close();
         } catch (error) {
           this.errors.push((error as Error).message);
-          await mount.kill();
         }
-        rmdirSync(join(this.cellDir, folder));
-        renameSync(join(this.cellDir, 'power', folder), join(this.cellDir, folder));
       }
-      rmSync(join(this.cellDir, 'power'), { recursive: true, force: true });
     } finally {
+      await this.killMounts();
       this.untrack();
     }
+    let moved = 0;
+    for (const folder of FOLDERS) {
+      try {
+        rmdirSync(join(this.cellDir, folder));
+        renameSync(join(this.cellDir, 'power', folder), join(this.cellDir, folder));
+        moved++;
+      } catch (error) {
+        // E.g. a daemon died and programs went on writing into the bare mountpoint.
+        this.errors.push(`${folder}/: the crashfs backing folder could not take the mountpoint's place (${(error as Error).message}); it stays in power/${folder}`);
+      }
+    }
+    if (moved === FOLDERS.length) rmSync(join(this.cellDir, 'power'), { recursive: true, force: true });
   }
 
   private async killMounts(): Promise<void> {
