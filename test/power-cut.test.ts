@@ -51,3 +51,21 @@ describe.skipIf(problem !== undefined)(`power-cut (real processes on crashfs)${p
     expect(crashfsMounts()).toEqual([]);
   });
 });
+
+describe('power-cut where FUSE is missing', () => {
+  it('exits 2 before the first cell, naming what is needed; power-cut is not in the default scenario list', async () => {
+    const { execa } = await import('execa');
+    const { mkdtempSync, readdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { defaultScenarioNames } = await import('../scenarios/index.js');
+    const out = mkdtempSync(join(tmpdir(), 'pc-nofuse-'));
+    // An empty PATH: no fusermount3, gcc nor pkg-config to be found, as on a machine without them.
+    const result = await execa(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, '../harness/cli/main.ts'), 'run',
+      '--strategy', 'realtime', '--scenario', 'power-cut', '--out', out], { reject: false, env: { PATH: '' } });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/--scenario power-cut .*power loss needs a FUSE file system, and this machine lacks: .*fusermount3 \(Debian package fuse3\).*gcc/);
+    expect(readdirSync(out)).toEqual([]);
+    expect(defaultScenarioNames).not.toContain('power-cut');
+  });
+});
