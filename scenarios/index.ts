@@ -3,12 +3,14 @@ import { bufferCrash } from './buffer-crash.js';
 import { mainFileContention } from './main-file-contention.js';
 import { mergeRace } from './merge-race.js';
 import { leaseExpiry } from './lease-expiry.js';
+import { powerCut } from './power-cut.js';
 
 export const scenarios = {
   'main-file-contention': mainFileContention,
   'merge-race': mergeRace,
   'buffer-crash': bufferCrash,
   'lease-expiry': leaseExpiry,
+  'power-cut': powerCut,
 } satisfies Record<string, ScenarioDefinition>;
 
 export type ScenarioName = keyof typeof scenarios;

@@ -43,6 +43,10 @@ describe('layout: who may import what', () => {
     expect(violations('harness/oracle', ['harness/oracle/', 'harness/sdk/'])).toEqual([]);
   });
 
+  it('harness/fuse imports only itself, harness/sdk and the simulation\'s file system and models', () => {
+    expect(violations('harness/fuse', ['harness/fuse/', 'harness/sdk/', 'harness/sim/fs', 'harness/sim/models/'])).toEqual([]);
+  });
+
   it('the writer loop imports only harness/sdk, harness/oracle and the result types, so a simulation can drive it', () => {
     const file = 'harness/orchestrate/writer-loop.ts';
     expect(relativeImports(file).filter((t) => !['harness/sdk/', 'harness/oracle/', 'harness/result/'].some((p) => t.startsWith(p)))).toEqual([]);

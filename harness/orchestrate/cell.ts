@@ -8,7 +8,10 @@ import type { LoadedStrategy } from './load-strategy.js';
 import { aggregateSnapshots, readSnapshots } from '../measure/metrics.js';
 import { faultPlanRandom, planFaults } from './nemesis/plan.js';
 import { Nemesis, type FaultableProcess } from './nemesis/nemesis.js';
-import { NO_SUCH_PROCESS, type FaultEvent, type InProcessFault, type Planned } from '../sdk/faults.js';
+import { NO_SUCH_PROCESS, type FaultEvent, type InProcessFault, type Planned, type PowerLossFault } from '../sdk/faults.js';
+import { PowerRig } from './power-rig.js';
+import type { ModelName } from '../sim/models/index.js';
+import type { FaultPlan } from './nemesis/plan.js';
 import { logicalBytes, makeRecord } from '../sdk/records.js';
 import type { CellError, CellResult, RunConfig } from '../result/result.js';
 import { readFaultLog, writeCellRecord } from '../result/cell-record.js';
@@ -93,20 +96,37 @@ export async function runCell(plan: CellPlan): Promise<CellResult> {
   const { strategy, scenario, cellDir, config } = plan;
   const paths = cellPaths(cellDir);
   for (const [key, dir] of Object.entries(paths)) if (key !== 'faults') makeDirs(dir);
+  // Drawn from (seed, scenario, workers, repeat) only: every strategy faces the same schedule.
+  const faults = planFaults(config.faults, scenario, {
+    random: faultPlanRandom(config.seed, scenario.name, config.workers, plan.repeat), workers: config.workers, recordsPerWorker: config.recordsPerWorker,
+    lockStaleMs: config.lockStaleMs,
+  });
+  // A planned power loss puts data/ and state/ on crashfs, before any service opens a file there.
+  const power = faults.all.find((f): f is Planned<PowerLossFault> => f.kind === 'power-loss');
+  let rig: PowerRig | undefined;
+  if (power) {
+    try {
+      rig = await PowerRig.mount(cellDir, power.model as ModelName);
+    } catch (error) {
+      return brokenCell(strategy.spec.label, scenario.name, config, cellDir, { source: 'power-loss', code: 'E_POWER_LOSS', message: (error as Error).message });
+    }
+  }
   let services: CellServices;
   try {
     services = await startServices(strategy.definition.services?.(strategy.options) ?? {}, { stateDir: paths.state, cellDir, redisUrl: config.redisUrl });
   } catch (error) {
+    await rig?.close();
     return brokenCell(strategy.spec.label, scenario.name, config, cellDir, { source: 'services', code: (error as { code?: string }).code ?? 'E_SERVICE', message: (error as Error).message });
   }
   try {
-    return { ...(await runCellWith(plan, services)), services: services.info };
+    return { ...(await runCellWith(plan, services, faults, rig)), services: services.info };
   } finally {
     await services.stop();
+    await rig?.close();
   }
 }
 
-async function runCellWith(plan: CellPlan, services: CellServices): Promise<CellResult> {
+async function runCellWith(plan: CellPlan, services: CellServices, faults: FaultPlan, rig: PowerRig | undefined): Promise<CellResult> {
   const { strategy, scenario, cellDir, config } = plan;
   const paths = cellPaths(cellDir);
   // What `parquet-chaos check DIR` needs to judge this cell again later; completed (schedule, errors,
@@ -118,19 +138,16 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
   const logEvent = (event: Omit<FaultEvent, 'at'>) => appendFileSync(paths.faults, `${JSON.stringify({ at: Date.now() - startedAt, ...event })}\n`);
 
   const backgroundKinds = scenario.backgroundRoles.filter((k): k is BackgroundRoleKind => Boolean(strategy.definition.roles?.[k]));
-  // Drawn from (seed, scenario, workers, repeat) only: every strategy faces the same schedule.
-  const faults = planFaults(config.faults, scenario, {
-    random: faultPlanRandom(config.seed, scenario.name, config.workers, plan.repeat), workers: config.workers, recordsPerWorker: config.recordsPerWorker,
-    lockStaleMs: config.lockStaleMs,
-  });
-  const ioFaultsFor = (name: string, kind: RoleKind) => faults.inProcess.filter((f) => f.target === name || (f.target === 'writers' && kind === 'writer'));
+  // A power loss at a point stops its writer (`of`, default writer-0) there; the rest name their target.
+  const carrierOf = (f: Planned<InProcessFault>) => (f.kind === 'power-loss' ? f.of ?? 'writer-0' : f.target);
+  const ioFaultsFor = (name: string, kind: RoleKind) => faults.inProcess.filter((f) => carrierOf(f) === name || (f.target === 'writers' && kind === 'writer'));
   const writerSlots = Array.from({ length: config.workers }, (_, i) =>
     new Slot(`writer-${i}`, 'writer', i, config.restart !== 'none', ioFaultsFor(`writer-${i}`, 'writer'), join(paths.ledger, `writer-${i}.jsonl`)));
   const backgroundSlots = backgroundKinds.map((kind) => new Slot(kind, kind, 0, true, ioFaultsFor(kind, kind)));
   const finalizeSlot = new Slot('finalize', 'finalize', 0, false, []);
   const present = new Set([...writerSlots, ...backgroundSlots].map((s) => s.name));
   for (const fault of faults.inProcess) {
-    if (fault.target !== 'writers' && !present.has(fault.target)) logEvent({ kind: fault.kind, target: fault.target, action: 'skipped', detail: NO_SUCH_PROCESS, fault: fault.id });
+    if (fault.target !== 'writers' && !present.has(carrierOf(fault))) logEvent({ kind: fault.kind, target: fault.target, action: 'skipped', detail: NO_SUCH_PROCESS, fault: fault.id });
   }
 
   const roleConfig = (slot: Slot): RoleConfig => ({
@@ -161,6 +178,12 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
       if (result.exitCode === 0 || slot.stopping) return;
       // Only faults send SIGKILL here (the timeout sets `stopping` first): a death to account for, not an error.
       if (result.signal === 'SIGKILL') {
+        // After a power loss, nothing restarts before the folders are back; nothing at all if they are not.
+        if (rig && !(await rig.rebooted())) {
+          logEvent({ kind: 'restart', target: slot.name, action: 'not restarted', detail: 'the reboot after the power loss failed' });
+          return;
+        }
+        if (slot.stopping) return;
         if (!slot.restartable || Date.now() >= deadline) {
           logEvent({ kind: 'restart', target: slot.name, action: 'not restarted', detail: slot.restartable ? 'past the cell deadline' : '--restart none' });
           return;
@@ -212,13 +235,30 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
   const redisTarget = services.redis?.managed
     ? new RedisTarget(services.redis, logEvent, (message) => errors.push({ source: 'redis', code: 'E_SERVICE', message }))
     : undefined;
-  const targets: FaultableProcess[] = [...writerSlots, ...backgroundSlots, ...(redisTarget ? [redisTarget] : [])];
+  const targets: FaultableProcess[] = [...writerSlots, ...backgroundSlots, ...(redisTarget ? [redisTarget] : []), ...(rig ? [rig] : [])];
+  rig?.attach({
+    random: faultPlanRandom(config.seed, scenario.name, config.workers, plan.repeat).fork('power-loss'),
+    log: logEvent,
+    killEverything: async () => {
+      const running = [...writerSlots, ...backgroundSlots, finalizeSlot].flatMap((slot) => (slot.child && slot.child.exitCode === null ? [slot.child] : []));
+      // SIGKILL alone: it ends a stopped process too, and a writer held at the trigger takes no step more.
+      for (const child of running) child.kill('SIGKILL');
+      const redis = services.redis?.managed ? services.redis : undefined;
+      const redisPid = redis?.pid();
+      await Promise.all([...running.map((child) => child.catch(() => undefined)), redis?.kill()]);
+      return [...running.map((child) => child.pid!), ...(redisPid === undefined ? [] : [redisPid])];
+    },
+    afterReboot: async () => {
+      if (services.redis?.managed) await services.redis.restart();
+    },
+  });
   const nemesis = new Nemesis(new Map(targets.map((s) => [s.name, s])), logEvent);
   // The orchestrator's own CPU while the cell's processes run: it competes with them for the cores.
   const [cpuAtSpawn, wallAtSpawn] = [process.cpuUsage(), performance.now()];
   // Pauses at a point: the target stops itself there, the nemesis resumes it after the duration. Progress
   // triggers: the writer stops itself there, the nemesis carries out the fault and lets it go on.
-  nemesis.watchFaultLog(paths.faults, new Map(faults.inProcess.flatMap((f) => (f.kind === 'pause' ? [[f.id, f.duration] as const] : []))));
+  nemesis.watchFaultLog(paths.faults, new Map(faults.inProcess.flatMap((f) => (f.kind === 'pause' ? [[f.id, f.duration] as const] : []))),
+    new Map(faults.inProcess.flatMap((f) => (f.kind === 'power-loss' ? [[f.id, f] as const] : []))));
   for (const slot of backgroundSlots) slot.done = supervise(slot);
   startedAt = Date.now();
   for (const slot of writerSlots) slot.done = supervise(slot);
@@ -240,6 +280,11 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
   // clean again, a killed server serving again.
   nemesis.heal();
   await redisTarget?.settle();
+  // A power loss under way finishes (its restarted processes then run to their end like the others).
+  if (rig) {
+    await rig.rebooted();
+    timedOut += await awaitSlots(writerSlots, deadline);
+  }
   for (const slot of backgroundSlots) {
     slot.stopping = true;
     slot.child?.kill('SIGTERM');
@@ -253,6 +298,11 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
     timedOut += await awaitSlots([finalizeSlot], Math.max(deadline, Date.now() + FINALIZE_MIN_MS));
   }
   const finalizeMs = Date.now() - finalizeStarted;
+  // The check reads plain folders: the mounts go (their last journals checked against the folders).
+  if (rig) {
+    await rig.close();
+    for (const message of rig.errors) errors.push({ source: 'power-loss', code: 'E_POWER_LOSS', message });
+  }
 
   plan.signal?.removeEventListener('abort', stopAll);
   await Promise.all([...writerSlots, ...backgroundSlots].map((slot) => slot.proxy?.close()));

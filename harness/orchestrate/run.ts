@@ -12,6 +12,8 @@ import { badValue } from '../sdk/errors.js';
 import { isDiskError, makeDirs, reserveSpace, writeFileAtomic } from '../result/files.js';
 import { killAll } from './supervise.js';
 import { checkFaultsReachable } from './nemesis/reachable.js';
+import { checkPowerLoss } from './nemesis/power-check.js';
+import { cleanStaleMounts } from '../fuse/mounts.js';
 import type { StrategyDefinition } from '../sdk/strategy.js';
 import { loadStrategy, type LoadedStrategy } from './load-strategy.js';
 import { machineFacts } from '../measure/machine.js';
@@ -121,6 +123,10 @@ export async function runCells(options: RunOptions, planned: readonly PlannedCel
     // A server given with --redis-url is never faulted.
     redisOwners: config.redisUrl ? [] : matrix.strategies.flatMap((s) => (!s.definition.services?.(s.options).redis ? [] : [s.spec.label])),
   });
+  checkPowerLoss(config.faults, matrix.scenarios, { workers: Math.max(...planned.map((p) => p.workers)), recordsPerWorker: config.recordsPerWorker, lockStaleMs: config.lockStaleMs });
+  // A crashfs mount that an earlier run under the same folder could not remove (its daemon gone).
+  const stale = cleanStaleMounts(resolve(outDir));
+  if (stale.cleaned.length) process.stderr.write(`parquet-chaos: unmounted ${stale.cleaned.length} stale crashfs mount(s) left by an earlier run: ${stale.cleaned.join(', ')}\n`);
   const scenarioFor = new Map(matrix.scenarios.map((s) => [s.name, s]));
   const runId = newRunId(config.seed);
   const runDir = resolve(outDir, runId);

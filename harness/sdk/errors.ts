@@ -26,7 +26,11 @@ export type ChaosErrorCode =
   /** An output location that cannot be written (checked before the first cell): bad usage. */
   | 'E_OUTPUT'
   /** The disk failed under the harness's own files (ENOSPC, EIO): the run stopped, what was measured is kept. */
-  | 'E_DISK';
+  | 'E_DISK'
+  /** A power loss was asked for where FUSE (or what builds the crashfs daemon) is missing: named, before the first cell. */
+  | 'E_FUSE'
+  /** The power-loss layer failed in a cell (a daemon died, the model could not follow an operation). */
+  | 'E_POWER_LOSS';
 
 export interface ChaosErrorDetails {
   option?: string;

@@ -58,14 +58,28 @@ export interface PartitionFault extends Trigger, FaultBase { kind: 'partition'; 
 export interface SlowIoFault extends FaultBase { kind: 'slow-io'; op: IoOp | '*'; path: string; probability: number; delay: number }
 export interface IoErrorFault extends FaultBase { kind: 'io-error'; op: IoOp | '*'; path: string; errno: 'EIO' | 'ENOSPC'; probability: number; nth: number }
 export interface CrashPointFault extends FaultBase { kind: 'crash-point'; point: string; nth: number }
+/**
+ * The machine loses power: every process of the cell is SIGKILLed at once, the cell's data/ and
+ * state/ (mounted through crashfs) keep one state the persistence `model` allows for what was not
+ * durable (`seeded`: chosen from the seed; `harshest`: nothing un-synced survives), and the cell goes
+ * on as after a reboot. Its target is the whole cell; a progress trigger counts `of`'s ledger (default
+ * writer-0), a point trigger stops the writer `of` (default writer-0) there until the power goes.
+ */
+export interface PowerLossFault extends Trigger, FaultBase { kind: 'power-loss'; model: string; state: PowerLossState }
+export const POWER_LOSS_STATES = ['seeded', 'harshest'] as const;
+export type PowerLossState = (typeof POWER_LOSS_STATES)[number];
+/** The persistence model a power loss follows unless it names one (see harness/sim/models/). */
+export const DEFAULT_POWER_MODEL = 'posix';
+/** The target of a power loss: every process of the cell. */
+export const POWER_TARGET = 'cell';
 
 export type NetworkFault = LatencyFault | DropFault | PartitionFault;
-export type Fault = KillFault | PauseFault | NetworkFault | SlowIoFault | IoErrorFault | CrashPointFault;
+export type Fault = KillFault | PauseFault | NetworkFault | SlowIoFault | IoErrorFault | CrashPointFault | PowerLossFault;
 /** A fault of a cell's plan, numbered: every event it causes names its `id`. */
 export type Planned<F extends Fault = Fault> = F & { id: number };
 export type FaultKind = Fault['kind'];
 /** Faults the orchestrator's nemesis carries out on its triggers: on processes, on the service, on the network. */
-export type ProcessFault = KillFault | PauseFault | NetworkFault;
+export type ProcessFault = KillFault | PauseFault | NetworkFault | PowerLossFault;
 export type IoFault = SlowIoFault | IoErrorFault | CrashPointFault;
 
 type Raw = Record<string, string>;
@@ -171,6 +185,21 @@ export const faultKinds = {
       probability: num('io-error', raw, 'probability', 0, 1, raw.nth === undefined ? 1 : 0), nth: num('io-error', raw, 'nth', 0, 1e9, 0), ...optional('io-error', raw),
     };
   },
+  'power-loss': (raw: Raw): PowerLossFault => {
+    allowOnly('power-loss', raw, [...TRIGGERS, 'point', 'nth', 'of', 'model', 'state']);
+    const state = raw.state ?? 'seeded';
+    if (!(POWER_LOSS_STATES as readonly string[]).includes(state)) throw badValue('E_BAD_OPTION', '--faults power-loss:state', state, `one of: ${POWER_LOSS_STATES.join(', ')}`);
+    // `of` names the writer whose ledger counts or who stops at the point, for every trigger but `at`.
+    const { of, ...rest } = raw;
+    const when = trigger('power-loss', rest, true);
+    if (of !== undefined && (when.at !== undefined || !/^writer-\d+$/.test(of))) {
+      throw badValue('E_BAD_OPTION', '--faults power-loss:of', of, 'writer-N (whose ledger or point triggers the power loss), with afterAcks, afterAttempts or point');
+    }
+    return {
+      kind: 'power-loss', target: POWER_TARGET, ...when, ...(of ? { of } : {}),
+      model: raw.model ?? DEFAULT_POWER_MODEL, state: state as PowerLossState, ...optional('power-loss', raw),
+    };
+  },
   'crash-point': (raw: Raw): CrashPointFault => {
     allowOnly('crash-point', raw, ['target', 'point', 'nth']);
     if (!raw.point) throw badValue('E_BAD_OPTION', '--faults crash-point:point', '', 'a point name (e.g. publish:temp-written, merge:*) or an I/O op (e.g. rename)');
@@ -192,7 +221,7 @@ export function parseFaultList(text: string): Fault[] {
   });
 }
 
-const NEMESIS_KINDS: readonly FaultKind[] = ['kill', 'pause', 'latency', 'drop', 'partition'];
+const NEMESIS_KINDS: readonly FaultKind[] = ['kill', 'pause', 'latency', 'drop', 'partition', 'power-loss'];
 
 export function isProcessFault(fault: Fault): fault is ProcessFault {
   return NEMESIS_KINDS.includes(fault.kind);
@@ -205,10 +234,10 @@ export function isNetworkFault(fault: Fault): fault is NetworkFault {
 }
 
 /** Faults the target process carries out itself (through its I/O port hook); the rest are the nemesis's. */
-export type InProcessFault = IoFault | ((KillFault | PauseFault) & { point: string });
+export type InProcessFault = IoFault | ((KillFault | PauseFault | PowerLossFault) & { point: string });
 
 export function isInProcessFault(fault: Fault): fault is InProcessFault {
-  return !isProcessFault(fault) || ((fault.kind === 'kill' || fault.kind === 'pause') && fault.point !== undefined);
+  return !isProcessFault(fault) || ((fault.kind === 'kill' || fault.kind === 'pause' || fault.kind === 'power-loss') && fault.point !== undefined);
 }
 
 /**

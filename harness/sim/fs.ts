@@ -20,7 +20,7 @@ export type PendingOp =
   | {
       seq: number;
       kind: 'entry';
-      op: 'create' | 'mkdir' | 'rename' | 'unlink';
+      op: 'create' | 'mkdir' | 'rename' | 'unlink' | 'rmdir';
       /** The folder whose entries change (for a rename, the target's folder). */
       dir: string;
       path: string;
@@ -36,13 +36,15 @@ export type PendingOp =
   | {
       seq: number;
       kind: 'data';
-      op: 'truncate' | 'append';
+      /** `write`: bytes at `offset` inside or past the end (a real program's pwrite; the ports only append). */
+      op: 'truncate' | 'append' | 'write';
       inode: number;
       /** The path the file had when the operation ran (for reports). */
       path: string;
       /** The port call this op belongs to: one writeFile is a truncate and an append. */
       call: number;
       length?: number;
+      offset?: number;
       bytes?: Uint8Array;
       /** A truncate to 0 of a file that had data, followed in the same call by its new content. */
       replacesContent?: boolean;
@@ -124,6 +126,20 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return joined;
 }
 
+/** `data` cut or zero-extended to `length` bytes (truncate(2) both shrinks and grows). */
+function resized(data: Uint8Array, length: number): Uint8Array {
+  if (length <= data.byteLength) return data.slice(0, length);
+  const grown = new Uint8Array(length);
+  grown.set(data);
+  return grown;
+}
+
+function writtenAt(data: Uint8Array, offset: number, bytes: Uint8Array): Uint8Array {
+  const out = resized(data, Math.max(data.byteLength, offset + bytes.byteLength));
+  out.set(bytes, offset);
+  return out;
+}
+
 /** Applies one op (an append possibly torn to `tear` bytes) to a state. */
 function applyOp(state: FsState, op: PendingOp, tear?: number): void {
   if (op.kind === 'entry') {
@@ -134,7 +150,8 @@ function applyOp(state: FsState, op: PendingOp, tear?: number): void {
     return;
   }
   const current = state.data.get(op.inode) ?? EMPTY;
-  if (op.op === 'truncate') state.data.set(op.inode, current.slice(0, op.length));
+  if (op.op === 'truncate') state.data.set(op.inode, resized(current, op.length!));
+  else if (op.op === 'write') state.data.set(op.inode, writtenAt(current, op.offset!, op.bytes!));
   else state.data.set(op.inode, concat(current, tear === undefined ? op.bytes! : op.bytes!.subarray(0, tear)));
 }
 
@@ -245,6 +262,13 @@ export class SimFs {
     this.record({ kind: 'data', op: 'append', inode: node.inode, path, call, bytes: bytes.slice() });
   }
 
+  /** A write at `offset` (pwrite): an append when it lands exactly at the end, else a `write` op. */
+  writeAt(path: string, offset: number, bytes: Uint8Array, call: number): void {
+    const node = this.fileNode(path, 'write');
+    if (offset === (this.visible.data.get(node.inode) ?? EMPTY).byteLength) this.append(path, bytes, call);
+    else this.record({ kind: 'data', op: 'write', inode: node.inode, path, call, offset, bytes: bytes.slice() });
+  }
+
   truncate(path: string, length: number): void {
     const node = this.fileNode(path, 'truncate');
     this.record({ kind: 'data', op: 'truncate', inode: node.inode, path, call: this.beginCall(), length });
@@ -270,6 +294,14 @@ export class SimFs {
     if (!node) throw errno('ENOENT', 'unlink', path);
     if (node.kind === 'dir') throw errno('EISDIR', 'unlink', path);
     this.record({ kind: 'entry', op: 'unlink', dir: dirname(path), path, changes: [{ path, node: undefined }] });
+  }
+
+  rmdir(path: string): void {
+    const node = this.visible.entries.get(path);
+    if (!node) throw errno('ENOENT', 'rmdir', path);
+    if (node.kind !== 'dir') throw errno('ENOTDIR', 'rmdir', path);
+    if (this.readdir(path).length > 0) throw errno('ENOTEMPTY', 'rmdir', path);
+    this.record({ kind: 'entry', op: 'rmdir', dir: dirname(path), path, changes: [{ path, node: undefined }] });
   }
 
   /** mkdir -p */
@@ -338,6 +370,17 @@ export class SimFs {
     };
     explore([]);
     return [...found.values()];
+  }
+
+  /** The visible state with its bytes: every folder, and every file's content. */
+  image(): { dirs: string[]; files: Map<string, Uint8Array> } {
+    const dirs: string[] = [];
+    const files = new Map<string, Uint8Array>();
+    for (const [path, node] of [...this.visible.entries].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (node.kind === 'dir') dirs.push(path);
+      else files.set(path, this.visible.data.get(node.inode) ?? EMPTY);
+    }
+    return { dirs, files };
   }
 
   /** The visible state as `path → content` (folders end in `/`), for tests and reports. */

@@ -80,7 +80,7 @@ const relative = (path: string) => (path.startsWith(`${SIM_CELL}/`) ? path.slice
 
 function describeCrash(outcomes: readonly CrashOutcome[]): SimCrashFate[] {
   return outcomes.map(({ op, fate, keptBytes }) => ({
-    op: op.kind === 'entry' ? (op.op === 'rename' ? `rename ${relative(op.from!)} →` : op.op) : op.op === 'append' ? 'write' : `truncate to ${op.length}`,
+    op: op.kind === 'entry' ? (op.op === 'rename' ? `rename ${relative(op.from!)} →` : op.op) : op.op === 'truncate' ? `truncate to ${op.length}` : 'write',
     path: relative(op.path),
     fate,
     ...(keptBytes !== undefined ? { keptBytes } : {}),

@@ -93,6 +93,7 @@ const FAULT_EFFECT = {
   'slow-io': 'the target\'s I/O port delays matching operations (`op`, `path` substring) by `delay` ms with `probability`',
   'io-error': 'the target\'s I/O port fails a matching operation with `errno` (EIO or ENOSPC), by `probability` or at the `nth` match; a strategy must not ack it',
   'crash-point': 'the target SIGKILLs itself at the `nth` time it reaches `point`: a named point such as `publish:temp-written`, a prefix such as `merge:*`, or an I/O op name',
+  'power-loss': 'the machine loses power (target: the whole cell, on crashfs): every process is SIGKILLed at once, data/ and state/ keep one state the persistence `model` allows (`state=seeded` or `harshest`), are remounted, and processes restart per `--restart`; needs FUSE (docs/power-loss.md)',
 } satisfies Record<FaultKind, string>;
 
 /** The fields a kind accepts, as its parser lists them when given one it does not know. */

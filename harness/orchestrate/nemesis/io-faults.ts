@@ -38,6 +38,10 @@ export function createFaultHook(faults: readonly Planned<InProcessFault>[], env:
         // Stopped at once, in this very call: the nemesis sees the event and sends SIGCONT after the duration.
         env.log({ kind: 'pause', action: SELF_STOP, detail: `at ${where} (hit ${hits[i]}) for ${fault.duration} ms`, fault: fault.id });
         process.kill(process.pid, 'SIGSTOP');
+      } else if (fault.kind === 'power-loss') {
+        // Stopped here until the nemesis, seeing the event, cuts the power (which kills this process).
+        env.log({ kind: 'power-loss', action: SELF_STOP, detail: `at ${where} (hit ${hits[i]}): waiting for the power loss`, fault: fault.id });
+        process.kill(process.pid, 'SIGSTOP');
       } else crash(i, where);
     }
   };

@@ -1,5 +1,5 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, watch, type FSWatcher } from 'node:fs';
-import { HELD_AT_TRIGGER, NO_SUCH_PROCESS, type FaultEvent, type KillFault, type NetworkFault, type Planned, type ProcessFault } from '../../sdk/faults.js';
+import { HELD_AT_TRIGGER, NO_SUCH_PROCESS, type FaultEvent, type KillFault, type NetworkFault, type Planned, type PowerLossFault, type ProcessFault } from '../../sdk/faults.js';
 import { SELF_STOP } from './io-faults.js';
 import type { FaultProxy } from '../services/fault-proxy.js';
 import { LedgerTail } from '../ledger-tail.js';
@@ -15,6 +15,8 @@ export interface FaultableProcess {
   kill?(fault: KillFault): void;
   /** The process's proxy to its service: where network faults land. */
   proxy?: FaultProxy;
+  /** The whole cell (target `cell`): cuts the power, logs what it did, and reboots the cell. */
+  powerLoss?(fault: Planned<PowerLossFault>): void;
 }
 
 
@@ -153,6 +155,15 @@ export class Nemesis {
       this.network(fault, target);
       return false;
     }
+    if (fault.kind === 'power-loss') {
+      if (!target.powerLoss) {
+        this.log({ kind: fault.kind, target: target.name, action: 'skipped', detail: 'the cell is not mounted through crashfs', fault: fault.id });
+        return false;
+      }
+      // The power loss kills every process of the cell, a writer held at the trigger too (stopped till then).
+      target.powerLoss(fault);
+      return heldPid !== undefined;
+    }
     const pid = target.pid();
     if (pid === undefined || !isLive(pid)) {
       this.log({ kind: fault.kind, target: target.name, action: 'skipped', detail: pid === undefined ? 'target not running' : 'target not running (it had just ended)', fault: fault.id });
@@ -193,7 +204,7 @@ export class Nemesis {
    * self`), resumed after its duration, and a writer held at a progress trigger, for which the fault is
    * carried out now.
    */
-  watchFaultLog(faultLogPath: string, durations: ReadonlyMap<number, number>): void {
+  watchFaultLog(faultLogPath: string, durations: ReadonlyMap<number, number>, powerLosses: ReadonlyMap<number, Planned<PowerLossFault>> = new Map()): void {
     let offset = 0;
     let rest = '';
     const check = () => {
@@ -220,6 +231,13 @@ export class Nemesis {
         if (event.pid === undefined) continue;
         if (event.action === HELD_AT_TRIGGER) {
           void this.onHeld(event);
+          continue;
+        }
+        // A writer stopped at a power loss's point: the power goes now (it kills the stopped writer too).
+        const power = event.fault === undefined ? undefined : powerLosses.get(event.fault);
+        const cell = this.processes.get(power?.target ?? '');
+        if (event.action === SELF_STOP && power && cell) {
+          this.fire(power, cell, event.pid);
           continue;
         }
         const duration = event.fault === undefined ? undefined : durations.get(event.fault);

@@ -3,7 +3,7 @@
  * a point no cell of the run has would never fire, so it is bad usage, named with the valid ones.
  */
 import { badValue } from '../../sdk/errors.js';
-import { matchesPattern, parseFaultList } from '../../sdk/faults.js';
+import { matchesPattern, parseFaultList, POWER_TARGET } from '../../sdk/faults.js';
 import { IO_OPS } from '../../sdk/ports/io.js';
 import { LOCK_ACQUIRED } from '../../sdk/ports/lock.js';
 import type { ScenarioDefinition } from '../../sdk/scenario.js';
@@ -20,7 +20,7 @@ export interface RunShape {
 
 /** The processes a run's cells have, each with the strategies that bring it (background roles). */
 function targets(shape: RunShape): Map<string, string> {
-  const valid = new Map<string, string>([['writer', ''], ['writers', '']]);
+  const valid = new Map<string, string>([['writer', ''], ['writers', ''], [POWER_TARGET, ' (power-loss)']]);
   for (let i = 0; i < shape.maxWorkers; i++) valid.set(`writer-${i}`, '');
   for (const scenario of shape.scenarios) {
     for (const role of scenario.backgroundRoles) {
@@ -43,7 +43,7 @@ export function checkFaultsReachable(spec: string, shape: RunShape): void {
       throw badValue('E_BAD_OPTION', `--faults ${fault.kind}:target`, fault.target, `a process of this run: ${[...valid].map(([name, owners]) => `${name}${owners}`).join(', ')}`);
     }
     // Crash points may also name an I/O op; point triggers of kill and pause name points only.
-    const point = fault.kind === 'crash-point' || fault.kind === 'kill' || fault.kind === 'pause' ? fault.point : undefined;
+    const point = fault.kind === 'crash-point' || fault.kind === 'kill' || fault.kind === 'pause' || fault.kind === 'power-loss' ? fault.point : undefined;
     const names = fault.kind === 'crash-point' ? [...IO_OPS, ...(declared ?? []), LOCK_ACQUIRED] : [...(declared ?? []), LOCK_ACQUIRED];
     if (point !== undefined && declared && !names.some((name) => matchesPattern(point, name))) {
       throw badValue('E_BAD_OPTION', `--faults ${fault.kind}:point`, point, `a point the run's strategies mark (${[...declared, LOCK_ACQUIRED].join(', ')})${fault.kind === 'crash-point' ? ` or an I/O op (${IO_OPS.join(', ')})` : ''}; a trailing * matches a prefix`);

@@ -30,7 +30,8 @@ export const ext4OrderedModel = {
     const groups: CrashGroup[] = [{ label: 'the journal (all metadata, in order)', ops: journal, options: prefixOptions(journal) }];
     if (journal.length === 0) groups.pop();
     const appends = new Map<number, PendingOp[]>();
-    for (const op of log) if (op.kind === 'data' && op.op === 'append') appends.set(op.inode, [...(appends.get(op.inode) ?? []), op]);
+    // Writes inside a file (pwrite) are data like appends: not journaled, kept as a prefix.
+    for (const op of log) if (op.kind === 'data' && op.op !== 'truncate') appends.set(op.inode, [...(appends.get(op.inode) ?? []), op]);
     for (const ops of appends.values()) {
       // auto_da_alloc: data a kept replacing rename or replacing truncate depends on is kept whole.
       let forced = 0;
