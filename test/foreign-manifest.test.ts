@@ -12,7 +12,7 @@ import { manifestJsonSchemaText, protocolJsonSchemaText } from '../scripts/resul
 const root = resolve(import.meta.dirname, '..');
 const published = (name: string) => readFileSync(join(root, 'schema', name), 'utf8');
 const ajv = new Ajv({ allErrors: true, strict: false });
-const fixtures = ['correct.json', 'misbehaving.json'].map((f) => join(root, 'test/fixtures/foreign', f));
+const fixtures = ['correct.json', 'misbehaving.json', 'with-roles.json'].map((f) => join(root, 'test/fixtures/foreign', f));
 const folder = mkdtempSync(join(tmpdir(), 'parquet-chaos-manifest-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 

@@ -74,4 +74,23 @@ describe('writer protocol 1 with plain-JS foreign writers (real processes)', () 
     expect(cell.verdict.broken).toContain('noLostAcked');
     expect([cell.verdict.acked, cell.verdict.lost]).toEqual([14, 14]);
   }, 120_000);
+
+  it('merger, consumer and finalize speak it too: they count, stop when told and say done; one that exits before stop is an error', async () => {
+    // Act
+    const roles = fixture('with-roles.json');
+    const quits = `${roles}:quit=true`;
+    const result = await runSmall({ strategies: [roles, quits], scenarios: ['merge-race'], workers: 2, recordsPerWorker: 10, faults: 'none' });
+
+    // Assert
+    const clean = cellOf(result.cells, roles);
+    expect(clean.errors).toEqual([]);
+    expect(clean.verdict.valid).toBe(true);
+    expect(clean.counters.finalized).toBe(1);
+    expect(clean.counters.mergerSteps).toBeGreaterThanOrEqual(1);
+    expect(clean.counters.consumerSteps).toBeGreaterThanOrEqual(1);
+    const early = cellOf(result.cells, quits);
+    expect(early.errors.filter((e) => e.code === 'E_PROTOCOL').map((e) => e.message).sort())
+      .toEqual([expect.stringMatching(/^consumer: .*exited \(code 0\) before the harness ended it/), expect.stringMatching(/^merger: .*exited \(code 0\) before the harness ended it/)]);
+    expect(early.verdict.valid).toBe('unknown');
+  }, 240_000);
 });
