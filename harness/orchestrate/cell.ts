@@ -64,6 +64,7 @@ class Slot implements FaultableProcess {
     readonly restartable: boolean,
     readonly ioFaults: Planned<InProcessFault>[],
     readonly ledgerPath?: string,
+    readonly processGroup = false,
   ) {}
 
   /** This process's own proxy to the cell's service, when network faults are planned. */
@@ -141,10 +142,12 @@ async function runCellWith(plan: CellPlan, services: CellServices, faults: Fault
   // A power loss at a point stops its writer (`of`, default writer-0) there; the rest name their target.
   const carrierOf = (f: Planned<InProcessFault>) => (f.kind === 'power-loss' ? f.of ?? 'writer-0' : f.target);
   const ioFaultsFor = (name: string, kind: RoleKind) => faults.inProcess.filter((f) => carrierOf(f) === name || (f.target === 'writers' && kind === 'writer'));
+  // A foreign strategy's role process leads a group with the process it starts: faults take both.
+  const group = strategy.foreign !== undefined;
   const writerSlots = Array.from({ length: config.workers }, (_, i) =>
-    new Slot(`writer-${i}`, 'writer', i, config.restart !== 'none', ioFaultsFor(`writer-${i}`, 'writer'), join(paths.ledger, `writer-${i}.jsonl`)));
-  const backgroundSlots = backgroundKinds.map((kind) => new Slot(kind, kind, 0, true, ioFaultsFor(kind, kind)));
-  const finalizeSlot = new Slot('finalize', 'finalize', 0, false, []);
+    new Slot(`writer-${i}`, 'writer', i, config.restart !== 'none', ioFaultsFor(`writer-${i}`, 'writer'), join(paths.ledger, `writer-${i}.jsonl`), group));
+  const backgroundSlots = backgroundKinds.map((kind) => new Slot(kind, kind, 0, true, ioFaultsFor(kind, kind), undefined, group));
+  const finalizeSlot = new Slot('finalize', 'finalize', 0, false, [], undefined, group);
   const present = new Set([...writerSlots, ...backgroundSlots].map((s) => s.name));
   for (const fault of faults.inProcess) {
     if (fault.target !== 'writers' && !present.has(carrierOf(fault))) logEvent({ kind: fault.kind, target: fault.target, action: 'skipped', detail: NO_SUCH_PROCESS, fault: fault.id });
@@ -161,6 +164,7 @@ async function runCellWith(plan: CellPlan, services: CellServices, faults: Fault
     // Progress triggers count the ledger over every life, so each life carries them (nemesis/hold.ts).
     ...(slot.kind === 'writer' ? { holds: holdTriggers(faults.process, slot.name) } : {}),
     ...(plan.rawIo ? { rawIo: true } : {}),
+    ...(slot.processGroup ? { processGroup: true } : {}),
     // A writer's, merger's or consumer's first life waits for `go`: a restarted one goes on at once, and
     // finalize runs after everything.
     ...(slot.kind !== 'finalize' && slot.incarnation === 0 ? { startBarrier: true } : {}),
@@ -240,9 +244,15 @@ async function runCellWith(plan: CellPlan, services: CellServices, faults: Fault
     random: faultPlanRandom(config.seed, scenario.name, config.workers, plan.repeat).fork('power-loss'),
     log: logEvent,
     killEverything: async () => {
-      const running = [...writerSlots, ...backgroundSlots, finalizeSlot].flatMap((slot) => (slot.child && slot.child.exitCode === null ? [slot.child] : []));
+      const live = [...writerSlots, ...backgroundSlots, finalizeSlot].filter((slot) => slot.child && slot.child.exitCode === null);
+      const running = live.map((slot) => slot.child!);
       // SIGKILL alone: it ends a stopped process too, and a writer held at the trigger takes no step more.
-      for (const child of running) child.kill('SIGKILL');
+      // A foreign strategy's role leads a process group with its child: the power goes for both.
+      for (const slot of live) {
+        try {
+          process.kill(slot.processGroup ? -slot.child!.pid! : slot.child!.pid!, 'SIGKILL');
+        } catch { /* ended meanwhile */ }
+      }
       const redis = services.redis?.managed ? services.redis : undefined;
       const redisPid = redis?.pid();
       await Promise.all([...running.map((child) => child.catch(() => undefined)), redis?.kill()]);
@@ -373,7 +383,7 @@ async function runCellWith(plan: CellPlan, services: CellServices, faults: Fault
     counters: m.counters,
     processes: {
       spawned: allSlots.filter((s) => s.child).length + sum(allSlots.map((s) => s.restarts)),
-      failed: errors.filter((e) => e.code === 'E_ROLE_FAILED' || e.code === 'E_STRATEGY_CONTRACT').length,
+      failed: errors.filter((e) => e.code === 'E_ROLE_FAILED' || e.code === 'E_STRATEGY_CONTRACT' || e.code === 'E_PROTOCOL').length,
       timedOut,
     },
     faults: {
@@ -399,11 +409,12 @@ async function runCellWith(plan: CellPlan, services: CellServices, faults: Fault
 }
 
 /**
- * A role's failure as a cell error. A strategy that broke the strategy API's contract (the role says so
- * with `[E_STRATEGY_CONTRACT]`) is the strategy's error, not the harness's.
+ * A role's failure as a cell error. A strategy that broke the strategy API's contract, or a foreign one the
+ * writer protocol (the role says so with `[E_STRATEGY_CONTRACT]` / `[E_PROTOCOL]`), is the strategy's
+ * error, not the harness's.
  */
 function roleError(name: string, how: string, stderr: string): CellError {
-  const contract = /\[(E_STRATEGY_CONTRACT)\]: (.*)/.exec(stderr);
+  const contract = /\[(E_STRATEGY_CONTRACT|E_PROTOCOL)\]: (.*)/.exec(stderr);
   if (contract) return { source: 'strategy', code: contract[1]!, message: `${name}: ${contract[2]!}` };
   return { source: name, code: 'E_ROLE_FAILED', message: `${name} exited with ${how}: ${stderrTail(stderr) || 'no output'}` };
 }

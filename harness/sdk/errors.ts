@@ -11,6 +11,8 @@ export type ChaosErrorCode =
   | 'E_BAD_OPTION'
   | 'E_PLUGIN'
   | 'E_CODEC'
+  /** A Parquet file that decodes but whose columns cannot be mapped to a record's (a column missing or of a type that cannot hold its values). */
+  | 'E_SCHEMA'
   | 'E_LOCK_TIMEOUT'
   /** A fenced commit refused: a later grant of the lock reached the destination first (the holder redoes its work). */
   | 'E_FENCED'
@@ -18,6 +20,10 @@ export type ChaosErrorCode =
   | 'E_CELL_TIMEOUT'
   | 'E_ROLE_FAILED'
   | 'E_STRATEGY_CONTRACT'
+  /** A foreign strategy process broke the writer protocol (docs/protocol.md): the cell is `unknown`. */
+  | 'E_PROTOCOL'
+  /** What a foreign strategy needs (an interpreter, a module) is missing here: bad setup, said before any cell. */
+  | 'E_REQUIRES'
   | 'E_CHECK'
   | 'E_SERVICE'
   | 'E_SERVICE_TIMEOUT'

@@ -17,6 +17,8 @@ export interface FaultableProcess {
   proxy?: FaultProxy;
   /** The whole cell (target `cell`): cuts the power, logs what it did, and reboots the cell. */
   powerLoss?(fault: Planned<PowerLossFault>): void;
+  /** The process leads a process group (a foreign strategy's role and its child): kills and pauses take the group. */
+  readonly processGroup?: boolean;
 }
 
 
@@ -84,7 +86,8 @@ export class Nemesis {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly paused = new Map<number, string>();
   /** Writers stopped at a progress trigger, waiting for the nemesis to act (nemesis/hold.ts). */
-  private readonly held = new Set<number>();
+  /** Writers held at a progress trigger: pid → target name. */
+  private readonly held = new Map<number, string>();
   private readonly closers: (() => void)[] = [];
   /** Faults armed and not fired yet: why each has not fired, as of now. */
   private readonly pending = new Map<number, { fault: Planned<ProcessFault>; why: () => string }>();
@@ -136,13 +139,13 @@ export class Nemesis {
   /** A writer held at a progress trigger: once it has stopped, the fault is carried out, then the writer goes on. */
   private async onHeld(event: FaultEvent): Promise<void> {
     const pid = event.pid!;
-    this.held.add(pid);
+    this.held.set(pid, event.target);
     await stopped(pid);
     const pending = event.fault === undefined ? undefined : this.pending.get(event.fault);
     const target = pending && this.processes.get(pending.fault.target);
     const keeps = pending && target ? this.fire(pending.fault, target, pid) : false;
     if (!this.held.delete(pid) || keeps) return;
-    this.signal(pid, 'SIGCONT');
+    this.signal(pid, 'SIGCONT', event.target);
   }
 
   /**
@@ -181,13 +184,13 @@ export class Nemesis {
       else {
         // A writer held at its trigger is stopped, and SIGKILL ends a stopped process: no SIGCONT, so that
         // it cannot take one more step first.
-        if (!isHeld) this.signal(pid, 'SIGCONT');
-        this.signal(pid, 'SIGKILL');
+        if (!isHeld) this.signal(pid, 'SIGCONT', target.name);
+        this.signal(pid, 'SIGKILL', target.name);
       }
       this.log({ kind: 'kill', target: target.name, pid, action: 'SIGKILL', fault: fault.id, ...(fault.down === undefined ? {} : { detail: `restart in ${fault.down} ms on the same data folder` }) });
       return isHeld;
     }
-    this.signal(pid, 'SIGSTOP');
+    this.signal(pid, 'SIGSTOP', target.name);
     this.log({ kind: 'pause', target: target.name, pid, action: 'SIGSTOP', detail: `for ${fault.duration} ms`, fault: fault.id });
     this.resumeLater(pid, target.name, fault.duration);
     return isHeld;
@@ -285,13 +288,14 @@ export class Nemesis {
     const name = this.paused.get(pid);
     if (name === undefined) return;
     this.paused.delete(pid);
-    this.signal(pid, 'SIGCONT');
+    this.signal(pid, 'SIGCONT', name);
     this.log({ kind: why === 'pause ended' ? 'pause' : 'heal', target: name, pid, action: 'SIGCONT', detail: why });
   }
 
-  private signal(pid: number, signal: NodeJS.Signals): void {
+  /** Signals a target's process, or its whole group when it leads one. */
+  private signal(pid: number, signal: NodeJS.Signals, name: string): void {
     try {
-      process.kill(pid, signal);
+      process.kill(this.processes.get(name)?.processGroup ? -pid : pid, signal);
     } catch {
       // The process ended in between: nothing to do.
     }
@@ -309,7 +313,7 @@ export class Nemesis {
     this.pending.clear();
     for (const pid of [...this.paused.keys()]) this.resume(pid, 'healed before the final check');
     // A writer still held at a trigger (its fault could not be carried out) goes on.
-    for (const pid of this.held) this.signal(pid, 'SIGCONT');
+    for (const [pid, name] of this.held) this.signal(pid, 'SIGCONT', name);
     this.held.clear();
     for (const target of this.processes.values()) target.proxy?.heal();
   }
