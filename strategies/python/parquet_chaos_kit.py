@@ -155,9 +155,12 @@ def init() -> Context:
         return ctx
     _reader = threading.Thread(target=_read_stdin, name="parquet-chaos-stdin", daemon=True)
     _reader.start()
-    message = _expect("init")
-    if message.get("protocol") != PROTOCOL:
-        raise ProtocolError(f"protocol {message.get('protocol')!r} offered; this kit speaks {PROTOCOL}")
+    try:
+        message = _expect("init")
+        if message.get("protocol") != PROTOCOL:
+            raise ProtocolError(f"protocol {message.get('protocol')!r} offered; this kit speaks {PROTOCOL}")
+    except ProtocolError as error:
+        _protocol_exit(error)
     ctx = Context(
         role=message["role"], index=int(message.get("index", 0)), run_id=str(message.get("run_id", "")),
         cell_id=str(message.get("cell_id", "")), process_id=str(message["process_id"]),
@@ -358,13 +361,17 @@ def _acks_of(returned: Any, record_id: str, where: str) -> list:
     raise TypeError(f"{where} must return None (this record is saved) or a list of the ids now saved, got {returned!r}")
 
 
+def _protocol_exit(error: ProtocolError) -> None:
+    log(f"parquet-chaos kit: protocol error: {error}")
+    sys.stderr.flush()
+    os._exit(2)
+
+
 def _run(main: Callable[[], None]) -> None:
     try:
         main()
     except ProtocolError as error:
-        log(f"parquet-chaos kit: protocol error: {error}")
-        sys.stderr.flush()
-        os._exit(2)
+        _protocol_exit(error)
     except BaseException:
         traceback.print_exc()
         sys.stderr.flush()
