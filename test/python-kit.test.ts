@@ -11,7 +11,6 @@ import { initMessage, ProtocolPeer, pythonMissing } from './support/python.js';
  * writer protocol 1: each answer it must give, byte for byte, without the TypeScript adapter.
  */
 const missing = pythonMissing();
-if (missing) console.warn(`test/python-kit: skipped: ${missing}`);
 
 const FIXTURES = resolve(import.meta.dirname, 'fixtures/python');
 const peers: ProtocolPeer[] = [];

@@ -30,8 +30,10 @@ MAIN_FILE = "main.parquet"
 POINTS = {
     # after main was read, before it is written (the read-modify-write's window)
     "main": ["main:read"],
-    # atomic: the temp file is written, not yet renamed; inplace: main is truncated, not yet written
-    "publish": ["publish:temp-written", "main:truncated"],
+    # the new file is open for writing, no byte written yet (atomic: the temp file; inplace: main
+    # itself, truncated: every row it held is gone until the write completes)
+    # and (atomic only) the temp file is written and fsynced, not yet renamed over main
+    "publish": ["main:writing", "publish:temp-written"],
     "merge": ["merge:inputs-read", "merge:main-published", "merge:input-deleted"],
     "consume": ["consume:claimed", "consume:main-published", "consume:batch-done"],
     "reconcile": ["reconcile:main-written"],
@@ -50,11 +52,13 @@ class SafeWriteManager:
         if self.publish == "inplace":
             # What df.to_parquet(path) does: open (truncating) and write; the point sits in between.
             with open(self.path, "wb") as f:
-                kit.point("main:truncated")
+                kit.point("main:writing")
                 df.to_parquet(f)
             return
         with kit.atomic_path(self.path) as temp:
-            df.to_parquet(temp)
+            with open(temp, "wb") as f:
+                kit.point("main:writing")
+                df.to_parquet(f)
             kit.point("publish:temp-written")
 
 

@@ -7,11 +7,22 @@ export const PYTHON_DIR = resolve(import.meta.dirname, '../../strategies/python'
 
 const canImport = (modules: string) => spawnSync('python3', ['-c', `import ${modules}`], { stdio: 'ignore' }).status === 0;
 
-/** Why Python tests cannot run here (undefined when they can): the kit needs python3, the reference writers pandas and pyarrow. */
-export function pythonMissing(modules = 'json'): string | undefined {
+function whyMissing(modules: string): string | undefined {
   if (spawnSync('python3', ['--version'], { stdio: 'ignore' }).error) return 'python3 is not installed';
   if (!canImport(modules)) return `python3 cannot import ${modules}: pip install -r strategies/python/requirements.txt`;
   return undefined;
+}
+
+/**
+ * Why Python tests cannot run here (undefined when they can): the kit needs python3, the reference
+ * writers pandas and pyarrow. Where PARQUET_CHAOS_REQUIRE_PYTHON is set (.ci/run, which installs
+ * them), a missing one is an error instead of a skip.
+ */
+export function pythonMissing(modules = 'json'): string | undefined {
+  const missing = whyMissing(modules);
+  if (missing && process.env.PARQUET_CHAOS_REQUIRE_PYTHON) throw new Error(`PARQUET_CHAOS_REQUIRE_PYTHON is set but ${missing}`);
+  if (missing) console.warn(`skipped: ${missing}`);
+  return missing;
 }
 
 /** The record schema the harness's init carries (PROTOCOL-v1.md, section 1). */
