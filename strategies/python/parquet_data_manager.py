@@ -105,8 +105,12 @@ class ParquetDataManager:
             self.write_main(pd.concat([existing, fresh], ignore_index=True) if len(existing) else fresh.reset_index(drop=True))
         return len(fresh)
 
-    def save_realtime(self, test_result: dict) -> None:
-        """The seed's real-time save: every result straight into main, under the 30 s fcntl lock."""
+    def save_realtime(self, test_result: dict, lock: bool = True) -> None:
+        """The seed's real-time save: every result straight into main, under the 30 s fcntl lock
+        (``lock=False``: without it, the seed's scenario 1: B overwrites A's update)."""
+        if not lock:
+            self.merge_into_main(records_frame([test_result]))
+            return
         with self.file_lock.acquire_lock():
             self.merge_into_main(records_frame([test_result]))
 

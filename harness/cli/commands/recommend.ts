@@ -1,5 +1,6 @@
 import { applyOptions, defaultRunConfig } from '../../orchestrate/run-config.js';
-import { RECOMMEND_SCENARIO, runRecommend } from '../../orchestrate/recommend-run.js';
+import { RECOMMEND_SCENARIO, recommendFamilies, runRecommend, type RecommendFamilyName } from '../../orchestrate/recommend-run.js';
+import { badValue } from '../../sdk/errors.js';
 import type { CommandSpec } from '../command.js';
 import { execute } from '../execute.js';
 import { OUTPUT_FLAGS, outputs, parseView, runFlags, runOptions } from '../flags.js';
@@ -10,7 +11,14 @@ import { parseCount, parseLimit, parseRank, parseWorkerList } from '../sweep-arg
  * 3 repeats (fewer give no interval worth the name) × 12 records × workers 5, 10, 20, and the lock's
  * shortest stale time (2 s: a killed lock holder stalls the others that long).
  */
-const DEFAULTS = { workers: '5,10,20', repeat: 3, records: '12', 'lock-stale': '2000' };
+const DEFAULTS = { workers: '5,10,20', repeat: 3, records: '12', 'lock-stale': '2000', family: 'builtin' };
+
+const familyNames = Object.keys(recommendFamilies) as RecommendFamilyName[];
+
+function parseFamily(raw: string): RecommendFamilyName {
+  if (!(familyNames as string[]).includes(raw)) throw badValue('E_BAD_OPTION', '--family', raw, `one of: ${familyNames.join(', ')}`);
+  return raw as RecommendFamilyName;
+}
 const base = () => applyOptions(defaultRunConfig(), { records: DEFAULTS.records, 'lock-stale': DEFAULTS['lock-stale'] });
 
 /** `parquet-chaos recommend`: measures every candidate under buffer-crash and answers which to use. */
@@ -20,6 +28,11 @@ export const recommend = {
     'max-at-risk': { value: 'N', describe: 'constraint: most records at risk per crashed process (worst repeat)' },
     'max-lock-wait-p99': { value: 'MS', describe: 'constraint: highest median lock-wait p99' },
     rank: { value: 'RANK', describe: `throughput to rank on: ${RANKS.join(' (records durable in Parquet per second) or ')} (acks per second)`, default: 'parquet' },
+    family: {
+      value: 'NAME',
+      describe: `which strategies to choose among: ${familyNames.map((n) => `${n} (${recommendFamilies[n].summary}: ${recommendFamilies[n].batch} at each interval vs ${recommendFamilies[n].realtime})`).join(', ')}`,
+      default: DEFAULTS.family,
+    },
     ...runFlags(base(), ['strategy', 'scenario']),
     workers: { value: 'LIST', describe: 'worker counts, comma-separated', default: DEFAULTS.workers },
     repeat: { value: 'N', describe: 'repeats of every point', default: String(DEFAULTS.repeat) },
@@ -33,9 +46,10 @@ export const recommend = {
       maxLockWaitP99: parseLimit('--max-lock-wait-p99', flags['max-lock-wait-p99'] as string | undefined),
     };
     const rank = parseRank(flags.rank as string | undefined);
+    const family = recommendFamilies[parseFamily(String(flags.family ?? DEFAULTS.family))];
     return execute(io, view, outputs(flags), (hooks) => runRecommend({
       ...config, ...hooks, workerCounts: parseWorkerList(String(flags.workers ?? DEFAULTS.workers)),
-      repeat: parseCount('--repeat', flags.repeat as string | undefined, DEFAULTS.repeat), constraints, rank,
+      repeat: parseCount('--repeat', flags.repeat as string | undefined, DEFAULTS.repeat), constraints, rank, family,
       outDir: outputs(flags).out, command: ['parquet-chaos', 'recommend', ...argv].join(' '),
     }));
   },
