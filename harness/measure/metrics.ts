@@ -6,7 +6,7 @@ import { looseFields, parseWith, typedAs } from '../sdk/schema.js';
 import type { IoCounters } from '../sdk/ports/io.js';
 import { emptyIoCounters } from '../sdk/ports/io.js';
 import type { LockStats } from '../sdk/ports/lock.js';
-import { procIoDelta, readProcIo, zeroProcIo, type ProcIo } from './proc-io.js';
+import { procIoDelta, procIoSum, readProcIo, zeroProcIo, type ProcIo } from './proc-io.js';
 
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
 const counts = v.record(v.string(), v.number());
@@ -53,6 +53,8 @@ export interface MetricsSource {
   counters: Record<string, number>;
   /** Bytes the harness itself wrote from this process (ledger lines). */
   harnessBytesWritten(): number;
+  /** The I/O and CPU of the foreign processes this process started (a manifest strategy's), counted as its own. */
+  childUsage?(): { io: ProcIo; cpuMs: number };
 }
 
 /** This process's CPU time so far (user + system), ms. */
@@ -103,7 +105,12 @@ export class MetricsRecorder {
 
   /** The process is ready to work: CPU used from here on is its work's (see MetricsSnapshot.cpuMs). */
   ready(): void {
-    this.readyCpuMs = processCpuMs();
+    this.readyCpuMs = this.cpuMs();
+  }
+
+  /** This process's CPU and its foreign children's. */
+  private cpuMs(): number {
+    return processCpuMs() + (this.source.childUsage?.().cpuMs ?? 0);
   }
 
   stop(): void {
@@ -114,19 +121,21 @@ export class MetricsRecorder {
   }
 
   snapshot(final: boolean): void {
-    const proc = procIoDelta(readProcIo(), this.baseline);
-    const own = this.source.harnessBytesWritten() + this.snapshotBytes;
+    const own = procIoDelta(readProcIo(), this.baseline);
+    const children = this.source.childUsage?.().io;
+    const proc = children ? procIoSum(own, children) : own;
+    const harnessBytes = this.source.harnessBytesWritten() + this.snapshotBytes;
     const syscw = Math.max(0, proc.syscw - this.snapshotWrites);
     this.appendSamples();
     const snapshot: MetricsSnapshot = {
       role: this.role, index: this.index, pid: process.pid, final, startedAt: this.startedAt, at: Date.now(),
       io: { ...this.source.io }, lock: { ...this.source.lock, waitsMs: [] },
-      proc: { ...proc, wchar: Math.max(0, proc.wchar - own), syscw },
+      proc: { ...proc, wchar: Math.max(0, proc.wchar - harnessBytes), syscw },
       acked: this.source.acked, attempted: this.source.attempted, failed: this.source.failed,
       ackLatenciesMs: [],
       counters: { ...this.source.counters },
       maxRssKiB: process.resourceUsage().maxRSS,
-      cpuMs: processCpuMs(),
+      cpuMs: this.cpuMs(),
       ...(this.readyCpuMs === undefined ? {} : { readyCpuMs: this.readyCpuMs }),
     };
     const text = JSON.stringify(snapshot);

@@ -33,3 +33,10 @@ export function procIoDelta(after: ProcIo, before: ProcIo): ProcIo {
     readBytes: after.readBytes - before.readBytes, writeBytes: after.writeBytes - before.writeBytes,
   };
 }
+
+export function procIoSum(a: ProcIo, b: ProcIo): ProcIo {
+  return {
+    rchar: a.rchar + b.rchar, wchar: a.wchar + b.wchar, syscr: a.syscr + b.syscr, syscw: a.syscw + b.syscw,
+    readBytes: a.readBytes + b.readBytes, writeBytes: a.writeBytes + b.writeBytes,
+  };
+}

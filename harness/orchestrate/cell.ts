@@ -59,6 +59,7 @@ class Slot implements FaultableProcess {
     readonly restartable: boolean,
     readonly ioFaults: Planned<InProcessFault>[],
     readonly ledgerPath?: string,
+    readonly processGroup = false,
   ) {}
 
   /** This process's own proxy to the cell's service, when network faults are planned. */
@@ -122,10 +123,12 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
     lockStaleMs: config.lockStaleMs,
   });
   const ioFaultsFor = (name: string, kind: RoleKind) => faults.inProcess.filter((f) => f.target === name || (f.target === 'writers' && kind === 'writer'));
+  // A foreign strategy's role process leads a group with the process it starts: faults take both.
+  const group = strategy.foreign !== undefined;
   const writerSlots = Array.from({ length: config.workers }, (_, i) =>
-    new Slot(`writer-${i}`, 'writer', i, config.restart !== 'none', ioFaultsFor(`writer-${i}`, 'writer'), join(paths.ledger, `writer-${i}.jsonl`)));
-  const backgroundSlots = backgroundKinds.map((kind) => new Slot(kind, kind, 0, true, ioFaultsFor(kind, kind)));
-  const finalizeSlot = new Slot('finalize', 'finalize', 0, false, []);
+    new Slot(`writer-${i}`, 'writer', i, config.restart !== 'none', ioFaultsFor(`writer-${i}`, 'writer'), join(paths.ledger, `writer-${i}.jsonl`), group));
+  const backgroundSlots = backgroundKinds.map((kind) => new Slot(kind, kind, 0, true, ioFaultsFor(kind, kind), undefined, group));
+  const finalizeSlot = new Slot('finalize', 'finalize', 0, false, [], undefined, group);
   const present = new Set([...writerSlots, ...backgroundSlots].map((s) => s.name));
   for (const fault of faults.inProcess) {
     if (fault.target !== 'writers' && !present.has(fault.target)) logEvent({ kind: fault.kind, target: fault.target, action: 'skipped', detail: NO_SUCH_PROCESS, fault: fault.id });
@@ -140,6 +143,7 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
     // Faults belong to a process's first life only: a restarted process runs clean (healed).
     ioFaults: slot.incarnation === 0 ? slot.ioFaults : [],
     ...(plan.rawIo ? { rawIo: true } : {}),
+    ...(slot.processGroup ? { processGroup: true } : {}),
     // A writer's, merger's or consumer's first life waits for `go`: a restarted one goes on at once, and
     // finalize runs after everything.
     ...(slot.kind !== 'finalize' && slot.incarnation === 0 ? { startBarrier: true } : {}),
@@ -315,7 +319,7 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
     counters: m.counters,
     processes: {
       spawned: allSlots.filter((s) => s.child).length + sum(allSlots.map((s) => s.restarts)),
-      failed: errors.filter((e) => e.code === 'E_ROLE_FAILED' || e.code === 'E_STRATEGY_CONTRACT').length,
+      failed: errors.filter((e) => e.code === 'E_ROLE_FAILED' || e.code === 'E_STRATEGY_CONTRACT' || e.code === 'E_PROTOCOL').length,
       timedOut,
     },
     faults: {
@@ -341,11 +345,12 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
 }
 
 /**
- * A role's failure as a cell error. A strategy that broke the strategy API's contract (the role says so
- * with `[E_STRATEGY_CONTRACT]`) is the strategy's error, not the harness's.
+ * A role's failure as a cell error. A strategy that broke the strategy API's contract, or a foreign one the
+ * writer protocol (the role says so with `[E_STRATEGY_CONTRACT]` / `[E_PROTOCOL]`), is the strategy's
+ * error, not the harness's.
  */
 function roleError(name: string, how: string, stderr: string): CellError {
-  const contract = /\[(E_STRATEGY_CONTRACT)\]: (.*)/.exec(stderr);
+  const contract = /\[(E_STRATEGY_CONTRACT|E_PROTOCOL)\]: (.*)/.exec(stderr);
   if (contract) return { source: 'strategy', code: contract[1]!, message: `${name}: ${contract[2]!}` };
   return { source: name, code: 'E_ROLE_FAILED', message: `${name} exited with ${how}: ${stderrTail(stderr) || 'no output'}` };
 }

@@ -7,6 +7,9 @@ import { strategies, strategyNames } from '../../strategies/index.js';
 import { isPluginPath, parseStrategySpec, type StrategySpec } from '../sdk/spec.js';
 import { badValue, ChaosError } from '../sdk/errors.js';
 import { resolvePackageForPlugins } from './self-resolve.js';
+import { readManifest } from '../foreign/manifest.js';
+import { strategyFromManifest, type ForeignInfo } from '../foreign/adapter.js';
+import { bundledManifests } from '../foreign/bundled.js';
 
 /** A strategy ready to run: its definition, resolved options and claimed guarantees. */
 export interface LoadedStrategy {
@@ -16,6 +19,19 @@ export interface LoadedStrategy {
   definition: StrategyDefinition<object>;
   options: object;
   guarantees: Guarantees;
+  /** Set for a foreign strategy (a manifest, bundled or given by path): its manifest and where it is. */
+  foreign?: ForeignInfo;
+}
+
+/** A strategy spec naming a manifest file (`./my-writer.json`) rather than a module. */
+function isManifestPath(name: string): boolean {
+  return isPluginPath(name) && name.endsWith('.json');
+}
+
+function loadManifest(path: string): { definition: StrategyDefinition<object>; foreign: ForeignInfo } {
+  if (!existsSync(path)) throw badValue('E_PLUGIN', '--strategy', path, 'a path to an existing strategy manifest (.json)');
+  const foreign = { manifest: readManifest(path), path };
+  return { definition: strategyFromManifest(foreign) as unknown as StrategyDefinition<object>, foreign };
 }
 
 function assertStrategyShape(candidate: unknown, path: string): asserts candidate is StrategyDefinition<object> {
@@ -56,14 +72,22 @@ export async function loadStrategy(specText: string | StrategySpec, cwd = proces
   const spec = typeof specText === 'string' ? parseStrategySpec(specText) : specText;
   let definition: StrategyDefinition<object>;
   let modulePath: string | undefined;
-  if (isPluginPath(spec.name)) {
+  let foreign: ForeignInfo | undefined;
+  // A built-in's name wins over a bundled manifest's.
+  const bundled = isPluginPath(spec.name) || spec.name in strategies ? undefined : bundledManifests().get(spec.name);
+  if (isManifestPath(spec.name) || bundled) {
+    // A manifest by path runs in role processes by its absolute path; a bundled one by its name.
+    const path = bundled ?? (isAbsolute(spec.name) ? spec.name : resolve(cwd, spec.name));
+    if (!bundled) modulePath = path;
+    ({ definition, foreign } = loadManifest(path));
+  } else if (isPluginPath(spec.name)) {
     modulePath = isAbsolute(spec.name) ? spec.name : resolve(cwd, spec.name);
     definition = await importPlugin(modulePath);
   } else {
     const builtIn = (strategies as Record<string, StrategyDefinition<object>>)[spec.name];
     if (!builtIn) {
       throw badValue('E_UNKNOWN_STRATEGY', '--strategy', spec.name,
-        `one of: ${strategyNames.join(', ')}, or a module path starting with ./ or /`);
+        `one of: ${[...strategyNames, ...bundledManifests().keys()].join(', ')}, or a module or manifest (.json) path starting with ./ or /`);
     }
     definition = builtIn;
   }
@@ -74,5 +98,5 @@ export async function loadStrategy(specText: string | StrategySpec, cwd = proces
   } catch (cause) {
     throw new ChaosError('E_PLUGIN', `strategy ${spec.label}: guarantees() threw: ${String((cause as Error)?.message ?? cause)}`, { cause });
   }
-  return { spec, modulePath, definition, options, guarantees };
+  return { spec, modulePath, definition, options, guarantees, ...(foreign ? { foreign } : {}) };
 }

@@ -16,15 +16,36 @@ export type RoleProcess = ResultPromise<{ reject: false; stdin: 'ignore' | 'pipe
 
 /** Every child still running, so that Ctrl-C and cell timeouts can end them all. */
 const live = new Set<RoleProcess>();
+/** Children that lead their own process group (`config.processGroup`): signalled as a group. */
+const groupLeaders = new WeakSet<RoleProcess>();
 
-/** Starts a role; one behind the start barrier (`config.startBarrier`) gets a stdin to hear `go` on. */
+/** Sends a signal to a role process, or to its whole group when it leads one; a process already gone is no error. */
+function signalRole(child: RoleProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(groupLeaders.has(child) ? -child.pid : child.pid, signal);
+  } catch {
+    // Ended in between.
+  }
+}
+
+/**
+ * Starts a role; one behind the start barrier (`config.startBarrier`) gets a stdin to hear `go` on. A
+ * role with `processGroup` is started in a group of its own (`detached`: Ctrl-C at the terminal then
+ * reaches the orchestrator only, which kills the group), and when it ends, whatever is left in its group
+ * (a foreign child whose role process died) is killed.
+ */
 export function spawnRole(config: RoleConfig): RoleProcess {
   const { file, args } = nodeCommand('roles/main');
-  const child: RoleProcess = execa(file, [...args, JSON.stringify(config)], { reject: false, stdin: config.startBarrier ? 'pipe' : 'ignore', cleanup: true });
+  const group = config.processGroup === true;
+  const child: RoleProcess = execa(file, [...args, JSON.stringify(config)], { reject: false, stdin: config.startBarrier ? 'pipe' : 'ignore', cleanup: true, detached: group });
   live.add(child);
+  if (group) groupLeaders.add(child);
   const pid = child.pid;
-  if (pid !== undefined) watchRole(pid);
+  if (pid !== undefined) watchRole(pid, group);
   void child.finally(() => {
+    // Until here the group cannot be gone and its id reused: its leader was not reaped yet.
+    if (group) signalRole(child, 'SIGKILL');
     live.delete(child);
     if (pid !== undefined) unwatchRole(pid);
   });
@@ -46,8 +67,8 @@ export function liveProcessCount(): number {
 
 /** SIGCONT first, so that a paused child can act on the SIGKILL at once. */
 export function killProcess(child: RoleProcess): void {
-  child.kill('SIGCONT');
-  child.kill('SIGKILL');
+  signalRole(child, 'SIGCONT');
+  signalRole(child, 'SIGKILL');
 }
 
 export async function killAll(): Promise<void> {

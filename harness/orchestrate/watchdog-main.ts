@@ -1,10 +1,12 @@
 /**
  * The watchdog process (see watchdog.ts): keeps the set of live role pids it is told on stdin; when
- * stdin ends (the orchestrator died), sends each still-running role SIGCONT then SIGKILL, and exits.
+ * stdin ends (the orchestrator died), sends each still-running role (its whole process group, for one that
+ * leads a group) SIGCONT then SIGKILL, and exits.
  */
 import { readFileSync } from 'node:fs';
 
-const pids = new Set<number>();
+/** Each live role's pid, and whether it leads a process group (killed whole). */
+const pids = new Map<number, boolean>();
 let pending = '';
 
 /** Still one of our roles (and not a reused pid)? */
@@ -23,17 +25,18 @@ process.stdin.on('data', (chunk: string) => {
   const lines = (pending + chunk).split('\n');
   pending = lines.pop() ?? '';
   for (const line of lines) {
-    const pid = Number(line.slice(1));
-    if (line.startsWith('+')) pids.add(pid);
+    const group = line.startsWith('+g');
+    const pid = Number(line.slice(group ? 2 : 1));
+    if (line.startsWith('+')) pids.set(pid, group);
     else pids.delete(pid);
   }
 });
 process.stdin.on('end', () => {
-  for (const pid of pids) {
+  for (const [pid, group] of pids) {
     if (!isRole(pid)) continue;
     try {
-      process.kill(pid, 'SIGCONT');
-      process.kill(pid, 'SIGKILL');
+      process.kill(group ? -pid : pid, 'SIGCONT');
+      process.kill(group ? -pid : pid, 'SIGKILL');
     } catch {
       // Ended in between.
     }

@@ -21,9 +21,10 @@ function start(): ChildProcess {
   return child;
 }
 
-export function watchRole(pid: number): void {
+/** `group`: the role leads a process group (a foreign strategy's), which is killed whole (`+g<pid>`). */
+export function watchRole(pid: number, group = false): void {
   watchdog ??= start();
-  watchdog.stdin?.write(`+${pid}\n`);
+  watchdog.stdin?.write(`+${group ? 'g' : ''}${pid}\n`);
 }
 
 export function unwatchRole(pid: number): void {

@@ -18,6 +18,10 @@ export type ChaosErrorCode =
   | 'E_CELL_TIMEOUT'
   | 'E_ROLE_FAILED'
   | 'E_STRATEGY_CONTRACT'
+  /** A foreign strategy process broke the writer protocol (docs/protocol.md): the cell is `unknown`. */
+  | 'E_PROTOCOL'
+  /** What a foreign strategy needs (an interpreter, a module) is missing here: bad setup, said before any cell. */
+  | 'E_REQUIRES'
   | 'E_CHECK'
   | 'E_SERVICE'
   | 'E_SERVICE_TIMEOUT'

@@ -95,6 +95,12 @@ export interface StrategyDefinition<O extends object = Record<string, unknown>> 
    * undeclared point is an error; undeclared (a plugin may leave it out), points are not checked.
    */
   points?: readonly string[];
+  /**
+   * Set for a strategy whose work a foreign process does (a manifest: docs/protocol.md). Its I/O does
+   * not go through `ctx.io`, so faults that act on the port (slow-io, io-error, crash points at I/O
+   * ops) cannot reach it, and a simulation, which drives in-process code only, cannot run it.
+   */
+  foreign?: true;
 }
 
 /** The typed factory every strategy module exports through. */

@@ -9,6 +9,8 @@ export interface IoFaultEnv {
   log(event: Omit<FaultEvent, 'at' | 'target' | 'pid'>): void;
   /** Called right before a crash-point kills the process (e.g. to save a last metrics snapshot). */
   beforeCrash(): void;
+  /** Kills or stops this process (with its process group, when it leads one). */
+  signalSelf(signal: 'SIGKILL' | 'SIGSTOP'): void;
 }
 
 /** Logs the first few hits of a frequent fault, then every hundredth, so the log stays readable. */
@@ -25,7 +27,7 @@ export function createFaultHook(faults: readonly Planned<InProcessFault>[], env:
     const fault = faults[i]!;
     env.log({ kind: fault.kind, action: 'SIGKILL self', detail: `at ${where} (hit ${hits[i]})`, fault: fault.id });
     env.beforeCrash();
-    process.kill(process.pid, 'SIGKILL');
+    env.signalSelf('SIGKILL');
   };
 
   /** A point reached (a named point, or an I/O op for crash points): fires what waits for its nth arrival. */
@@ -37,7 +39,7 @@ export function createFaultHook(faults: readonly Planned<InProcessFault>[], env:
       if (fault.kind === 'pause') {
         // Stopped at once, in this very call: the nemesis sees the event and sends SIGCONT after the duration.
         env.log({ kind: 'pause', action: SELF_STOP, detail: `at ${where} (hit ${hits[i]}) for ${fault.duration} ms`, fault: fault.id });
-        process.kill(process.pid, 'SIGSTOP');
+        env.signalSelf('SIGSTOP');
       } else crash(i, where);
     }
   };

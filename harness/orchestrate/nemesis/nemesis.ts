@@ -14,6 +14,8 @@ export interface FaultableProcess {
   kill?(fault: KillFault): void;
   /** The process's proxy to its service: where network faults land. */
   proxy?: FaultProxy;
+  /** The process leads a process group (a foreign strategy's role and its child): kills and pauses take the group. */
+  readonly processGroup?: boolean;
 }
 
 
@@ -132,13 +134,13 @@ export class Nemesis {
       this.paused.delete(pid);
       if (target.kill) target.kill(fault);
       else {
-        this.signal(pid, 'SIGCONT');
-        this.signal(pid, 'SIGKILL');
+        this.signal(pid, 'SIGCONT', target.name);
+        this.signal(pid, 'SIGKILL', target.name);
       }
       this.log({ kind: 'kill', target: target.name, pid, action: 'SIGKILL', fault: fault.id, ...(fault.down === undefined ? {} : { detail: `restart in ${fault.down} ms on the same data folder` }) });
       return;
     }
-    this.signal(pid, 'SIGSTOP');
+    this.signal(pid, 'SIGSTOP', target.name);
     this.log({ kind: 'pause', target: target.name, pid, action: 'SIGSTOP', detail: `for ${fault.duration} ms`, fault: fault.id });
     this.resumeLater(pid, target.name, fault.duration);
   }
@@ -220,13 +222,14 @@ export class Nemesis {
     const name = this.paused.get(pid);
     if (name === undefined) return;
     this.paused.delete(pid);
-    this.signal(pid, 'SIGCONT');
+    this.signal(pid, 'SIGCONT', name);
     this.log({ kind: why === 'pause ended' ? 'pause' : 'heal', target: name, pid, action: 'SIGCONT', detail: why });
   }
 
-  private signal(pid: number, signal: NodeJS.Signals): void {
+  /** Signals a target's process, or its whole group when it leads one. */
+  private signal(pid: number, signal: NodeJS.Signals, name: string): void {
     try {
-      process.kill(pid, signal);
+      process.kill(this.processes.get(name)?.processGroup ? -pid : pid, signal);
     } catch {
       // The process ended in between: nothing to do.
     }

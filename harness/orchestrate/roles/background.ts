@@ -4,6 +4,7 @@ import type { BackgroundRoleKind } from '../../sdk/strategy.js';
 import { cellPaths, type RoleConfig } from './config.js';
 import { createRuntime } from './runtime.js';
 import { awaitGo } from '../start-barrier.js';
+import { childUsage } from '../../foreign/child-usage.js';
 
 /** Runs a strategy's merger or consumer until the orchestrator sends SIGTERM. */
 export async function runBackground(config: RoleConfig, kind: BackgroundRoleKind): Promise<void> {
@@ -11,7 +12,7 @@ export async function runBackground(config: RoleConfig, kind: BackgroundRoleKind
   const factory = loaded.definition.roles?.[kind];
   if (!factory) throw new ChaosError('E_ROLE_FAILED', `strategy ${loaded.spec.label} has no ${kind} role`);
   const metrics = new MetricsRecorder(cellPaths(config.cellDir).metrics, kind, config.index, {
-    io: ctx.io.counters, lock: ctx.lock.stats, acked: 0, attempted: 0, failed: 0, ackLatenciesMs: [], counters, harnessBytesWritten: () => 0,
+    io: ctx.io.counters, lock: ctx.lock.stats, acked: 0, attempted: 0, failed: 0, ackLatenciesMs: [], counters, harnessBytesWritten: () => 0, childUsage,
   });
   metrics.start(config.metricsEveryMs);
   beforeCrash(() => metrics.snapshot(false));
@@ -28,7 +29,7 @@ export async function runBackground(config: RoleConfig, kind: BackgroundRoleKind
 export async function runFinalize(config: RoleConfig): Promise<void> {
   const { loaded, ctx, counters } = await createRuntime(config, 'finalize');
   const metrics = new MetricsRecorder(cellPaths(config.cellDir).metrics, 'finalize', 0, {
-    io: ctx.io.counters, lock: ctx.lock.stats, acked: 0, attempted: 0, failed: 0, ackLatenciesMs: [], counters, harnessBytesWritten: () => 0,
+    io: ctx.io.counters, lock: ctx.lock.stats, acked: 0, attempted: 0, failed: 0, ackLatenciesMs: [], counters, harnessBytesWritten: () => 0, childUsage,
   });
   metrics.ready();
   await loaded.definition.finalize?.(ctx, loaded.options);

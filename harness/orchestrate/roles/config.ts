@@ -39,6 +39,11 @@ export const RoleConfigSchema = v.object({
   rawIo: v.optional(v.boolean()),
   /** A first-life writer waits after opening for the cell's `go` on stdin (orchestrate/start-barrier.ts). */
   startBarrier: v.optional(v.boolean()),
+  /**
+   * The role leads its own process group (a foreign strategy's: the process it starts joins the group),
+   * and every kill or stop, the faults' included, goes to the whole group.
+   */
+  processGroup: v.optional(v.boolean()),
 });
 export type RoleConfig = v.InferOutput<typeof RoleConfigSchema>;
 

@@ -11,7 +11,7 @@ import { runWriter } from './writer.js';
 
 async function main(): Promise<void> {
   const config = parseWith(RoleConfigSchema, JSON.parse(process.argv[2] ?? '{}'), 'role configuration', 'E_USAGE');
-  exitWithParent();
+  exitWithParent(config);
   switch (config.role) {
     case 'writer':
       return runWriter(config);

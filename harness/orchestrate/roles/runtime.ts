@@ -19,11 +19,16 @@ export function processId(pid: number, at: Date): string {
   return `${pid}_${at.getUTCFullYear()}${p(at.getUTCMonth() + 1)}${p(at.getUTCDate())}_${p(at.getUTCHours())}${p(at.getUTCMinutes())}${p(at.getUTCSeconds())}`;
 }
 
-/** Dies with the parent: a role whose orchestrator is gone (even by SIGKILL) must not linger. */
-export function exitWithParent(): void {
+/** Signals this role process, or its whole process group when it leads one (a foreign strategy's role). */
+export function signalSelf(config: Pick<RoleConfig, 'processGroup'>, signal: NodeJS.Signals): void {
+  process.kill(config.processGroup ? -process.pid : process.pid, signal);
+}
+
+/** Dies with the parent: a role whose orchestrator is gone (even by SIGKILL) must not linger, nor its group. */
+export function exitWithParent(config: Pick<RoleConfig, 'processGroup'>): void {
   const parent = process.ppid;
   setInterval(() => {
-    if (process.ppid !== parent) process.kill(process.pid, 'SIGKILL');
+    if (process.ppid !== parent) signalSelf(config, 'SIGKILL');
   }, 300).unref();
 }
 
@@ -48,6 +53,7 @@ function faultHook(config: RoleConfig, random: Random, onCrash: { fn: () => void
   if (config.ioFaults.length === 0) return noopHook;
   return createFaultHook(config.ioFaults, {
     random, clock: realClock, log: (event) => logFaultEvent(config, event), beforeCrash: () => onCrash.fn(),
+    signalSelf: (signal) => signalSelf(config, signal),
   });
 }
 

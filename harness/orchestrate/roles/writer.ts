@@ -7,6 +7,8 @@ import { planSequence, runWriterLoop, WriterSession } from '../writer-loop.js';
 import { cellPaths, type RoleConfig } from './config.js';
 import { createRuntime } from './runtime.js';
 import { awaitGo } from '../start-barrier.js';
+import { ChaosError } from '../../sdk/errors.js';
+import { childUsage } from '../../foreign/child-usage.js';
 
 export async function runWriter(config: RoleConfig): Promise<void> {
   const paths = cellPaths(config.cellDir);
@@ -16,11 +18,12 @@ export async function runWriter(config: RoleConfig): Promise<void> {
   const ledger = new LedgerWriter(ledgerPath);
   const source = {
     io: ctx.io.counters, lock: ctx.lock.stats, acked: 0, attempted: 0, failed: 0, ackLatenciesMs: [] as number[], counters,
-    harnessBytesWritten: () => ledger.bytesWritten,
+    harnessBytesWritten: () => ledger.bytesWritten, childUsage,
   };
-  // A real crash kills this process, so every error a write throws is one it survives.
+  // A real crash kills this process, so every error a write throws is one it survives, but a broken
+  // writer protocol (a foreign strategy's): that ends the writer, and the cell's verdict is unknown.
   const session = new WriterSession(loaded.definition.writer(ctx, loaded.options), ledger, {
-    clock: ctx.clock, pid: process.pid, tally: source, survives: () => true,
+    clock: ctx.clock, pid: process.pid, tally: source, survives: (error) => !(error instanceof ChaosError && error.code === 'E_PROTOCOL'),
   });
   const metrics = new MetricsRecorder(paths.metrics, 'writer', config.index, source);
   metrics.start(config.metricsEveryMs);
