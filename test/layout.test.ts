@@ -43,6 +43,10 @@ describe('layout: who may import what', () => {
     expect(violations('harness/oracle', ['harness/oracle/', 'harness/sdk/'])).toEqual([]);
   });
 
+  it('harness/foreign imports only itself, harness/sdk and harness/measure: a foreign strategy is an ordinary StrategyDefinition', () => {
+    expect(violations('harness/foreign', ['harness/foreign/', 'harness/sdk/', 'harness/measure/'])).toEqual([]);
+  });
+
   it('the writer loop imports only harness/sdk, harness/oracle and the result types, so a simulation can drive it', () => {
     const file = 'harness/orchestrate/writer-loop.ts';
     expect(relativeImports(file).filter((t) => !['harness/sdk/', 'harness/oracle/', 'harness/result/'].some((p) => t.startsWith(p)))).toEqual([]);

@@ -12,14 +12,14 @@ import { choice, decimal, integer, type Guarantees, type OptionSchema, type Opti
 export const MANIFEST_VERSION = 1;
 
 const describe = v.pipe(v.string(), v.minLength(1));
-const range = v.object({ min: v.optional(v.number()), max: v.optional(v.number()) });
+const range = v.strictObject({ min: v.optional(v.number()), max: v.optional(v.number()) });
 
 const OptionEntrySchema = v.union([
-  v.object({ choices: v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.minLength(1)), default: v.string(), describe }),
-  v.object({ integer: range, default: v.pipe(v.number(), v.integer()), describe }),
-  v.object({ number: range, default: v.number(), describe }),
-  v.object({ boolean: v.literal(true), default: v.boolean(), describe }),
-  v.object({ string: v.literal(true), default: v.string(), describe }),
+  v.strictObject({ choices: v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.minLength(1)), default: v.string(), describe }),
+  v.strictObject({ integer: range, default: v.pipe(v.number(), v.integer()), describe }),
+  v.strictObject({ number: range, default: v.number(), describe }),
+  v.strictObject({ boolean: v.literal(true), default: v.boolean(), describe }),
+  v.strictObject({ string: v.literal(true), default: v.string(), describe }),
 ]);
 export type ManifestOption = v.InferOutput<typeof OptionEntrySchema>;
 export type OptionValue = string | number | boolean;
@@ -30,7 +30,7 @@ const claims = {
   noCorruption: v.optional(v.boolean()),
 };
 
-const RoleSchema = v.object({
+const RoleSchema = v.strictObject({
   /** argv: the program and its arguments, run with the manifest's folder as the working directory. */
   command: v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.minLength(1)),
   /** Extra environment variables for this role's process. */
@@ -39,21 +39,21 @@ const RoleSchema = v.object({
 
 const positiveMs = v.pipe(v.number(), v.integer(), v.minValue(1));
 
-export const ManifestSchema = v.object({
+export const ManifestSchema = v.strictObject({
   manifest: v.literal(MANIFEST_VERSION),
   /** The strategy's name: its label in results, and how a bundled manifest is referred to. */
   name: v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes, starting with a letter')),
   summary: describe,
-  roles: v.object({ writer: RoleSchema, merger: v.optional(RoleSchema), consumer: v.optional(RoleSchema), finalize: v.optional(RoleSchema) }),
+  roles: v.strictObject({ writer: RoleSchema, merger: v.optional(RoleSchema), consumer: v.optional(RoleSchema), finalize: v.optional(RoleSchema) }),
   options: v.optional(v.record(v.pipe(v.string(), v.regex(/^[A-Za-z][\w-]*$/)), OptionEntrySchema), {}),
-  guarantees: v.object({
-    default: v.object({ noLostAcked: v.boolean(), noDuplicates: v.boolean(), noCorruption: v.boolean() }),
+  guarantees: v.strictObject({
+    default: v.strictObject({ noLostAcked: v.boolean(), noDuplicates: v.boolean(), noCorruption: v.boolean() }),
     /** Overrides, in order, for option values: every listed option must have the given value. */
-    when: v.optional(v.array(v.object({ options: v.record(v.string(), v.union([v.string(), v.number(), v.boolean()])), ...claims })), []),
+    when: v.optional(v.array(v.strictObject({ options: v.record(v.string(), v.union([v.string(), v.number(), v.boolean()])), ...claims })), []),
   }),
   /** Crash points the strategy's processes may mark (`point` messages). */
   points: v.optional(v.array(v.pipe(v.string(), v.minLength(1))), []),
-  requires: v.optional(v.object({
+  requires: v.optional(v.strictObject({
     /** A version constraint such as `>=3.9`. */
     python3: v.optional(v.pipe(v.string(), v.regex(/^>=\d+(\.\d+){0,2}$/, 'a constraint such as >=3.9'))),
     /** Python modules that must import. */
@@ -61,7 +61,7 @@ export const ManifestSchema = v.object({
     /** What to tell a user who lacks them (default: pip install the modules). */
     install: v.optional(v.string()),
   })),
-  deadlines: v.optional(v.object({ initMs: v.optional(positiveMs), recordMs: v.optional(positiveMs), stopMs: v.optional(positiveMs) }), {}),
+  deadlines: v.optional(v.strictObject({ initMs: v.optional(positiveMs), recordMs: v.optional(positiveMs), stopMs: v.optional(positiveMs) }), {}),
 });
 export type Manifest = v.InferOutput<typeof ManifestSchema>;
 

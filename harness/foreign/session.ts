@@ -181,7 +181,7 @@ export class ForeignSession {
   }
 
   private name(): string {
-    return `${this.manifest.name} ${this.kind}-${this.ctx.role.index} (pid ${this.child.pid ?? '?'})`;
+    return `${this.manifest.name} (pid ${this.child.pid ?? '?'})`;
   }
 
   private send(message: HarnessMessage): void {
@@ -288,12 +288,10 @@ export class ForeignSession {
         this.started = true;
         return this.deliver(message, at);
       case 'ok': case 'fail': case 'info': {
-        if (this.answered.has(message.id)) return this.protocolError(`${at}: a second answer for ${message.id}`);
-        if (message.id !== this.inFlight) {
-          return this.protocolError(this.sent.has(message.id)
-            ? `${at}: an answer for ${message.id}, which is not the write in flight (${this.inFlight ?? 'none'})`
-            : `${at}: '${message.type}' for id '${message.id}', which was never sent (ackWithoutAttempt)`);
-        }
+        // One write in flight at a time, each answered before the next is sent: an id other than the
+        // one in flight was either answered already or never sent.
+        if (this.answered.has(message.id)) return this.protocolError(`${at}: a second answer for ${message.id}${this.inFlight ? ` (the write in flight is ${this.inFlight})` : ''}`);
+        if (message.id !== this.inFlight) return this.protocolError(`${at}: '${message.type}' for id '${message.id}', which was never sent (ackWithoutAttempt)`);
         const unsent = message.type === 'ok' ? (message.acks ?? []).find((id) => !this.sent.has(id)) : undefined;
         if (unsent !== undefined) return this.protocolError(`${at}: acks id '${unsent}', which was never sent (ackWithoutAttempt)`);
         this.answered.add(message.id);

@@ -12,6 +12,7 @@ import { badValue, ChaosError } from '../sdk/errors.js';
 import { isDiskError, makeDirs, reserveSpace, writeFileAtomic } from '../result/files.js';
 import { killAll } from './supervise.js';
 import { checkFaultsReachable } from './nemesis/reachable.js';
+import { checkRequirements } from '../foreign/requires.js';
 import type { StrategyDefinition } from '../sdk/strategy.js';
 import { loadStrategy, type LoadedStrategy } from './load-strategy.js';
 import { machineFacts } from '../measure/machine.js';
@@ -52,6 +53,8 @@ export async function resolveMatrix(config: Pick<RunConfig, 'strategies' | 'scen
       const loaded = await loadStrategy(spec);
       // A missing redis-server is bad setup, said before anything runs.
       checkServicesAvailable(loaded.definition.services?.(loaded.options) ?? {}, config.redisUrl);
+      // So is a missing interpreter or module of a foreign strategy.
+      if (loaded.foreign) checkRequirements(loaded.foreign, spec);
       strategyList.push(loaded);
     } catch (error) {
       if (!(error instanceof ChaosError) || error.code !== 'E_PLUGIN') throw error;

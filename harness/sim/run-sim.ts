@@ -7,6 +7,7 @@ import { newRunId, writeResult } from '../orchestrate/run.js';
 import type { RunResult } from '../result/result.js';
 import type { SimSearch, SimSection } from '../result/sim-result.js';
 import { getCodec } from '../sdk/codec/index.js';
+import { badValue } from '../sdk/errors.js';
 import type { CodecName } from '../sdk/codec/codec.js';
 import type { SimLockKind } from './lock-port.js';
 import { persistenceModels, type ModelName } from './models/index.js';
@@ -51,6 +52,9 @@ export function replayCommand(o: SimOptions, target: SearchTarget, path: string)
 /** Searches (or replays) simulated schedules of one strategy and returns the result JSON with its `sim` section. */
 export async function runSim(o: SimOptions): Promise<RunResult> {
   const strategy = await loadStrategy(o.strategy);
+  if (strategy.definition.foreign) {
+    throw badValue('E_BAD_OPTION', '--strategy', o.strategy, 'a strategy written against the strategy API (built-in or plugin): a foreign process (a manifest) does its own I/O, which a simulation cannot drive or persist; test it with `run`');
+  }
   const model = persistenceModels[o.model];
   const setup: SimSetup = {
     strategy, workers: o.workers, records: o.records, payloadBytes: o.payloadBytes, thinkMs: o.thinkMs, seed: o.seed,

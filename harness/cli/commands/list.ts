@@ -4,6 +4,10 @@ import { scenarios } from '../../../scenarios/index.js';
 import { formatNames } from '../../../reports/index.js';
 import { IO_OPS } from '../../sdk/ports/io.js';
 import type { CommandSpec } from '../command.js';
+import { bundledManifests } from '../../foreign/bundled.js';
+import { readManifest } from '../../foreign/manifest.js';
+import { strategyFromManifest } from '../../foreign/adapter.js';
+import { installHint, missingRequirements } from '../../foreign/requires.js';
 
 function describeGuarantees(definition: StrategyDefinition<object>): string {
   const defaults = Object.fromEntries(Object.entries(definition.options as Record<string, OptionSpec<unknown>>).map(([k, s]) => [k, s.default]));
@@ -12,20 +16,40 @@ function describeGuarantees(definition: StrategyDefinition<object>): string {
   return claimed.length ? claimed.join(', ') : 'none';
 }
 
+/** A strategy's lines: summary, claims, options, roles, points. */
+function describeStrategy(definition: StrategyDefinition<object>, lines: string[]): void {
+  lines.push(`  ${definition.name} — ${definition.summary}`);
+  lines.push(`    guarantees (default options): ${describeGuarantees(definition)}`);
+  for (const [key, spec] of Object.entries(definition.options as Record<string, OptionSpec<unknown>>)) {
+    lines.push(`    ${key}=${String(spec.default)}  (${spec.accepts}) ${spec.describe}`);
+  }
+  const roles = Object.keys(definition.roles ?? {});
+  if (roles.length) lines.push(`    background roles: ${roles.join(', ')}`);
+  if (definition.points) lines.push(`    crash points: ${definition.points.join(', ')}`);
+}
+
+/** The bundled foreign strategies (manifests), each with whether it can run on this machine. */
+function foreignLines(): string[] {
+  const lines = ['', 'Foreign strategies (writer protocol 1, docs/protocol.md; spec: name[:key=value,…] or ./path/to/manifest.json[:…]):'];
+  const bundled = bundledManifests();
+  if (bundled.size === 0) lines.push('  (none bundled)');
+  for (const path of bundled.values()) {
+    const info = { manifest: readManifest(path), path };
+    describeStrategy(strategyFromManifest(info) as unknown as StrategyDefinition<object>, lines);
+    const missing = missingRequirements(info);
+    lines.push(`    runnable here: ${missing.length ? `no, needs ${missing.join('; ')} (install: ${installHint(info)})` : 'yes'}`);
+  }
+  return lines;
+}
+
 /** `parquet-chaos list`: strategies with options and guarantees, scenarios, report formats. */
 export function listText(): string {
   const lines: string[] = ['Strategies (spec: name[:key=value,…]):'];
   for (const definition of Object.values(strategies) as StrategyDefinition<object>[]) {
-    lines.push(`  ${definition.name} — ${definition.summary}`);
-    lines.push(`    guarantees (default options): ${describeGuarantees(definition)}`);
-    for (const [key, spec] of Object.entries(definition.options as Record<string, OptionSpec<unknown>>)) {
-      lines.push(`    ${key}=${String(spec.default)}  (${spec.accepts}) ${spec.describe}`);
-    }
-    const roles = Object.keys(definition.roles ?? {});
-    if (roles.length) lines.push(`    background roles: ${roles.join(', ')}`);
-    if (definition.points) lines.push(`    crash points: ${definition.points.join(', ')}`);
+    describeStrategy(definition, lines);
   }
   lines.push('  ./path/to/module.js[:key=value,…] — a user plugin implementing the strategy API (see README)');
+  lines.push(...foreignLines());
   lines.push('', 'Scenarios:');
   for (const s of Object.values(scenarios)) {
     lines.push(`  ${s.name} (seed risk: ${s.risk}) — ${s.summary}`);

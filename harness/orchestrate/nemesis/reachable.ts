@@ -32,6 +32,20 @@ function targets(shape: RunShape): Map<string, string> {
   return valid;
 }
 
+/** Faults a foreign process (a manifest strategy) can take: its I/O bypasses the harness's I/O port. */
+export const FOREIGN_FAULTS = ['kill', 'pause', 'crash-point'] as const;
+
+/** Refuses a fault that acts on the harness's I/O port (slow-io, io-error, a crash point at an I/O op) when a strategy's I/O bypasses it. */
+function checkForeignReach(fault: { kind: string; point?: string }, shape: RunShape): void {
+  const foreign = shape.strategies.filter((s) => s.foreign).map((s) => s.name);
+  if (foreign.length === 0) return;
+  const atOp = fault.kind === 'crash-point' && fault.point !== undefined && IO_OPS.some((op) => matchesPattern(fault.point!, op));
+  if (fault.kind !== 'slow-io' && fault.kind !== 'io-error' && !atOp) return;
+  const points = [...new Set(shape.strategies.filter((s) => s.foreign).flatMap((s) => s.points ?? []))];
+  throw badValue('E_BAD_OPTION', `--faults ${fault.kind}`, atOp ? `${fault.kind}:point=${fault.point}` : fault.kind,
+    `a fault that can reach every strategy of the run: ${fault.kind}${atOp ? ' at an I/O op' : ''} cannot reach ${[...new Set(foreign)].join(', ')}, a foreign process whose I/O does not go through the harness; faults it can take: ${FOREIGN_FAULTS.join(', ')} (crash-point and point triggers at its points: ${points.join(', ') || 'none declared'})`);
+}
+
 /** Refuses a `--faults` list naming a process or a crash point no cell of the run can have. */
 export function checkFaultsReachable(spec: string, shape: RunShape): void {
   if (spec === 'none' || spec === 'default') return;
@@ -39,6 +53,7 @@ export function checkFaultsReachable(spec: string, shape: RunShape): void {
   // Points are known only when every strategy declares the ones it marks (a plugin may not).
   const declared = shape.strategies.every((s) => s.points !== undefined) ? [...new Set(shape.strategies.flatMap((s) => s.points ?? []))] : undefined;
   for (const fault of parseFaultList(spec)) {
+    checkForeignReach(fault as { kind: string; point?: string }, shape);
     if (!valid.has(fault.target)) {
       throw badValue('E_BAD_OPTION', `--faults ${fault.kind}:target`, fault.target, `a process of this run: ${[...valid].map(([name, owners]) => `${name}${owners}`).join(', ')}`);
     }
