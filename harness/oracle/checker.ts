@@ -65,6 +65,8 @@ export interface Dataset {
   corruptRecords: number;
   /** The first corrupt rows: `id: field, field` (what differs from what its writer generated). */
   corruptEvidence?: string[];
+  /** Files that decode but cannot be read as records: `file: column '…' is missing …` (they are corrupt files too). */
+  schemaErrors?: string[];
 }
 
 /** What the ledgers say, summarised. */
@@ -297,6 +299,8 @@ export function computeVerdict(facts: LedgerFacts, dataset: Dataset, claims: Gua
   const unknownReasons: string[] = [];
   if (facts.attempted.size === 0) unknownReasons.push('no record was attempted');
   else if (facts.acked.size === 0) unknownReasons.push(`no record was acked (${facts.attempted.size} attempted): nothing the strategy claims was exercised`);
+  // Rows the checker could not read as records were not judged: whatever it says of them is not earned.
+  for (const problem of (dataset.schemaErrors ?? []).slice(0, EVIDENCE)) unknownReasons.push(`the checker cannot map a file's schema to the record's columns: ${problem}`);
   if (facts.malformedLedgerLines > 0) unknownReasons.push(`${facts.malformedLedgerLines} malformed ledger line(s) that are not a killed process's torn last line: the ledger cannot be trusted`);
   return {
     attempted: facts.attempted.size,
@@ -346,7 +350,7 @@ class DatasetTally {
 
   constructor(index: IdIndex) {
     this.counts = new IdCounts(index);
-    this.dataset = { counts: this.counts, files: 0, corruptFiles: [], corruptRecords: 0, corruptEvidence: [] };
+    this.dataset = { counts: this.counts, files: 0, corruptFiles: [], corruptRecords: 0, corruptEvidence: [], schemaErrors: [] };
   }
 
   add(file: JudgedFile): void {
@@ -354,6 +358,7 @@ class DatasetTally {
     dataset.files++;
     if (!file.readable) {
       dataset.corruptFiles.push(file.name);
+      if (file.schemaError) dataset.schemaErrors!.push(`${file.name}: ${file.schemaError}`);
       return;
     }
     for (const evidence of file.corruptEvidence) if (dataset.corruptEvidence!.length < EVIDENCE) dataset.corruptEvidence!.push(evidence);

@@ -7,6 +7,7 @@ import { recordAt, type RecordColumns } from '../sdk/codec/codec.js';
 import { decodeAny } from '../sdk/codec/index.js';
 import { hasValidChecksum, makeRecord, matchesGenerated, RECORD_COLUMNS, recordChecksum, type TestRecord } from '../sdk/records.js';
 import { canonicalKey, MAX_SEQ } from './id-table.js';
+import { ChaosError } from '../sdk/errors.js';
 
 /** How a cell's records were generated: given it, every present row is compared with its source. */
 export interface Generation {
@@ -28,6 +29,8 @@ export interface JudgedFile {
   name: string;
   /** False when no codec could read the file (then it holds no rows). */
   readable: boolean;
+  /** Why a file that decodes could not be read as records (a column missing or of the wrong type), naming the column. */
+  schemaError?: string;
   /** Per row true to its source, in file order: its id's canonicalKey, or -(i + 1) for `names[i]`. */
   keys: Float64Array;
   names: string[];
@@ -75,8 +78,9 @@ export async function judgeFile(file: DatasetFile, generation?: Generation): Pro
   let table: RecordColumns;
   try {
     table = (await decodeAny(file.bytes)).columns;
-  } catch {
+  } catch (error) {
     judged.readable = false;
+    if (error instanceof ChaosError && error.code === 'E_SCHEMA') judged.schemaError = error.message;
     return judged;
   }
   const keys = new Float64Array(table.rows);

@@ -11,6 +11,8 @@ export type ChaosErrorCode =
   | 'E_BAD_OPTION'
   | 'E_PLUGIN'
   | 'E_CODEC'
+  /** A Parquet file that decodes but whose columns cannot be mapped to a record's (a column missing or of a type that cannot hold its values). */
+  | 'E_SCHEMA'
   | 'E_LOCK_TIMEOUT'
   /** A fenced commit refused: a later grant of the lock reached the destination first (the holder redoes its work). */
   | 'E_FENCED'

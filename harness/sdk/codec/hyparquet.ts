@@ -73,9 +73,50 @@ function readOptions(bytes: Uint8Array) {
     // a copy: `bytes` may be a view into a larger (pooled) buffer
     file: new Uint8Array(bytes).buffer,
     columns: [...RECORD_COLUMNS],
-    // keep created_at as bigint micros instead of a millisecond Date
-    parsers: { timestampFromMicroseconds: (micros: bigint) => micros },
+    // keep created_at as bigint micros instead of a millisecond Date; nanoseconds (pandas' default
+    // datetime64[ns]) as micros when they are whole micros, else as they are (and so not the record's)
+    parsers: {
+      timestampFromMicroseconds: (micros: bigint) => micros,
+      timestampFromNanoseconds: (nanos: bigint) => (nanos % 1000n === 0n ? nanos / 1000n : nanos),
+    },
   };
+}
+
+/** The Parquet types that can hold each column's values exactly (any other is no mapping). */
+const MAPPABLE: Record<RecordColumn, { types: readonly string[]; describe: string }> = {
+  id: { types: ['BYTE_ARRAY'], describe: 'a UTF-8 string' },
+  worker: { types: ['INT32', 'INT64'], describe: 'an integer' },
+  seq: { types: ['INT32', 'INT64'], describe: 'an integer' },
+  model: { types: ['BYTE_ARRAY'], describe: 'a UTF-8 string' },
+  test_name: { types: ['BYTE_ARRAY'], describe: 'a UTF-8 string' },
+  score: { types: ['DOUBLE'], describe: 'a double' },
+  latency_ms: { types: ['INT32', 'INT64'], describe: 'an integer' },
+  ok: { types: ['BOOLEAN'], describe: 'a boolean' },
+  payload: { types: ['BYTE_ARRAY'], describe: 'a UTF-8 string' },
+  created_at: { types: ['INT64'], describe: 'an int64 of microseconds, or a timestamp in micro- or nanoseconds' },
+  checksum: { types: ['BYTE_ARRAY'], describe: 'a UTF-8 string' },
+};
+
+/**
+ * Refuses a file whose columns cannot be read back as a record's: a column missing, or of a type that
+ * cannot hold its values exactly (a float score, a millisecond created_at). Extra columns (a pandas
+ * index, `__index_level_0__`) are not read. An E_SCHEMA error naming the column: never a silent skip.
+ */
+function checkColumns(metadata: ReturnType<typeof parquetMetadata>): void {
+  const top = metadata.schema.slice(1).filter((element) => element.name !== undefined);
+  const byName = new Map(top.map((element) => [element.name, element]));
+  for (const column of RECORD_COLUMNS) {
+    const element = byName.get(column);
+    const expected = MAPPABLE[column];
+    if (!element) {
+      throw new ChaosError('E_SCHEMA', `column '${column}' is missing (the file has: ${top.map((e) => e.name).join(', ')})`, { option: column, expected: expected.describe });
+    }
+    const timestamp = element.logical_type?.type === 'TIMESTAMP' ? element.logical_type.unit : element.converted_type === 'TIMESTAMP_MILLIS' ? 'MILLIS' : undefined;
+    if (!expected.types.includes(element.type ?? '') || timestamp === 'MILLIS') {
+      const got = `${element.type ?? 'a group'}${timestamp ? ` TIMESTAMP(${timestamp})` : ''}`;
+      throw new ChaosError('E_SCHEMA', `column '${column}' is ${got}, which cannot hold its values exactly: expected ${expected.describe}`, { option: column, value: got, expected: expected.describe });
+    }
+  }
 }
 
 /**
@@ -86,12 +127,14 @@ export async function decodeHyparquetColumns(bytes: Uint8Array): Promise<RecordC
   try {
     const options = readOptions(bytes);
     const metadata = parquetMetadata(options.file);
+    checkColumns(metadata);
     const rows = Number(metadata.num_rows);
     const chunks = new Map<string, ColumnData[]>();
     await parquetRead({ ...options, metadata, onChunk: (chunk) => void (chunks.get(chunk.columnName) ?? chunks.set(chunk.columnName, []).get(chunk.columnName)!).push(chunk) });
     const columns = Object.fromEntries(RECORD_COLUMNS.map((name) => [name, joined(chunks.get(name) ?? [], rows)]));
     return { rows, columns: columns as unknown as RecordColumns['columns'] };
   } catch (thrown) {
+    if (thrown instanceof ChaosError && thrown.code === 'E_SCHEMA') throw thrown;
     throw codecError(`cannot decode ${bytes.byteLength} bytes`, thrown);
   }
 }

@@ -27,6 +27,8 @@ export async function decodeAny(bytes: Uint8Array): Promise<{ columns: RecordCol
     try {
       return { columns: await read(bytes), reader };
     } catch (thrown) {
+      // A file that decodes but cannot be mapped is that, whatever another reader says.
+      if (thrown instanceof ChaosError && thrown.code === 'E_SCHEMA') throw thrown;
       causes.push(asError(thrown));
     }
   }
