@@ -30,6 +30,7 @@ describe('CLI bad input', () => {
     [['run', '--faults', 'kill:target'], "--faults: got 'kill:target', expected options as key=value pairs after 'kill:' (got 'target')"],
     [['sweep', '--strategy', 'checkpoint-batch', '--wrokers', '1,5'], '(did you mean --workers?)'],
     [['report'], "missing required argument 'FILE'; see 'parquet-chaos report --help'"],
+    [['recommend', '--family', 'polars'], "--family: got 'polars', expected one of: builtin, pandas"],
     [['frobnicate'], "unknown command 'frobnicate'; commands: run, sweep, recommend, gate, calibrate-gate, merge, report, sim, list, check"],
   ])('%j exits 2 naming the flag, the value and what is accepted', async (argv, message) => {
     // Arrange

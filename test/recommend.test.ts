@@ -107,6 +107,26 @@ describe('recommend', () => {
     expect(rec.advice[2]!.evidence).toContain('20 → 40 workers: acked/s 60.0 [60.0, 60.0] → 55.0 [55.0, 55.0]');
   });
 
+  it('asks the same of another pair of batch and real-time writers (recommend --family pandas): the same numbers, their labels', () => {
+    // Arrange: the built-in summary with every label renamed to the pandas writers'
+    const rename = (label: string) => label.replace(/^checkpoint-batch/, 'pandas-checkpoint').replace(/^realtime/, 'pandas-realtime');
+    const pandas = { ...summary, points: summary.points.map((p) => ({ ...p, strategy: rename(p.strategy) })) };
+    const pair = { batch: 'pandas-checkpoint', realtime: 'pandas-realtime' };
+
+    // Act
+    const asPandas = recommend(pandas, [5, 20], candidates.map(rename), ['pandas-realtime:lock=none'], { maxAtRisk: 8 }, 'parquet', cellsFrom(pandas, 3), pair);
+
+    // Assert: the choice, the seed table and the advice are the built-ins' under the pandas names
+    expect(asPandas.choice).toMatchObject({ strategy: 'pandas-checkpoint:interval=10', interval: 10, workers: 20 });
+    expect([asPandas.seedTable.realtime, asPandas.seedTable.batch]).toEqual(['pandas-realtime', 'pandas-checkpoint:interval=5']);
+    expect(asPandas.seedTable.rows.map((r) => [r.realtime, r.batch])).toEqual(rec.seedTable.rows.map((r) => [r.realtime, r.aspect === 'concurrency-conflict risk' ? null : r.batch]));
+    expect(asPandas.advice).toEqual(rec.advice.map((a) => ({ ...a, evidence: a.evidence.replaceAll('checkpoint-batch', 'pandas-checkpoint') })));
+    // Without the pair, the seed table looks for the built-ins' labels and finds none of them
+    const unpaired = recommend({ ...pandas, workers: [5] }, [5], candidates.map(rename), [], {}, 'parquet', cellsFrom(pandas, 3));
+    expect(unpaired.seedTable.batch).toBe('checkpoint-batch:interval=5');
+    expect(unpaired.advice.map((a) => a.verdict)).toEqual(['not measured', 'not measured', 'not measured']);
+  });
+
   it('says which settings the data cannot tell from the choice, instead of deciding on medians', () => {
     // 3 repeats: the smallest two-sided Mann–Whitney p is 0.1, so nothing is told apart.
     expect(rec.comparison.tied.map((r) => `${r.strategy}@${r.workers}`).sort()).toEqual([

@@ -94,9 +94,19 @@ export interface Recommendation {
   advice: Advice[];
 }
 
+/**
+ * The two strategies the seed's table and advice compare: a batch writer with an `interval` option (its
+ * --checkpoint-interval) and a real-time writer. The built-ins by default; `recommend --family pandas`
+ * asks the same of the seed's own pandas writers.
+ */
+export interface SeedPair {
+  batch: string;
+  realtime: string;
+}
+
 export const BATCH = 'checkpoint-batch';
-const REALTIME = 'realtime';
-const batchLabel = (interval: number) => `${BATCH}:interval=${interval}`;
+export const BUILTIN_PAIR: SeedPair = { batch: BATCH, realtime: 'realtime' };
+const batchLabel = (pair: SeedPair, interval: number) => `${pair.batch}:interval=${interval}`;
 
 const toCandidate = (p: SweepPointSummary): Candidate => ({
   strategy: p.strategy,
@@ -143,9 +153,9 @@ export function choose(points: readonly Candidate[], constraints: Constraints, r
   return eligible[0] ?? null;
 }
 
-const intervalOf = (label: string): number | null => {
+const intervalOf = (label: string, pair: SeedPair): number | null => {
   const value = parseStrategySpec(label).options.interval;
-  return parseStrategySpec(label).name === BATCH && value !== undefined ? Number(value) : null;
+  return parseStrategySpec(label).name === pair.batch && value !== undefined ? Number(value) : null;
 };
 
 const fmt = (e: MedianEstimate | null | undefined, digits = 1) => (e ? `${e.median.toFixed(digits)} [${e.lo.toFixed(digits)}, ${e.hi.toFixed(digits)}]` : 'not measured');
@@ -161,7 +171,7 @@ export function referenceWorkers(asked: readonly number[]): number {
 
 /**
  * Worker counts measured beyond those asked for, for one check only: the seed's "at most 20 workers"
- * needs checkpoint-batch:interval=5 above 20 when 20 is asked for and nothing above it is. Never a candidate.
+ * needs the batch writer at interval 5 above 20 when 20 is asked for and nothing above it is. Never a candidate.
  */
 export function beyondWorkers(asked: readonly number[]): number[] {
   return asked.includes(20) && !asked.some((w) => w > 20) ? [40] : [];
@@ -190,9 +200,10 @@ export function rivals(chosen: Candidate, points: readonly Candidate[], constrai
 /**
  * Builds the recommendation from a sweep summary. Only points at the `asked` worker counts are
  * candidates; `references` (and the points beyond, see beyondWorkers) are measured for the seed table
- * and the advice only. `cellsOf` gives each point's cells, for the comparisons.
+ * and the advice only. `cellsOf` gives each point's cells, for the comparisons. `pair`: the batch and
+ * real-time strategies the seed table and the advice compare.
  */
-export function recommend(summary: SweepSummary, asked: readonly number[], candidates: readonly string[], references: readonly string[], constraints: Constraints, rank: Rank, cellsOf: CellsOf): Recommendation {
+export function recommend(summary: SweepSummary, asked: readonly number[], candidates: readonly string[], references: readonly string[], constraints: Constraints, rank: Rank, cellsOf: CellsOf, pair: SeedPair = BUILTIN_PAIR): Recommendation {
   const find = (strategy: string, workers: number) => summary.points.find((p) => p.strategy === strategy && p.workers === workers);
   const points = summary.points.filter((p) => candidates.includes(p.strategy) && asked.includes(p.workers)).map(toCandidate);
   const front = new Set(paretoFront(points, rank));
@@ -206,20 +217,20 @@ export function recommend(summary: SweepSummary, asked: readonly number[], candi
     candidates: [...candidates],
     references: [...references],
     referenceWorkers: reference,
-    choice: chosen && { ...chosen, interval: intervalOf(chosen.strategy) },
+    choice: chosen && { ...chosen, interval: intervalOf(chosen.strategy, pair) },
     comparison: { alpha: RECOMMEND_ALPHA, minEffect: RECOMMEND_MIN_EFFECT, rivals: compared, tied: compared.filter((r) => r.answer !== 'regressed') },
     points,
-    seedTable: seedTable((s) => find(s, reference), references, (s) => cellsOf(s, reference)),
-    advice: advice(find, summary.workers, reference),
+    seedTable: seedTable((s) => find(s, reference), references, (s) => cellsOf(s, reference), pair),
+    advice: advice(find, summary.workers, reference, pair),
   };
 }
 
-function seedTable(at: (strategy: string) => SweepPointSummary | undefined, references: readonly string[], cellsAt: (strategy: string) => readonly CellResult[]) {
-  const realtime = at(REALTIME);
-  const batch = at(batchLabel(5));
+function seedTable(at: (strategy: string) => SweepPointSummary | undefined, references: readonly string[], cellsAt: (strategy: string) => readonly CellResult[], pair: SeedPair) {
+  const realtime = at(pair.realtime);
+  const batch = at(batchLabel(pair, 5));
   const m = (p: SweepPointSummary | undefined, metric: keyof SweepPointSummary['metrics']) => p?.metrics[metric]?.median ?? null;
   // Unlocked real-time saving and the shared (global) batch buffer are where each mode races.
-  const [unlockedRealtime, sharedBatch] = [references.find((r) => r.startsWith(`${REALTIME}:`)), references.find((r) => r.startsWith(`${BATCH}:`))];
+  const [unlockedRealtime, sharedBatch] = [references.find((r) => r.startsWith(`${pair.realtime}:`)), references.find((r) => r.startsWith(`${pair.batch}:`))];
   const rtSpeed = m(realtime, 'ackedPerSec');
   const batchSpeed = m(batch, 'ackedPerSec');
   const rows: SeedRow[] = [
@@ -231,9 +242,9 @@ function seedTable(at: (strategy: string) => SweepPointSummary | undefined, refe
     { aspect: 'performance cost', measure: 'acked records per second', realtime: rtSpeed, batch: batchSpeed },
     { aspect: 'lock contention', measure: 'lock acquisitions per record', realtime: m(realtime, 'lockAcquisitionsPerRecord'), batch: m(batch, 'lockAcquisitionsPerRecord') },
     { aspect: 'lock contention', measure: 'lock wait p99, ms', realtime: m(realtime, 'lockWaitMsP99'), batch: m(batch, 'lockWaitMsP99') },
-    { aspect: 'recommended use', measure: 'from the numbers above', ...recommendedUse(cellsAt(REALTIME), cellsAt(batchLabel(5)), realtime, batch) },
+    { aspect: 'recommended use', measure: 'from the numbers above', ...recommendedUse(cellsAt(pair.realtime), cellsAt(batchLabel(pair, 5)), realtime, batch) },
   ];
-  return { realtime: REALTIME, batch: batchLabel(5), rows };
+  return { realtime: pair.realtime, batch: batchLabel(pair, 5), rows };
 }
 
 /**
@@ -266,16 +277,17 @@ export function recommendedUse(realtimeCells: readonly CellResult[], batchCells:
   }
 }
 
-function advice(find: (s: string, w: number) => SweepPointSummary | undefined, workers: readonly number[], at: number): Advice[] {
+function advice(find: (s: string, w: number) => SweepPointSummary | undefined, workers: readonly number[], at: number, pair: SeedPair): Advice[] {
+  const batchLabelOf = (interval: number) => batchLabel(pair, interval);
   const speed = (s: string, w = at) => find(s, w)?.metrics.ackedPerSec;
   const risk = (s: string) => find(s, at)?.atRiskMax ?? null;
   const lock = (s: string, w: number) => find(s, w)?.metrics.lockWaitMsP99;
-  const intervals = [1, 5, 10, 20].map((i) => ({ i, speed: speed(batchLabel(i)), risk: risk(batchLabel(i)) }));
+  const intervals = [1, 5, 10, 20].map((i) => ({ i, speed: speed(batchLabelOf(i)), risk: risk(batchLabelOf(i)) }));
   const [one, five, ten, twenty] = intervals;
   const mid = [five!, ten!].filter((x) => x.speed).sort((a, b) => b.speed!.median - a.speed!.median)[0];
   const out: Advice[] = [];
   if (!one?.speed || !twenty?.speed || !mid) {
-    out.push({ claim: 'checkpoint interval 5–10, not 1 and not 20', verdict: 'not measured', evidence: 'checkpoint-batch was not measured at intervals 1, 5 or 10, and 20' });
+    out.push({ claim: 'checkpoint interval 5–10, not 1 and not 20', verdict: 'not measured', evidence: `${pair.batch} was not measured at intervals 1, 5 or 10, and 20` });
   } else {
     const fasterThanOne = mid.speed!.median > one.speed.median;
     const saferThanTwenty = (twenty.risk ?? 0) > (mid.risk ?? 0);
@@ -287,16 +299,16 @@ function advice(find: (s: string, w: number) => SweepPointSummary | undefined, w
         `. Max records at risk per crash: ${intervals.map((x) => `interval ${x.i}: ${x.risk ?? 'no crash'}`).join('; ')}.`,
     });
   }
-  const batch = speed(batchLabel(5));
-  const realtime = speed(REALTIME);
+  const batch = speed(batchLabelOf(5));
+  const realtime = speed(pair.realtime);
   out.push(!batch || !realtime
-    ? { claim: 'keep batch commit (vs real-time saving)', verdict: 'not measured', evidence: 'realtime or checkpoint-batch:interval=5 not measured' }
+    ? { claim: 'keep batch commit (vs real-time saving)', verdict: 'not measured', evidence: `${pair.realtime} or ${batchLabelOf(5)} not measured` }
     : {
       claim: 'keep batch commit (vs real-time saving)',
       verdict: batch.median > realtime.median ? 'holds' : 'does not hold',
-      evidence: `at ${at} workers, acked/s: batch (interval 5) ${fmt(batch)} vs realtime ${fmt(realtime)}; lock wait p99: ${fmt(lock(batchLabel(5), at))} vs ${fmt(lock(REALTIME, at))} ms`,
+      evidence: `at ${at} workers, acked/s: batch (interval 5) ${fmt(batch)} vs realtime ${fmt(realtime)}; lock wait p99: ${fmt(lock(batchLabelOf(5), at))} vs ${fmt(lock(pair.realtime, at))} ms`,
     });
-  const subject = batchLabel(5);
+  const subject = batchLabelOf(5);
   const series = workers.map((w) => `${w}: ${fmt(speed(subject, w))}`).join('; ');
   if (!workers.includes(20) || !workers.some((w) => w > 20)) {
     out.push({ claim: 'at most 20 workers', verdict: 'not measured', evidence: `not measured at 20 and above 20 workers; ${subject} acked/s by workers: ${series}` });

@@ -13,7 +13,7 @@ export function summarize(result: RunResult): Pick<RunResult, 'sweep' | 'recomme
   const sweep = summarizeSweep(plan.points, result.cells, plan.repeat);
   const r = plan.recommend;
   return r ? { sweep, recommendation: recommend(sweep, r.workerCounts, r.candidates, r.references, r.constraints, r.rank,
-    (strategy, workers) => result.cells.filter((c) => c.strategy === strategy && c.workers === workers)) } : { sweep };
+    (strategy, workers) => result.cells.filter((c) => c.strategy === strategy && c.workers === workers), r.pair) } : { sweep };
 }
 
 export type { SummaryPlan };

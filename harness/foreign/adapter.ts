@@ -35,15 +35,22 @@ function writer(info: ForeignInfo, ctx: StrategyContext, options: Options): Writ
 }
 
 function background(info: ForeignInfo, kind: BackgroundRoleKind) {
-  return (ctx: StrategyContext, options: Options) => ({
-    run: async (signal: AbortSignal) => {
-      const session = new ForeignSession(info.manifest, info.path, kind, ctx);
-      await guarded(session, async () => {
-        await session.init(options);
-        await session.runUntil(signal);
-      });
-    },
-  });
+  return (ctx: StrategyContext, options: Options) => {
+    let session: ForeignSession | undefined;
+    // Started and greeted before the cell's go, as writers are: a program that takes seconds to load
+    // (pandas on a busy machine) would otherwise start working after the writers had finished.
+    const open = async () => {
+      session = new ForeignSession(info.manifest, info.path, kind, ctx);
+      await guarded(session, () => session!.init(options));
+    };
+    return {
+      open,
+      run: async (signal: AbortSignal) => {
+        if (!session) await open();
+        await guarded(session!, () => session!.runUntil(signal));
+      },
+    };
+  };
 }
 
 /**

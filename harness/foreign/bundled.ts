@@ -8,6 +8,14 @@ export function bundledDir(): string {
   return join(packageRoot(), 'strategies', 'python');
 }
 
+/**
+ * The PYTHONPATH of every foreign role process: the bundled folder first (it holds the Python kit, so a
+ * user's writer anywhere can `import parquet_chaos_kit`), then the caller's own PYTHONPATH.
+ */
+export function kitPythonPath(): string {
+  return [bundledDir(), process.env.PYTHONPATH].filter(Boolean).join(':');
+}
+
 /** Every bundled manifest, by its `name` (the name a spec refers to it by). */
 export function bundledManifests(): Map<string, string> {
   const dir = bundledDir();

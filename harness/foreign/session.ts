@@ -9,6 +9,7 @@ import type { RoleKind, StrategyContext } from '../sdk/strategy.js';
 import { deadlines, type Manifest, type OptionValue } from './manifest.js';
 import { CHILD_MESSAGE_TYPES, ChildMessageSchema, PROTOCOL_VERSION, type ChildMessage, type HarnessMessage } from './protocol.js';
 import { sampleChild, trackChild } from './child-usage.js';
+import { kitPythonPath } from './bundled.js';
 
 /** The record schema every `init` carries: the columns, their types, created_at's unit. */
 const RECORD_SCHEMA = RECORD_COLUMNS.map((name) => {
@@ -73,7 +74,7 @@ export class ForeignSession {
     const [program, ...args] = role.command;
     this.child = spawn(program!, args, {
       cwd: dirname(manifestPath), stdio: ['pipe', 'pipe', stderr],
-      env: { ...process.env, ...role.env, PARQUET_CHAOS_PROTOCOL: String(PROTOCOL_VERSION) },
+      env: { ...process.env, PYTHONPATH: kitPythonPath(), ...role.env, PARQUET_CHAOS_PROTOCOL: String(PROTOCOL_VERSION) },
     });
     closeSync(stderr);
     if (this.child.pid !== undefined) trackChild(this.child.pid);

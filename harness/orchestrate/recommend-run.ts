@@ -1,7 +1,7 @@
 /** `recommend`, the running part: which cells to measure, then the pure recommendation over them. */
 import { strategyNames } from '../../strategies/index.js';
 import { loadStrategy } from './load-strategy.js';
-import { BATCH, beyondWorkers, referenceWorkers, type Constraints, type Rank } from '../analyze/recommend.js';
+import { BATCH, BUILTIN_PAIR, beyondWorkers, referenceWorkers, type Constraints, type Rank, type SeedPair } from '../analyze/recommend.js';
 import type { RunResult } from '../result/result.js';
 import { gridPoints, runSweep, type SweepOptions, type SweepPoint } from './sweep.js';
 import { expectedCost } from './shard.js';
@@ -12,9 +12,36 @@ export const RECOMMEND_INTERVALS = [1, 5, 10, 20];
 /** Measured at the reference worker count only, for the seed table's conflict-risk row. */
 export const RECOMMEND_REFERENCES = ['realtime:lock=none', `${BATCH}:buffer=shared`];
 
-/** checkpoint-batch at each interval, then every other built-in strategy with default options. */
-export async function recommendCandidates(): Promise<string[]> {
-  const labels = [...RECOMMEND_INTERVALS.map((i) => `${BATCH}:interval=${i}`), ...strategyNames.filter((n) => n !== BATCH)];
+/** A set of strategies recommend chooses among: the seed's pair (batch and real-time), the others, the unprotected references. */
+export interface RecommendFamily extends SeedPair {
+  summary: string;
+  /** Candidates besides the batch writer's intervals (with default options). */
+  others(): string[];
+  references: string[];
+}
+
+/** What `recommend --family` chooses among. */
+export const recommendFamilies = {
+  builtin: {
+    ...BUILTIN_PAIR,
+    summary: 'the built-in (TypeScript) strategies',
+    others: () => strategyNames.filter((n) => n !== BATCH),
+    references: RECOMMEND_REFERENCES,
+  },
+  pandas: {
+    batch: 'pandas-checkpoint',
+    realtime: 'pandas-realtime',
+    summary: 'the seed\'s own pandas writers (strategies/python; docs/python.md)',
+    others: () => ['pandas-realtime', 'pandas-incremental', 'pandas-queue', 'pandas-smart-append'],
+    references: ['pandas-realtime:lock=none'],
+  },
+} satisfies Record<string, RecommendFamily>;
+
+export type RecommendFamilyName = keyof typeof recommendFamilies;
+
+/** The family's batch writer at each interval, then its other strategies with default options: those that claim no lost acks. */
+export async function recommendCandidates(family: RecommendFamily = recommendFamilies.builtin): Promise<string[]> {
+  const labels = [...RECOMMEND_INTERVALS.map((i) => `${family.batch}:interval=${i}`), ...family.others()];
   // A setting that may lose acked records is no answer, whatever its speed.
   const claims = await Promise.all(labels.map(async (label) => (await loadStrategy(label)).guarantees.noLostAcked));
   return labels.filter((_, i) => claims[i]);
@@ -24,14 +51,16 @@ export interface RecommendOptions extends Omit<SweepOptions, 'points' | 'scenari
   workerCounts: number[];
   constraints: Constraints;
   rank: Rank;
+  /** Default: the built-ins. */
+  family?: RecommendFamily;
 }
 
 /** The grid recommend measures for the worker counts asked: candidates at each, references at the reference count, one point beyond when needed. */
-export function recommendPoints(candidates: readonly string[], workerCounts: readonly number[]): SweepPoint[] {
+export function recommendPoints(candidates: readonly string[], workerCounts: readonly number[], family: RecommendFamily = recommendFamilies.builtin): SweepPoint[] {
   return [
     ...gridPoints(candidates, [RECOMMEND_SCENARIO], workerCounts),
-    ...gridPoints(RECOMMEND_REFERENCES, [RECOMMEND_SCENARIO], [referenceWorkers(workerCounts)]),
-    ...gridPoints([`${BATCH}:interval=5`], [RECOMMEND_SCENARIO], beyondWorkers(workerCounts)),
+    ...gridPoints(family.references, [RECOMMEND_SCENARIO], [referenceWorkers(workerCounts)]),
+    ...gridPoints([`${family.batch}:interval=5`], [RECOMMEND_SCENARIO], beyondWorkers(workerCounts)),
   ];
 }
 
@@ -55,24 +84,24 @@ export const BUDGET_REPEATS = { min: 3, max: 20 };
  * maximum), and when even the minimum does not fit, the largest worker counts dropped one by one.
  * Refused, naming the least budget that fits, when 3 repeats of the smallest count do not.
  */
-export function fitBudget(candidates: readonly string[], workerCounts: readonly number[], recordsPerWorker: number, minutes: number): { workerCounts: number[]; repeat: number; seconds: number } {
+export function fitBudget(candidates: readonly string[], workerCounts: readonly number[], recordsPerWorker: number, minutes: number, family: RecommendFamily = recommendFamilies.builtin): { workerCounts: number[]; repeat: number; seconds: number } {
   const ascending = [...workerCounts].sort((a, b) => a - b);
   for (let kept = ascending.length; kept >= 1; kept--) {
     const counts = workerCounts.filter((w) => ascending.slice(0, kept).includes(w));
-    const perRepeat = estimateSeconds(recommendPoints(candidates, counts), 1, recordsPerWorker);
+    const perRepeat = estimateSeconds(recommendPoints(candidates, counts, family), 1, recordsPerWorker);
     const repeat = Math.min(BUDGET_REPEATS.max, Math.floor((minutes * 60) / perRepeat));
     if (repeat >= BUDGET_REPEATS.min) return { workerCounts: counts, repeat, seconds: perRepeat * repeat };
   }
-  const least = estimateSeconds(recommendPoints(candidates, ascending.slice(0, 1)), BUDGET_REPEATS.min, recordsPerWorker) / 60;
+  const least = estimateSeconds(recommendPoints(candidates, ascending.slice(0, 1), family), BUDGET_REPEATS.min, recordsPerWorker) / 60;
   throw badValue('E_BAD_OPTION', '--budget', String(minutes), `at least ${Math.ceil(least * 10) / 10} minutes (${BUDGET_REPEATS.min} repeats at ${ascending[0]} workers, estimated for an idle 2-core machine)`);
 }
 
 export async function runRecommend(options: RecommendOptions): Promise<RunResult> {
-  const { workerCounts, constraints, rank, ...run } = options;
-  const candidates = await recommendCandidates();
-  const points = recommendPoints(candidates, workerCounts);
+  const { workerCounts, constraints, rank, family = recommendFamilies.builtin, ...run } = options;
+  const candidates = await recommendCandidates(family);
+  const points = recommendPoints(candidates, workerCounts, family);
   return runSweep({
-    ...run, strategies: [...candidates, ...RECOMMEND_REFERENCES], scenarios: [RECOMMEND_SCENARIO], points,
-    recommend: { workerCounts, candidates, references: RECOMMEND_REFERENCES, constraints, rank },
+    ...run, strategies: [...candidates, ...family.references], scenarios: [RECOMMEND_SCENARIO], points,
+    recommend: { workerCounts, candidates, references: family.references, constraints, rank, pair: { batch: family.batch, realtime: family.realtime } },
   });
 }

@@ -5,7 +5,7 @@ import type { Verdict } from '../oracle/checker.js';
 import type { FaultEvent, Planned } from '../sdk/faults.js';
 import type { FaultOutcome, RecordedError } from '../oracle/judge.js';
 import type { Generation } from '../oracle/checker.js';
-import type { Constraints, Rank, Recommendation } from '../analyze/recommend.js';
+import type { Constraints, Rank, Recommendation, SeedPair } from '../analyze/recommend.js';
 import type { SweepSummary } from '../analyze/sweep-summary.js';
 import type { SimSection } from './sim-result.js';
 import { looseFields, typedAs } from '../sdk/schema.js';
@@ -329,13 +329,17 @@ export interface SummaryPlan {
   points: { strategy: string; scenario: string; workers: number }[];
   repeat: number;
   /** `recommend` only. */
-  recommend?: { workerCounts: number[]; candidates: string[]; references: string[]; constraints: Constraints; rank: Rank };
+  recommend?: { workerCounts: number[]; candidates: string[]; references: string[]; constraints: Constraints; rank: Rank; pair?: SeedPair };
 }
 
 const SummaryPlanSchema = typedAs<SummaryPlan>()(looseFields({
   points: v.array(looseFields({ strategy: v.string(), scenario: v.string(), workers: count })),
   repeat: count,
-  recommend: v.optional(looseFields({ workerCounts: v.array(count), candidates: strings, references: strings, constraints: looseFields({}), rank: v.string() })),
+  recommend: v.optional(looseFields({
+    workerCounts: v.array(count), candidates: strings, references: strings, constraints: looseFields({}), rank: v.string(),
+    /** The batch and real-time strategies the seed table and advice compare (absent: the built-ins'). */
+    pair: v.optional(looseFields({ batch: v.string(), realtime: v.string() })),
+  })),
 }));
 
 /** A shard a merged result joins, each with its own machine and calibration. */

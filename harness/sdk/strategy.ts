@@ -61,6 +61,8 @@ export interface WriterHandle {
 
 /** A long-running helper process (merger, consumer) that runs until `signal` aborts. */
 export interface BackgroundRole {
+  /** Loading done before the cell's `go` (a foreign role's process start and handshake), so that it runs beside the writers from their start. */
+  open?(): Promise<void>;
   run(signal: AbortSignal): Promise<void>;
 }
 

@@ -1,5 +1,5 @@
 import { applyOptions, defaultRunConfig } from '../../orchestrate/run-config.js';
-import { RECOMMEND_SCENARIO, estimateSeconds, fitBudget, recommendCandidates, recommendPoints, runRecommend } from '../../orchestrate/recommend-run.js';
+import { RECOMMEND_SCENARIO, estimateSeconds, fitBudget, recommendCandidates, recommendFamilies, recommendPoints, runRecommend, type RecommendFamilyName } from '../../orchestrate/recommend-run.js';
 import { badValue } from '../../sdk/errors.js';
 import type { CommandSpec } from '../command.js';
 import { execute } from '../execute.js';
@@ -11,7 +11,14 @@ import { parseCount, parseLimit, parseRank, parseWorkerList } from '../sweep-arg
  * 3 repeats (fewer give no interval worth the name) × 12 records × workers 5, 10, 20, and the lock's
  * shortest stale time (2 s: a killed lock holder stalls the others that long).
  */
-const DEFAULTS = { workers: '5,10,20', repeat: 3, records: '12', 'lock-stale': '2000' };
+const DEFAULTS = { workers: '5,10,20', repeat: 3, records: '12', 'lock-stale': '2000', family: 'builtin' };
+
+const familyNames = Object.keys(recommendFamilies) as RecommendFamilyName[];
+
+function parseFamily(raw: string): RecommendFamilyName {
+  if (!(familyNames as string[]).includes(raw)) throw badValue('E_BAD_OPTION', '--family', raw, `one of: ${familyNames.join(', ')}`);
+  return raw as RecommendFamilyName;
+}
 const base = () => applyOptions(defaultRunConfig(), { records: DEFAULTS.records, 'lock-stale': DEFAULTS['lock-stale'] });
 
 /** `--budget MINUTES`: a positive number of minutes, never with --repeat (the budget chooses the repeats). */
@@ -30,6 +37,11 @@ export const recommend = {
     'max-at-risk': { value: 'N', describe: 'constraint: most records at risk per crashed process (worst repeat)' },
     'max-lock-wait-p99': { value: 'MS', describe: 'constraint: highest median lock-wait p99' },
     rank: { value: 'RANK', describe: `throughput to rank on: ${RANKS.join(' (records durable in Parquet per second) or ')} (acks per second)`, default: 'parquet' },
+    family: {
+      value: 'NAME',
+      describe: `which strategies to choose among: ${familyNames.map((n) => `${n} (${recommendFamilies[n].summary}: ${recommendFamilies[n].batch} at each interval vs ${recommendFamilies[n].realtime})`).join(', ')}`,
+      default: DEFAULTS.family,
+    },
     ...runFlags(base(), ['strategy', 'scenario']),
     workers: { value: 'LIST', describe: 'worker counts, comma-separated', default: DEFAULTS.workers },
     repeat: { value: 'N', describe: 'repeats of every point', default: String(DEFAULTS.repeat) },
@@ -45,20 +57,21 @@ export const recommend = {
     };
     const rank = parseRank(flags.rank as string | undefined);
     const records = config.recordsPerWorker;
-    const candidates = await recommendCandidates();
+    const family = recommendFamilies[parseFamily(String(flags.family ?? DEFAULTS.family))];
+    const candidates = await recommendCandidates(family);
     const asked = parseWorkerList(String(flags.workers ?? DEFAULTS.workers));
     const budget = parseBudget(flags.budget as string | undefined, flags.repeat !== undefined);
     const plan = budget === undefined
       ? { workerCounts: asked, repeat: parseCount('--repeat', flags.repeat as string | undefined, DEFAULTS.repeat) }
-      : fitBudget(candidates, asked, records, budget);
-    const points = recommendPoints(candidates, plan.workerCounts);
+      : fitBudget(candidates, asked, records, budget, family);
+    const points = recommendPoints(candidates, plan.workerCounts, family);
     const minutes = estimateSeconds(points, plan.repeat, records) / 60;
     // Before anything runs: what will be measured and about how long it takes.
     io.err(`recommend: ${points.length} points × ${plan.repeat} repeats = ${points.length * plan.repeat} cells at ${plan.workerCounts.join(', ')} workers` +
       `${budget === undefined ? '' : ` (to fit --budget ${budget})`}; estimated ${minutes < 1 ? 'under a minute' : `${Math.round(minutes)} min`} on an idle 2-core machine, several times that on a busy one` +
       `${config.shard ? ' (all shards together)' : ''}\n`);
     return execute(io, view, outputs(flags), (hooks) => runRecommend({
-      ...config, ...hooks, workerCounts: plan.workerCounts, repeat: plan.repeat, constraints, rank,
+      ...config, ...hooks, workerCounts: plan.workerCounts, repeat: plan.repeat, constraints, rank, family,
       outDir: outputs(flags).out, command: ['parquet-chaos', 'recommend', ...argv].join(' '),
     }));
   },

@@ -18,10 +18,12 @@ export async function runBackground(config: RoleConfig, kind: BackgroundRoleKind
   beforeCrash(() => metrics.snapshot(false));
   const stop = new AbortController();
   process.once('SIGTERM', () => stop.abort());
+  const role = factory(ctx, loaded.options);
+  await role.open?.();
   // A first life starts with the writers, at the cell's `go`: its CPU from here is its work.
   if (config.startBarrier) await awaitGo();
   metrics.ready();
-  await factory(ctx, loaded.options).run(stop.signal);
+  await role.run(stop.signal);
   metrics.stop();
 }
 
