@@ -32,8 +32,8 @@ function ackedLedger(ids: string[]): string {
 }
 
 /** Rows as a Parquet file whose schema hyparquet-writer infers from the values (so a null or a number id can be written). */
-function looseParquet(rows: Record<string, unknown>[]): Uint8Array {
-  return new Uint8Array(parquetWriteBuffer({ columnData: RECORD_COLUMNS.map((name) => ({ name, data: rows.map((r) => r[name]) })) }));
+function looseParquet(rows: object[]): Uint8Array {
+  return new Uint8Array(parquetWriteBuffer({ columnData: RECORD_COLUMNS.map((name) => ({ name, data: rows.map((r) => (r as Record<string, unknown>)[name]) })) }));
 }
 
 /** `bytes` with a footer that declares `rows` rows (file and row group alike), the data pages unchanged. */
