@@ -95,7 +95,7 @@ export function provenance(result: RunResult): string[] {
     `machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.platform}/${m.arch}, Node ${m.node}, ${m.fileSystem}`,
     `codec: ${result.config.codec} · seed: ${result.config.seed} · workers: ${result.sweep ? `${result.sweep.workers.join(',')} (swept)` : result.config.workers} · records/worker: ${result.config.recordsPerWorker} · payload: ${result.config.payloadBytes} B`,
     ...(result.calibration ? [`calibration: ${result.calibration.opsPerSec} fsync'd 4 KiB appends/s by 1 process (${result.calibration.ops} in ${result.calibration.durationMs} ms)` +
-      (result.calibration.sameProcesses ?? []).map((l) => `; ${l.opsPerSec}/s by ${l.processes} processes`).join('') +
+      (result.calibration.sameProcesses ?? []).map((l) => `; ${l.opsPerSec}/s by ${l.processes} processes${l.methods ? ` (${l.method}, the best of ${l.methods.length} methods)` : ''}`).join('') +
       (result.calibration.sameProcesses?.length ? ' (% of limit uses the one with as many processes as writers)' : '')] : []),
     ...(result.shard ? [`shard ${result.shard.index}/${result.shard.count}: ${result.cells.length} of the ${result.shard.plannedCells} planned cells (join the shards with \`parquet-chaos merge\`)`] : []),
     ...(result.mergedFrom ? [`merged from ${result.mergedFrom.length} shards: ${result.mergedFrom.map((s) => `${s.index} (${s.cells} cells, ${s.machine.cpus} × ${s.machine.cpuModel}${s.calibration ? `, ${s.calibration.opsPerSec} fsync/s` : ''})`).join('; ')}`] : []),

@@ -107,7 +107,7 @@ describe.skipIf(!canMount)('a full disk (a tiny tmpfs; needs root)', () => {
   });
 
   it('the per-cell append limit writes a bounded amount too, and names a full disk', async () => {
-    const roomy = mountTinyTmpfs(1024)!;
+    const roomy = mountTinyTmpfs(4096)!;
     tiny.push(roomy);
     expect((await measureAppendLimit(roomy.dir, 2, 300)).ops).toBeGreaterThan(0);
     fillDisk(roomy.dir);

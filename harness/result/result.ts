@@ -86,14 +86,31 @@ export const MachineFactsSchema = looseFields({
 });
 export type MachineFacts = v.InferOutput<typeof MachineFactsSchema>;
 
-/** This machine's fsync'd-append limit with N processes at once, each appending to its own file in one folder. */
-export const AppendLimitSchema = looseFields({
-  method: v.literal('fsync-append-4KiB'),
-  processes: v.pipe(count, v.minValue(1)),
-  /** Appends (each followed by fsync) summed over the processes. */
+/** The ways of making 4 KiB durable that a limit is measured by (harness/measure/append-limit.ts says how each works). */
+export const APPEND_LIMIT_METHOD_NAMES = ['append-fsync', 'prealloc-fdatasync', 'o-dsync', 'truncating-append-fsync'] as const;
+export type AppendLimitMethodName = (typeof APPEND_LIMIT_METHOD_NAMES)[number];
+
+/** One method's rate with N processes; `fsync-append-4KiB` is how results before the methods existed name the truncating loop. */
+export const AppendLimitMethodSchema = looseFields({
+  method: v.picklist([...APPEND_LIMIT_METHOD_NAMES, 'fsync-append-4KiB']),
+  /** Durable 4 KiB writes summed over the processes. */
   ops: count,
   durationMs: ms,
   opsPerSec: v.number(),
+});
+export type AppendLimitMethod = v.InferOutput<typeof AppendLimitMethodSchema> & { method: AppendLimitMethodName };
+
+/** This machine's limit with N processes at once, each writing its own file in one folder: the best of the methods. */
+export const AppendLimitSchema = looseFields({
+  /** The method that reached the highest rate (the limit's own figures below are its). */
+  method: v.picklist([...APPEND_LIMIT_METHOD_NAMES, 'fsync-append-4KiB']),
+  processes: v.pipe(count, v.minValue(1)),
+  /** Durable 4 KiB writes summed over the processes. */
+  ops: count,
+  durationMs: ms,
+  opsPerSec: v.number(),
+  /** Every method's rate, measured one after the other (absent in results saved before there were several). */
+  methods: v.optional(v.array(AppendLimitMethodSchema)),
 });
 export type AppendLimit = v.InferOutput<typeof AppendLimitSchema>;
 
