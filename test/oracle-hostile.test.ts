@@ -132,7 +132,7 @@ describe('wrong content under a right id is never excused', () => {
     // Act, Assert
     expect(await message(plugin('async', 'async () => ({ noLostAcked: true, noDuplicates: true, noCorruption: true })'))).toMatch(/^E_PLUGIN: strategy .*async\.mjs: guarantees\(\) returned a Promise; expected an object with a boolean for each of noLostAcked, noDuplicates, noCorruption/);
     expect(await message(plugin('strings', '() => ({ noLostAcked: "yes", noDuplicates: true })'))).toMatch(/guarantees\(\) returned noLostAcked: "yes", noCorruption: missing; expected/);
-    expect(await message(plugin('nothing', '() => undefined'))).toMatch(/guarantees\(\) returned a undefined; expected/);
+    expect(await message(plugin('nothing', '() => undefined'))).toMatch(/guarantees\(\) returned undefined; expected/);
     expect(await message(plugin('good', '() => ({ noLostAcked: true, noDuplicates: false, noCorruption: true })'))).toBe('loaded');
   });
 });

@@ -88,7 +88,7 @@ function checkedGuarantees(claimed: unknown, label: string): Guarantees {
   const expected = `an object with a boolean for each of ${GUARANTEE_NAMES.join(', ')} (returned synchronously)`;
   const fail = (what: string) => new ChaosError('E_PLUGIN', `strategy ${label}: guarantees() returned ${what}; expected ${expected}`, { option: '--strategy', value: label, expected });
   if (claimed instanceof Promise || typeof (claimed as { then?: unknown })?.then === 'function') throw fail('a Promise');
-  if (typeof claimed !== 'object' || claimed === null) throw fail(claimed === null ? 'null' : `a ${typeof claimed}`);
+  if (typeof claimed !== 'object' || claimed === null) throw fail(claimed === null || claimed === undefined ? String(claimed) : `a ${typeof claimed}`);
   const record = claimed as Record<string, unknown>;
   const wrong = GUARANTEE_NAMES.filter((name) => typeof record[name] !== 'boolean');
   if (wrong.length) throw fail(wrong.map((name) => `${name}: ${record[name] === undefined ? 'missing' : JSON.stringify(record[name]) ?? typeof record[name]}`).join(', '));
