@@ -3,6 +3,8 @@ import type { FaultEvent } from '../harness/sdk/faults.js';
 import type { CellResult, RunResult } from '../harness/result/result.js';
 import { parseStrategySpec } from '../harness/sdk/spec.js';
 import { bytes, escapeHtml as esc, ms, percent, unclaimedAnomalies } from './format.js';
+import type { Recommendation } from '../harness/analyze/recommend.js';
+import { intervalSeries } from './recommend.js';
 import { SERIES_COLOURS, barChart, groupedBarChart, lineChart, timelineChart, type Category, type LineSeries } from './svg.js';
 
 export type Status = 'valid' | 'anomalies' | 'failed' | 'unknown';
@@ -169,6 +171,25 @@ function risk(result: RunResult): string[] {
     figures.push(figure('Data at risk against checkpoint interval', 'Unacked records at crash and unacked records lost, by the interval option of the strategy label.', svg));
   }
   return figures;
+}
+
+/**
+ * recommend's trade-off: acked/s and records at risk per crash against the checkpoint interval, one
+ * line per worker count (checkpoint-batch's candidate points; none when it was not measured at two
+ * intervals).
+ */
+export function tradeOffCharts(rec: Recommendation): string[] {
+  const lines = intervalSeries(rec).filter((s) => s.points.length > 1);
+  if (lines.length === 0) return [];
+  const chart = (id: string, title: string, caption: string, yLabel: string, y: (p: (typeof lines)[number]['points'][number]) => number | null) =>
+    figure(title, caption, lineChart({
+      id, chart: id.replace(/^chart-/, ''), xLabel: 'checkpoint interval', yLabel,
+      series: lines.map((s, i) => ({ name: `${s.workers} workers`, colour: colour(i), points: s.points.map((p) => ({ x: p.interval, y: y(p) })) })),
+    }));
+  return [
+    chart('chart-tradeoff-acked', 'Throughput against checkpoint interval', 'checkpoint-batch: median acked/s at each interval, one line per worker count.', 'acked/s', (p) => p.ackedPerSec),
+    chart('chart-tradeoff-risk', 'Records at risk against checkpoint interval', 'checkpoint-batch: records at risk per crashed process (worst repeat), one line per worker count; no point where no process crashed.', 'records', (p) => p.atRisk),
+  ];
 }
 
 /** Faults in warm colours; the lifecycle events around them (start, restart, heal) in cool ones. */

@@ -2,8 +2,8 @@ import type { SimSection } from '../harness/result/sim-result.js';
 import { simLines } from './sim.js';
 import type { CellResult, RunResult } from '../harness/result/result.js';
 import { escapeHtml as esc, faultsFired, serviceLines, unfiredFaults, validLabel } from './format.js';
-import { STATUS_COLOURS, cellStatus, charts, hadFaults, isSweep, type Status } from './html-charts.js';
-import { adviceLines, answer, evidenceRows, paretoRows, seedRows } from './recommend.js';
+import { STATUS_COLOURS, cellStatus, charts, hadFaults, isSweep, tradeOffCharts, type Status } from './html-charts.js';
+import { adviceLines, answerLines, evidenceCaption, evidenceRows, paretoRows, seedRows } from './recommend.js';
 import { chartCells, sweepNote, sweepRows, type Rows } from './sweep.js';
 
 /**
@@ -24,11 +24,11 @@ export function renderHtml(result: RunResult): string {
 <body>
 <main>
 <header><h1>parquet-chaos report</h1><p class="sub">${esc(`run ${result.runId} · parquet-chaos ${result.tool.version}`)}${result.interrupted ? ' · <strong class="warn">interrupted: partial result</strong>' : ''}</p></header>
-<section id="provenance"><h2>Provenance</h2>${provenance(result)}</section>
+${result.recommendation ? recommendPage(result) : `<section id="provenance"><h2>Provenance</h2>${provenance(result)}</section>
 ${result.sim ? simSection(result.sim) : `<section id="verdicts"><h2>Verdicts</h2>${matrix(result)}${legend()}</section>
-${servicesSection(result)}${sweepSection(result)}${recommendationSection(result)}
-<section id="charts"><h2>Measurements</h2>${result.sweep ? '<p class="sub">A sweep: each chart point is the median of its repeats.</p>' : ''}${charts({ ...result, cells: chartCells(result) }).join('\n')}</section>
-${problems(result)}`}
+${servicesSection(result)}${sweepSection(result)}
+${measurements(result)}
+${problems(result)}`}`}
 <footer>${esc(`result: ${result.runDir}/result.json`)}</footer>
 </main>
 </body>
@@ -55,13 +55,27 @@ function sweepSection(result: RunResult): string {
   return `<section id="sweep"><h2>Sweep</h2>${dataTable(sweepRows(result.sweep))}<p class="sub">${esc(sweepNote(result.sweep))}</p></section>`;
 }
 
-function recommendationSection(result: RunResult): string {
-  const rec = result.recommendation;
-  if (!rec) return '';
-  return `<section id="recommendation"><h2>Recommendation</h2><p><strong>${esc(answer(rec))}</strong></p>` +
-    `<h3>Evidence</h3>${dataTable(evidenceRows(rec))}<h3>Pareto front</h3>${dataTable(paretoRows(rec))}` +
+function measurements(result: RunResult): string {
+  return `<section id="charts"><h2>Measurements</h2>${result.sweep ? '<p class="sub">A sweep: each chart point is the median of its repeats.</p>' : ''}${charts({ ...result, cells: chartCells(result) }).join('\n')}</section>`;
+}
+
+/**
+ * `recommend`'s page: the answer and the trade-off it was chosen from first, then the evidence, the
+ * original analysis's table and advice, the sweep and its charts; the per-cell verdict cards last, folded.
+ */
+function recommendPage(result: RunResult): string {
+  const rec = result.recommendation!;
+  const [first = '', ...rest] = answerLines(rec, result.sweep?.repeat);
+  return `<section id="answer"><h2>Recommendation</h2><p class="answer">${esc(first)}</p>${rest.map((l) => `<p>${esc(l)}</p>`).join('')}` +
+    `${tradeOffCharts(rec).join('\n')}</section>
+<section id="recommendation"><h2>Evidence</h2><h3>Every candidate point</h3>${dataTable(evidenceRows(rec))}<p class="sub">${esc(evidenceCaption(rec))}</p><h3>Pareto front</h3>${dataTable(paretoRows(rec))}` +
     `<h3>Real-time vs batch saving, measured</h3>${dataTable(seedRows(rec))}` +
-    `<h3>The seed’s advice on this machine</h3><ul>${adviceLines(rec).map((l) => `<li>${esc(l)}</li>`).join('')}</ul></section>`;
+    `<h3>The original analysis’s advice on this machine</h3><ul>${adviceLines(rec).map((l) => `<li>${esc(l)}</li>`).join('')}</ul></section>
+<section id="provenance"><h2>Provenance</h2>${provenance(result)}</section>
+${servicesSection(result)}${sweepSection(result)}
+${measurements(result)}
+${problems(result)}
+<details id="verdicts"><summary>Verdicts of every cell (${result.cells.length})</summary>${matrix(result)}${legend()}</details>`;
 }
 
 function provenance(result: RunResult): string {
@@ -207,6 +221,10 @@ figcaption p { margin: 0 0 10px; color: var(--muted); font-size: 13px; }
 .data th, .data td { border: 1px solid var(--line); padding: 4px 8px; text-align: right; white-space: nowrap; }
 .data th:first-child, .data td:first-child { text-align: left; }
 .data td.text { white-space: normal; text-align: left; min-width: 12em; max-width: 26em; }
+#recommendation h3 { margin-top: 22px; }
+p.answer { font-size: 19px; font-weight: 600; margin: 0 0 6px; }
+details#verdicts { margin-top: 36px; }
+details#verdicts > summary { font-size: 19px; font-weight: 600; cursor: pointer; padding-bottom: 6px; border-bottom: 1px solid var(--line); margin-bottom: 14px; }
 footer { margin-top: 36px; color: var(--muted); font-size: 12px; overflow-wrap: anywhere; }
 `;
 

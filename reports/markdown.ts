@@ -1,7 +1,7 @@
 import { simLines } from './sim.js';
 import type { CellResult, RunResult } from '../harness/result/result.js';
 import { COST_HEADS, costFigures, faultsFired, provenance, serviceLines, unclaimedAnomalies, unfiredFaults, validLabel } from './format.js';
-import { adviceLines, answer, evidenceRows, paretoCaption, paretoRows, seedRows } from './recommend.js';
+import { adviceLines, answerLines, evidenceCaption, evidenceRows, paretoCaption, paretoRows, seedRows } from './recommend.js';
 import { sweepNote, sweepRows, type Rows } from './sweep.js';
 
 /**
@@ -45,11 +45,12 @@ function summaries(result: RunResult): string[] {
   if (result.sweep) lines.push('### Sweep', '', ...mdTable(sweepRows(result.sweep)), '', `<sub>${md(sweepNote(result.sweep))}</sub>`, '');
   const rec = result.recommendation;
   if (rec) {
-    lines.push('### Recommendation', '', `**${md(answer(rec))}**`, '');
-    lines.push('#### Evidence', '', ...mdTable(evidenceRows(rec)), '');
+    const [first = '', ...rest] = answerLines(rec, result.sweep?.repeat);
+    lines.push('### Recommendation', '', `**${md(first)}** ${md(rest.join(' '))}`, '');
+    lines.push('#### Evidence', '', ...mdTable(evidenceRows(rec)), '', `<sub>${md(evidenceCaption(rec))}</sub>`, '');
     lines.push('#### Pareto front', '', `Points ${paretoCaption(rec)} by any other valid point.`, '', ...mdTable(paretoRows(rec)), '');
     lines.push('#### Real-time vs batch saving, measured', '', ...mdTable(seedRows(rec)), '');
-    lines.push('#### The seed\'s advice on this machine', '', ...adviceLines(rec).map((line) => `- ${md(line)}`), '');
+    lines.push('#### The original analysis\'s advice on this machine', '', ...adviceLines(rec).map((line) => `- ${md(line)}`), '');
   }
   return lines;
 }

@@ -7,7 +7,7 @@ import { defineScenario, windowPauseMs } from '../harness/sdk/scenario.js';
  */
 export const bufferCrash = defineScenario({
   name: 'buffer-crash',
-  summary: 'Writers are killed (and one paused) mid-run, exposing buffered and in-flight data (seed scenario 3).',
+  summary: 'Writers are killed (and one paused) mid-run, exposing buffered and in-flight data (scenario 3 of the original analysis).',
   risk: 'low',
   thinkMs: 1,
   backgroundRoles: ['merger', 'consumer'],

@@ -7,7 +7,7 @@ import { defineScenario, windowPauseMs } from '../harness/sdk/scenario.js';
  */
 export const mergeRace = defineScenario({
   name: 'merge-race',
-  summary: 'Writers and a merger/consumer run concurrently on a short period (seed scenario 2: the merge misses or half-reads a file).',
+  summary: 'Writers and a merger/consumer run concurrently on a short period (scenario 2 of the original analysis: the merge misses or half-reads a file).',
   risk: 'medium',
   // Long enough a writing phase for several merges to run beside the writers, around the merger's
   // 150 ms pause: since writers start together (the start barrier), 20 records at 10 ms took ~290 ms on

@@ -7,6 +7,7 @@ import { fixtureResult } from './support/result-fixture.js';
 import { commands } from '../harness/cli/commands/index.js';
 import type { CommandSpec } from '../harness/cli/command.js';
 import { toolVersion } from '../harness/measure/package-info.js';
+import { afterMeasurement, InternalError, internalErrorMessage } from '../harness/cli/internal-error.js';
 
 function fakeIo() {
   const out: string[] = [];
@@ -46,7 +47,7 @@ describe('CLI bad input', () => {
     const { io, out } = fakeIo();
     expect(await main(['list'], io)).toBe(0);
     expect(out()).toMatch(/realtime — .*\n\s+guarantees \(default options\): noLostAcked, noDuplicates, noCorruption\n\s+lock=file\s+\(one of: file, fcntl, redis, redis-fenced, none\)/);
-    expect(out()).toContain('main-file-contention (seed risk: high)');
+    expect(out()).toContain('main-file-contention (risk in the original analysis: high)');
   });
 });
 
@@ -120,5 +121,38 @@ describe('colour', () => {
     // Assert
     expect(code).toBe(0);
     expect(out().includes(ESC)).toBe(coloured);
+  });
+});
+
+describe('an internal error', () => {
+  it('exits 70, not 1 or 2, and says it is a bug in the tool, with its stack', async () => {
+    // Arrange: a failure no part of the harness raises on purpose (the output itself throws).
+    const { io, err } = fakeIo();
+    io.out = () => {
+      throw new RangeError('Invalid count value: -5');
+    };
+
+    // Act
+    const code = await main(['list'], io);
+
+    // Assert
+    expect(code).toBe(70);
+    expect(err()).toContain('parquet-chaos: internal error, a bug in parquet-chaos (not in your strategy, input or machine): Invalid count value: -5');
+    expect(err()).toContain('RangeError: Invalid count value: -5\n    at ');
+  });
+
+  it('after a measurement, names the saved result', () => {
+    // Act
+    const error = (() => {
+      try {
+        return afterMeasurement('/runs/r1/result.json', () => '-'.repeat(-5));
+      } catch (e) {
+        return e;
+      }
+    })();
+
+    // Assert
+    expect(error).toBeInstanceOf(InternalError);
+    expect(internalErrorMessage(error)).toContain('The measurement was saved before it: /runs/r1/result.json');
   });
 });

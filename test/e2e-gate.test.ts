@@ -28,7 +28,15 @@ afterAll(() => {
  * slowdown below doubles a sleep-dominated write (throughput halves), well beyond either.
  */
 const EFFECTS = { ackedPerSec: 0.25, parquetPerSec: 0.25, ackLatencyMsP99: 1, lockWaitMsP99: 1 } satisfies Record<GateMetric, number>;
-/** For the slowdown: writes twice as long halve the throughput (a 50% slowdown), so a 10% minimum effect on the rates leaves a wide margin over the noise. */
+/**
+ * For the slowdown: writes twice as long halve the throughput (a 50% slowdown), so a 10% minimum effect on
+ * the rates leaves a wide margin over the noise. Its p-value is the catch: 5 pairs reach the Holm-adjusted
+ * α only when (nearly) every head sample is slower than every base sample (5 against 5: p = 0.008 with no
+ * overlap, 0.016 with one, 0.032 with two, against α/3 or α/4 for the family's first step), so the sleeps
+ * must dwarf what load adds to a save. At 100 → 200 ms, base cells whose 5 saves each took ~100 ms more
+ * than a head cell's (a loaded machine) overlap it; at 300 → 600 ms that takes ~300 ms more a save.
+ */
+const SLOW_BASE = 300;
 const SLOWDOWN_EFFECTS = { ...EFFECTS, ackedPerSec: 0.1, parquetPerSec: 0.1 } satisfies Record<GateMetric, number>;
 
 function gate(base: string, head: string, overrides: Partial<GateOptions> = {}): Promise<Awaited<ReturnType<typeof runGate>>> {
@@ -44,7 +52,7 @@ function gate(base: string, head: string, overrides: Partial<GateOptions> = {}):
 describe('gate (real processes)', () => {
   it('flags a 50% throughput slowdown (writes twice as long) as a regression, with its interval and p-value, and passes the same setting against itself', async () => {
     // Act
-    const slower = await gate(`${fixture('slow-writes')}:sleepMs=100`, `${fixture('slow-writes')}:sleepMs=200`, { minEffect: SLOWDOWN_EFFECTS });
+    const slower = await gate(`${fixture('slow-writes')}:sleepMs=${SLOW_BASE}`, `${fixture('slow-writes')}:sleepMs=${2 * SLOW_BASE}`, { minEffect: SLOWDOWN_EFFECTS });
     // A/A may take a second look (5 more pairs) if the first is inconclusive.
     const same = await gate(`${fixture('slow-writes')}:sleepMs=100`, `${fixture('slow-writes')}:sleepMs=100`, { maxRepeat: 10 });
 

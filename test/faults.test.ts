@@ -1,11 +1,16 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFaultList, type FaultEvent, type Planned, type ProcessFault } from '../harness/sdk/faults.js';
 import { planFaults } from '../harness/orchestrate/nemesis/plan.js';
 import { Nemesis } from '../harness/orchestrate/nemesis/nemesis.js';
 import { faultOutcomes } from '../harness/oracle/judge.js';
+import { endedPids } from '../harness/oracle/ledger.js';
+import { holdingSink, holdTriggers } from '../harness/orchestrate/nemesis/hold.js';
+import type { FaultProxy } from '../harness/orchestrate/services/fault-proxy.js';
+import type { LedgerEntry } from '../harness/oracle/ledger.js';
 import { Random } from '../harness/sdk/random.js';
 import { liveProcessCount } from '../harness/orchestrate/supervise.js';
 import { scenarios } from '../scenarios/index.js';
@@ -36,6 +41,158 @@ describe('fault lists', () => {
     const env = () => ({ random: new Random(3), workers: 8, recordsPerWorker: 20, lockStaleMs: 5000 });
     expect(planFaults('default', scenarios['buffer-crash'], env())).toEqual(planFaults('default', scenarios['buffer-crash'], env()));
     expect(planFaults('default', scenarios['buffer-crash'], env()).process).toHaveLength(3);
+  });
+});
+
+/** A stopped process's /proc state is T; waits for `want` (true: stopped, false: running again). */
+async function untilStopped(pid: number, want: boolean): Promise<void> {
+  const state = () => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]![0];
+  while ((state() === 'T') !== want) await new Promise((r) => setTimeout(r, 5));
+}
+
+describe('progress triggers held at the trigger', () => {
+  it('a writer stops itself right after the ledger line that reaches a trigger, counting earlier lives too', () => {
+    // Arrange: an earlier life attempted w0-0 and w0-1 and acked w0-0; triggers at the 3rd attempt and the 2nd ack.
+    const previous = [{ op: 'start', pid: 1, t: 0 }, { op: 'attempt', id: 'w0-0', t: 1 }, { op: 'ack', id: 'w0-0', t: 2 }, { op: 'attempt', id: 'w0-1', t: 3 }]
+      .map((l) => JSON.stringify(l)).join('\n');
+    const planned: Planned<ProcessFault>[] = [
+      { id: 0, kind: 'kill', target: 'writer-0', afterAttempts: 3 },
+      { id: 1, kind: 'pause', target: 'merger', afterAcks: 2, of: 'writer-0', duration: 10 },
+      { id: 2, kind: 'kill', target: 'writer-0', afterAttempts: 1 },
+      { id: 3, kind: 'kill', target: 'writer-1', afterAcks: 1 },
+      { id: 4, kind: 'kill', target: 'redis', afterAcks: 1 },
+      { id: 5, kind: 'kill', target: 'writer-0', at: 5 },
+    ];
+    const seen: string[] = [];
+    const sink = holdingSink({ append: (e: LedgerEntry) => void seen.push(e.op === 'attempt' || e.op === 'ack' ? `${e.op} ${e.id}` : e.op) }, holdTriggers(planned, 'writer-0'), previous,
+      (event) => void seen.push(`${event.action} #${event.fault}`), () => void seen.push('STOP'));
+
+    // Act: the second life retries w0-1 and goes on.
+    for (const entry of [{ op: 'start', pid: 2, t: 4 }, { op: 'attempt', id: 'w0-1', t: 5 }, { op: 'ack', id: 'w0-1', t: 6 }, { op: 'attempt', id: 'w0-2', t: 7 }] as LedgerEntry[]) sink.append(entry);
+
+    // Assert: writer-0 counts faults 0, 1 (of=writer-0), 2 (reached in the earlier life: not again) and 4
+    // (redis keeps no ledger: writer-0's counts); writer-1's own trigger is not writer-0's.
+    expect(holdTriggers(planned, 'writer-0').map((h) => h.fault)).toEqual([0, 1, 2, 4]);
+    expect(seen).toEqual(['start', 'attempt w0-1', 'held at trigger #0', 'STOP', 'ack w0-1', 'held at trigger #1', 'STOP', 'attempt w0-2']);
+  });
+
+  it('the nemesis carries out the fault while the writer holds, then lets it go on; a kill of the held writer lands there', async () => {
+    // Arrange: two writers that log a hold to the fault log and stop themselves, as nemesis/hold.ts does; a
+    // third process to pause. writer-0's hold is for a pause of writer-2; writer-1's for its own kill.
+    const dir = mkdtempSync(join(tmpdir(), 'parquet-chaos-hold-'));
+    const faultLog = join(dir, 'faults.jsonl');
+    const holder = (target: string, fault: number) => spawn(process.execPath, ['-e', `
+      require('node:fs').appendFileSync(${JSON.stringify(faultLog)}, JSON.stringify({ at: 0, kind: 'kill', target: '${target}', pid: process.pid, action: 'held at trigger', fault: ${fault} }) + '\\n');
+      process.kill(process.pid, 'SIGSTOP');
+      console.log('went on');`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    const log: Omit<FaultEvent, 'at'>[] = [];
+    const ledger = (name: string) => {
+      const path = join(dir, `${name}.jsonl`);
+      writeFileSync(path, '');
+      return path;
+    };
+    const processes = new Map([
+      ['writer-0', { name: 'writer-0', pid: () => undefined as number | undefined, ledgerPath: ledger('writer-0') }],
+      ['writer-1', { name: 'writer-1', pid: () => undefined as number | undefined, ledgerPath: ledger('writer-1') }],
+      ['writer-2', { name: 'writer-2', pid: () => other.pid, ledgerPath: ledger('writer-2') }],
+    ]);
+    const nemesis = new Nemesis(processes, (event) => void log.push(event));
+    const planned: Planned<ProcessFault>[] = [
+      { id: 0, kind: 'pause', target: 'writer-2', afterAcks: 2, of: 'writer-0', duration: 60_000 },
+      { id: 1, kind: 'kill', target: 'writer-1', afterAttempts: 4 },
+    ];
+    appendFileSync(join(dir, 'writer-2.jsonl'), `${JSON.stringify({ op: 'start', pid: other.pid, t: 0 })}\n`);
+
+    try {
+      // Act
+      nemesis.watchFaultLog(faultLog, new Map());
+      nemesis.start(planned);
+      const writer0 = holder('writer-0', 0);
+      const writer1 = holder('writer-1', 1);
+      processes.get('writer-1')!.pid = () => writer1.pid;
+      let out0 = '';
+      let out1 = '';
+      writer0.stdout.on('data', (chunk: Buffer) => { out0 += chunk.toString(); });
+      writer1.stdout.on('data', (chunk: Buffer) => { out1 += chunk.toString(); });
+      const [exit0, exit1] = await Promise.all([writer0, writer1].map((child) => new Promise<[number | null, string | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])))));
+      await untilStopped(other.pid!, true);
+      nemesis.heal();
+      await untilStopped(other.pid!, false);
+      nemesis.stop();
+
+      // Assert: writer-2 paused while writer-0 held, which then went on; writer-1 killed where it held.
+      expect(exit0).toEqual([0, null]);
+      expect(out0).toBe('went on\n');
+      expect(exit1).toEqual([null, 'SIGKILL']);
+      expect(out1).toBe('');
+      expect(faultOutcomes(planned, log.map((event) => ({ at: 0, ...event })))).toMatchObject([{ fired: true, events: 1 }, { fired: true, events: 1 }]);
+    } finally {
+      other.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a kill or pause counts only if it hit live work', () => {
+  it('a kill logged against a writer whose ledger segment has its end line did not fire', () => {
+    // Arrange: pid 41 finished (its `end` line), then a kill was logged for it; pid 42 was killed mid-work.
+    const dir = mkdtempSync(join(tmpdir(), 'parquet-chaos-ended-'));
+    const lines = (...entries: object[]) => entries.map((e) => `${JSON.stringify(e)}\n`).join('');
+    writeFileSync(join(dir, 'writer-0.jsonl'), lines({ op: 'start', pid: 41, t: 0 }, { op: 'attempt', id: 'w0-0', t: 1 }, { op: 'ack', id: 'w0-0', t: 2 }, { op: 'end', t: 3 }));
+    writeFileSync(join(dir, 'writer-1.jsonl'), lines({ op: 'start', pid: 42, t: 0 }, { op: 'attempt', id: 'w1-0', t: 1 }));
+    const planned: Planned[] = [{ id: 0, kind: 'kill', target: 'writer-0', at: 10 }, { id: 1, kind: 'kill', target: 'writer-1', at: 10 }];
+    const log: FaultEvent[] = [
+      { at: 10, kind: 'kill', target: 'writer-0', pid: 41, action: 'SIGKILL', fault: 0 },
+      { at: 10, kind: 'kill', target: 'writer-1', pid: 42, action: 'SIGKILL', fault: 1 },
+    ];
+
+    try {
+      // Act
+      const outcomes = faultOutcomes(planned, log, endedPids(dir));
+
+      // Assert
+      expect(outcomes).toMatchObject([
+        { fired: false, blocking: true, reason: 'it hit no live work: writer-0 (pid 41) had already written its end line' },
+        { fired: true, blocking: false },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the nemesis skips a timed kill of a writer that has written its end line, and a drop with no open connection', async () => {
+    // Arrange: a live process whose ledger ends with `end` (it finished and has not exited yet), and a
+    // proxy with no connection open.
+    const dir = mkdtempSync(join(tmpdir(), 'parquet-chaos-ended-'));
+    const ledgerPath = join(dir, 'writer-0.jsonl');
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    writeFileSync(ledgerPath, [{ op: 'start', pid: child.pid, t: 0 }, { op: 'end', t: 1 }].map((e) => `${JSON.stringify(e)}\n`).join(''));
+    const proxy = { dropped: 0, dropConnections() {}, heal() {} } as unknown as FaultProxy;
+    const log: Omit<FaultEvent, 'at'>[] = [];
+    const nemesis = new Nemesis(new Map([['writer-0', { name: 'writer-0', pid: () => child.pid, ledgerPath, proxy }]]), (event) => void log.push(event));
+    const planned: Planned<ProcessFault>[] = [
+      { id: 0, kind: 'kill', target: 'writer-0', at: 0 },
+      { id: 1, kind: 'pause', target: 'writer-0', at: 0, duration: 10 },
+      { id: 2, kind: 'drop', target: 'writer-0', at: 0 },
+    ];
+
+    try {
+      // Act
+      nemesis.start(planned);
+      await new Promise((r) => setTimeout(r, 50));
+      nemesis.heal();
+
+      // Assert
+      expect(faultOutcomes(planned, log.map((event) => ({ at: 0, ...event })))).toMatchObject([
+        { fired: false, reason: 'target had finished its work (its ledger holds its end line)' },
+        { fired: false, reason: 'target had finished its work (its ledger holds its end line)' },
+        { fired: false, reason: 'no open connection to drop' },
+      ]);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -82,13 +239,8 @@ describe('the nemesis', () => {
 describe('fault injection (real processes)', () => {
   const small = { strategies: ['realtime'], scenarios: ['main-file-contention'], workers: 3, recordsPerWorker: 8, lockStaleMs: 2000 };
 
-  // Kills and pauses on a writer's progress are sent from outside once its ledger shows the ack: 30 ms on
-  // average after each record keep a victim (at most 3 acks into 8) running at least 90 ms longer on top of
-  // its own work, so that it has not finished before a loaded orchestrator reacts.
-  const thinkMs = 30;
-
   it('kills and pauses writers, restarts them, and nothing acked is lost', async () => {
-    const result = await runSmall({ ...small, thinkMs, faults: 'kill:target=writer-0,afterAcks=2;kill:target=writer-1,afterAcks=3;pause:target=writer-2,afterAcks=1,duration=150' });
+    const result = await runSmall({ ...small, faults: 'kill:target=writer-0,afterAcks=2;kill:target=writer-1,afterAcks=3;pause:target=writer-2,afterAcks=1,duration=150' });
     const cell = result.cells[0]!;
     // (Whole outcomes, so that a failure shows why a fault did not fire.)
     expect(cell.faults).toMatchObject({ kills: 2, pauses: 1, restarts: 2, outcomes: [{ fired: true }, { fired: true }, { fired: true }] });
@@ -115,7 +267,7 @@ describe('fault injection (real processes)', () => {
   });
 
   it('with --restart none a killed writer stays dead and its unsaved ids are reported, not lost', async () => {
-    const result = await runSmall({ ...small, thinkMs, restart: 'none', faults: 'kill:target=writer-0,afterAcks=2' });
+    const result = await runSmall({ ...small, restart: 'none', faults: 'kill:target=writer-0,afterAcks=2' });
     const cell = result.cells[0]!;
     expect(cell.faults).toMatchObject({ kills: 1, restarts: 0, outcomes: [{ fired: true }] });
     expect(cell.verdict.acked).toBeLessThan(24);

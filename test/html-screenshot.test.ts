@@ -41,7 +41,9 @@ describe.skipIf(!hasChromium)(`HTML report in headless Chromium (skipped: ${CHRO
     // The recommend page and a run whose writers were slowed 150 times, each in a page of its own.
     for (const [name, other] of [['recommend.html', recommendFixtureResult()], ['faults.html', denseFaultsFixtureResult()]] as const) {
       writeFileSync(join(dir, name), renderHtml(other));
-      await (await context.newPage()).goto(pathToFileURL(join(dir, name)).href, { waitUntil: 'load' });
+      const page = await context.newPage();
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(pathToFileURL(join(dir, name)).href, { waitUntil: 'load' });
     }
   });
 
@@ -97,12 +99,36 @@ describe.skipIf(!hasChromium)(`HTML report in headless Chromium (skipped: ${CHRO
       })),
     }));
     expect(layout.pageOverflow).toBeLessThanOrEqual(0);
-    expect(layout.tables.map((t) => t.heading)).toEqual(['Evidence', 'Pareto front', 'Real-time vs batch saving, measured']);
+    expect(layout.tables.map((t) => t.heading)).toEqual(['Every candidate point', 'Pareto front', 'Real-time vs batch saving, measured']);
     for (const table of layout.tables) {
       expect(table.cells, table.heading).toBeGreaterThan(0);
       expect(table.scrolls, table.heading).toBe(true);
     }
     expect(layout.tables[2]!.overflow, 'the seed table is clipped or needs scrolling').toBeLessThanOrEqual(0);
+  });
+
+  it('recommend page leads with the answer and the trade-off chart; the evidence follows; the per-cell cards come last, folded', async () => {
+    const page = context.pages()[1]!;
+    const top = (selector: string) => page.evaluate((s) => document.querySelector(s)?.getBoundingClientRect().top ?? null, selector);
+    const order = {
+      answer: await top('#answer p.answer'),
+      throughputChart: await top('#chart-tradeoff-acked'),
+      riskChart: await top('#chart-tradeoff-risk'),
+      evidence: await top('#recommendation'),
+      provenance: await top('#provenance'),
+      verdicts: await top('#verdicts'),
+    };
+    expect(Object.values(order).every((v) => v !== null), JSON.stringify(order)).toBe(true);
+    const tops = Object.values(order) as number[];
+    expect([...tops].sort((a, b) => a - b), JSON.stringify(order)).toEqual(tops);
+    // The answer is on the first screen, and what it says is the setting to use.
+    expect(order.answer!).toBeLessThan(300);
+    expect(await page.textContent('#answer p.answer')).toMatch(/^Use .+ at \d+ workers/);
+    // One line per worker count in the chart; the cards are folded away.
+    expect(await page.evaluate(() => document.querySelector('#chart-tradeoff-acked')?.textContent ?? '')).toContain('4 workers');
+    expect(await page.evaluate(() => (document.querySelector('#verdicts') as HTMLDetailsElement).open)).toBe(false);
+    expect(await page.evaluate(() => document.querySelectorAll('#verdicts .card').length)).toBeGreaterThan(0);
+    expect(await page.evaluate(() => [...document.querySelectorAll('#verdicts .card')].some((card) => card.checkVisibility()))).toBe(false);
   });
 
   it('fault timeline: dense slow-io is counted, skipped faults are not drawn, and no two labels overlap', async () => {

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSmall } from './support/cell.js';
 import { expectRecountAgrees } from './support/recount.js';
@@ -8,15 +9,9 @@ describe('the README plugin example (real processes)', () => {
     // Arrange
     const plugin = `${resolve(import.meta.dirname, 'fixtures/per-writer-file.js')}:every=2`;
 
-    // buffer-crash kills two writers and pauses a third, each from outside once its ledger shows a seeded
-    // number of attempts (here 2, 3 and 3 of 8). This plugin saves a record in a few ms, so with the
-    // scenario's 1 ms think time a victim could finish and exit before a loaded orchestrator reacts (the
-    // fault then rightly did not fire, and the cell is unknown). 50 ms on average after each write keeps
-    // every victim running at least 150 ms longer.
-    const thinkMs = 50;
-
+    // buffer-crash kills two writers and pauses a third, each held at a seeded attempt (here 2, 3 and 3 of 8).
     // Act
-    const result = await runSmall({ strategies: [plugin], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 8, thinkMs });
+    const result = await runSmall({ strategies: [plugin], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 8 });
 
     // Assert
     const cell = result.cells[0]!;
@@ -26,5 +21,32 @@ describe('the README plugin example (real processes)', () => {
     expect(cell.faults.kills).toBeGreaterThan(0);
     expect(cell.verdict).toMatchObject({ acked: 32, lost: 0, duplicates: 0, corruptFiles: 0, valid: true });
     await expectRecountAgrees(cell);
+  });
+
+  it('runs the README\'s 20-line plugin, copied from the README, from a folder of its own', async () => {
+    // Arrange: the first js block of the README's plugin section, saved as a user would save it.
+    const readme = readFileSync(resolve(import.meta.dirname, '../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## A strategy of your own'));
+    const source = /```js\n([\s\S]*?)```/.exec(section)![1]!;
+    expect(source.split('\n').filter((line) => line.trim() && !line.trim().startsWith('//')).length).toBeLessThanOrEqual(24);
+    // Inside the project, whose package.json (type module, named parquet-chaos) the file then finds, as a
+    // plugin in the user's own repository finds theirs and the installed package (plugin-anywhere.test.ts
+    // covers a folder with no package at all, through the CLI).
+    mkdirSync(resolve(import.meta.dirname, '../runs'), { recursive: true });
+    const dir = mkdtempSync(resolve(import.meta.dirname, '../runs/readme-plugin-'));
+    writeFileSync(join(dir, 'one-file-per-record.js'), source);
+
+    try {
+      // Act (think time: see above)
+      const result = await runSmall({ strategies: [join(dir, 'one-file-per-record.js')], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 8, thinkMs: 50 });
+
+      // Assert
+      const cell = result.cells[0]!;
+      expect(cell.errors).toEqual([]);
+      expect(cell.faults.outcomes).toMatchObject(cell.faults.planned.map((fault) => ({ kind: fault.kind, fired: true })));
+      expect(cell.verdict).toMatchObject({ acked: 32, lost: 0, duplicates: 0, corruptFiles: 0, valid: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,9 +1,14 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { beyondWorkers, choose, paretoFront, recommend, recommendedUse, referenceWorkers, type Candidate } from '../harness/analyze/recommend.js';
 import { RECOMMEND_REFERENCES, recommendPoints } from '../harness/orchestrate/recommend-run.js';
 import type { CellResult } from '../harness/result/result.js';
 import type { SweepPointSummary, SweepSummary } from '../harness/analyze/sweep-summary.js';
-import { answer } from '../reports/recommend.js';
+import { answer, answerLines, evidenceRows, repeatsToSeparate, shortLabels, smallestP } from '../reports/recommend.js';
+import { BUDGET_REPEATS, estimateSeconds, fitBudget, IDLE_SECONDS_PER_COST } from '../harness/orchestrate/recommend-run.js';
+import { renderTable } from '../reports/table.js';
+import { main } from '../harness/cli/cli.js';
+import { recommendFixtureResult } from './support/result-fixture.js';
 
 /** A candidate whose end-to-end rate is its ack rate unless given. */
 const candidate = (strategy: string, workers: number, ackedPerSec: number, atRisk: number | null, lockWaitMsP99: number | null, allValid = true, parquetPerSec = ackedPerSec): Candidate =>
@@ -84,8 +89,14 @@ describe('recommend', () => {
   it('answers strategy, interval and workers, skipping points with an invalid repeat', () => {
     expect(rec.choice).toMatchObject({ strategy: 'checkpoint-batch:interval=10', interval: 10, workers: 20 });
     expect(rec.points.find((p) => p.strategy === 'queue')!.excluded).toEqual(['not every repeat valid']);
-    expect(answer(rec)).toContain('Use checkpoint-batch:interval=10 with 20 workers (checkpoint interval 10): 63 records/s into Parquet (median, ranked on), 70 acked/s, at risk per crash 6 (worst repeat), lock wait p99 60 ms under at most 8 records at risk per crash. ' +
-      'The data cannot tell it from 4 other eligible settings (none shown slower by 10% at α = 0.05, Holm-adjusted): checkpoint-batch:interval=1 at 20 workers (−57% [−∞, +∞], p = 0.10)');
+    expect(answerLines(rec, 3)).toEqual([
+      'Use checkpoint-batch:interval=10 at 20 workers (checkpoint interval 10).',
+      'It measured 63 records/s into Parquet (median, ranked on) and 70 acked/s, at most 6 records at risk per crash, lock wait p99 60 ms (under at most 8 records at risk per crash).',
+      // The tied rivals' medians: interval 1 at 20 (27 of 63: −57%), interval 5 at 20 (−14%), interval 5 at 5 (−43%), realtime at 20 (−86%).
+      '4 other eligible settings could not be told from it; their medians are within 86% of its.',
+      // Holm over 4 rivals needs p ≤ 0.0125: 2 / C(8, 4) = 0.029 is not enough, 2 / C(10, 5) = 0.0079 is.
+      'With 3 repeats no setting can be told from another (the smallest possible p, 0.10, is above α ÷ 4 rivals); at least 5 repeats (2 more, --repeat 5) are needed to separate those 10% or more slower.',
+    ]);
   });
 
   it('measures the seed table at 20 workers and checks the advice with numbers', () => {
@@ -167,8 +178,92 @@ describe('recommend answers only with worker counts it was asked for', () => {
 
   it('--workers 5 answers at 5 workers, with the seed table and the interval advice measured there', () => {
     const rec = recommend(measured([5]), [5], candidates, [...RECOMMEND_REFERENCES], {}, 'parquet', cellsFrom(measured([5]), 3));
-    expect(answer(rec)).toMatch(/^Use checkpoint-batch:interval=20 with 5 workers/);
+    expect(answer(rec)).toMatch(/^Use checkpoint-batch:interval=20 at 5 workers/);
     expect(rec.advice[0]!.evidence).toMatch(/^at 5 workers/);
     expect(rec.advice[2]).toMatchObject({ claim: 'at most 20 workers', verdict: 'not measured' });
   });
+});
+
+describe('recommend a person can act on', () => {
+  it('knows the smallest p an exact Mann–Whitney test can reach, and the repeats Holm needs to reach α', () => {
+    expect(smallestP(3)).toBeCloseTo(0.1, 10); // 2 / C(6, 3)
+    expect(smallestP(5)).toBeCloseTo(2 / 252, 10);
+    expect(repeatsToSeparate(0.05, 1)).toBe(4); // 2 / C(8, 4) = 0.029 ≤ 0.05; 3 repeats give 0.1
+    expect(repeatsToSeparate(0.05, 29)).toBe(7); // ≤ 0.0017: C(12, 6) = 924 is too few, C(14, 7) = 3432 enough
+  });
+
+  it('labels settings short, with a legend that names each once, whatever the names', () => {
+    const { short, legend } = shortLabels(['checkpoint-batch:interval=5', 'checkpoint-batch:interval=20', 'realtime', 'append-log', 'all-logs', './plugins/my-strategy.js:every=2']);
+    expect(['checkpoint-batch:interval=5', 'realtime', 'append-log', 'all-logs', './plugins/my-strategy.js:every=2'].map(short)).toEqual(['CB:5', 'RE', 'AL', 'AL2', 'MS:2']);
+    expect(legend).toContain('CB:20 checkpoint-batch:interval=20');
+    expect(shortLabels(['not a spec :::']).short('not a spec :::')).toBeTruthy();
+  });
+
+  it('says when the rivals are equivalent within the minimum effect, not only that they are tied', () => {
+    const rec = recommendFixtureResult().recommendation!;
+    const equivalent = { ...rec, comparison: { ...rec.comparison, tied: rec.comparison.tied.map((r) => ({ ...r, answer: 'no change' as const })) } };
+    expect(answerLines(equivalent, 8).join(' ')).toContain('They are equivalent to it within 10%: the data rule out a larger difference.');
+    expect(answerLines(equivalent, 8).join(' ')).not.toContain('repeats (');
+  });
+
+  it('fits its evidence in 80 columns with a label a line (the recommend run of the fixture)', () => {
+    const result = recommendFixtureResult();
+    const text = renderTable(result, undefined, { width: 80 });
+    const lines = text.split('\n');
+    expect(lines.filter((l) => l.length > 80)).toEqual([]);
+    const evidence = lines.slice(lines.indexOf('Evidence (every candidate point):') + 1);
+    const rows = evidenceRows(result.recommendation!, true).rows;
+    // Each point is one line of the table: no label wrapped onto a second line.
+    for (const row of rows) expect(evidence.some((l) => l.startsWith(`${row[0]!.padEnd(5)}`) && l.includes(row[8]!))).toBe(true);
+    // The answer comes last, after the evidence, its first line the setting to use.
+    const headline = lines.lastIndexOf('Recommendation');
+    expect(headline).toBeGreaterThan(lines.indexOf('Evidence (every candidate point):'));
+    expect(lines[headline + 1]).toBe('Use realtime at 4 workers.');
+  });
+
+  it('renders the recommendation within any terminal width from 20 to 400 columns, and never throws', () => {
+    const result = recommendFixtureResult();
+    fc.assert(fc.property(fc.integer({ min: 20, max: 400 }), (width) => {
+      const lines = renderTable(result, undefined, { width }).split('\n');
+      expect(lines.filter((l) => l.length > width)).toEqual([]);
+    }), { numRuns: 60 });
+  });
+
+  it('estimates the run from the plan, with the constant measured for the defaults (99 cells, 336 s)', async () => {
+    const candidates = [1, 5, 10, 20].map((i) => `checkpoint-batch:interval=${i}`).concat(['realtime', 'incremental-file', 'queue', 'lock-upgrade-with-fallback', 'log-commit', 'append-log']);
+    const points = recommendPoints(candidates, [5, 10, 20]);
+    expect(points.length * 3).toBe(99);
+    expect(estimateSeconds(points, 3, 12)).toBeCloseTo(336, 6);
+    expect(estimateSeconds(points, 6, 12)).toBeCloseTo(672, 6);
+    expect(IDLE_SECONDS_PER_COST).toBeGreaterThan(0);
+  });
+
+  it('sizes the grid to --budget: more repeats when they fit, fewer worker counts only when 3 repeats do not, else refused', () => {
+    const candidates = ['checkpoint-batch:interval=5', 'realtime'];
+    const perRepeat = (w: number[]) => estimateSeconds(recommendPoints(candidates, w), 1, 12);
+    const roomy = fitBudget(candidates, [5, 10], 12, (perRepeat([5, 10]) * 7.5) / 60);
+    expect(roomy).toMatchObject({ workerCounts: [5, 10], repeat: 7 });
+    expect(roomy.seconds).toBeLessThanOrEqual(perRepeat([5, 10]) * 7.5);
+    expect(fitBudget(candidates, [5, 10], 12, 1e4).repeat).toBe(BUDGET_REPEATS.max);
+    const tight = fitBudget(candidates, [20, 5, 10], 12, (perRepeat([5, 10]) * 3.2) / 60);
+    expect(tight).toMatchObject({ workerCounts: [5, 10], repeat: 3 });
+    expect(() => fitBudget(candidates, [5, 10], 12, (perRepeat([5]) * 2) / 60)).toThrow(/--budget: got '.*', expected at least .* minutes \(3 repeats at 5 workers/);
+  });
+
+  it('prints its plan and estimate before anything runs, and refuses a budget beside --repeat or too small to fit', async () => {
+    const cli = async (...args: string[]) => {
+      let err = '';
+      const code = await main(['recommend', ...args], { out: () => undefined, err: (t) => { err += t; }, isTTY: false, env: {} });
+      return { code, err };
+    };
+    // A --json path in a missing folder is refused before the first cell: the estimate came first.
+    const plan = await cli('--json', '/nonexistent-folder/r.json');
+    expect(plan.code).toBe(2);
+    expect(plan.err).toMatch(/^recommend: 33 points × 3 repeats = 99 cells at 5, 10, 20 workers; estimated 6 min on an idle 2-core machine/);
+    const fitted = await cli('--budget', '30', '--json', '/nonexistent-folder/r.json');
+    expect(fitted.err).toMatch(/^recommend: 33 points × 16 repeats = 528 cells at 5, 10, 20 workers \(to fit --budget 30\); estimated 30 min/);
+    expect(await cli('--budget', '5', '--repeat', '3')).toMatchObject({ code: 2, err: expect.stringContaining("--budget: got '5', expected no --repeat beside it") });
+    expect(await cli('--budget', '0.05')).toMatchObject({ code: 2, err: expect.stringMatching(/--budget: got '0.05', expected at least \d/) });
+    expect(await cli('--budget', 'soon')).toMatchObject({ code: 2, err: expect.stringContaining("--budget: got 'soon', expected a number of minutes") });
+  }, 60_000);
 });

@@ -15,9 +15,8 @@ describe('queue:backend=redis on a redis-server the harness starts', () => {
   it('durability=always: nothing lost or duplicated under writer, consumer and Redis kills and a partition longer than the client timeout', async () => {
     // Arrange: the consumer dies with its first part published but its entries unacknowledged; Redis is
     // SIGKILLed mid-run and restarted on its data; writer-2 is cut off for longer than its 800 ms timeout.
-    // The kills are sent from outside once a ledger shows the attempt or ack: 30 ms on average after each
-    // record keep writer-1 running at least 135 ms after its 4th attempt, and writer-0 105 ms after its 6th
-    // ack (the Redis kill must come before the writers end): time enough for a loaded orchestrator to react.
+    // Writer-1 holds at its 4th attempt and writer-0 at its 6th ack until the kill has landed; 10 ms between
+    // records keeps the writers busy while the consumer reaches its crash point.
     const faults = [
       'kill:target=writer-1,afterAttempts=4',
       'crash-point:target=consumer,point=consume:part-written,nth=1',
@@ -27,12 +26,13 @@ describe('queue:backend=redis on a redis-server the harness starts', () => {
 
     // Act
     const result = await runSmall({
-      strategies: ['queue:backend=redis,batch=5,redisTimeoutMs=800'], scenarios: ['buffer-crash'], workers: 3, recordsPerWorker: 12, thinkMs: 30, faults,
+      strategies: ['queue:backend=redis,batch=5,redisTimeoutMs=800'], scenarios: ['buffer-crash'], workers: 3, recordsPerWorker: 12, thinkMs: 10, faults,
     });
 
     // Assert
     const cell = result.cells[0]!;
-    expect(cell.errors).toEqual([]);
+    // No process failed (writes may throw while cut off: those are reported as E_WRITE_FAILED, not acked).
+    expect(cell.errors.filter((e) => e.code !== 'E_WRITE_FAILED')).toEqual([]);
     // (Whole outcomes, so that a failure shows why a fault did not fire.)
     expect(cell.faults.outcomes).toMatchObject([{ fired: true }, { fired: true }, { fired: true }, { fired: true }]);
     expect(cell.faults.log.filter((e) => e.action === 'SIGKILL').map((e) => e.target).sort()).toEqual(['redis', 'writer-1']);
@@ -60,11 +60,11 @@ describe('queue:backend=redis on a redis-server the harness starts', () => {
     const faults = 'kill:target=redis,afterAcks=4,down=200';
 
     // Act
-    const result = await runSmall({ strategies: ['queue:backend=redis,durability=no,pollMs=60000'], scenarios: ['main-file-contention'], workers: 2, recordsPerWorker: 10, thinkMs: 30, faults });
+    const result = await runSmall({ strategies: ['queue:backend=redis,durability=no,pollMs=60000'], scenarios: ['main-file-contention'], workers: 2, recordsPerWorker: 10, faults });
 
     // Assert
     const cell = result.cells[0]!;
-    expect(cell.errors).toEqual([]);
+    expect(cell.errors.filter((e) => e.code !== 'E_WRITE_FAILED')).toEqual([]);
     expect(cell.faults.outcomes).toMatchObject([{ kind: 'kill', target: 'redis', fired: true }]);
     expect(cell.guarantees.noLostAcked).toBe(false);
     expect(cell.verdict.lost).toBeGreaterThan(0);

@@ -26,11 +26,8 @@ describe('scenarios with their faults (real processes)', () => {
 
   it('checkpoint-batch under buffer-crash: data at risk is at most one interval per crash, and retry loses nothing', async () => {
     // Kill every writer once, mid-batch (interval 4 commits at attempts 4, 8, 12): records are in flight.
-    // The kills are sent from outside once a ledger shows the attempt: 25 ms on average after each record
-    // (the scenario's is 1 ms) keep every victim (the last is killed at its 7th attempt of 16) running at
-    // least 125 ms longer, so that it has not finished before a loaded orchestrator reacts.
     const faults = killsMidBatch;
-    const result = await runSmall({ strategies: ['checkpoint-batch:interval=4'], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 16, thinkMs: 25, faults });
+    const result = await runSmall({ strategies: ['checkpoint-batch:interval=4'], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 16, faults });
     const v = result.cells[0]!.verdict;
     expect(v.crashedProcesses).toBe(4);
     expect(v.unackedAtCrash).toBeGreaterThan(0);
@@ -40,7 +37,7 @@ describe('scenarios with their faults (real processes)', () => {
 
   it('checkpoint-batch with --restart skip leaves the buffered records unsaved (unackedLost), never lost', async () => {
     const faults = killsMidBatch;
-    const result = await runSmall({ strategies: ['checkpoint-batch:interval=4'], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 16, thinkMs: 25, faults, restart: 'skip' });
+    const result = await runSmall({ strategies: ['checkpoint-batch:interval=4'], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 16, faults, restart: 'skip' });
     const v = result.cells[0]!.verdict;
     expect(v.unackedLost).toBeGreaterThan(0);
     // A batch whose commit landed just before the kill is saved though never acked: at risk, not lost.
@@ -52,10 +49,9 @@ describe('scenarios with their faults (real processes)', () => {
     // The commit point is log-commit's only (optional for queue); only queue has a consumer.
     const faults = 'kill:target=writer-0,afterAcks=3;pause:target=writer-1,afterAcks=2,duration=300;crash-point:target=writer-2,point=commit:entry-written,nth=2,optional=true;'
       + 'crash-point:target=consumer,point=consume:part-written,nth=1,optional=if-absent;kill:target=writer-3,afterAcks=5';
-    // 15 ms on average between records keeps the writers busy long enough for the consumer to reach its
-    // crash point, and each victim running at least 120 ms after the ack that triggers its kill or pause
-    // (sent from outside), so that it has not finished before a loaded orchestrator reacts.
-    const result = await runSmall({ strategies: ['log-commit,queue'], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 20, thinkMs: 15, faults });
+    // 10 ms between records keeps the writers busy long enough for the consumer to reach its crash point
+    // (the kills and the pause land at their acks: each victim holds there until the nemesis has acted).
+    const result = await runSmall({ strategies: ['log-commit,queue'], scenarios: ['buffer-crash'], workers: 4, recordsPerWorker: 20, thinkMs: 10, faults });
     // (Whole outcomes, so that a failure shows why a fault did not fire.)
     expect(result.cells.map((c) => c.faults.outcomes)).toMatchObject([[true, true, true, false, true], [true, true, false, true, true]].map((fired) => fired.map((f) => ({ fired: f }))));
     for (const cell of result.cells) {

@@ -41,3 +41,13 @@ describe('max', () => {
     expect(max([])).toBeUndefined();
   });
 });
+
+describe('percentile', () => {
+  it('interpolates between values whose difference overflows a double (fast-check found it)', () => {
+    // The counterexample: the midpoint of these two is finite, their difference is not.
+    const values = [4.9896007738367995e+292, -1.7976931348623153e+308];
+    expect(median(values)).toBe(-1.7976931348623153e+308 / 2 + 4.9896007738367995e+292 / 2);
+    expect(Number.isFinite(median([Number.MAX_VALUE, -Number.MAX_VALUE]))).toBe(true);
+    expect(median([Number.MAX_VALUE, -Number.MAX_VALUE])).toBe(0);
+  });
+});

@@ -84,12 +84,10 @@ describe('log-commit in real processes', () => {
   });
 
   it('stays correct with writers SIGSTOPped for longer than a lease lock\'s stale time', async () => {
-    // Arrange: writers are paused for 2.5 s after their 3rd ack; a lease lock would be stale after 2 s.
-    // The pause is sent from outside once a writer's ledger shows its 3rd ack: pauses of 50 ms on average
-    // after each write keep every writer running at least 150 ms longer (6 more pauses), so that none has
-    // finished before a loaded orchestrator reacts (an unfired pause would rightly make the cell unknown).
+    // Arrange: writers are paused for 2.5 s right after their 3rd ack (each holds there until paused); a
+    // lease lock would be stale after 2 s.
     const overrides = {
-      strategies: ['log-commit'], scenarios: ['main-file-contention'], workers: 8, recordsPerWorker: 8, thinkMs: 50,
+      strategies: ['log-commit'], scenarios: ['main-file-contention'], workers: 8, recordsPerWorker: 8,
       lockStaleMs: 2000, faults: 'pause:target=writers,afterAcks=3,duration=2500',
     };
 

@@ -3,9 +3,13 @@ export function percentile(samples: readonly number[], p: number): number | unde
   if (samples.length === 0) return undefined;
   const sorted = [...samples].sort((a, b) => a - b);
   const rank = (p / 100) * (sorted.length - 1);
-  const lo = Math.floor(rank);
-  const hi = Math.ceil(rank);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
+  const [a, b, f] = [sorted[Math.floor(rank)]!, sorted[Math.ceil(rank)]!, rank - Math.floor(rank)];
+  if (f === 0 || a === b) return a;
+  // b − a overflows to Infinity for values of opposite sign near the largest double: then weigh each
+  // end instead (no term overflows). Rounding may step just past an end: the result stays in [a, b].
+  const gap = b - a;
+  const value = Number.isFinite(gap) ? a + gap * f : a * (1 - f) + b * f;
+  return Math.min(b, Math.max(a, value));
 }
 
 export function sum(values: readonly number[]): number {

@@ -1,17 +1,18 @@
 /**
  * The command line: builds the parser from the command table (`commands/index.ts`), runs the chosen
  * command and returns its exit code: 0 every claimed guarantee held, 1 one was broken (or could not
- * be checked), 2 bad usage. Parsing, `--help`, `--version` and closest-name suggestions are commander's.
+ * be checked), 2 bad usage, 70 an internal error (internal-error.ts). Parsing, `--help`, `--version` and closest-name suggestions are commander's.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ChaosError } from '../sdk/errors.js';
 import { toolVersion } from '../measure/package-info.js';
 import type { CommandInput, CommandSpec, Io } from './command.js';
 import { commands } from './commands/index.js';
+import { INTERNAL_ERROR_EXIT, internalErrorMessage } from './internal-error.js';
 
 export type { Io } from './command.js';
 
-const EXIT_CODES = 'Exit codes: 0 every claimed guarantee held, 1 a claimed guarantee was broken or could not be checked, 2 bad usage.';
+const EXIT_CODES = `Exit codes: 0 every claimed guarantee held, 1 a claimed guarantee was broken or could not be checked, 2 bad usage, ${INTERNAL_ERROR_EXIT} internal error (a bug in parquet-chaos).`;
 
 /** The commander program for the table; `onRun` receives the chosen command and its input. */
 function buildProgram(io: Io, onRun: (name: string, input: Omit<CommandInput, 'argv'>) => void): Command {
@@ -19,7 +20,7 @@ function buildProgram(io: Io, onRun: (name: string, input: Omit<CommandInput, 'a
     .description('Chaos-testing harness for concurrent Parquet write strategies.')
     .version(toolVersion(), '-V, --version')
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: () => undefined, outputError: () => undefined })
+    .configureOutput({ writeOut: io.out, writeErr: () => undefined, outputError: () => undefined, getOutHelpWidth: () => io.columns ?? 80 })
     .addHelpText('after', `\n${EXIT_CODES}`);
   for (const [name, spec] of Object.entries(commands) as [string, CommandSpec][]) {
     const command = program.command(name).description(spec.summary).helpOption('-h, --help', 'show this help');
@@ -70,8 +71,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.err(`parquet-chaos: ${usageMessage(error, argv)}\n`);
       return 2;
     }
-    io.err(`parquet-chaos: ${(error as Error).message ?? String(error)}\n`);
+    if (!(error instanceof ChaosError)) {
+      // Not an error the harness raises on purpose: the tool's own fault, with its own exit code.
+      io.err(`${internalErrorMessage(error)}\n`);
+      return INTERNAL_ERROR_EXIT;
+    }
+    io.err(`parquet-chaos: ${error.message}\n`);
     // Our errors are bad usage, but for a disk that failed under the harness (the run stopped cleanly).
-    return error instanceof ChaosError && error.code !== 'E_DISK' ? 2 : 1;
+    return error.code !== 'E_DISK' ? 2 : 1;
   }
 }

@@ -8,6 +8,8 @@ import { render, type View } from './flags.js';
 import { createProgress } from './progress.js';
 import { interruptible } from './interrupt.js';
 import { checkOutDir, checkOutFile } from './outputs.js';
+import { afterMeasurement } from './internal-error.js';
+import { outcomeLine } from '../../reports/outcome-line.js';
 
 export type Launch = (hooks: Pick<RunOptions, 'signal' | 'onCellStart' | 'onCellDone'>) => Promise<RunResult>;
 
@@ -22,8 +24,9 @@ export interface Outputs {
 }
 
 /**
- * Checks the output locations, runs the cells, prints the report and only then writes the files that
- * may still fail (--json, the CI step summary): what was measured is shown in any case.
+ * Checks the output locations (so that writing them cannot fail for a reason known before), runs the
+ * cells, writes the files (--json, the CI step summary) and only then renders the report: a renderer's
+ * failure is an internal error that names the saved result, never a lost measurement.
  */
 export async function execute(io: Io, view: View, outputs: Outputs, launch: Launch): Promise<number> {
   checkOutDir('--out', outputs.out);
@@ -43,10 +46,14 @@ export async function execute(io: Io, view: View, outputs: Outputs, launch: Laun
       onCellDone: (cell) => progress.done(cell),
     });
     progress.finish();
-    io.out(render(result, view, io));
-    if (result.stopped) io.err(`parquet-chaos: ${result.stopped}. ${result.runDir}/result.json keeps the cells measured.\n`);
-    if (outputs.json !== undefined) copyFileSync(`${result.runDir}/result.json`, outputs.json);
-    if (io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, formats.md(result));
-    return result.interrupted ? 130 : exitCodeFor(result);
+    const saved = `${result.runDir}/result.json`;
+    if (outputs.json !== undefined) copyFileSync(saved, outputs.json);
+    if (io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, afterMeasurement(saved, () => formats.md(result)));
+    io.out(afterMeasurement(saved, () => render(result, view, io)));
+    if (result.stopped) io.err(`parquet-chaos: ${result.stopped}. ${saved} keeps the cells measured.\n`);
+    const code = result.interrupted ? 130 : exitCodeFor(result);
+    // The last line says why the run exits as it does.
+    io.err(`${afterMeasurement(saved, () => outcomeLine(result, code))}\n`);
+    return code;
   }
 }

@@ -31,7 +31,8 @@ function duration(ms: number): string {
 export function formatProgress(state: ProgressState, now: number, width = 80): string {
   const max = Math.max(1, width - 1);
   const { done, total } = state;
-  const filled = total > 0 ? Math.round((done / total) * BAR) : 0;
+  // Clamped: a caller whose count ran past its total (or a negative one) must not break the line.
+  const filled = total > 0 ? Math.min(BAR, Math.max(0, Math.round((done / total) * BAR))) : 0;
   const bar = `[${'#'.repeat(filled)}${'-'.repeat(BAR - filled)}]`;
   // ETA: mean cell time so far × cells left, less the time the current cell has already run.
   const eta = done > 0 ? duration(((state.lastDoneAt - state.startedAt) / done) * (total - done) - (now - state.lastDoneAt)) : '?';
@@ -61,10 +62,19 @@ export function createProgress(write: (text: string) => void, tty: boolean, widt
   const state: ProgressState = { done: 0, total: 0, current: '', startedAt: clock(), lastDoneAt: clock() };
   let timer: NodeJS.Timeout | undefined;
   let open = false;
-  const draw = () => write(`\r\u001b[2K${formatProgress(state, clock(), width() ?? 80)}`);
+  const draw = () => {
+    // A progress line is a courtesy: whatever goes wrong drawing it must never stop the measurement.
+    try {
+      write(`\r\u001b[2K${formatProgress(state, clock(), width() ?? 80)}`);
+    } catch {
+      // Nothing to do: the next redraw tries again, and the report does not depend on it.
+    }
+  };
   return {
     start(index, total, label) {
-      Object.assign(state, { total, current: label });
+      // A command may run its cells in batches (gate: controls, then pairs, then more looks), each counted
+      // from 0: the line counts every cell so far, so this batch's total adds to those done before it.
+      Object.assign(state, { total: Math.max(0, state.done - index) + total, current: label });
       if (!tty) return write(`[${index + 1}/${total}] ${label} …\n`);
       open = true;
       draw();

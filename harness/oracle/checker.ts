@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Guarantees } from '../sdk/strategy.js';
-import { ledgerNames, visitLedgerFile, visitLedgerText, type KeyedLedgerVisitor, type LineCounts } from './ledger.js';
+import { endedPids, ledgerNames, visitLedgerFile, visitLedgerText, type KeyedLedgerVisitor, type LineCounts } from './ledger.js';
 import { grown, IdCounts, IdIndex, IdSet } from './id-table.js';
 import { CheckTimeout, EVIDENCE, judgeFile, readDatasetFile, type DatasetFile, type Generation, type JudgedFile } from './dataset-file.js';
 import { judgeFilesInThreads, threadsFor, type ThreadHeap } from './dataset-threads.js';
@@ -522,5 +522,7 @@ export async function judgeCell(
   cellDir: string, claims: Guarantees, generation: Generation | undefined, evidence: Omit<CellEvidence, 'unfinishedWriters' | 'ledgers'>,
 ): Promise<{ verdict: Verdict; faults: FaultOutcome[] }> {
   const { verdict, unfinishedWriters, ledgers } = await checkLedgersAndData(cellDir, claims, generation);
-  return judge(verdict, { ...evidence, unfinishedWriters, ...(ledgers ? { ledgers } : {}) });
+  // Only kills of writers need the ledgers' ended segments (did the kill hit live work?).
+  const killsWriters = evidence.log.some((e) => e.kind === 'kill' && e.pid !== undefined && e.target.startsWith('writer-'));
+  return judge(verdict, { ...evidence, unfinishedWriters, ...(ledgers ? { ledgers } : {}), ...(killsWriters ? { endedPids: endedPids(join(cellDir, 'ledger')) } : {}) });
 }

@@ -1,4 +1,4 @@
-import { NO_SUCH_PROCESS, type FaultEvent, type Planned } from '../sdk/faults.js';
+import { HELD_AT_TRIGGER, NO_SUCH_PROCESS, type FaultEvent, type Planned } from '../sdk/faults.js';
 import type { Verdict } from './checker.js';
 
 /** What happened to one planned fault. */
@@ -36,6 +36,8 @@ export interface CellEvidence {
   /** How many writers the cell ran (absent: not recorded, e.g. a cell folder kept by an older version). */
   writers?: number;
   restart: 'retry' | 'skip' | 'none';
+  /** Pids of writer processes whose ledger segment has its `end` line (ledger.ts endedPids). */
+  endedPids?: ReadonlySet<number>;
 }
 
 /**
@@ -48,8 +50,13 @@ export function writersWithoutLedger(evidence: Pick<CellEvidence, 'ledgers' | 'w
   return Array.from({ length: evidence.writers }, (_, i) => `writer-${i}`).filter((name) => !found.has(name));
 }
 
-/** Events that are a fault being carried out (not a report that it was skipped, nor a resume). */
-const NOT_FIRING = new Set(['skipped', 'not fired', 'SIGCONT']);
+/** Events that are a fault being carried out (not a report that it was skipped, nor a resume, nor a writer holding for it). */
+const NOT_FIRING = new Set(['skipped', 'not fired', 'SIGCONT', HELD_AT_TRIGGER]);
+
+/** A kill of a writer that had written its `end` line: it hit no live work, so it did not fire. */
+function killedFinishedWriter(event: FaultEvent, endedPids: ReadonlySet<number>): boolean {
+  return event.kind === 'kill' && event.pid !== undefined && /^writer-\d+$/.test(event.target) && endedPids.has(event.pid);
+}
 
 /** Why an in-process fault left no event: it depends on what the fault waited for. */
 function silentReason(fault: Planned): string {
@@ -63,11 +70,13 @@ function silentReason(fault: Planned): string {
 }
 
 /** Planned faults against the fault log: which fired, and why each other did not. */
-export function faultOutcomes(planned: readonly Planned[], log: readonly FaultEvent[]): FaultOutcome[] {
+export function faultOutcomes(planned: readonly Planned[], log: readonly FaultEvent[], endedPids: ReadonlySet<number> = new Set()): FaultOutcome[] {
   return planned.map((fault) => {
     const mine = log.filter((e) => e.fault === fault.id);
-    const firing = mine.filter((e) => !NOT_FIRING.has(e.action));
-    const told = mine.find((e) => e.action === 'skipped' || e.action === 'not fired');
+    const late = mine.filter((e) => !NOT_FIRING.has(e.action) && killedFinishedWriter(e, endedPids));
+    const firing = mine.filter((e) => !NOT_FIRING.has(e.action) && !late.includes(e));
+    const told = mine.find((e) => e.action === 'skipped' || e.action === 'not fired')
+      ?? (late[0] && { detail: `it hit no live work: ${late[0].target} (pid ${late[0].pid}) had already written its end line` });
     const absent = told?.detail === NO_SUCH_PROCESS;
     const fired = firing.length > 0;
     const excused = fault.optional === true || (fault.optional === 'if-absent' && absent);
@@ -92,7 +101,7 @@ export function describeFault(fault: Planned): string {
  * fault that did not fire (unless optional), a writer that never finished, or a process error.
  */
 export function judge(verdict: Verdict, evidence: CellEvidence): { verdict: Verdict; faults: FaultOutcome[] } {
-  const faults = faultOutcomes(evidence.planned, evidence.log);
+  const faults = faultOutcomes(evidence.planned, evidence.log, evidence.endedPids);
   const reasons = [...verdict.unknownReasons];
   for (const outcome of faults.filter((f) => f.blocking)) {
     reasons.push(`planned fault #${outcome.id} (${describeFault(evidence.planned.find((p) => p.id === outcome.id)!)}) did not fire: ${outcome.reason}`);

@@ -369,6 +369,21 @@ export function readLedgers(ledgerDir: string): Map<string, ParsedLedger> {
 }
 
 /**
+ * The pids of ledger segments that reached their `end` line: processes that finished their work. A kill
+ * logged against such a pid hit nothing live (see judge.ts). Attempt and ack lines are skipped unread.
+ */
+export function endedPids(ledgerDir: string): Set<number> {
+  const ended = new Set<number>();
+  let pid = 0;
+  const visitor: KeyedLedgerVisitor = {
+    start: (p) => { pid = p; }, attempt() {}, ack() {}, fail() {}, attemptKey() {}, ackKey() {},
+    end: () => { ended.add(pid); },
+  };
+  for (const name of ledgerNames(ledgerDir)) visitLedgerFile(join(ledgerDir, name), visitor);
+  return ended;
+}
+
+/**
  * The writing phase as the ledgers saw it: from the first `start` (or from `from`, the cell's `go`, when
  * its writers waited at a start barrier) to the last line, ms (undefined without ledgers).
  */

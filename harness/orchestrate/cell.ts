@@ -20,6 +20,8 @@ import { StartBarrier } from './start-barrier.js';
 import { startServices, type CellServices } from './services/index.js';
 import { FaultProxy } from './services/fault-proxy.js';
 import { RedisTarget } from './nemesis/redis-target.js';
+import { holdTriggers } from './nemesis/hold.js';
+import { writeFailures } from './write-failures.js';
 import { isNetworkFault } from '../sdk/faults.js';
 import { makeDirs } from '../result/files.js';
 import { cellTimeoutMs, describeCellTimeout } from './run-config.js';
@@ -139,6 +141,8 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
     metricsEveryMs: 250, restart: config.restart, services: slot.endpoints(services),
     // Faults belong to a process's first life only: a restarted process runs clean (healed).
     ioFaults: slot.incarnation === 0 ? slot.ioFaults : [],
+    // Progress triggers count the ledger over every life, so each life carries them (nemesis/hold.ts).
+    ...(slot.kind === 'writer' ? { holds: holdTriggers(faults.process, slot.name) } : {}),
     ...(plan.rawIo ? { rawIo: true } : {}),
     // A writer's, merger's or consumer's first life waits for `go`: a restarted one goes on at once, and
     // finalize runs after everything.
@@ -212,8 +216,9 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
   const nemesis = new Nemesis(new Map(targets.map((s) => [s.name, s])), logEvent);
   // The orchestrator's own CPU while the cell's processes run: it competes with them for the cores.
   const [cpuAtSpawn, wallAtSpawn] = [process.cpuUsage(), performance.now()];
-  // Pauses at a point: the target stops itself there, the nemesis resumes it after the duration.
-  nemesis.watchSelfStops(paths.faults, new Map(faults.inProcess.flatMap((f) => (f.kind === 'pause' ? [[f.id, f.duration] as const] : []))));
+  // Pauses at a point: the target stops itself there, the nemesis resumes it after the duration. Progress
+  // triggers: the writer stops itself there, the nemesis carries out the fault and lets it go on.
+  nemesis.watchFaultLog(paths.faults, new Map(faults.inProcess.flatMap((f) => (f.kind === 'pause' ? [[f.id, f.duration] as const] : []))));
   for (const slot of backgroundSlots) slot.done = supervise(slot);
   startedAt = Date.now();
   for (const slot of writerSlots) slot.done = supervise(slot);
@@ -263,6 +268,9 @@ async function runCellWith(plan: CellPlan, services: CellServices): Promise<Cell
     strategy: strategy.spec.label, scenario: scenario.name, guarantees: strategy.guarantees, restart: config.restart, completed: !plan.signal?.aborted, generation, writers: config.workers,
     planned: faults.all, errors, valid: verdict.valid, unknownReasons: verdict.unknownReasons,
   });
+  // What the strategy threw, shown with the cell's errors; not judged (a write that threw was not acked,
+  // and the checker already counts it), so neither the verdict nor `check DIR` depends on it.
+  errors.push(...writeFailures(paths.ledger));
 
   const m = aggregateSnapshots(readSnapshots(paths.metrics));
   const logical = ackedLogicalBytes(verdict.acked, config);

@@ -14,7 +14,7 @@ import type { ControlOutcome, GateBaseline, GateCell, GateConfig, GateResult } f
 import { machineFacts } from '../measure/machine.js';
 import { toolVersion } from '../measure/package-info.js';
 import { defaultRunConfig } from './run-config.js';
-import { runCells, type PlannedCell, type RunOptions } from './run.js';
+import { resolveMatrix, runCells, type PlannedCell, type RunOptions } from './run.js';
 import { expectedCost, shardIndices } from './shard.js';
 
 /**
@@ -114,6 +114,8 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   const { outDir, command, signal, onCellStart, onCellDone, testOnlyBlindChecker, baseline, ...config } = options;
   if (baseline && config.base !== null) throw badValue('E_USAGE', '--base', config.base, 'no value with --baseline (the baseline is the base)');
   if (config.maxRepeat < config.repeat) throw badValue('E_BAD_OPTION', '--max-repeat', String(config.maxRepeat), `an integer >= --repeat (${config.repeat})`);
+  // Both sides' strategies are loaded and validated before anything is measured (a missing plugin: exit 2).
+  await resolveMatrix({ strategies: [config.base ?? config.head, config.head], scenarios: config.scenarios, redisUrl: config.run.redisUrl });
   const looks = 1 + Math.ceil((config.maxRepeat - config.repeat) / config.step);
   const gateConfig: GateConfig = { ...config, alphaPerLook: config.alpha / looks };
   const startedAt = new Date().toISOString();

@@ -13,12 +13,14 @@ export class LedgerTail {
   private offset = 0;
   private partial = '';
   readonly counts = { attempt: 0, ack: 0 };
+  /** Whether the last segment read is open: its process started and has not written its `end` line. */
+  open = false;
   private readonly lines = new LedgerLines({
-    start: () => {},
+    start: () => { this.open = true; },
     attempt: () => this.counts.attempt++,
     ack: () => this.counts.ack++,
     fail: () => {},
-    end: () => {},
+    end: () => { this.open = false; },
   });
 
   constructor(readonly path: string) {}

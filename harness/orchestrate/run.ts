@@ -4,11 +4,11 @@ import type { ScenarioDefinition } from '../sdk/scenario.js';
 import { splitStrategyList } from '../sdk/spec.js';
 import { calibrate } from '../measure/calibrate.js';
 import { measureAppendLimit } from '../measure/append-limit.js';
-import { brokenCell, runCell } from './cell.js';
+import { runCell } from './cell.js';
 import { expectedCost, shardIndices } from './shard.js';
 import { summarize } from '../analyze/summaries.js';
 import { checkServicesAvailable } from './services/index.js';
-import { badValue, ChaosError } from '../sdk/errors.js';
+import { badValue } from '../sdk/errors.js';
 import { isDiskError, makeDirs, reserveSpace, writeFileAtomic } from '../result/files.js';
 import { killAll } from './supervise.js';
 import { checkFaultsReachable } from './nemesis/reachable.js';
@@ -34,34 +34,24 @@ export function resolveScenario(name: string): ScenarioDefinition {
   return scenario;
 }
 
-/** A strategy that could not be loaded (a broken plugin): its cells report the error, others still run. */
-export interface BrokenStrategy {
-  label: string;
-  error: ChaosError;
-}
-
 /**
- * Loads every strategy and scenario up front, so bad usage (unknown names, bad options) fails before
- * anything is spawned. A plugin that fails to load is not bad usage of ours: it becomes a cell error.
+ * Loads and validates every strategy (built-in or plugin path) and scenario up front, so that bad usage
+ * (unknown names, bad options, a plugin that is missing or does not load or is not a strategy) fails
+ * naming it before calibration and before anything is spawned (exit 2), not as an unknown cell later.
  */
-export async function resolveMatrix(config: Pick<RunConfig, 'strategies' | 'scenarios' | 'redisUrl'>): Promise<{ strategies: (LoadedStrategy | BrokenStrategy)[]; scenarios: ScenarioDefinition[] }> {
+export async function resolveMatrix(config: Pick<RunConfig, 'strategies' | 'scenarios' | 'redisUrl'>): Promise<{ strategies: LoadedStrategy[]; scenarios: ScenarioDefinition[] }> {
   const scenarioList = config.scenarios.map(resolveScenario);
-  const strategyList: (LoadedStrategy | BrokenStrategy)[] = [];
+  const strategyList: LoadedStrategy[] = [];
   for (const spec of config.strategies.flatMap(splitStrategyList)) {
-    try {
-      const loaded = await loadStrategy(spec);
-      // A missing redis-server is bad setup, said before anything runs.
-      checkServicesAvailable(loaded.definition.services?.(loaded.options) ?? {}, config.redisUrl);
-      strategyList.push(loaded);
-    } catch (error) {
-      if (!(error instanceof ChaosError) || error.code !== 'E_PLUGIN') throw error;
-      strategyList.push({ label: spec, error });
-    }
+    const loaded = await loadStrategy(spec);
+    // A missing redis-server is bad setup, said before anything runs.
+    checkServicesAvailable(loaded.definition.services?.(loaded.options) ?? {}, config.redisUrl);
+    strategyList.push(loaded);
   }
   return { strategies: strategyList, scenarios: scenarioList };
 }
 
-const labelOf = (s: LoadedStrategy | BrokenStrategy) => ('spec' in s ? s.spec.label : s.label);
+const labelOf = (s: LoadedStrategy) => s.spec.label;
 
 export function newRunId(seed: number): string {
   const now = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -126,10 +116,10 @@ export async function runCells(options: RunOptions, planned: readonly PlannedCel
   const strategyFor = new Map(labels.map((label, i) => [label, matrix.strategies[i]!]));
   checkFaultsReachable(config.faults, {
     maxWorkers: Math.max(...planned.map((p) => p.workers)),
-    strategies: matrix.strategies.flatMap((s) => ('error' in s ? [] : [s.definition as StrategyDefinition<object>])),
+    strategies: matrix.strategies.map((s) => s.definition as StrategyDefinition<object>),
     scenarios: matrix.scenarios,
     // A server given with --redis-url is never faulted.
-    redisOwners: config.redisUrl ? [] : matrix.strategies.flatMap((s) => ('error' in s || !s.definition.services?.(s.options).redis ? [] : [s.spec.label])),
+    redisOwners: config.redisUrl ? [] : matrix.strategies.flatMap((s) => (!s.definition.services?.(s.options).redis ? [] : [s.spec.label])),
   });
   const scenarioFor = new Map(matrix.scenarios.map((s) => [s.name, s]));
   const runId = newRunId(config.seed);
@@ -174,9 +164,7 @@ export async function runCells(options: RunOptions, planned: readonly PlannedCel
     const cellDir = join(runDir, folder, below);
     const cellConfig = { ...config, workers: p.workers, seed: p.seed };
     try {
-      const cell = 'error' in strategy
-        ? brokenCell(strategy.label, scenario.name, cellConfig, cellDir, { source: 'plugin', code: strategy.error.code, message: strategy.error.message })
-        : await runCell({ strategy, scenario, config: cellConfig, cellDir, calibrationOpsPerSec: limitFor(result, p.workers), signal, repeat: p.repeat });
+      const cell = await runCell({ strategy, scenario, config: cellConfig, cellDir, calibrationOpsPerSec: limitFor(result, p.workers), signal, repeat: p.repeat });
       if (signal?.aborted) break;
       result.cells.push({ ...cell, ...(p.repeat === undefined ? {} : { repeat: p.repeat, seed: p.seed }), ...(shard ? { planIndex } : {}) });
       onCellDone?.(cell, index, mine.length);

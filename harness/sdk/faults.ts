@@ -211,6 +211,12 @@ export function isInProcessFault(fault: Fault): fault is InProcessFault {
   return !isProcessFault(fault) || ((fault.kind === 'kill' || fault.kind === 'pause') && fault.point !== undefined);
 }
 
+/**
+ * The action of the event a writer logs when it stops itself at a progress trigger (afterAttempts,
+ * afterAcks) for the nemesis to act on the fault: not the fault itself, which the nemesis logs.
+ */
+export const HELD_AT_TRIGGER = 'held at trigger';
+
 /** The `detail` of a `skipped` event whose target is not part of the cell's topology. */
 export const NO_SUCH_PROCESS = 'no such process in this cell';
 

@@ -53,7 +53,7 @@ function timeoutError(what: string, ms: number, endpoint: RedisEndpoint): ChaosE
 export async function connectRedis(ctx: RedisUser, options: RedisConnectOptions): Promise<RedisConnection> {
   const endpoint = redisEndpoint(ctx);
   // Loaded here, not at the top: the client costs every process that imports the strategies ~0.15 s of
-  // CPU at start, and most never talk to Redis (measured on the 2-core machine; see README, npm start).
+  // CPU at start, and most never talk to Redis (measured on the 2-core machine with npm start).
   const { createClient, ErrorReply } = await import('@redis/client');
   const client: RedisClient = createClient({
     url: endpoint.url,

@@ -1,7 +1,7 @@
 /** `parquet-chaos gate`: parses its flags, runs the gate, writes its reports and returns its exit code. */
 import { appendFileSync, existsSync, statSync } from 'node:fs';
 import { writeFileAtomic } from '../../result/files.js';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { badValue } from '../../sdk/errors.js';
 import { applyOptions, defaultRunConfig, RUN_FLAGS } from '../../orchestrate/run-config.js';
 import { baselineOf, runGate } from '../../orchestrate/gate-run.js';
@@ -11,6 +11,7 @@ import { GATE_COUNTERS, gateCounterNames, gateMetricNames, type GateCounter, typ
 import { renderGateMarkdown, renderGateTable } from '../../../reports/gate.js';
 import { renderGateJunit } from '../../../reports/junit.js';
 import { createProgress } from '../progress.js';
+import { afterMeasurement } from '../internal-error.js';
 import { interruptible } from '../interrupt.js';
 import { parseCount, parseWorkerList } from '../sweep-args.js';
 import { parseShard } from '../../orchestrate/shard.js';
@@ -116,7 +117,7 @@ async function gate({ flags, argv }: CommandInput, io: Io): Promise<number> {
   if (maxRepeat < repeat) throw badValue('E_BAD_OPTION', '--max-repeat', String(maxRepeat), `an integer >= --repeat (${repeat})`);
   const alpha = text('alpha') === undefined ? GATE_DEFAULTS.alpha : parseFraction('--alpha', text('alpha')!, 0.5);
 
-  const progress = createProgress(io.err, io.errIsTTY ?? io.isTTY);
+  const progress = createProgress(io.err, io.errIsTTY ?? io.isTTY, io.errColumns);
   try {
     return await interruptible(io, async (signal) => {
       const result = await runGate({
@@ -131,13 +132,14 @@ async function gate({ flags, argv }: CommandInput, io: Io): Promise<number> {
       progress.finish();
       if (text('json')) writeFileAtomic(text('json')!, `${JSON.stringify(result, null, 2)}\n`);
       if (text('junit')) writeFileAtomic(text('junit')!, renderGateJunit(result));
-      io.out(renderGateTable(result, paletteFor(io), io.columns));
+      if (io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, afterMeasurement(join(result.gateDir, 'gate.json'), () => renderGateMarkdown(result)));
+      io.out(afterMeasurement(join(result.gateDir, 'gate.json'), () => renderGateTable(result, paletteFor(io), io.columns)));
       if (saveTo !== undefined) {
         const saved = baselineOf(result);
         if (saved) writeFileAtomic(saveTo, `${JSON.stringify(saved, null, 2)}\n`);
         io.err(saved ? `baseline saved: ${saveTo} (${saved.samples.length} samples)\n` : `baseline NOT saved (${result.outcome}): a baseline must come from a gate that passed its correctness checks and controls\n`);
       }
-      if (io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, renderGateMarkdown(result));
+
       return result.exitCode;
     }, () => progress.finish());
   } finally {

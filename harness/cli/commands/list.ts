@@ -25,10 +25,10 @@ export function listText(): string {
     if (roles.length) lines.push(`    background roles: ${roles.join(', ')}`);
     if (definition.points) lines.push(`    crash points: ${definition.points.join(', ')}`);
   }
-  lines.push('  ./path/to/module.js[:key=value,…] — a user plugin implementing the strategy API (see README)');
+  lines.push('  ./path/to/module.js[:key=value,…] — a user plugin implementing the strategy API (see docs/plugins.md)');
   lines.push('', 'Scenarios:');
   for (const s of Object.values(scenarios)) {
-    lines.push(`  ${s.name} (seed risk: ${s.risk}) — ${s.summary}`);
+    lines.push(`  ${s.name} (risk in the original analysis: ${s.risk}) — ${s.summary}`);
     lines.push(`    default faults: ${s.faultsSummary}`);
   }
   lines.push('', 'Faults (--faults none | default | kind:key=value,…;kind:…):');

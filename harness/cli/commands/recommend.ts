@@ -1,5 +1,6 @@
 import { applyOptions, defaultRunConfig } from '../../orchestrate/run-config.js';
-import { RECOMMEND_SCENARIO, runRecommend } from '../../orchestrate/recommend-run.js';
+import { RECOMMEND_SCENARIO, estimateSeconds, fitBudget, recommendCandidates, recommendPoints, runRecommend } from '../../orchestrate/recommend-run.js';
+import { badValue } from '../../sdk/errors.js';
 import type { CommandSpec } from '../command.js';
 import { execute } from '../execute.js';
 import { OUTPUT_FLAGS, outputs, parseView, runFlags, runOptions } from '../flags.js';
@@ -13,6 +14,15 @@ import { parseCount, parseLimit, parseRank, parseWorkerList } from '../sweep-arg
 const DEFAULTS = { workers: '5,10,20', repeat: 3, records: '12', 'lock-stale': '2000' };
 const base = () => applyOptions(defaultRunConfig(), { records: DEFAULTS.records, 'lock-stale': DEFAULTS['lock-stale'] });
 
+/** `--budget MINUTES`: a positive number of minutes, never with --repeat (the budget chooses the repeats). */
+function parseBudget(raw: string | undefined, repeatGiven: boolean): number | undefined {
+  if (raw === undefined) return undefined;
+  const minutes = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(minutes) || minutes <= 0 || minutes > 10_000) throw badValue('E_BAD_OPTION', '--budget', raw, 'a number of minutes above 0 (at most 10000)');
+  if (repeatGiven) throw badValue('E_BAD_OPTION', '--budget', raw, 'no --repeat beside it (the budget chooses the repeats)');
+  return minutes;
+}
+
 /** `parquet-chaos recommend`: measures every candidate under buffer-crash and answers which to use. */
 export const recommend = {
   summary: `measure every candidate strategy and interval under ${RECOMMEND_SCENARIO} and recommend one`,
@@ -23,6 +33,7 @@ export const recommend = {
     ...runFlags(base(), ['strategy', 'scenario']),
     workers: { value: 'LIST', describe: 'worker counts, comma-separated', default: DEFAULTS.workers },
     repeat: { value: 'N', describe: 'repeats of every point', default: String(DEFAULTS.repeat) },
+    budget: { value: 'MINUTES', describe: 'size the run to fit: as many repeats as fit (3 to 20), dropping the largest worker counts only if 3 do not (estimated for an idle 2-core machine; not with --repeat)' },
     ...OUTPUT_FLAGS,
   },
   async run({ flags, argv }, io) {
@@ -33,9 +44,21 @@ export const recommend = {
       maxLockWaitP99: parseLimit('--max-lock-wait-p99', flags['max-lock-wait-p99'] as string | undefined),
     };
     const rank = parseRank(flags.rank as string | undefined);
+    const records = config.recordsPerWorker;
+    const candidates = await recommendCandidates();
+    const asked = parseWorkerList(String(flags.workers ?? DEFAULTS.workers));
+    const budget = parseBudget(flags.budget as string | undefined, flags.repeat !== undefined);
+    const plan = budget === undefined
+      ? { workerCounts: asked, repeat: parseCount('--repeat', flags.repeat as string | undefined, DEFAULTS.repeat) }
+      : fitBudget(candidates, asked, records, budget);
+    const points = recommendPoints(candidates, plan.workerCounts);
+    const minutes = estimateSeconds(points, plan.repeat, records) / 60;
+    // Before anything runs: what will be measured and about how long it takes.
+    io.err(`recommend: ${points.length} points × ${plan.repeat} repeats = ${points.length * plan.repeat} cells at ${plan.workerCounts.join(', ')} workers` +
+      `${budget === undefined ? '' : ` (to fit --budget ${budget})`}; estimated ${minutes < 1 ? 'under a minute' : `${Math.round(minutes)} min`} on an idle 2-core machine, several times that on a busy one` +
+      `${config.shard ? ' (all shards together)' : ''}\n`);
     return execute(io, view, outputs(flags), (hooks) => runRecommend({
-      ...config, ...hooks, workerCounts: parseWorkerList(String(flags.workers ?? DEFAULTS.workers)),
-      repeat: parseCount('--repeat', flags.repeat as string | undefined, DEFAULTS.repeat), constraints, rank,
+      ...config, ...hooks, workerCounts: plan.workerCounts, repeat: plan.repeat, constraints, rank,
       outDir: outputs(flags).out, command: ['parquet-chaos', 'recommend', ...argv].join(' '),
     }));
   },

@@ -1,8 +1,9 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, watch, type FSWatcher } from 'node:fs';
-import { NO_SUCH_PROCESS, type FaultEvent, type KillFault, type NetworkFault, type Planned, type ProcessFault } from '../../sdk/faults.js';
+import { HELD_AT_TRIGGER, NO_SUCH_PROCESS, type FaultEvent, type KillFault, type NetworkFault, type Planned, type ProcessFault } from '../../sdk/faults.js';
 import { SELF_STOP } from './io-faults.js';
 import type { FaultProxy } from '../services/fault-proxy.js';
 import { LedgerTail } from '../ledger-tail.js';
+import { countingWriter } from './hold.js';
 
 /** What the nemesis needs to know of a supervised process (or of the cell's service). */
 export interface FaultableProcess {
@@ -17,23 +18,49 @@ export interface FaultableProcess {
 }
 
 
+/** The state letter of `pid` in /proc (R, S, T, Z, …); undefined when gone, or where there is no /proc. */
+function procState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The state follows the command name, which is in parentheses and may itself hold any character.
+    return stat[stat.lastIndexOf(')') + 2];
+  } catch {
+    return undefined;
+  }
+}
+
+const hasProc = () => existsSync('/proc/self/stat');
+
 /**
  * Whether `pid` is a process that can still be killed or paused: it exists and is not a zombie. A child
  * that has exited stays a zombie until the orchestrator's event loop reaps it, and until then its pid
- * takes signals without effect: a loaded orchestrator often sees a fast writer's triggering ack only
- * after the writer has finished, and a kill sent then must not be logged as one that fired.
+ * takes signals without effect: a kill sent then must not be logged as one that fired.
  */
 function isLive(pid: number): boolean {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    // Gone, where /proc tells; where there is no /proc (not Linux), a signal is all there is to go by.
-    return !existsSync('/proc/self/stat');
-  }
-  // The state follows the command name, which is in parentheses and may itself hold any character.
-  const state = stat[stat.lastIndexOf(')') + 2];
+  const state = procState(pid);
+  // Gone, where /proc tells; where there is no /proc (not Linux), a signal is all there is to go by.
+  if (state === undefined) return !hasProc();
   return state !== 'Z' && state !== 'X';
+}
+
+/**
+ * Resolves once `pid` has stopped (a writer holding at its trigger logs the hold, then stops itself: the
+ * nemesis must not act, nor send its SIGCONT, before the stop has landed), or is gone.
+ */
+async function stopped(pid: number): Promise<void> {
+  if (!hasProc()) return;
+  for (;;) {
+    const state = procState(pid);
+    if (state === undefined || state === 'T' || state === 't' || state === 'Z' || state === 'X') return;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+/** Whether a writer's ledger ends with its `end` line: its process has finished its work. */
+function ledgerEnded(path: string): boolean {
+  const tail = new LedgerTail(path);
+  tail.poll();
+  return !tail.open;
 }
 
 /** Watches a file that may not exist yet (the writer creates its ledger when it starts). */
@@ -54,12 +81,14 @@ function watchFile(path: string, onChange: () => void): FSWatcher | undefined {
 export class Nemesis {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly paused = new Map<number, string>();
+  /** Writers stopped at a progress trigger, waiting for the nemesis to act (nemesis/hold.ts). */
+  private readonly held = new Set<number>();
   private readonly closers: (() => void)[] = [];
   /** Faults armed and not fired yet: why each has not fired, as of now. */
   private readonly pending = new Map<number, { fault: Planned<ProcessFault>; why: () => string }>();
   private healed = false;
-  /** The self-stop watch outlives heal(): a background role may still stop itself while it winds down. */
-  private stopWatchingSelfStops = () => {};
+  /** The fault-log watch outlives heal(): a background role may still stop itself while it winds down. */
+  private stopWatchingFaultLog = () => {};
 
   constructor(
     private readonly processes: ReadonlyMap<string, FaultableProcess>,
@@ -67,8 +96,9 @@ export class Nemesis {
   ) {}
 
   /**
-   * Arms every fault: `at` timers count from now; progress triggers watch a writer's ledger (`of`, else
-   * the target's own, else writer-0's for a target that keeps none).
+   * Arms every fault: `at` timers count from now; progress triggers wait for the writer whose ledger
+   * they count (`of`, else the target itself, else writer-0 for a target that keeps none) to hold at
+   * the trigger and say so in the fault log (see watchFaultLog and nemesis/hold.ts).
    */
   start(faults: readonly Planned<ProcessFault>[]): void {
     for (const fault of faults) {
@@ -81,66 +111,75 @@ export class Nemesis {
         this.pending.set(fault.id, { fault, why: () => `the writers ended before at=${fault.at} ms` });
         this.timers.push(setTimeout(() => this.fire(fault, target), fault.at));
       }
-      else if (fault.afterAttempts !== undefined) this.watchLedger(fault, target, 'attempt', fault.afterAttempts);
-      else this.watchLedger(fault, target, 'ack', fault.afterAcks ?? 0);
+      else if (fault.afterAttempts !== undefined) this.awaitHold(fault, target, 'attempt', fault.afterAttempts);
+      else this.awaitHold(fault, target, 'ack', fault.afterAcks ?? 0);
     }
   }
 
-  private ledgerOf(fault: ProcessFault, target: FaultableProcess): string | undefined {
-    if (fault.of) return this.processes.get(fault.of)?.ledgerPath;
-    return target.ledgerPath ?? this.processes.get('writer-0')?.ledgerPath;
-  }
-
-  /** Fires once a ledger holds `count` lines of a kind: inotify for promptness, a slow poll as a safety net. */
-  private watchLedger(fault: Planned<ProcessFault>, target: FaultableProcess, op: 'attempt' | 'ack', count: number): void {
-    const path = this.ledgerOf(fault, target);
+  private awaitHold(fault: Planned<ProcessFault>, target: FaultableProcess, op: 'attempt' | 'ack', count: number): void {
+    const path = this.processes.get(countingWriter(fault))?.ledgerPath;
     if (!path) {
       this.log({ kind: fault.kind, target: target.name, action: 'skipped', detail: 'afterAcks/afterAttempts need a writer target', fault: fault.id });
       return;
     }
-    let done = false;
-    // Each look reads only what the writer appended since the last one.
+    // A trigger at 0 is reached before the first line: nothing to hold for.
+    if (count === 0) {
+      this.fire(fault, target);
+      return;
+    }
     const tail = new LedgerTail(path);
     this.pending.set(fault.id, { fault, why: () => `the ledger it counts reached ${(tail.poll(), tail.counts[op])} of the ${count} ${op}s that trigger it` });
-    const check = () => {
-      if (done) return;
-      tail.poll();
-      if (tail.counts[op] < count) return;
-      done = true;
-      watcher?.close();
-      clearInterval(poll);
-      this.fire(fault, target);
-    };
-    const watcher = watchFile(path, check);
-    const poll = setInterval(check, 20);
-    this.timers.push(poll);
-    this.closers.push(() => watcher?.close());
   }
 
-  private fire(fault: Planned<ProcessFault>, target: FaultableProcess): void {
+  /** A writer held at a progress trigger: once it has stopped, the fault is carried out, then the writer goes on. */
+  private async onHeld(event: FaultEvent): Promise<void> {
+    const pid = event.pid!;
+    this.held.add(pid);
+    await stopped(pid);
+    const pending = event.fault === undefined ? undefined : this.pending.get(event.fault);
+    const target = pending && this.processes.get(pending.fault.target);
+    const keeps = pending && target ? this.fire(pending.fault, target, pid) : false;
+    if (!this.held.delete(pid) || keeps) return;
+    this.signal(pid, 'SIGCONT');
+  }
+
+  /**
+   * Carries out a fault on its target. `heldPid`: the writer holding at the fault's trigger, stopped;
+   * returns true when the fault itself keeps that process stopped or ends it (a pause or kill of it).
+   */
+  private fire(fault: Planned<ProcessFault>, target: FaultableProcess, heldPid?: number): boolean {
     this.pending.delete(fault.id);
     if (fault.kind === 'latency' || fault.kind === 'drop' || fault.kind === 'partition') {
       this.network(fault, target);
-      return;
+      return false;
     }
     const pid = target.pid();
     if (pid === undefined || !isLive(pid)) {
       this.log({ kind: fault.kind, target: target.name, action: 'skipped', detail: pid === undefined ? 'target not running' : 'target not running (it had just ended)', fault: fault.id });
-      return;
+      return false;
     }
+    // A kill or pause counts only if it hits live work: a writer that wrote its `end` line has none left.
+    if (pid !== heldPid && target.ledgerPath && ledgerEnded(target.ledgerPath)) {
+      this.log({ kind: fault.kind, target: target.name, pid, action: 'skipped', detail: 'target had finished its work (its ledger holds its end line)', fault: fault.id });
+      return false;
+    }
+    const isHeld = pid === heldPid;
     if (fault.kind === 'kill') {
       this.paused.delete(pid);
       if (target.kill) target.kill(fault);
       else {
-        this.signal(pid, 'SIGCONT');
+        // A writer held at its trigger is stopped, and SIGKILL ends a stopped process: no SIGCONT, so that
+        // it cannot take one more step first.
+        if (!isHeld) this.signal(pid, 'SIGCONT');
         this.signal(pid, 'SIGKILL');
       }
       this.log({ kind: 'kill', target: target.name, pid, action: 'SIGKILL', fault: fault.id, ...(fault.down === undefined ? {} : { detail: `restart in ${fault.down} ms on the same data folder` }) });
-      return;
+      return isHeld;
     }
     this.signal(pid, 'SIGSTOP');
     this.log({ kind: 'pause', target: target.name, pid, action: 'SIGSTOP', detail: `for ${fault.duration} ms`, fault: fault.id });
     this.resumeLater(pid, target.name, fault.duration);
+    return isHeld;
   }
 
   private resumeLater(pid: number, name: string, duration: number): void {
@@ -150,11 +189,11 @@ export class Nemesis {
   }
 
   /**
-   * Resumes processes that stopped themselves at a point (pause faults with `point=`): they log a
-   * SIGSTOP-self event to the cell's fault log, which is watched here.
+   * Watches the cell's fault log for what processes say of themselves: a pause at a point (`SIGSTOP
+   * self`), resumed after its duration, and a writer held at a progress trigger, for which the fault is
+   * carried out now.
    */
-  watchSelfStops(faultLogPath: string, durations: ReadonlyMap<number, number>): void {
-    if (durations.size === 0) return;
+  watchFaultLog(faultLogPath: string, durations: ReadonlyMap<number, number>): void {
     let offset = 0;
     let rest = '';
     const check = () => {
@@ -176,15 +215,20 @@ export class Nemesis {
       const lines = rest.split('\n');
       rest = lines.pop() ?? '';
       for (const line of lines) {
-        if (!line.includes(SELF_STOP)) continue;
+        if (!line.includes(SELF_STOP) && !line.includes(HELD_AT_TRIGGER)) continue;
         const event = JSON.parse(line) as FaultEvent;
+        if (event.pid === undefined) continue;
+        if (event.action === HELD_AT_TRIGGER) {
+          void this.onHeld(event);
+          continue;
+        }
         const duration = event.fault === undefined ? undefined : durations.get(event.fault);
-        if (event.action === SELF_STOP && event.pid !== undefined && duration !== undefined) this.resumeLater(event.pid, event.target, duration);
+        if (event.action === SELF_STOP && duration !== undefined) this.resumeLater(event.pid, event.target, duration);
       }
     };
     const watcher = watchFile(faultLogPath, check);
     const poll = setInterval(check, 20);
-    this.stopWatchingSelfStops = () => {
+    this.stopWatchingFaultLog = () => {
       clearInterval(poll);
       watcher?.close();
     };
@@ -204,7 +248,10 @@ export class Nemesis {
     if (fault.kind === 'drop') {
       const before = proxy.dropped;
       proxy.dropConnections();
-      this.log({ kind: 'drop', target: target.name, action: 'reset connections', detail: `${proxy.dropped - before} open`, fault: fault.id });
+      const dropped = proxy.dropped - before;
+      // A drop counts only if it cut live traffic.
+      if (dropped === 0) this.log({ kind: 'drop', target: target.name, action: 'skipped', detail: 'no open connection to drop', fault: fault.id });
+      else this.log({ kind: 'drop', target: target.name, action: 'reset connections', detail: `${dropped} open`, fault: fault.id });
     } else if (fault.kind === 'latency') {
       proxy.delayMs = fault.delay;
       this.log({ kind: 'latency', target: target.name, action: `delay ${fault.delay} ms`, detail: `for ${fault.duration} ms`, fault: fault.id });
@@ -243,11 +290,14 @@ export class Nemesis {
     }
     this.pending.clear();
     for (const pid of [...this.paused.keys()]) this.resume(pid, 'healed before the final check');
+    // A writer still held at a trigger (its fault could not be carried out) goes on.
+    for (const pid of this.held) this.signal(pid, 'SIGCONT');
+    this.held.clear();
     for (const target of this.processes.values()) target.proxy?.heal();
   }
 
-  /** Ends the self-stop watch, once every process the faults could stop has ended. */
+  /** Ends the fault-log watch, once every process the faults could stop has ended. */
   stop(): void {
-    this.stopWatchingSelfStops();
+    this.stopWatchingFaultLog();
   }
 }

@@ -5,7 +5,8 @@ import { MetricsRecorder } from '../../measure/metrics.js';
 import { makeRecord } from '../../sdk/records.js';
 import { planSequence, runWriterLoop, WriterSession } from '../writer-loop.js';
 import { cellPaths, type RoleConfig } from './config.js';
-import { createRuntime } from './runtime.js';
+import { createRuntime, logFaultEvent } from './runtime.js';
+import { holdingSink } from '../nemesis/hold.js';
 import { awaitGo } from '../start-barrier.js';
 
 export async function runWriter(config: RoleConfig): Promise<void> {
@@ -18,8 +19,10 @@ export async function runWriter(config: RoleConfig): Promise<void> {
     io: ctx.io.counters, lock: ctx.lock.stats, acked: 0, attempted: 0, failed: 0, ackLatenciesMs: [] as number[], counters,
     harnessBytesWritten: () => ledger.bytesWritten,
   };
+  // Progress triggers: the writer stops itself right after the line that reaches one, until the nemesis has acted.
+  const sink = holdingSink(ledger, config.holds ?? [], previous, (event) => logFaultEvent(config, event), () => process.kill(process.pid, 'SIGSTOP'));
   // A real crash kills this process, so every error a write throws is one it survives.
-  const session = new WriterSession(loaded.definition.writer(ctx, loaded.options), ledger, {
+  const session = new WriterSession(loaded.definition.writer(ctx, loaded.options), sink, {
     clock: ctx.clock, pid: process.pid, tally: source, survives: () => true,
   });
   const metrics = new MetricsRecorder(paths.metrics, 'writer', config.index, source);

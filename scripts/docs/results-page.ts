@@ -1,0 +1,100 @@
+/**
+ * docs/results.md: measured results, each rendered from a result JSON kept in docs/results/ (the
+ * command that produced it and the machine are in the JSON and printed with it). Only the notes on
+ * when and under what load each ran are written by hand: the result JSON does not record the load.
+ */
+import { join } from 'node:path';
+import { renderMarkdown } from '../../reports/markdown.js';
+import { validLabel } from '../../reports/format.js';
+import { answer } from '../../reports/recommend.js';
+import { readResult } from '../../harness/cli/commands/report.js';
+import type { RunResult } from '../../harness/result/result.js';
+import { generatedNotice } from './markdown.js';
+
+export const RESULTS_DIR = join(import.meta.dirname, '..', '..', 'docs', 'results');
+
+interface Entry {
+  file: string;
+  title: string;
+  /** When it ran and how busy the machine was (not in the result JSON). */
+  conditions: string;
+  /** What to read in it, computed from the result itself. */
+  reading?: (result: RunResult) => string;
+}
+
+const pct = (part: number, whole: number) => `${whole === 0 ? 0 : Math.round((100 * part) / whole)}%`;
+
+/** The lost acked records of each cell whose strategy does not claim to keep them. */
+function unsafeLosses(result: RunResult): string {
+  return result.cells.map((c) => `\`${c.strategy}\` × \`${c.scenario}\`: ${c.verdict.lost} of ${c.verdict.acked} acked records lost (${pct(c.verdict.lost, c.verdict.acked)}), verdict ${validLabel(c)}`).join('; ');
+}
+
+
+/** How the run's cells ended: valid, broken claims, unknown, and the unsafe variants' expected losses. */
+function outcomes(result: RunResult): string {
+  const cells = result.cells;
+  const valid = cells.filter((c) => c.verdict.valid === true);
+  const unsafe = valid.filter((c) => c.verdict.lost > 0);
+  const broken = cells.filter((c) => c.verdict.valid === false).map((c) => `\`${c.strategy}\``);
+  const unknownCells = cells.filter((c) => c.verdict.valid === 'unknown');
+  const unknown = unknownCells.length ? `; ${unknownCells.length} unknown (${unknownCells.map((c) => `\`${c.strategy}\` at ${c.workers} workers: ${(c.verdict.unknownReasons ?? []).join('; ')}`).join(' · ')})` : '';
+  return `${valid.length} of ${cells.length} cells valid (${unsafe.length} of them unsafe variants that lost acked records they do not claim to keep)` +
+    `${broken.length ? `; claims broken: ${broken.join(', ')}` : ''}${unknown}`;
+}
+
+const SHARED = 'on the shared development machine, 2 vCPU used at the same time by eight engineers\' test runs: rates are far below an idle machine\'s and noisy, so compare rows within one table only';
+
+export const RESULT_ENTRIES: readonly Entry[] = [
+  {
+    file: 'original-scenario-1.json', title: 'Scenario 1 of the original analysis: eight writers, one file',
+    conditions: `at load average 16–19 ${SHARED}`, reading: unsafeLosses,
+  },
+  {
+    file: 'lease-expiry.json', title: 'Lock backends under a paused lock holder (`lease-expiry`)',
+    conditions: `at load average 19–25 ${SHARED}`,
+    reading: (r) => `${unsafeLosses(r)}. The command exits 1: the two leases break the \`noLostAcked\` they claim, as locks.md explains`,
+  },
+  {
+    file: 'sweep-checkpoint-interval.json', title: 'Checkpoint interval × workers under `buffer-crash` (a small sweep)',
+    conditions: `at load average 25–31 ${SHARED}`, reading: outcomes,
+  },
+  {
+    file: 'recommend-small.json', title: '`recommend` at 2 and 4 workers, 6 records each (a small run)',
+    conditions: `at load average 27–39 ${SHARED}`,
+    reading: (r) => `${outcomes(r)}. What it answered: ${r.recommendation ? answer(r.recommendation, r.sweep?.repeat) : 'no recommendation'}`,
+  },
+  {
+    file: 'npm-start.json', title: '`npm start`: every strategy × the three scenarios of the original analysis',
+    conditions: `at load average 31–40 ${SHARED}`, reading: outcomes,
+  },
+];
+
+/** The run's wall time, from its own start and end. */
+function wallTime(result: RunResult): string {
+  const seconds = Math.round((Date.parse(result.finishedAt) - Date.parse(result.startedAt)) / 1000);
+  return seconds >= 120 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds} s`;
+}
+
+/** Headings of a rendered report one level down, under the entry's own. */
+const demote = (markdown: string) => markdown.replace(/^(#+) /gm, '#$1 ');
+
+export function resultsPage(): string {
+  const sections = RESULT_ENTRIES.map((entry) => {
+    const result = readResult(join(RESULTS_DIR, entry.file));
+    const reading = entry.reading ? `\n\n${entry.reading(result)}.` : '';
+    return `## ${entry.title}\n\nMeasured ${result.startedAt.slice(0, 16).replace('T', ' ')} UTC ${entry.conditions}; the whole command took ${wallTime(result)}. Source: [\`results/${entry.file}\`](results/${entry.file}); ` +
+      `\`parquet-chaos report docs/results/${entry.file} --format md\` renders it again.${reading}\n\n${demote(renderMarkdown(result)).trimEnd()}`;
+  });
+  return `# Measured results
+
+${generatedNotice('the result JSON files in docs/results/')}
+
+Every table below is rendered from a result JSON kept in [\`results/\`](results/), with the command that
+produced it and the machine it ran on. Compare figures within one table only: throughput and latency
+depend on the CPU, the disk's fsync latency and whatever else the machine was doing (the calibration line
+of each run says how fast this machine's fsync'd appends were at the time). Correctness figures (lost,
+duplicates, corrupt) do not depend on the machine.
+
+${sections.join('\n\n')}
+`;
+}
