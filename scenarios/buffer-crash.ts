@@ -1,4 +1,4 @@
-import { defineScenario } from '../harness/sdk/scenario.js';
+import { defineScenario, windowPauseMs } from '../harness/sdk/scenario.js';
 
 /**
  * Seed scenario 3: writers die while holding buffered or in-flight results. Default faults: two
@@ -11,8 +11,8 @@ export const bufferCrash = defineScenario({
   risk: 'low',
   thinkMs: 1,
   backgroundRoles: ['merger', 'consumer'],
-  faultsSummary: 'kill 2 writers after a seeded number of their attempts (2 .. records/2+1); pause another 200 ms; writers restart per --restart',
-  defaultFaults: ({ random, workers, recordsPerWorker }) => {
+  faultsSummary: 'kill 2 writers after a seeded number of their attempts (2 .. records/2+1); pause another 200 ms; writers restart per --restart; each writer stopped 300 ms at its first `shared-buffer:committed` point (a shared buffer drained to main, not yet emptied; optional)',
+  defaultFaults: ({ random, workers, recordsPerWorker, lockStaleMs }) => {
     const victims = random.shuffle([...Array(workers).keys()]).slice(0, 3);
     const attempts = () => 2 + random.int(Math.max(1, Math.floor(recordsPerWorker / 2)));
     const [a, b, c] = victims;
@@ -20,6 +20,11 @@ export const bufferCrash = defineScenario({
       ...(a !== undefined ? [{ kind: 'kill' as const, target: `writer-${a}`, afterAttempts: attempts() }] : []),
       ...(b !== undefined ? [{ kind: 'kill' as const, target: `writer-${b}`, afterAttempts: attempts() }] : []),
       ...(c !== undefined ? [{ kind: 'pause' as const, target: `writer-${c}`, afterAttempts: attempts(), duration: 200 }] : []),
+      // A shared buffer's race window held open: between a drain's commit to main and its truncate,
+      // the other writers append (each then waits for the main lock to drain in turn) and the truncate
+      // wipes them, acked (the seed's scenario 3's shared buffer, on every seed). Optional: only a
+      // shared buffer has the point, and a writer may never be the one that drains.
+      { kind: 'pause' as const, target: 'writers', point: 'shared-buffer:committed', nth: 1, duration: windowPauseMs(lockStaleMs), optional: true as const },
     ];
   },
 });

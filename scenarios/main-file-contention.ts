@@ -1,4 +1,4 @@
-import { defineScenario } from '../harness/sdk/scenario.js';
+import { defineScenario, windowPauseMs } from '../harness/sdk/scenario.js';
 
 /** Seed scenario 1: many writers, one destination, highest write rate. */
 export const mainFileContention = defineScenario({
@@ -7,6 +7,11 @@ export const mainFileContention = defineScenario({
   risk: 'high',
   thinkMs: 0,
   backgroundRoles: ['merger', 'consumer'],
-  faultsSummary: 'none (add any with --faults)',
-  defaultFaults: () => [],
+  faultsSummary: "one seeded writer stopped 300 ms at its 2nd `main:read` point (main read, not yet written back: an unlocked writer's race window; a locked one holds the lock); optional, for strategies without the point",
+  // The race window of an unlocked read-modify-write, held open: the others save meanwhile, and the
+  // stopped writer then writes back the main it read before their saves (the seed's scenario 1, on
+  // every seed). Optional: strategies that never read main have no such point.
+  defaultFaults: ({ lockStaleMs }) => [
+    { kind: 'pause', target: 'writer', point: 'main:read', nth: 2, duration: windowPauseMs(lockStaleMs), optional: true },
+  ],
 });

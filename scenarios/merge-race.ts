@@ -1,4 +1,4 @@
-import { defineScenario } from '../harness/sdk/scenario.js';
+import { defineScenario, windowPauseMs } from '../harness/sdk/scenario.js';
 
 /**
  * Seed scenario 2: writers produce files while a merger (or consumer) lists, reads, merges and
@@ -16,8 +16,8 @@ export const mergeRace = defineScenario({
   // of writing outside the pause.
   thinkMs: 20,
   backgroundRoles: ['merger', 'consumer'],
-  faultsSummary: 'slow writes on every writer (30% of writes +5 ms); merger and consumer crash at their 7th merge/consume point (the 3rd fold or batch: the first ones race the writers); merger and consumer paused 150 ms at a seeded time (100–300 ms)',
-  defaultFaults: ({ random }) => [
+  faultsSummary: 'slow writes on every writer (30% of writes +5 ms); merger and consumer crash at their 7th merge/consume point (the 3rd fold or batch: the first ones race the writers); merger and consumer paused 150 ms at a seeded time (100–300 ms); the merger stopped 300 ms at its first `merge:main-published` point (main published, inputs not yet deleted; optional)',
+  defaultFaults: ({ random, lockStaleMs }) => [
     // A perturbation only: writers that never write through ctx.io (the queue's) are not hit, and need not be.
     { kind: 'slow-io', target: 'writers', op: 'write', path: '', probability: 0.3, delay: 5, optional: true },
     // Each strategy has a merger, a consumer or neither; whichever runs must be crashed and paused.
@@ -25,5 +25,9 @@ export const mergeRace = defineScenario({
     { kind: 'crash-point', target: 'consumer', point: 'consume:*', nth: 7, optional: 'if-absent' },
     { kind: 'pause', target: 'merger', at: Math.round(random.between(100, 300)), duration: 150, optional: 'if-absent' },
     { kind: 'pause', target: 'consumer', at: Math.round(random.between(100, 300)), duration: 150, optional: 'if-absent' },
+    // The merge's race window held open: files published while the merger is stopped after publishing
+    // main and before it cleans up are deleted unmerged by a merger that lists again (the seed's
+    // scenario 2, on every seed). Optional: only incremental-file's merger has the point.
+    { kind: 'pause', target: 'merger', point: 'merge:main-published', nth: 1, duration: windowPauseMs(lockStaleMs), optional: true },
   ],
 });

@@ -64,8 +64,10 @@ describe('verdicts on hand-made facts', () => {
   });
 
   it('fails only guarantees the strategy claims', () => {
-    const v = computeVerdict(facts, dataset(['a', 'a'], { corruptFiles: ['x.parquet'] }), none);
-    expect(v).toMatchObject({ lost: 2, duplicates: 1, corruptFiles: 1, valid: true });
+    const v = computeVerdict(facts, dataset(['a', 'a'], { corruptFiles: ['x.parquet'] }), { ...none, noCorruption: false, noLostAcked: true });
+    expect(v).toMatchObject({ lost: 2, duplicates: 1, corruptFiles: 1, valid: false, broken: ['noLostAcked'] });
+    const unclaimed = computeVerdict(facts, dataset(['a', 'a', 'b', 'c'], { corruptFiles: ['x.parquet'] }), { ...none, noLostAcked: true });
+    expect(unclaimed).toMatchObject({ lost: 0, duplicates: 1, corruptFiles: 1, valid: true, broken: [] });
   });
 });
 

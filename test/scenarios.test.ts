@@ -8,12 +8,15 @@ const killsMidBatch = [2, 3, 6, 7].map((n, i) => `kill:target=writer-${i},afterA
 /** The seed's claims and the strategies' guarantees under the three scenarios, on real processes. */
 describe('scenarios with their faults (real processes)', () => {
   it('a naive merge loses acked records under merge-race; the safe merge loses none, even with its merger crashed and paused', async () => {
-    // The naive merger must be running while files arrive: keep the scenario's slow writes, leave the merger up.
+    // The naive merger must be running while files arrive: keep the scenario's slow writes and its stop
+    // inside the merge's race window (after main is published, before the clean-up lists the folder
+    // again), leave the merger up otherwise. Without that stop the window was hit on most runs, not all.
     const naive = await runSmall({
       strategies: ['incremental-file:merge=naive,mergeEveryMs=10'], scenarios: ['merge-race'], workers: 4, recordsPerWorker: 30,
-      faults: 'slow-io:target=writers,op=write,probability=0.3,delay=5',
+      faults: 'slow-io:target=writers,op=write,probability=0.3,delay=5;pause:target=merger,point=merge:main-published,duration=300',
     });
     const safe = await runSmall({ strategies: ['incremental-file:mergeEveryMs=10'], scenarios: ['merge-race'], workers: 4, recordsPerWorker: 30 });
+    expect(naive.cells[0]!.faults.outcomes!.find((o) => o.kind === 'pause')).toMatchObject({ fired: true });
     expect(naive.cells[0]!.verdict.lost).toBeGreaterThan(0);
     // (Planned faults that did not fire, with why: a failure shows them, e.g. a merger that never reached its crash point.)
     expect(safe.cells[0]!.faults.outcomes!.filter((o) => o.blocking)).toEqual([]);

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import type { Guarantees } from '../sdk/strategy.js';
 import { endedPids, ledgerNames, visitLedgerFile, visitLedgerText, type KeyedLedgerVisitor, type LineCounts } from './ledger.js';
 import { grown, IdCounts, IdIndex, IdSet } from './id-table.js';
-import { EVIDENCE, judgeFile, type DatasetFile, type Generation, type JudgedFile } from './dataset-file.js';
+import { CheckTimeout, EVIDENCE, judgeFile, readDatasetFile, type DatasetFile, type Generation, type JudgedFile } from './dataset-file.js';
 import { judgeFilesInThreads, threadsFor, type ThreadHeap } from './dataset-threads.js';
 import { judge, type CellEvidence, type FaultOutcome } from './judge.js';
 
@@ -98,6 +98,8 @@ class FactsCollector implements KeyedLedgerVisitor {
   /** Per slot: the number (from 1) of the last segment that attempted / acked it; how many segments attempted it (up to 255). */
   private attemptSegment = new Int32Array(0);
   private ackSegment = new Int32Array(0);
+  /** Per slot: the number of the last segment that was told its write failed (a `fail` line). */
+  private failSegment = new Int32Array(0);
   private attemptSegments = new Uint8Array(0);
   private segment = 0;
   private open = false;
@@ -150,7 +152,11 @@ class FactsCollector implements KeyedLedgerVisitor {
     this.segmentAcks.push(slot);
   }
 
-  fail(): void {}
+  fail(id: string): void {
+    const slot = this.index.slotOf(id);
+    this.fit();
+    this.failSegment[slot] = this.segment;
+  }
 
   end(): void {
     this.ended = true;
@@ -187,6 +193,7 @@ class FactsCollector implements KeyedLedgerVisitor {
     const expected = this.index.expected;
     this.attemptSegment = grown(this.attemptSegment, size, (n) => new Int32Array(n), expected);
     this.ackSegment = grown(this.ackSegment, size, (n) => new Int32Array(n), expected);
+    this.failSegment = grown(this.failSegment, size, (n) => new Int32Array(n), expected);
     this.attemptSegments = grown(this.attemptSegments, size, (n) => new Uint8Array(n), expected);
   }
 
@@ -197,7 +204,8 @@ class FactsCollector implements KeyedLedgerVisitor {
     for (const slot of this.segmentAcks) if (this.attemptSegment[slot] !== this.segment) this.ackWithoutAttempt.add(this.index.idOf(slot));
     if (!this.ended) {
       this.crashedProcesses++;
-      for (const slot of this.segmentAttempts) if (this.ackSegment[slot] !== this.segment) this.unackedAtCrash++;
+      // At risk: handed over and neither acked nor reported failed before the process died.
+      for (const slot of this.segmentAttempts) if (this.ackSegment[slot] !== this.segment && this.failSegment[slot] !== this.segment) this.unackedAtCrash++;
     }
     this.segmentAttempts.length = 0;
     this.segmentAcks.length = 0;
@@ -216,12 +224,12 @@ const LEDGER_BYTES_PER_RECORD = 96;
  * The facts of every writer's ledger file under `ledgerDir`, and the writers whose last process died.
  * The collector's per-segment tables are left behind here, free before the dataset is read.
  */
-function readLedgerFacts(ledgerDir: string, index: IdIndex): { facts: LedgerFacts; unfinishedWriters: string[] } {
+function readLedgerFacts(ledgerDir: string, index: IdIndex): { facts: LedgerFacts; unfinishedWriters: string[]; ledgers: string[] } {
   const names = ledgerNames(ledgerDir);
   index.expected = Math.ceil(names.reduce((bytes, name) => bytes + statSync(join(ledgerDir, name)).size, 0) / LEDGER_BYTES_PER_RECORD);
   const collector = new FactsCollector(index);
   const unfinishedWriters = names.filter((name) => collector.readFile(join(ledgerDir, name))).map((name) => name.replace(/\.jsonl$/, ''));
-  return { facts: collector.facts(), unfinishedWriters };
+  return { facts: collector.facts(), unfinishedWriters, ledgers: names.map((name) => name.replace(/\.jsonl$/, '')) };
 }
 
 /** The facts of ledger texts (one per writer), with ids interned in `index`. */
@@ -290,6 +298,9 @@ export function computeVerdict(facts: LedgerFacts, dataset: Dataset, claims: Gua
   if (claims.noLostAcked && lost.count > 0) broken.push('noLostAcked');
   if (claims.noDuplicates && duplicates.count > 0) broken.push('noDuplicates');
   if (claims.noCorruption && (dataset.corruptFiles.length > 0 || dataset.corruptRecords > 0)) broken.push('noCorruption');
+  // A row that decodes but is not what its writer generated is never excused, claimed or not: it is
+  // left out of the ids counted (a lost ack, were it acked), so unclaimed it would hide in plain sight.
+  else if (dataset.corruptRecords > 0) broken.push('noCorruptRecords');
   // No strategy may invent data: phantoms always fail a cell.
   if (phantoms.count > 0) broken.push('noPhantoms');
   // Nor may a ledger say a record was saved that its process never handed over.
@@ -301,6 +312,7 @@ export function computeVerdict(facts: LedgerFacts, dataset: Dataset, claims: Gua
   else if (facts.acked.size === 0) unknownReasons.push(`no record was acked (${facts.attempted.size} attempted): nothing the strategy claims was exercised`);
   // Rows the checker could not read as records were not judged: whatever it says of them is not earned.
   for (const problem of (dataset.schemaErrors ?? []).slice(0, EVIDENCE)) unknownReasons.push(`the checker cannot map a file's schema to the record's columns: ${problem}`);
+  if (!claims.noLostAcked && !claims.noDuplicates && !claims.noCorruption) unknownReasons.push('nothing claimed: the strategy claims none of noLostAcked, noDuplicates, noCorruption, so no verdict can pass it');
   if (facts.malformedLedgerLines > 0) unknownReasons.push(`${facts.malformedLedgerLines} malformed ledger line(s) that are not a killed process's torn last line: the ledger cannot be trusted`);
   return {
     attempted: facts.attempted.size,
@@ -375,9 +387,12 @@ class DatasetTally {
  * The dataset from its files, with the checker's own readers, never trusting a strategy's account;
  * given how the records were generated, every row is also compared with what its writer generated.
  */
-export async function datasetOf(files: Iterable<DatasetFile>, generation?: Generation, index = new IdIndex()): Promise<Dataset> {
+export async function datasetOf(files: Iterable<DatasetFile>, generation?: Generation, index = new IdIndex(), deadline = Number.POSITIVE_INFINITY): Promise<Dataset> {
   const tally = new DatasetTally(index);
-  for (const file of files) tally.add(await judgeFile(file, generation));
+  for (const file of files) {
+    if (Date.now() >= deadline) throw new CheckTimeout();
+    tally.add(await judgeFile(file, generation, deadline));
+  }
   return tally.dataset;
 }
 
@@ -387,16 +402,30 @@ export interface ReadOptions {
   threads?: number;
   /** Each thread's heap bounds; by default from the largest file (dataset-threads.ts heapLimits). */
   threadHeap?: ThreadHeap;
+  /** How long the check may take, ms (default CHECK_TIME_LIMIT_MS): past it the verdict is `unknown`. */
+  timeLimitMs?: number;
 }
+
+/**
+ * The check's default time limit. It reads ~300k records/s on one core (README, bench), so a million
+ * records take seconds: a check still running after 10 minutes is reading hostile input (a row count
+ * that decodes for ever), and its cell is `unknown`, not a run that never ends.
+ */
+export const CHECK_TIME_LIMIT_MS = 600_000;
 
 /**
  * Starts reading the dataset of a cell's data/ folder on disk; `fold` then sums it into `index`. With
  * threads, they read files while the caller does other work (the ledgers) until it folds; without,
  * the fold reads one file at a time, so that memory holds one file, not the dataset.
  */
-function startDataset(dataDir: string, generation: Generation | undefined, options: ReadOptions): DatasetReading {
-  const files = listParquetFiles(dataDir).map((path) => ({ name: relative(dataDir, path), path, bytes: statSync(path).size }));
-  const sequential = (index: IdIndex) => datasetOf(datasetFiles(files), generation, index);
+function startDataset(dataDir: string, generation: Generation | undefined, options: ReadOptions, deadline = Number.POSITIVE_INFINITY): DatasetReading {
+  const files = listParquetFiles(dataDir).map((path) => {
+    // Only a regular file is read: a FIFO (or a device) named .parquet would block a read for ever. It
+    // is not Parquet, so it counts as a file that cannot be decoded, read as no bytes.
+    const stat = statSync(path);
+    return { name: relative(dataDir, path), path, bytes: stat.isFile() ? stat.size : 0, regular: stat.isFile() };
+  });
+  const sequential = (index: IdIndex) => datasetOf(datasetFiles(files), generation, index, deadline);
   const threads = options.threads ?? threadsFor(files.map((file) => file.bytes));
   if (threads === 0) return { fold: sequential, stop() {} };
   const judging = judgeFilesInThreads(files, generation, threads, options.threadHeap);
@@ -405,12 +434,20 @@ function startDataset(dataDir: string, generation: Generation | undefined, optio
   return {
     async fold(index) {
       let judged: JudgedFile[];
+      if (Date.now() >= deadline) throw new CheckTimeout();
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new CheckTimeout()), Math.max(0, deadline - Date.now()));
+      });
       try {
-        judged = await judging.judged;
-      } catch {
+        judged = await Promise.race([judging.judged, late]);
+      } catch (error) {
+        if (error instanceof CheckTimeout) throw error;
         // A thread that failed (out of its heap, say) leaves the files to this thread: how they are
         // read never changes the verdict, and a file that cannot be read fails here as well.
         return sequential(index);
+      } finally {
+        clearTimeout(timer);
       }
       const tally = new DatasetTally(index);
       for (const file of judged) tally.add(file);
@@ -427,8 +464,8 @@ interface DatasetReading {
 }
 
 /** The dataset files, read one at a time as they are asked for: memory holds one file, not the dataset. */
-function* datasetFiles(files: { name: string; path: string }[]): Generator<DatasetFile> {
-  for (const { name, path } of files) yield { name, bytes: readFileSync(path) };
+function* datasetFiles(files: { name: string; path: string; regular: boolean }[]): Generator<DatasetFile> {
+  for (const { name, path, regular } of files) yield { name, bytes: readDatasetFile(path, regular) };
 }
 
 /** Reads the dataset of a cell's data/ folder on disk. */
@@ -465,18 +502,19 @@ export async function checkCell(cellDir: string, claims: Guarantees, generation?
   return (await checkLedgersAndData(cellDir, claims, generation, options)).verdict;
 }
 
-async function checkLedgersAndData(cellDir: string, claims: Guarantees, generation?: Generation, options: ReadOptions = {}): Promise<{ verdict: Verdict; unfinishedWriters: string[] }> {
+async function checkLedgersAndData(cellDir: string, claims: Guarantees, generation?: Generation, options: ReadOptions = {}): Promise<{ verdict: Verdict; unfinishedWriters: string[]; ledgers?: string[] }> {
   let dataset: DatasetReading | undefined;
+  const limitMs = options.timeLimitMs ?? CHECK_TIME_LIMIT_MS;
   try {
     const index = new IdIndex();
     // The dataset's threads start first and read files while this thread reads the ledgers; ledger
     // ids take their slots first, then the dataset's in file order, as in a sequential read.
-    dataset = startDataset(join(cellDir, 'data'), generation, options);
-    const { facts, unfinishedWriters } = readLedgerFacts(join(cellDir, 'ledger'), index);
-    return { verdict: computeVerdict(facts, await dataset.fold(index), claims), unfinishedWriters };
+    dataset = startDataset(join(cellDir, 'data'), generation, options, Date.now() + limitMs);
+    const { facts, unfinishedWriters, ledgers } = readLedgerFacts(join(cellDir, 'ledger'), index);
+    return { verdict: computeVerdict(facts, await dataset.fold(index), claims), unfinishedWriters, ledgers };
   } catch (error) {
     dataset?.stop();
-    const message = String((error as Error)?.message ?? error);
+    const message = error instanceof CheckTimeout ? `${error.message} (${limitMs / 1000} s)` : String((error as Error)?.message ?? error);
     return { verdict: { ...emptyVerdict(), error: message, unknownReasons: [`the check could not run: ${message}`] }, unfinishedWriters: [] };
   }
 }
@@ -486,10 +524,10 @@ async function checkLedgersAndData(cellDir: string, claims: Guarantees, generati
  * faults and fault log, its process errors, and whether every writer finished (see judge.ts).
  */
 export async function judgeCell(
-  cellDir: string, claims: Guarantees, generation: Generation | undefined, evidence: Omit<CellEvidence, 'unfinishedWriters'>,
+  cellDir: string, claims: Guarantees, generation: Generation | undefined, evidence: Omit<CellEvidence, 'unfinishedWriters' | 'ledgers'>,
 ): Promise<{ verdict: Verdict; faults: FaultOutcome[] }> {
-  const { verdict, unfinishedWriters } = await checkLedgersAndData(cellDir, claims, generation);
+  const { verdict, unfinishedWriters, ledgers } = await checkLedgersAndData(cellDir, claims, generation);
   // Only kills of writers need the ledgers' ended segments (did the kill hit live work?).
   const killsWriters = evidence.log.some((e) => e.kind === 'kill' && e.pid !== undefined && e.target.startsWith('writer-'));
-  return judge(verdict, { ...evidence, unfinishedWriters, ...(killsWriters ? { endedPids: endedPids(join(cellDir, 'ledger')) } : {}) });
+  return judge(verdict, { ...evidence, unfinishedWriters, ...(ledgers ? { ledgers } : {}), ...(killsWriters ? { endedPids: endedPids(join(cellDir, 'ledger')) } : {}) });
 }

@@ -3,6 +3,7 @@
  * its reading threads (dataset-threads.ts). The result is compact and transferable: ids as numbers,
  * strings only for the rare ids that are not canonical and for the evidence.
  */
+import { readFileSync } from 'node:fs';
 import { recordAt, type RecordColumns } from '../sdk/codec/codec.js';
 import { decodeAny } from '../sdk/codec/index.js';
 import { hasValidChecksum, makeRecord, matchesGenerated, RECORD_COLUMNS, recordChecksum, type TestRecord } from '../sdk/records.js';
@@ -19,6 +20,18 @@ export interface Generation {
 export interface DatasetFile {
   name: string;
   bytes: Uint8Array;
+}
+
+/** The check ran past its time limit (see checker.ts ReadOptions.timeLimitMs). */
+export class CheckTimeout extends Error {
+  constructor() {
+    super('the check ran past its time limit');
+  }
+}
+
+/** A dataset file's bytes; none for a file that is not a regular file (a FIFO would block the read for ever): it then cannot be decoded. */
+export function readDatasetFile(path: string, regular: boolean): Uint8Array {
+  return regular ? readFileSync(path) : new Uint8Array(0);
 }
 
 /** How many corrupt rows a file keeps as evidence (the verdict keeps as many over all files). */
@@ -72,8 +85,23 @@ function rowFaults(record: TestRecord, key: number, generation: Generation | und
   return differs ?? [];
 }
 
+/**
+ * rowFaults for a row of any shape: a row the check cannot handle (an id that is not a string, a null
+ * `created_at`, a column shorter than the file's rows) is a corrupt record by itself, never an error
+ * that takes the whole check down with it (and with it whatever the check had found).
+ */
+function rowFaultsAlone(record: TestRecord, key: number, generation: Generation | undefined): string[] {
+  if (typeof record.id !== 'string') return [record.id === undefined || record.id === null ? 'id (missing)' : `id (a ${typeof record.id}, not a string)`];
+  if (record.created_at === null || record.created_at === undefined) return ['created_at (missing)'];
+  try {
+    return rowFaults(record, key, generation);
+  } catch (error) {
+    return [`unreadable row (${String((error as Error)?.message ?? error)})`];
+  }
+}
+
 /** Judges every row of a file, with the checker's own readers, never trusting a strategy's account. */
-export async function judgeFile(file: DatasetFile, generation?: Generation): Promise<JudgedFile> {
+export async function judgeFile(file: DatasetFile, generation?: Generation, deadline = Number.POSITIVE_INFINITY): Promise<JudgedFile> {
   const judged: JudgedFile = { name: file.name, readable: true, keys: new Float64Array(0), names: [], corruptRecords: 0, corruptEvidence: [] };
   let table: RecordColumns;
   try {
@@ -83,16 +111,24 @@ export async function judgeFile(file: DatasetFile, generation?: Generation): Pro
     if (error instanceof ChaosError && error.code === 'E_SCHEMA') judged.schemaError = error.message;
     return judged;
   }
+  if (table.missingRows) {
+    // Rows its footer declares and no column holds: each a record that is not there as written.
+    judged.corruptRecords += table.missingRows;
+    judged.corruptEvidence.push(`${file.name}: ${table.missingRows} row(s) declared by the footer are in no column`);
+  }
   const keys = new Float64Array(table.rows);
   let good = 0;
   // One record object for every row: only a corrupt row's id and fields outlive it, as strings.
   const record = {} as TestRecord;
   for (let i = 0; i < table.rows; i++) {
+    if ((i & 0xffff) === 0xffff && Date.now() >= deadline) throw new CheckTimeout();
     recordAt(table, i, record);
     const key = typeof record.id === 'string' ? canonicalKey(record.id) : -1;
-    const differs = rowFaults(record, key, generation);
+    const differs = rowFaultsAlone(record, key, generation);
     if (differs.length > 0) {
-      if (judged.corruptRecords++ < EVIDENCE) judged.corruptEvidence.push(`${record.id}: ${differs.join(', ')}`);
+      // (a row whose id is no string is named by its place)
+      const label = typeof record.id === 'string' ? record.id : `${file.name} row ${i}`;
+      if (judged.corruptRecords++ < EVIDENCE) judged.corruptEvidence.push(`${label}: ${differs.join(', ')}`);
       continue;
     }
     if (key >= 0) keys[good++] = key;

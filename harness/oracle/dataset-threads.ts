@@ -68,9 +68,9 @@ function startThread(options: WorkerOptions): Worker {
  * file order, or fails with the first thread's error (the others are then stopped); `stop` ends them all.
  */
 export function judgeFilesInThreads(
-  files: { name: string; path: string; bytes: number }[], generation: Generation | undefined, threads: number, heap = heapLimits(files),
+  files: { name: string; path: string; bytes: number; regular?: boolean }[], generation: Generation | undefined, threads: number, heap = heapLimits(files),
 ): { judged: Promise<JudgedFile[]>; stop(): void } {
-  const queue: FileQueue = { files: files.map(({ name, path }) => ({ name, path })), next: new SharedArrayBuffer(4) };
+  const queue: FileQueue = { files: files.map(({ name, path, regular }) => ({ name, path, regular: regular ?? true })), next: new SharedArrayBuffer(4) };
   const results: JudgedFile[] = new Array(files.length);
   const workers: Worker[] = [];
   const stop = () => {

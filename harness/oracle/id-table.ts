@@ -82,11 +82,25 @@ export function canonicalKey(id: string): number {
  */
 export function grown<T extends Int32Array | Uint8Array>(array: T, needed: number, make: (length: number) => T, expected = 0): T {
   if (needed <= array.length) return array;
-  let length = Math.max(16, array.length, expected);
-  while (length < needed) length *= 2;
-  const bigger = make(length);
+  const bigger = make(grownLength(array.length, needed, expected));
   bigger.set(array);
   return bigger;
+}
+
+/** The length grown() gives an array of `length` that must hold `needed`. */
+function grownLength(length: number, needed: number, expected = 0): number {
+  let grownTo = Math.max(16, length, expected);
+  while (grownTo < needed) grownTo *= 2;
+  return grownTo;
+}
+
+/**
+ * How many per-worker slots (all workers' arrays together) the index may hold for `ids` ids: a few
+ * times what dense sequences need, plus a floor. Ids with huge sequence numbers (w0-1048575, w1-1048575,
+ * …: hostile or broken input) would otherwise cost 4 MiB an id; past the bound they are kept by name.
+ */
+function slotBudget(ids: number): number {
+  return 8 * ids + (1 << 16);
 }
 
 /** Ids to dense slots (0, 1, 2, … in first-seen order) and back. */
@@ -101,13 +115,18 @@ export class IdIndex {
   size = 0;
   /** How many slots the index is expected to hold (a hint, 0 for none): the tables over it are made that long at once. */
   expected = 0;
+  /** The per-worker arrays' lengths, summed (bounded by slotBudget). */
+  private perWorkerSlots = 0;
+  /** Canonical ids kept by name, since an array for them would have passed the budget. */
+  private spilled = 0;
 
   /** The slot of `id`, or -1 when it has none. */
   find(id: string): number {
     const worker = parseCanonical(id);
     if (worker === -1) return this.byName.get(id) ?? -1;
     const slots = this.bySeq[worker];
-    return slots !== undefined && parsedSeq < slots.length ? slots[parsedSeq]! - 1 : -1;
+    const slot = slots !== undefined && parsedSeq < slots.length ? slots[parsedSeq]! - 1 : -1;
+    return slot === -1 && this.spilled > 0 ? this.byName.get(id) ?? -1 : slot;
   }
 
   /** The slot of `id`, given one if it has none. */
@@ -129,10 +148,29 @@ export class IdIndex {
   }
 
   private slotOfCanonical(worker: number, seq: number): number {
-    const slots = grown(this.bySeq[worker] ?? new Int32Array(0), seq + 1, (n) => new Int32Array(n));
-    this.bySeq[worker] = slots;
-    if (slots[seq] === 0) slots[seq] = this.append(worker, seq) + 1;
+    let slots = this.bySeq[worker] ?? new Int32Array(0);
+    if (seq < slots.length && slots[seq] !== 0) return slots[seq]! - 1;
+    if (this.spilled > 0) {
+      const known = this.byName.get(`w${worker}-${seq}`);
+      if (known !== undefined) return known;
+    }
+    if (seq >= slots.length) {
+      const length = grownLength(slots.length, seq + 1);
+      if (this.perWorkerSlots - slots.length + length > slotBudget(this.size + this.expected)) return this.spill(`w${worker}-${seq}`);
+      this.perWorkerSlots += length - slots.length;
+      slots = grown(slots, seq + 1, (n) => new Int32Array(n));
+      this.bySeq[worker] = slots;
+    }
+    slots[seq] = this.append(worker, seq) + 1;
     return slots[seq]! - 1;
+  }
+
+  /** A slot for a canonical id kept by name (see slotBudget). */
+  private spill(id: string): number {
+    this.spilled++;
+    this.byName.set(id, this.size);
+    this.names.push(id);
+    return this.append(-1, this.names.length - 1);
   }
 
   idOf(slot: number): string {

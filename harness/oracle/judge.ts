@@ -31,9 +31,23 @@ export interface CellEvidence {
   errors: readonly RecordedError[];
   /** Writers whose last process died without its `end` line and was not restarted (`--restart none` excused). */
   unfinishedWriters: readonly string[];
+  /** The writers that have a ledger (`writer-0`, …), when the ledgers could be read. */
+  ledgers?: readonly string[];
+  /** How many writers the cell ran (absent: not recorded, e.g. a cell folder kept by an older version). */
+  writers?: number;
   restart: 'retry' | 'skip' | 'none';
   /** Pids of writer processes whose ledger segment has its `end` line (ledger.ts endedPids). */
   endedPids?: ReadonlySet<number>;
+}
+
+/**
+ * Writers the cell ran that have no ledger: a writer whose first process died before its `start` line
+ * (killed as it started) and was not restarted left no trace at all, and its records were never tried.
+ */
+export function writersWithoutLedger(evidence: Pick<CellEvidence, 'ledgers' | 'writers'>): string[] {
+  if (evidence.writers === undefined || evidence.ledgers === undefined) return [];
+  const found = new Set(evidence.ledgers);
+  return Array.from({ length: evidence.writers }, (_, i) => `writer-${i}`).filter((name) => !found.has(name));
 }
 
 /** Events that are a fault being carried out (not a report that it was skipped, nor a resume, nor a writer holding for it). */
@@ -95,6 +109,8 @@ export function judge(verdict: Verdict, evidence: CellEvidence): { verdict: Verd
   if (evidence.restart !== 'none') {
     for (const writer of evidence.unfinishedWriters) reasons.push(`${writer} did not finish its records: its last process died and was not restarted (the cell ran short)`);
   }
+  // Whatever the restart policy: a writer with no ledger never ran, so the cell did not run as planned.
+  for (const writer of writersWithoutLedger(evidence)) reasons.push(`${writer} has no ledger: its process died before its \`start\` line and was not restarted (${evidence.ledgers!.length} ledgers for ${evidence.writers} writers)`);
   for (const error of evidence.errors) reasons.push(`${error.source} ${error.code}: ${error.message}`);
   const valid = verdict.valid === false ? false : reasons.length > 0 ? 'unknown' : verdict.valid;
   return { verdict: { ...verdict, valid, unknownReasons: reasons }, faults };

@@ -320,12 +320,12 @@ async function runCellWith(plan: CellPlan, services: CellServices, faults: Fault
   // A strategy that could not run as planned, or a fault that did not fire, has not shown its guarantees hold.
   const faultLog = readFaultLog(paths.faults);
   const generation = { seed: config.seed, payloadBytes: config.payloadBytes };
-  const judged = await judgeCell(cellDir, strategy.guarantees, generation, { planned: faults.all, log: faultLog, errors: [...errors], restart: config.restart });
+  const judged = await judgeCell(cellDir, strategy.guarantees, generation, { planned: faults.all, log: faultLog, errors: [...errors], restart: config.restart, writers: config.workers });
   const verdict = judged.verdict;
   if (verdict.error) errors.push({ source: 'check', code: 'E_CHECK', message: verdict.error });
   // What `check DIR` re-judges with: the run's own errors, schedule and verdict.
   writeCellRecord(cellDir, {
-    strategy: strategy.spec.label, scenario: scenario.name, guarantees: strategy.guarantees, restart: config.restart, completed: !plan.signal?.aborted, generation,
+    strategy: strategy.spec.label, scenario: scenario.name, guarantees: strategy.guarantees, restart: config.restart, completed: !plan.signal?.aborted, generation, writers: config.workers,
     planned: faults.all, errors, valid: verdict.valid, unknownReasons: verdict.unknownReasons,
   });
   // What the strategy threw, shown with the cell's errors; not judged (a write that threw was not acked,

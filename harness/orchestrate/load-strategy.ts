@@ -92,11 +92,29 @@ export async function loadStrategy(specText: string | StrategySpec, cwd = proces
     definition = builtIn;
   }
   const options = resolveOptions(definition, spec.options);
-  let guarantees: Guarantees;
+  let claimed: unknown;
   try {
-    guarantees = definition.guarantees(options);
+    claimed = definition.guarantees(options);
   } catch (cause) {
     throw new ChaosError('E_PLUGIN', `strategy ${spec.label}: guarantees() threw: ${String((cause as Error)?.message ?? cause)}`, { cause });
   }
-  return { spec, modulePath, definition, options, guarantees, ...(foreign ? { foreign } : {}) };
+  return { spec, modulePath, definition, options, guarantees: checkedGuarantees(claimed, spec.label), ...(foreign ? { foreign } : {}) };
+}
+
+const GUARANTEE_NAMES: readonly (keyof Guarantees)[] = ['noLostAcked', 'noDuplicates', 'noCorruption'];
+
+/**
+ * What guarantees() returned, held to its type before anything runs: an object with a boolean for each
+ * guarantee. A Promise (an async guarantees()), a truthy string or a missing key would otherwise be read
+ * as a claim (or its absence) that the strategy never made.
+ */
+function checkedGuarantees(claimed: unknown, label: string): Guarantees {
+  const expected = `an object with a boolean for each of ${GUARANTEE_NAMES.join(', ')} (returned synchronously)`;
+  const fail = (what: string) => new ChaosError('E_PLUGIN', `strategy ${label}: guarantees() returned ${what}; expected ${expected}`, { option: '--strategy', value: label, expected });
+  if (claimed instanceof Promise || typeof (claimed as { then?: unknown })?.then === 'function') throw fail('a Promise');
+  if (typeof claimed !== 'object' || claimed === null) throw fail(claimed === null || claimed === undefined ? String(claimed) : `a ${typeof claimed}`);
+  const record = claimed as Record<string, unknown>;
+  const wrong = GUARANTEE_NAMES.filter((name) => typeof record[name] !== 'boolean');
+  if (wrong.length) throw fail(wrong.map((name) => `${name}: ${record[name] === undefined ? 'missing' : JSON.stringify(record[name]) ?? typeof record[name]}`).join(', '));
+  return claimed as Guarantees;
 }

@@ -285,6 +285,8 @@ export const CellMetaSchema = looseFields({
   completed: v.optional(v.boolean()),
   /** What the run judged the cell with (written when the cell ends): check DIR judges it again with the same. */
   restart: v.optional(v.picklist(['retry', 'skip', 'none'])),
+  /** How many writers the cell ran: check DIR requires a ledger for each (absent in folders written before it was recorded). */
+  writers: v.optional(count),
   generation: v.optional(typedAs<Generation>()(looseFields({ seed: v.number(), payloadBytes: count }))),
   planned: v.optional(v.array(FaultSchema)),
   errors: v.optional(v.array(typedAs<RecordedError>()(CellErrorSchema))),

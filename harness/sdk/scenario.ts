@@ -30,6 +30,16 @@ export interface ScenarioDefinition {
   inDefaultRun?: boolean;
 }
 
+/**
+ * How long a scenario stops a process inside an unsafe variant's race window (a point in it): long
+ * enough that the other processes, running all along, act inside it on any machine (300 ms: writers
+ * save every few ms to every 20 ms), and under half the lock's stale time, so that a lease held across
+ * the window never expires (that is lease-expiry's hazard, not these scenarios').
+ */
+export function windowPauseMs(lockStaleMs: number): number {
+  return Math.min(300, Math.floor(lockStaleMs / 2));
+}
+
 export function defineScenario(definition: ScenarioDefinition): ScenarioDefinition {
   return definition;
 }

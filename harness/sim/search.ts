@@ -49,6 +49,8 @@ export function brokenFor(verdict: Verdict, claims: Guarantees, target: SearchTa
   const broken: string[] = (Object.keys(ANOMALIES) as (keyof Guarantees)[])
     .filter((g) => (target === 'claimed' ? claims[g] : !claims[g]) && ANOMALIES[g](verdict));
   if (target === 'claimed' && verdict.phantoms > 0) broken.push('noPhantoms');
+  // As in the checker: a corrupt row is never excused, claimed or not.
+  if (target === 'claimed' && !claims.noCorruption && verdict.corruptRecords > 0) broken.push('noCorruptRecords');
   return broken;
 }
 

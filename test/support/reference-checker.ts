@@ -6,7 +6,7 @@
 import type { Dataset, LedgerFacts } from '../../harness/oracle/checker.js';
 import { schemaEntry } from '../../harness/oracle/ledger.js';
 
-interface Segment { attempted: string[]; acked: string[]; ended: boolean }
+interface Segment { attempted: string[]; acked: string[]; failed: string[]; ended: boolean }
 
 function segmentsOf(text: string): { segments: Segment[]; badLines: number; tornLines: number } {
   const segments: Segment[] = [];
@@ -23,11 +23,12 @@ function segmentsOf(text: string): { segments: Segment[]; badLines: number; torn
       continue;
     }
     if (entry.op === 'start') {
-      current = { attempted: [], acked: [], ended: false };
+      current = { attempted: [], acked: [], failed: [], ended: false };
       segments.push(current);
     } else if (!current || current.ended) badLines++;
     else if (entry.op === 'attempt') current.attempted.push(entry.id);
     else if (entry.op === 'ack') current.acked.push(entry.id);
+    else if (entry.op === 'fail') current.failed.push(entry.id);
     else if (entry.op === 'end') current.ended = true;
   }
   return { segments, badLines, tornLines };
@@ -54,7 +55,7 @@ export function referenceFacts(texts: readonly string[]): LedgerFacts {
       for (const id of ackedHere) acked.add(id);
       if (!segment.ended) {
         facts.crashedProcesses++;
-        facts.unackedAtCrash += [...attemptedHere].filter((id) => !ackedHere.has(id)).length;
+        facts.unackedAtCrash += [...attemptedHere].filter((id) => !ackedHere.has(id) && !segment.failed.includes(id)).length;
       }
     }
   }

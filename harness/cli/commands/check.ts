@@ -24,6 +24,7 @@ export async function checkDir(dir: string): Promise<{ strategy: string; scenari
   }
   const { verdict, faults } = await judgeCell(cellDir, record.guarantees, record.generation, {
     planned: record.planned ?? [], log: readFaultLog(cellPaths(cellDir).faults), errors: record.errors ?? [], restart: record.restart ?? 'retry',
+    ...(record.writers !== undefined ? { writers: record.writers } : {}),
   });
   const recorded = record.valid === 'unknown' && verdict.valid === true ? (record.unknownReasons ?? []).map((r) => `recorded by the run: ${r}`) : [];
   const valid = recorded.length > 0 ? 'unknown' : verdict.valid;

@@ -18,6 +18,8 @@ export type CodecName = (typeof CODEC_NAMES)[number];
 export interface RecordColumns {
   rows: number;
   columns: { readonly [K in RecordColumn]: ArrayLike<TestRecord[K]> };
+  /** Rows the file's footer declares that no column holds (absent: none). */
+  missingRows?: number;
 }
 
 /** Records as columns. */

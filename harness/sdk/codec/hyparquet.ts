@@ -128,11 +128,17 @@ export async function decodeHyparquetColumns(bytes: Uint8Array): Promise<RecordC
     const options = readOptions(bytes);
     const metadata = parquetMetadata(options.file);
     checkColumns(metadata);
-    const rows = Number(metadata.num_rows);
+    // The rows are what the columns hold, whatever the footer declares. Rows past the footer's count
+    // are read too (up to the row groups' sum, and whatever a page decodes past it): a footer that
+    // declares too few must not hide rows from the checker. A column shorter than the longest leaves
+    // its rows' values undefined, for the checker to judge row by row; rows the footer declares that
+    // no column holds are counted missing, never looped over (a footer may declare 2^40 rows).
+    const declared = Math.max(Number(metadata.num_rows), metadata.row_groups.reduce((sum, group) => sum + Number(group.num_rows), 0));
     const chunks = new Map<string, ColumnData[]>();
-    await parquetRead({ ...options, metadata, onChunk: (chunk) => void (chunks.get(chunk.columnName) ?? chunks.set(chunk.columnName, []).get(chunk.columnName)!).push(chunk) });
+    await parquetRead({ ...options, metadata, rowEnd: declared, onChunk: (chunk) => void (chunks.get(chunk.columnName) ?? chunks.set(chunk.columnName, []).get(chunk.columnName)!).push(chunk) });
+    const rows = Math.max(0, ...[...chunks.values()].flatMap((list) => list.map((chunk) => chunk.rowStart + chunk.columnData.length)));
     const columns = Object.fromEntries(RECORD_COLUMNS.map((name) => [name, joined(chunks.get(name) ?? [], rows)]));
-    return { rows, columns: columns as unknown as RecordColumns['columns'] };
+    return { rows, columns: columns as unknown as RecordColumns['columns'], ...(declared > rows ? { missingRows: declared - rows } : {}) };
   } catch (thrown) {
     if (thrown instanceof ChaosError && thrown.code === 'E_SCHEMA') throw thrown;
     throw codecError(`cannot decode ${bytes.byteLength} bytes`, thrown);
