@@ -29,7 +29,7 @@ describe('fault lists', () => {
   });
 
   it('rejects an unknown kind with the list of valid ones', () => {
-    expect(() => parseFaultList('flood:target=writer')).toThrow("--faults: got fault kind 'flood', expected one of: kill, pause, latency, drop, partition, slow-io, io-error, crash-point");
+    expect(() => parseFaultList('flood:target=writer')).toThrow("--faults: got fault kind 'flood', expected one of: kill, pause, latency, drop, partition, slow-io, io-error, power-loss, crash-point");
   });
 
   it('rejects a bad field naming it and what is accepted', () => {

@@ -89,7 +89,7 @@ describe('queue:backend=redis on a redis-server the harness starts', () => {
       const [fitting, misfit] = result.cells;
       expect(fitting!.verdict).toMatchObject({ acked: 10, lost: 0, duplicates: 0, valid: true });
       expect(fitting!.services?.redis).toMatchObject({ managed: false, url: server.url });
-      await expect(faulted).rejects.toThrow(/--faults kill:target: got 'redis', expected a process of this run: writer, writers, writer-0,[^(]*consumer \(queue\)$/);
+      await expect(faulted).rejects.toThrow(/--faults kill:target: got 'redis', expected a process of this run: writer, writers, cell \(power-loss\), writer-0,[^(]*consumer \(queue\)$/);
       expect(server.pid()).toBeDefined();
       expect(processesMentioning(dir).length).toBe(1);
       expect(misfit!.verdict.valid).toBe('unknown');
