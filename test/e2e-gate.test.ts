@@ -104,16 +104,17 @@ describe('gate (real processes)', () => {
 
 describe('gate against a saved baseline (real processes)', () => {
   it('saves the head side, re-runs its configuration with the same seeds, and compares only counters and correctness with another machine', async () => {
-    // Arrange: a head-only gate saved as a baseline (3 records, 2 repeats).
+    // Arrange: a head-only gate saved as a baseline (3 records, 5 repeats: the fewest with which a later
+    // comparison could find a regression at all, so the fewest a baseline may be saved with).
     const dir = mkdtempSync(join(outDir, 'baseline-'));
     const file = join(dir, 'baseline.json');
     const spec = `${fixture('slow-writes')}:sleepMs=5`;
     const io = { out: () => undefined, err: () => undefined, isTTY: false, env: {} };
-    const small = ['--workers', '1', '--records', '3', '--payload-bytes', '32', '--repeat', '2', '--out', dir];
+    const small = ['--workers', '1', '--records', '3', '--payload-bytes', '32', '--repeat', '5', '--out', dir];
     expect(await main(['gate', '--head', spec, ...small, '--save-baseline', file], io)).toBe(0);
     const saved = JSON.parse(readFileSync(file, 'utf8')) as GateBaseline;
-    expect(saved).toMatchObject({ kind: 'gate-baseline', strategy: spec, workers: [1], repeat: 2 });
-    expect(saved.samples.map((s) => s.seed)).toEqual([1, 2]);
+    expect(saved).toMatchObject({ kind: 'gate-baseline', strategy: spec, workers: [1], repeat: 5 });
+    expect(saved.samples.map((s) => s.seed)).toEqual([1, 2, 3, 4, 5]);
     // As if measured elsewhere.
     writeFileSync(file, JSON.stringify({ ...saved, machine: { ...saved.machine, cpuModel: 'another CPU' } }));
 
@@ -126,8 +127,8 @@ describe('gate against a saved baseline (real processes)', () => {
     expect(result).toMatchObject({ mode: 'baseline', baseline: { sameMachine: false }, config: { base: null, head: spec } });
     expect(result.cells[0]!.metrics).toEqual([]);
     expect(result.cells[0]!.counters.map((c) => c.answer)).toEqual(['no change', 'no change', 'no change', 'no change']);
-    expect(result.cells[0]!.samples.filter((s) => s.side === 'head').map((s) => s.seed)).toEqual([1, 2]);
+    expect(result.cells[0]!.samples.filter((s) => s.side === 'head').map((s) => s.seed)).toEqual([1, 2, 3, 4, 5]);
     expect(code).toBe(0);
     expect(await main(['gate', '--baseline', file, '--workers', '2'], io)).toBe(2);
-  }, 120_000);
+  }, 300_000); // two gates, each with its four controls
 });
