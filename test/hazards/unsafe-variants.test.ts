@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultRunConfig, UNSAFE_VARIANTS } from '../harness/orchestrate/run-config.js';
-import { runCells } from '../harness/orchestrate/run.js';
+import { defaultRunConfig, UNSAFE_VARIANTS } from '../../harness/orchestrate/run-config.js';
+import { runCells } from '../../harness/orchestrate/run.js';
 
 /** Each unsafe variant's scenario: the seed's scenario whose hazard it reproduces. */
 const SCENARIO_OF: Record<string, string> = {
