@@ -20,9 +20,9 @@ const incremental = strategies['incremental-file'] as StrategyDefinition<object>
 describe('faults naming what no cell of the run has (CLI)', () => {
   it.each([
     [['--strategy', 'realtime', '--workers', '2', '--faults', 'kill:target=writer-9,at=100'],
-      "--faults kill:target: got 'writer-9', expected a process of this run: writer, writers, writer-0, writer-1"],
+      "--faults kill:target: got 'writer-9', expected a process of this run: writer, writers, cell (power-loss), writer-0, writer-1"],
     [['--strategy', 'realtime,incremental-file', '--scenario', 'merge-race', '--faults', 'pause:target=consumer,at=5,duration=50'],
-      "--faults pause:target: got 'consumer', expected a process of this run: writer, writers, writer-0, writer-1, writer-2, writer-3, merger (incremental-file)"],
+      "--faults pause:target: got 'consumer', expected a process of this run: writer, writers, cell (power-loss), writer-0, writer-1, writer-2, writer-3, merger (incremental-file)"],
     [['--strategy', 'realtime', '--faults', 'crash-point:target=writers,point=no-such-point'],
       "--faults crash-point:point: got 'no-such-point', expected a point the run's strategies mark (publish:temp-written, main:read, lock:acquired) or an I/O op (open,"],
     [['--strategy', 'realtime', '--faults', 'crash-point:target=writers,point=merge:*'],
