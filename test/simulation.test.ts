@@ -71,7 +71,7 @@ describe('sim: finds, shrinks and replays', () => {
   });
 
   it('(b) a rename whose folder is never fsynced: the power loss undoes it', async () => {
-    const options = { strategy: fixture('rename-no-dir-fsync.ts'), workers: 2, records: 2, faults: ['power-loss' as const] };
+    const options = { strategy: `${fixture('publish-sync.ts')}:sync=file`, workers: 2, records: 2, faults: ['power-loss' as const] };
     const found = await sim(options);
     expect(found.verdict).toBe('violation');
     const ce = await expectReplays(options, found);
