@@ -2,18 +2,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultRunConfig } from '../harness/orchestrate/run-config.js';
-import { runGate, type GateOptions } from '../harness/orchestrate/gate-run.js';
-import { GATE_COUNTERS, gateCounterNames, type GateCounter, type GateMetric, type Tolerance } from '../harness/analyze/gate.js';
-import { makeRecord } from '../harness/sdk/records.js';
-import { renderGateJunit } from '../reports/junit.js';
-import { renderGateMarkdown } from '../reports/gate.js';
-import { processesMentioning } from './support/processes.js';
-import { main } from '../harness/cli/cli.js';
-import type { GateBaseline, GateResult } from '../harness/result/gate-result.js';
+import { defaultRunConfig } from '../../harness/orchestrate/run-config.js';
+import { runGate, type GateOptions } from '../../harness/orchestrate/gate-run.js';
+import { GATE_COUNTERS, gateCounterNames, type GateCounter, type GateMetric, type Tolerance } from '../../harness/analyze/gate.js';
+import { makeRecord } from '../../harness/sdk/records.js';
+import { renderGateJunit } from '../../reports/junit.js';
+import { renderGateMarkdown } from '../../reports/gate.js';
+import { processesMentioning } from '../support/processes.js';
+import { main } from '../../harness/cli/cli.js';
+import type { GateBaseline, GateResult } from '../../harness/result/gate-result.js';
 
 const outDir = mkdtempSync(join(tmpdir(), 'parquet-chaos-gate-'));
-const fixture = (name: string) => resolve(import.meta.dirname, 'fixtures', `${name}.ts`);
+const fixture = (name: string) => resolve(import.meta.dirname, '..', 'fixtures', `${name}.ts`);
 
 afterAll(() => {
   expect(processesMentioning(outDir)).toEqual([]);
