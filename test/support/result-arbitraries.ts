@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type { CellResult, RunResult } from '../../harness/result/result.js';
+import type { FaultEvent } from '../../harness/sdk/faults.js';
 import type { GateResult } from '../../harness/result/gate-result.js';
 import type { SimCounterexample, SimSearch, SimSection } from '../../harness/result/sim-result.js';
 import { gateCounterNames, gateMetricNames, judgeCells, type GateCounter, type GateSample, type Tolerance } from '../../harness/analyze/gate.js';
@@ -38,11 +39,12 @@ const verdict: fc.Arbitrary<CellResult['verdict']> = fc.record({
 }, { requiredKeys: ['attempted', 'acked', 'present', 'lost', 'duplicates', 'phantoms', 'corruptFiles', 'corruptRecords', 'unackedLost', 'unackedAtCrash', 'retried',
   'crashedProcesses', 'ackWithoutAttempt', 'tornLedgerLines', 'malformedLedgerLines', 'valid', 'unknownReasons', 'broken', 'evidence'] });
 
+const eventKind = fc.constantFrom<FaultEvent['kind']>('kill', 'pause', 'latency', 'drop', 'partition', 'slow-io', 'io-error', 'crash-point', 'power-loss', 'start', 'restart', 'heal');
 const faults: fc.Arbitrary<CellResult['faults']> = fc.record({
   planned: fc.constant([]),
   outcomes: fc.array(fc.record({ id: fc.nat(), kind: shortText, target: shortText, fired: fc.boolean(), events: count, blocking: fc.boolean(), reason: text }, { requiredKeys: ['id', 'kind', 'target', 'fired', 'events', 'blocking'] }), { maxLength: 4 }),
   kills: count, crashPoints: count, pauses: count, ioErrors: count, restarts: count,
-  log: fc.array(fc.record({ at: measure, kind: shortText, target: shortText, action: text, detail: text }, { requiredKeys: ['at', 'kind', 'target', 'action'] }), { maxLength: 4 }),
+  log: fc.array(fc.record({ at: measure, kind: eventKind, target: shortText, action: text, detail: text }, { requiredKeys: ['at', 'kind', 'target', 'action'] }), { maxLength: 4 }),
 });
 
 /** One cell; `names` narrows strategy, scenario and workers (a sweep's grid). */
