@@ -9,6 +9,9 @@ export interface Palette {
   bold(text: string): string;
 }
 
+/** What a cell's strategy is called in a report: a plugin's own name (its path stays in `strategy`). */
+export const strategyName = (cell: CellResult): string => cell.label ?? cell.strategy;
+
 const identity = (text: string) => text;
 export const plainPalette: Palette = { bad: identity, good: identity, warn: identity, dim: identity, bold: identity };
 
@@ -62,9 +65,14 @@ export function faultsFired(cell: CellResult): string {
 }
 
 /** One line per planned fault that did not fire, which and why (those an unknown verdict already names as its reasons left out). */
-export function unfiredFaults(cell: CellResult): string[] {
-  return (cell.faults?.outcomes ?? []).filter((o) => !o.fired && !(o.blocking && cell.verdict.valid === 'unknown'))
+export function unfiredFaults(cell: CellResult, optional = true): string[] {
+  return (cell.faults?.outcomes ?? []).filter((o) => !o.fired && !(o.blocking && cell.verdict.valid === 'unknown') && (optional || o.blocking))
     .map((o) => `fault #${o.id} ${o.kind} ${o.target} not fired${o.blocking ? '' : ' (optional)'}: ${o.reason ?? 'no reason recorded'}`);
+}
+
+/** Optional planned faults that had nothing to hit (they do not decide the verdict): counted, not listed, without --verbose. */
+export function unfiredOptional(cell: CellResult): number {
+  return (cell.faults?.outcomes ?? []).filter((o) => !o.fired && !o.blocking).length;
 }
 
 /** Anomalies a cell shows in categories its strategy does not claim (valid, yet worth seeing). */
@@ -122,7 +130,7 @@ export function serviceLines(result: RunResult): string[] {
     }
     const network = networkFaultsOf(cell);
     if (network.length) parts.push(`service and network faults: ${network.join('; ')}`);
-    const cellName = `${cell.strategy} × ${cell.scenario}${cell.repeat === undefined ? '' : ` · ${cell.workers} workers · repeat ${cell.repeat}`}`;
+    const cellName = `${strategyName(cell)} × ${cell.scenario}${cell.repeat === undefined ? '' : ` · ${cell.workers} workers · repeat ${cell.repeat}`}`;
     return parts.length ? [`${cellName}: ${parts.join(' · ')}`] : [];
   });
 }

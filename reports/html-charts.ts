@@ -2,7 +2,7 @@
 import type { FaultEvent } from '../harness/sdk/faults.js';
 import type { CellResult, RunResult } from '../harness/result/result.js';
 import { parseStrategySpec } from '../harness/sdk/spec.js';
-import { bytes, escapeHtml as esc, ms, percent, unclaimedAnomalies } from './format.js';
+import { bytes, escapeHtml as esc, ms, percent, strategyName, unclaimedAnomalies } from './format.js';
 import type { Recommendation } from '../harness/analyze/recommend.js';
 import { intervalSeries } from './recommend.js';
 import { SERIES_COLOURS, barChart, groupedBarChart, lineChart, timelineChart, type Category, type LineSeries } from './svg.js';
@@ -44,7 +44,7 @@ function figure(title: string, caption: string, svg: string): string {
 }
 
 function cellCategory(cell: CellResult, sweep: boolean): Category {
-  return { label: cell.strategy, sublabel: sweep ? `${cell.scenario} · ${cell.workers} workers` : cell.scenario };
+  return { label: strategyName(cell), sublabel: sweep ? `${cell.scenario} · ${cell.workers} workers` : cell.scenario };
 }
 
 function throughput(result: RunResult): string {

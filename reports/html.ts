@@ -1,7 +1,7 @@
 import type { SimSection } from '../harness/result/sim-result.js';
 import { simLines } from './sim.js';
 import type { CellResult, RunResult } from '../harness/result/result.js';
-import { escapeHtml as esc, faultsFired, serviceLines, unfiredFaults, validLabel } from './format.js';
+import { escapeHtml as esc, faultsFired, serviceLines, strategyName, unfiredFaults, validLabel } from './format.js';
 import { STATUS_COLOURS, cellStatus, charts, hadFaults, isSweep, tradeOffCharts, type Status } from './html-charts.js';
 import { adviceLines, answerLines, evidenceCaption, evidenceRows, paretoRows, seedRows } from './recommend.js';
 import { chartCells, sweepNote, sweepRows, type Rows } from './sweep.js';
@@ -171,7 +171,7 @@ function problems(result: RunResult): string {
       if (ids.length) items.push(`<li>${esc(kind)}: ${ids.map((id) => `<code>${esc(id)}</code>`).join(' ')}</li>`);
     }
     for (const e of cell.errors) items.push(`<li>error in ${esc(e.source)} <code>${esc(e.code)}</code>: ${esc(e.message)}</li>`);
-    const name = `${cell.strategy} × ${cell.scenario}${isSweep(result) ? ` · ${cell.workers} workers` : ''}`;
+    const name = `${strategyName(cell)} × ${cell.scenario}${isSweep(result) ? ` · ${cell.workers} workers` : ''}`;
     return `<div class="problem ${cellStatus(cell)}"><h3>${MARKS[cellStatus(cell)]} ${esc(name)}</h3><ul>${items.join('')}</ul></div>`;
   });
   return `<section id="problems"><h2>Failures and errors</h2>${blocks.join('')}</section>`;

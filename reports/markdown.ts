@@ -1,6 +1,6 @@
 import { simLines } from './sim.js';
 import type { CellResult, RunResult } from '../harness/result/result.js';
-import { COST_HEADS, costFigures, faultsFired, provenance, serviceLines, unclaimedAnomalies, unfiredFaults, validLabel } from './format.js';
+import { COST_HEADS, costFigures, faultsFired, provenance, serviceLines, strategyName, unclaimedAnomalies, unfiredFaults, validLabel } from './format.js';
 import { adviceLines, answerLines, evidenceCaption, evidenceRows, paretoCaption, paretoRows, seedRows } from './recommend.js';
 import { sweepNote, sweepRows, type Rows } from './sweep.js';
 
@@ -62,7 +62,7 @@ function mdTable({ head, rows }: Rows): string[] {
 function row(cell: CellResult, sweep: boolean): string[] {
   const v = cell.verdict;
   return [
-    md(cell.strategy),
+    md(strategyName(cell)),
     md(cell.scenario),
     ...(sweep ? [String(cell.workers)] : []),
     `${verdictIcon(cell)} ${md(validLabel(cell))}`,
@@ -80,7 +80,7 @@ function row(cell: CellResult, sweep: boolean): string[] {
 /** A failing or erroring cell: what broke, the minimal evidence, and every error. */
 function problems(cell: CellResult, sweep: boolean): string[] {
   const v = cell.verdict;
-  const name = `${md(cell.strategy)} × ${md(cell.scenario)}${sweep ? ` (${cell.workers} workers)` : ''}`;
+  const name = `${md(strategyName(cell))} × ${md(cell.scenario)}${sweep ? ` (${cell.workers} workers)` : ''}`;
   const lines = [`#### ${verdictIcon(cell)} ${name}`, ''];
   if (v.broken.length > 0) lines.push(`- broken: ${v.broken.map(md).join(', ')}`);
   if (v.error !== undefined) lines.push(`- check could not run: ${md(v.error)}`);

@@ -1,4 +1,5 @@
 import type { RunResult } from '../harness/result/result.js';
+import { strategyName } from './format.js';
 
 /** Longest reason quoted for a cell that did not pass: the line stays a line. */
 const REASON_CHARS = 80;
@@ -18,7 +19,7 @@ export function outcomeLine(result: RunResult, exitCode: number): string {
     if (kind === 'ok' || kinds[kind] > 1) continue;
     const reason = kind === 'failed' ? `broke ${cell.verdict.broken.join(', ')}` : (cell.verdict.unknownReasons[0] ?? cell.errors[0]?.message ?? 'no reason recorded');
     const short = reason.length > REASON_CHARS ? `${reason.slice(0, REASON_CHARS - 1)}…` : reason;
-    named.push(`${kind === 'failed' ? 'failed' : 'unknown'}: ${cell.strategy} × ${cell.scenario}: ${short}`);
+    named.push(`${kind === 'failed' ? 'failed' : 'unknown'}: ${strategyName(cell)} × ${cell.scenario}: ${short}`);
   }
   const counts = (['ok', 'unknown', 'failed'] as const).filter((k) => kinds[k] > 0).map((k) => `${kinds[k]} ${k}`);
   const extra = result.interrupted ? ['interrupted'] : result.stopped ? ['stopped early'] : [];

@@ -1,6 +1,6 @@
 import type { CellResult, RunResult } from '../harness/result/result.js';
 import { badValue } from '../harness/sdk/errors.js';
-import { COST_HEADS, costFigures, faultsFired, plainPalette, provenance, serviceLines, unclaimedAnomalies, unfiredFaults, validLabel, type Palette } from './format.js';
+import { COST_HEADS, costFigures, faultsFired, plainPalette, provenance, serviceLines, strategyName, unclaimedAnomalies, unfiredFaults, unfiredOptional, validLabel, type Palette } from './format.js';
 import { fitGrid, wrapText, type GridCell, type GridRow } from './fit.js';
 import { adviceLines, answerLines, evidenceLegend, evidenceRows, seedRows } from './recommend.js';
 import { simLines } from './sim.js';
@@ -12,6 +12,8 @@ export interface TableView {
   width?: number;
   /** Per-cell columns by name (TABLE_COLUMNS); the compact set when undefined. */
   columns?: readonly string[];
+  /** Lists the optional faults that had nothing to hit (else one line counts them). */
+  verbose?: boolean;
 }
 
 interface Column {
@@ -35,7 +37,7 @@ const slug = (head: string) => head.replace('%', 'pct').replace(/\s+/g, '-');
 
 /** Every per-cell column of the terminal table, by the name `--columns` takes. */
 export const TABLE_COLUMNS: Readonly<Record<string, Column>> = {
-  strategy: { head: 'strategy', cell: (c, p) => ({ text: c.strategy, style: c.verdict.valid === true ? undefined : p.bold }) },
+  strategy: { head: 'strategy', cell: (c, p) => ({ text: strategyName(c), style: c.verdict.valid === true ? undefined : p.bold }) },
   scenario: { head: 'scenario', cell: (c) => ({ text: c.scenario }) },
   verdict: {
     head: 'verdict',
@@ -99,7 +101,7 @@ export function renderTable(result: RunResult, palette: Palette = plainPalette, 
     }
     prose(sweepNote(result.sweep), palette.dim);
     for (const cell of result.cells.filter((c) => c.verdict.valid !== true)) {
-      prose(`✗ ${cell.strategy} × ${cell.scenario} · ${cell.workers} workers · repeat ${cell.repeat ?? 1}: ${validLabel(cell)} (${cell.dir})`, palette.bad);
+      prose(`✗ ${strategyName(cell)} × ${cell.scenario} · ${cell.workers} workers · repeat ${cell.repeat ?? 1}: ${validLabel(cell)} (${cell.dir})`, palette.bad);
     }
   } else {
     const names = view.columns ?? COMPACT_COLUMNS;
@@ -115,17 +117,19 @@ export function renderTable(result: RunResult, palette: Palette = plainPalette, 
       // Faults fired/planned always show, in the table with --wide or here.
       const fired = faultsFired(cell);
       const counters = [...(fired === '–' ? [] : [`faults fired/planned ${fired}`]), ...Object.entries(cell.counters ?? {}).map(([name, n]) => `${name}=${n}`)];
-      if (counters.length) prose(`· ${cell.strategy} × ${cell.scenario}: ${counters.join(', ')}`, palette.dim);
+      if (counters.length) prose(`· ${strategyName(cell)} × ${cell.scenario}: ${counters.join(', ')}`, palette.dim);
     }
   }
   for (const line of serviceLines(result)) prose(`· ${line}`, palette.dim);
   for (const cell of result.cells) {
-    for (const e of cell.errors) prose(`! ${cell.strategy} × ${cell.scenario}: ${e.source}: ${e.message}`, palette.warn);
-    for (const line of unfiredFaults(cell)) prose(`· ${cell.strategy} × ${cell.scenario}: ${line}`, palette.dim);
+    for (const e of cell.errors) prose(`! ${strategyName(cell)} × ${cell.scenario}: ${e.source}: ${e.message}`, palette.warn);
+    for (const line of unfiredFaults(cell, view.verbose === true)) prose(`· ${strategyName(cell)} × ${cell.scenario}: ${line}`, palette.dim);
     if (cell.verdict.valid === 'unknown') {
-      for (const reason of cell.verdict.unknownReasons ?? []) prose(`? ${cell.strategy} × ${cell.scenario}: ${reason}`, palette.warn);
+      for (const reason of cell.verdict.unknownReasons ?? []) prose(`? ${strategyName(cell)} × ${cell.scenario}: ${reason}`, palette.warn);
     }
   }
+  const optional = view.verbose ? 0 : result.cells.reduce((sum, cell) => sum + unfiredOptional(cell), 0);
+  if (optional > 0) prose(`· ${optional} optional fault${optional === 1 ? '' : 's'} had nothing to hit (not part of any verdict); --verbose lists them`, palette.dim);
   const rec = result.recommendation;
   if (rec) {
     // Short labels and their legend keep every table within 80 columns; the answer comes last, where

@@ -310,11 +310,13 @@ function advice(find: (s: string, w: number) => SweepPointSummary | undefined, w
     });
   const subject = batchLabelOf(5);
   const series = workers.map((w) => `${w}: ${fmt(speed(subject, w))}`).join('; ');
-  if (!workers.includes(20) || !workers.some((w) => w > 20)) {
+  const above = Math.min(...workers.filter((w) => w > 20));
+  const [at20, atAbove] = [speed(subject, 20), speed(subject, above)];
+  // Asked for 20 and more workers is not enough: the subject must have been measured at both.
+  if (!at20 || !atAbove) {
     out.push({ claim: 'at most 20 workers', verdict: 'not measured', evidence: `not measured at 20 and above 20 workers; ${subject} acked/s by workers: ${series}` });
   } else {
-    const above = Math.min(...workers.filter((w) => w > 20));
-    const gain = speed(subject, above)!.median > speed(subject, 20)!.median;
+    const gain = atAbove.median > at20.median;
     const lockGrows = (lock(subject, above)?.median ?? 0) > (lock(subject, 20)?.median ?? 0);
     out.push({
       claim: 'at most 20 workers',

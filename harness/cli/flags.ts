@@ -26,6 +26,7 @@ export const VIEW_FLAGS = {
   format: { value: 'FORMAT', describe: `report on stdout: ${formatNames.join(', ')}`, default: 'table' },
   wide: { describe: 'table: every column (Markdown, HTML and JSON always have them all)' },
   columns: { value: 'LIST', describe: `table: these columns, of ${Object.keys(TABLE_COLUMNS).join(', ')}` },
+  verbose: { describe: 'table: also list the optional faults that had nothing to hit (otherwise counted in one line)' },
 } satisfies Record<string, Flag>;
 
 export const OUTPUT_FLAGS = {
@@ -55,7 +56,7 @@ export interface View {
 export function parseView(flags: CommandInput['flags'], io: Io): View {
   return {
     format: parseFormat(flags.format),
-    table: { width: io.columns, columns: tableColumns(flags.columns as string | undefined, flags.wide === true) },
+    table: { width: io.columns, columns: tableColumns(flags.columns as string | undefined, flags.wide === true), verbose: flags.verbose === true },
   };
 }
 

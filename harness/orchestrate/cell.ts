@@ -4,7 +4,7 @@ import type { ScenarioDefinition } from '../sdk/scenario.js';
 import type { BackgroundRoleKind, RoleKind } from '../sdk/strategy.js';
 import { emptyVerdict, judgeCell } from '../oracle/checker.js';
 import { readLedgers, writingSpanMs } from '../oracle/ledger.js';
-import type { LoadedStrategy } from './load-strategy.js';
+import { pluginLabel, type LoadedStrategy } from './load-strategy.js';
 import { aggregateSnapshots, readSnapshots } from '../measure/metrics.js';
 import { faultPlanRandom, planFaults } from './nemesis/plan.js';
 import { Nemesis, type FaultableProcess } from './nemesis/nemesis.js';
@@ -341,8 +341,10 @@ async function runCellWith(plan: CellPlan, services: CellServices, faults: Fault
   // Acked records that are in the dataset: what actually became durable in Parquet.
   const inParquet = verdict.acked - verdict.lost;
   const allSlots = [...writerSlots, ...backgroundSlots, finalizeSlot];
+  const label = pluginLabel(strategy);
   return {
     strategy: strategy.spec.label,
+    ...(label === undefined ? {} : { label }),
     scenario: scenario.name,
     workers: config.workers,
     recordsPerWorker: config.recordsPerWorker,

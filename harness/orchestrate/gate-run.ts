@@ -6,18 +6,24 @@
 import { mkdirSync } from 'node:fs';
 import { writeFileAtomic } from '../result/files.js';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { badValue } from '../sdk/errors.js';
 import { Random } from '../sdk/random.js';
 import { gateMetricNames, gateOutcome, measureDefinitions, judgeCells, sameMachine, sampleOf, type GateSample, type GateSettings, type Side } from '../analyze/gate.js';
 import type { CellResult, RunConfig } from '../result/result.js';
 import type { ControlOutcome, GateBaseline, GateCell, GateConfig, GateResult } from '../result/gate-result.js';
 import { machineFacts } from '../measure/machine.js';
-import { packageRoot, toolIdentity } from '../measure/package-info.js';
+import { toolIdentity } from '../measure/package-info.js';
 import { defaultRunConfig } from './run-config.js';
 import { resolveMatrix, runCells, type PlannedCell, type RunOptions } from './run.js';
 import { expectedCost, shardIndices } from './shard.js';
 
-const fixture = (name: string) => join(packageRoot(), 'test', 'fixtures', `${name}.ts`);
+/**
+ * A control's strategy module: the TypeScript source beside the harness's source, its compiled copy
+ * under dist/ when the harness runs compiled (tsconfig.build.json builds these three), as it does when
+ * installed in another project's node_modules, where no test/ folder is shipped.
+ */
+const fixture = (name: string) => fileURLToPath(new URL(`../../test/fixtures/${name}.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url));
 
 /**
  * Known-unsafe variants the harness must catch, one per anomaly class: the seed's unlocked read-modify-

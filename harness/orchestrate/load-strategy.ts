@@ -51,10 +51,24 @@ function assertStrategyShape(candidate: unknown, path: string): asserts candidat
   }
 }
 
+let typeScriptLoader: Promise<unknown> | undefined;
+
+/**
+ * Lets the compiled harness (dist/, as installed in a user's node_modules) import a TypeScript plugin:
+ * Node 20 cannot load .ts itself, tsx (a dependency) can. From source the harness already runs under a
+ * TypeScript loader (tsx, vitest), so nothing is registered twice.
+ */
+async function loadsTypeScript(path: string): Promise<void> {
+  if (!/\.[cm]?ts$/.test(path) || import.meta.url.endsWith('.ts')) return;
+  typeScriptLoader ??= import('tsx/esm/api').then((tsx) => tsx.register());
+  await typeScriptLoader;
+}
+
 async function importPlugin(path: string): Promise<StrategyDefinition<object>> {
   if (!existsSync(path)) throw badValue('E_PLUGIN', '--strategy', path, 'a path to an existing strategy module');
   // The plugin may live in any folder: its `import … from 'parquet-chaos'` must find this harness.
   resolvePackageForPlugins();
+  await loadsTypeScript(path);
   let module: Record<string, unknown>;
   try {
     module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
@@ -99,6 +113,16 @@ export async function loadStrategy(specText: string | StrategySpec, cwd = proces
     throw new ChaosError('E_PLUGIN', `strategy ${spec.label}: guarantees() threw: ${String((cause as Error)?.message ?? cause)}`, { cause });
   }
   return { spec, modulePath, definition, options, guarantees: checkedGuarantees(claimed, spec.label), ...(foreign ? { foreign } : {}) };
+}
+
+/**
+ * What a table calls a strategy given by path (a plugin module or a manifest): its definition's `name`
+ * in place of the path, options kept (`./phantom.js:bug=off` → `phantom:bug=off`). Undefined for a
+ * built-in or bundled one, whose spec already is its name.
+ */
+export function pluginLabel(loaded: LoadedStrategy): string | undefined {
+  if (!isPluginPath(loaded.spec.name)) return undefined;
+  return `${loaded.definition.name}${loaded.spec.label.slice(loaded.spec.name.length)}`;
 }
 
 const GUARANTEE_NAMES: readonly (keyof Guarantees)[] = ['noLostAcked', 'noDuplicates', 'noCorruption'];

@@ -176,7 +176,10 @@ export const FaultEventSchema = typedAs<FaultEvent>()(looseFields({
 }));
 
 export const CellResultSchema = looseFields({
+  /** The strategy spec as given (a plugin's module path), what a replay passes to --strategy. */
   strategy: v.string(),
+  /** A plugin's or manifest's own `name` with the spec's options (`phantom:bug=off`): what tables show for it. */
+  label: v.optional(v.string()),
   scenario: v.string(),
   workers: count,
   recordsPerWorker: count,
