@@ -170,7 +170,7 @@ function protocolLines(result: BenchResult): string[] {
   const p = result.protocol;
   if (!p) return [];
   const { workers } = result.config;
-  const lines = [`## Writer protocol 1's cost: one no-op writer (acks at once, saves nothing), ${workers} writers`, ''];
+  const lines = [`## Writer protocol 1's cost: one no-op writer (acks at once, saves nothing), ${workers} writer${workers === 1 ? '' : 's'}`, ''];
   if (p.noop.length) {
     lines.push(...table(['writer', 'acked/s per writer', 'CPU per record (writer role, with its child)', 'records'],
       p.noop.map(({ kind, cell }) => [KIND_LABEL[kind], n0(cell.ackedPerSec / workers), us(cell.cpuUsPerAck?.writer), String(cell.acked)])), '');
