@@ -62,7 +62,7 @@ function mdTable({ head, rows }: Rows): string[] {
 function row(cell: CellResult, sweep: boolean): string[] {
   const v = cell.verdict;
   return [
-    md(cell.strategy),
+    md(cell.strategyName ?? cell.strategy),
     md(cell.scenario),
     ...(sweep ? [String(cell.workers)] : []),
     `${verdictIcon(cell)} ${md(validLabel(cell))}`,

@@ -35,7 +35,7 @@ const slug = (head: string) => head.replace('%', 'pct').replace(/\s+/g, '-');
 
 /** Every per-cell column of the terminal table, by the name `--columns` takes. */
 export const TABLE_COLUMNS: Readonly<Record<string, Column>> = {
-  strategy: { head: 'strategy', cell: (c, p) => ({ text: c.strategy, style: c.verdict.valid === true ? undefined : p.bold }) },
+  strategy: { head: 'strategy', cell: (c, p) => ({ text: c.strategyName ?? c.strategy, style: c.verdict.valid === true ? undefined : p.bold }) },
   scenario: { head: 'scenario', cell: (c) => ({ text: c.scenario }) },
   verdict: {
     head: 'verdict',

@@ -343,6 +343,7 @@ async function runCellWith(plan: CellPlan, services: CellServices, faults: Fault
   const allSlots = [...writerSlots, ...backgroundSlots, finalizeSlot];
   return {
     strategy: strategy.spec.label,
+    ...(strategy.foreign && strategy.modulePath ? { strategyName: strategy.spec.label.replace(strategy.spec.name, strategy.foreign.manifest.name) } : {}),
     scenario: scenario.name,
     workers: config.workers,
     recordsPerWorker: config.recordsPerWorker,

@@ -176,7 +176,10 @@ export const FaultEventSchema = typedAs<FaultEvent>()(looseFields({
 }));
 
 export const CellResultSchema = looseFields({
+  /** The strategy spec as given (a manifest's or module's path included): the cell's identity everywhere. */
   strategy: v.string(),
+  /** For a manifest given by path: its `name` with the spec's options, the label tables show. */
+  strategyName: v.optional(v.string()),
   scenario: v.string(),
   workers: count,
   recordsPerWorker: count,
