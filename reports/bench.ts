@@ -1,5 +1,5 @@
 /** `bench`'s report: ratios against this machine's limit and the harness's own cost, pure from the bench JSON. */
-import type { BenchCell, BenchResult } from '../harness/result/bench.js';
+import type { BenchCell, BenchResult, NoopKind } from '../harness/result/bench.js';
 import { median } from '../harness/analyze/stats.js';
 import { estimateOverhead, type OverheadEstimate } from '../harness/analyze/overhead.js';
 import { ROLE_KINDS, type RoleKind } from '../harness/sdk/strategy.js';
@@ -161,9 +161,45 @@ function startLines(result: BenchResult): string[] {
   ];
 }
 
+const KIND_LABEL: Record<NoopKind, string> = { 'in-process': 'in-process (the SDK)', 'foreign-js': 'foreign: plain Node', 'foreign-python': 'foreign: Python kit' };
+const ms = (n: number | null | undefined) => (n === null || n === undefined ? '–' : `${n.toFixed(0)} ms`);
+const us = (n: number | undefined) => (n === undefined ? '–' : `${n.toFixed(n < 10 ? 1 : 0)} µs`);
+
+/** Writer protocol 1's cost: the no-op writer three ways, the pieces alone, and the Python reference writers against the limit. */
+function protocolLines(result: BenchResult): string[] {
+  const p = result.protocol;
+  if (!p) return [];
+  const { workers } = result.config;
+  const lines = [`## Writer protocol 1's cost: one no-op writer (acks at once, saves nothing), ${workers} writer${workers === 1 ? '' : 's'}`, ''];
+  if (p.noop.length) {
+    lines.push(...table(['writer', 'acked/s per writer', 'CPU per record (writer role, with its child)', 'records'],
+      p.noop.map(({ kind, cell }) => [KIND_LABEL[kind], n0(cell.ackedPerSec / workers), us(cell.cpuUsPerAck?.writer), String(cell.acked)])), '');
+  }
+  const inProcess = p.noop.find((n) => n.kind === 'in-process')?.cell.cpuUsPerAck?.writer;
+  const start = p.startMs;
+  lines.push('Where the time goes:', '');
+  for (const d of p.direct) {
+    const cell = p.noop.find((n) => n.kind === d.kind)?.cell.cpuUsPerAck?.writer;
+    const alone = d.kind === 'foreign-python'
+      ? `a python3 that does nothing ${ms(start.python)}, one that only imports the kit ${ms(start.pythonKitImport)}${start.pythonPandasImport != null ? `, one that only imports pandas + pyarrow (as every pandas writer does) ${ms(start.pythonPandasImport)}` : ''}`
+      : `a node that does nothing ${ms(start.node)}`;
+    lines.push(`- ${KIND_LABEL[d.kind]}: start to \`init_ok\` ${ms(d.startMs)} once per process (${alone}); \`write\` → \`ok\` round trip ${us(d.roundTripUs)} a record ` +
+      `(median of ${d.starts} starts, mean of ${d.roundTrips} round trips, driven directly)` +
+      `${cell !== undefined && inProcess !== undefined ? `; in the cell, ${us(cell - inProcess)} more CPU a record than in-process` : ''}.`);
+  }
+  lines.push(`- JSON, the harness's side of one record (its \`write\` line made, its \`ok\` parsed): ${us(p.jsonUsPerRecord)}; the rest of a round trip is the two pipes, the child's own parsing and answering, and the scheduler waking each side.`);
+  if (p.python.length) {
+    lines.push('', '## Python reference writers against the same-run limit', '',
+      ...table(['writer', 'valid', 'acked/s', 'limit (appends/s)', '% of limit', 'CPU per record, all roles'],
+        p.python.map((c) => [c.strategy, String(c.valid), c.ackedPerSec.toFixed(1), n0(meanLimit(c)), pct(c.fractionOfLimit), us(cpuPerAck(c))])));
+  }
+  if (p.skipped.length) lines.push('', `Skipped here: ${p.skipped.join('; ')}.`);
+  return lines;
+}
+
 export function renderBench(result: BenchResult): string {
   const m = result.machine;
-  const sections = [strategyLines(result), cpuLines(result), overheadLines(result), orchestratorLines(result), checkerLines(result), startLines(result)].filter((s) => s.length > 0);
+  const sections = [strategyLines(result), cpuLines(result), overheadLines(result), orchestratorLines(result), checkerLines(result), protocolLines(result), startLines(result)].filter((s) => s.length > 0);
   return [
     `# parquet-chaos ${result.tool.version} bench${result.interrupted ? ' (interrupted: partial)' : ''}`,
     '',

@@ -11,7 +11,7 @@ export const bufferCrash = defineScenario({
   risk: 'low',
   thinkMs: 1,
   backgroundRoles: ['merger', 'consumer'],
-  faultsSummary: 'kill 2 writers after a seeded number of their attempts (2 .. records/2+1); pause another 200 ms; writers restart per --restart; each writer stopped 300 ms at its first `shared-buffer:committed` point (a shared buffer drained to main, not yet emptied; optional)',
+  faultsSummary: 'kill 2 writers after a seeded number of their attempts (2 .. records/2+1); pause another 200 ms; writers restart per --restart; each writer stopped 300 ms at its first `shared-buffer:committed` point (a shared buffer drained to main, not yet emptied; optional); the paused writer killed the 2nd time it has main open for writing (`main:writing`: an in-place save has just truncated it; optional)',
   defaultFaults: ({ random, workers, recordsPerWorker, lockStaleMs }) => {
     const victims = random.shuffle([...Array(workers).keys()]).slice(0, 3);
     const attempts = () => 2 + random.int(Math.max(1, Math.floor(recordsPerWorker / 2)));
@@ -25,6 +25,13 @@ export const bufferCrash = defineScenario({
       // wipes them, acked (the seed's scenario 3's shared buffer, on every seed). Optional: only a
       // shared buffer has the point, and a writer may never be the one that drains.
       { kind: 'pause' as const, target: 'writers', point: 'shared-buffer:committed', nth: 1, duration: windowPauseMs(lockStaleMs), optional: true as const },
+      // An in-place save's window, on every seed: a kill after attempts mostly finds the victim waiting
+      // for the lock, seldom inside its write. Writer c (only paused above, so its first life, the one
+      // in-process faults act in, is whole) dies the 2nd time it opens main for writing: by then its
+      // first save is in main, so an in-place save leaves acked rows truncated away; an atomic one
+      // leaves a temp file. Optional: only strategies that mark the point reach it, and a writer that
+      // commits main once (a checkpoint as large as its records) never reaches it twice.
+      ...(c !== undefined ? [{ kind: 'kill' as const, target: `writer-${c}`, point: 'main:writing', nth: 2, optional: true as const }] : []),
     ];
   },
 });

@@ -56,6 +56,6 @@ describe('parquet-chaos bench (real processes, tiny sizes)', () => {
   it('names the flag, the value and what is accepted for an unknown part', async () => {
     const { io, err } = captureIo();
     expect(await main(['bench', '--parts', 'speed', '--out', outDir], io)).toBe(2);
-    expect(err()).toContain("--parts: got 'speed', expected a comma list of: strategies, overhead, checker, start");
+    expect(err()).toContain("--parts: got 'speed', expected a comma list of: strategies, overhead, checker, start, protocol");
   });
 });

@@ -41,6 +41,8 @@ describe.skipIf(missing)('a Python writer written from docs/python.md alone (rea
       ['main-file-contention', true, 0, []], ['merge-race', true, 0, []], ['buffer-crash', true, 0, []],
     ]);
     expect(result.cells[0]!.verdict).toMatchObject({ acked: 48, present: 48 });
+    // Tables show the manifest's name; the result keeps the path it was given by.
+    expect(result.cells.map((c) => [c.strategy, c.label])).toEqual(Array(3).fill([join(folder, 'my-writer.json'), 'my-writer']));
     expect(result.cells[2]!.faults).toMatchObject({ kills: 2, pauses: 1 });
     for (const cell of result.cells) await expectRecountAgrees(cell);
   });

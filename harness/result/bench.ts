@@ -21,6 +21,8 @@ export interface BenchResult {
   checker: CheckerBench | null;
   /** `npm start` (the default matrix), timed as a child process. */
   start: StartBench | null;
+  /** Writer protocol 1's cost and the Python reference writers against the limit (absent in older results). */
+  protocol?: ProtocolBench | null;
   /** True when Ctrl-C stopped the bench: what was measured is kept. */
   interrupted: boolean;
 }
@@ -68,4 +70,22 @@ export interface StartBench {
   exitCode: number;
   cells: number;
   valid: number;
+}
+
+/** The same no-op writer (acks at once, saves nothing): in the writer process, as a plain-Node foreign process, as a Python kit process. */
+export type NoopKind = 'in-process' | 'foreign-js' | 'foreign-python';
+
+export interface ProtocolBench {
+  /** One cell of each no-op writer that can run here (same workers, records and scenario as every bench cell). */
+  noop: { kind: NoopKind; cell: BenchCell }[];
+  /** Each foreign no-op writer driven alone, without a cell: median ms from spawn to `init_ok` over `starts`, µs per `write` → `ok` over `roundTrips`. */
+  direct: { kind: NoopKind; startMs: number; roundTripUs: number; roundTrips: number; starts: number }[];
+  /** The harness's JSON for one record: its `write` line stringified and its `ok` line parsed, µs. */
+  jsonUsPerRecord: number;
+  /** Median wall ms of a program that only starts (node, python3) or only imports (the kit; pandas + pyarrow), null where it failed. */
+  startMs: { node?: number | null; python?: number | null; pythonKitImport?: number | null; pythonPandasImport?: number | null };
+  /** Every Python reference writer (default options), each between two limits like the strategies part. */
+  python: BenchCell[];
+  /** What could not run here and why (python3 or pandas missing): a note, not a failure. */
+  skipped: string[];
 }

@@ -42,6 +42,20 @@ function outcomes(result: RunResult): string {
     `${broken.length ? `; claims broken: ${broken.join(', ')}` : ''}${unknown}`;
 }
 
+/** Acked/s of each strategy at each worker count (one repeat: the cell's own figure; more: the median). */
+function ackedRates(result: RunResult): string {
+  const workers = [...new Set(result.cells.map((c) => c.workers))].sort((a, b) => a - b);
+  return workers.map((w) => {
+    const cells = result.cells.filter((c) => c.workers === w);
+    const strategies = [...new Set(cells.map((c) => c.strategy))].sort();
+    const rate = (name: string) => {
+      const rates = cells.filter((c) => c.strategy === name).map((c) => c.throughput.ackedPerSec).sort((a, b) => a - b);
+      return rates[Math.floor((rates.length - 1) / 2)]!.toFixed(1);
+    };
+    return `at ${w} workers ${strategies.map((name) => `\`${name}\` ${rate(name)}`).join(', ')} acked/s`;
+  }).join('; ');
+}
+
 const SHARED = 'on the shared development machine, 2 vCPU used at the same time by eight engineers\' test runs: rates are far below an idle machine\'s and noisy, so compare rows within one table only';
 
 export const RESULT_ENTRIES: readonly Entry[] = [
@@ -62,6 +76,16 @@ export const RESULT_ENTRIES: readonly Entry[] = [
     file: 'recommend-small.json', title: '`recommend` at 2 and 4 workers, 6 records each (a small run)',
     conditions: `at load average 27–39 ${SHARED}`,
     reading: (r) => `${outcomes(r)}. What it answered: ${r.recommendation ? answer(r.recommendation, r.sweep?.repeat) : 'no recommendation'}`,
+  },
+  {
+    file: 'sweep-pandas-checkpoint.json', title: 'The original analysis\'s pandas checkpoint writer: interval × workers under `buffer-crash` (a small sweep)',
+    conditions: `at load average 27–64 ${SHARED}`,
+    reading: (r) => {
+      const unknown = r.cells.filter((c) => c.verdict.valid === 'unknown');
+      // The last reason of each is the cause (the cell timeout); the ones before it are its consequences.
+      const why = unknown.map((c) => `\`${c.strategy}\` at ${c.workers} workers: ${(c.verdict.unknownReasons ?? []).at(-1)}`).join(' · ');
+      return `${r.cells.filter((c) => c.verdict.valid === true).length} of ${r.cells.length} cells valid, none lost an acked record${unknown.length ? `; ${unknown.length} unknown (${why})` : ''}. Acked/s: ${ackedRates(r)}`;
+    },
   },
   {
     file: 'npm-start.json', title: '`npm start`: every strategy × the three scenarios of the original analysis',

@@ -7,7 +7,7 @@ import { splitStrategyList } from '../../sdk/spec.js';
 import type { CommandSpec } from '../command.js';
 import { parseCount } from '../sweep-args.js';
 
-const DEFAULTS = { workers: 8, records: 100, repeat: 3, seed: 1, checkerRecords: 1_000_000, overhead: 'append-log', overheadRepeat: 8, overheadRecords: 400 };
+const DEFAULTS = { workers: 8, records: 100, repeat: 3, seed: 1, checkerRecords: 1_000_000, overhead: 'append-log', overheadRepeat: 8, overheadRecords: 400, protocolRecords: 20 };
 
 function parseParts(raw: string | true | undefined): BenchPart[] {
   if (raw === undefined) return [...BENCH_PARTS];
@@ -30,6 +30,8 @@ export const bench = {
     'overhead-strategy': { value: 'S', describe: 'strategy run with the instrumented and the raw I/O port', default: DEFAULTS.overhead },
     'overhead-repeat': { value: 'N', describe: 'cells of each I/O port in the overhead part, interleaved', default: String(DEFAULTS.overheadRepeat) },
     'overhead-records': { value: 'N', describe: 'records per writer in the overhead part\'s cells', default: String(DEFAULTS.overheadRecords) },
+    'protocol-records': { value: 'N', describe: 'records per writer in the protocol part\'s Python reference writers\' cells (its no-op writers\' cells use --records)', default: String(DEFAULTS.protocolRecords) },
+    'python-writers': { value: 'LIST', describe: 'protocol part: the Python reference writers to measure against the limit (default: every bundled pandas writer; none: skip them)' },
     'checker-records': { value: 'N', describe: 'records in the checker\'s generated cell', default: String(DEFAULTS.checkerRecords) },
     out: { value: 'DIR', describe: 'parent folder of the bench folder', default: 'runs' },
     json: { value: 'FILE', describe: 'also copy bench.json here' },
@@ -47,6 +49,8 @@ export const bench = {
       overheadRepeat: parseCount('--overhead-repeat', flags['overhead-repeat'] as string | undefined, DEFAULTS.overheadRepeat, 1, 100),
       overheadRecords: parseCount('--overhead-records', flags['overhead-records'] as string | undefined, DEFAULTS.overheadRecords, 1, 1_000_000),
       checkerRecords: parseCount('--checker-records', flags['checker-records'] as string | undefined, DEFAULTS.checkerRecords, 1, 100_000_000),
+      protocolRecords: parseCount('--protocol-records', flags['protocol-records'] as string | undefined, DEFAULTS.protocolRecords, 1, 1_000_000),
+      pythonWriters: flags['python-writers'] === undefined ? undefined : String(flags['python-writers']) === 'none' ? [] : splitStrategyList(String(flags['python-writers'])),
       outDir: String(flags.out ?? 'runs'),
       command: ['parquet-chaos', 'bench', ...argv].join(' '),
     };

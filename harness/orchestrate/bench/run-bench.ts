@@ -22,8 +22,9 @@ import { defaultRunConfig } from '../run-config.js';
 import { resolveScenario } from '../run.js';
 import { nodeCommand } from '../supervise.js';
 import { writeCheckerFixture } from './checker-fixture.js';
+import { benchProtocol } from './protocol-cost.js';
 
-export const BENCH_PARTS = ['strategies', 'overhead', 'checker', 'start'] as const;
+export const BENCH_PARTS = ['strategies', 'overhead', 'checker', 'start', 'protocol'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export interface BenchOptions {
@@ -42,6 +43,9 @@ export interface BenchOptions {
   overheadRepeat: number;
   overheadRecords: number;
   checkerRecords: number;
+  /** Records per writer in the protocol part's Python reference writers' cells (its no-op cells use `records`), and which writers (default: every bundled one). */
+  protocolRecords: number;
+  pythonWriters?: string[];
   signal?: AbortSignal;
   progress(line: string): void;
 }
@@ -70,7 +74,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     benchVersion: 1, tool: { name: 'parquet-chaos', version: toolVersion() }, command: options.command, runDir,
     startedAt: new Date().toISOString(), finishedAt: '', machine: machineFacts(runDir),
     config: { workers: options.workers, records: options.records, repeat: options.repeat, seed: options.seed, scenario: BENCH_SCENARIO, parts: [...options.parts] },
-    oneProcessLimit: null, strategies: [], overhead: null, checker: null, start: null, interrupted: false,
+    oneProcessLimit: null, strategies: [], overhead: null, checker: null, start: null, protocol: null, interrupted: false,
   };
   const save = () => writeFileSync(join(runDir, 'bench.json'), `${JSON.stringify(result, null, 2)}\n`);
   const stopped = () => Boolean(options.signal?.aborted);
@@ -123,6 +127,14 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 
   if (has('checker') && !stopped()) {
     result.checker = await benchChecker(join(runDir, 'checker-cell'), options.checkerRecords, options.progress);
+    save();
+  }
+
+  if (has('protocol') && !stopped()) {
+    result.protocol = await benchProtocol({
+      dir: join(runDir, 'protocol'), payloadBytes: defaultRunConfig().payloadBytes, noopRecords: options.records, pythonRecords: options.protocolRecords,
+      roundTrips: 1000, starts: 3, pythonWriters: options.pythonWriters, stopped, progress: options.progress,
+    }, (strategy, folder, records) => measuredCell(strategy, 1, folder, false, records));
     save();
   }
 
