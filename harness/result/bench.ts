@@ -21,6 +21,8 @@ export interface BenchResult {
   checker: CheckerBench | null;
   /** `npm start` (the default matrix), timed as a child process. */
   start: StartBench | null;
+  /** The power-loss layer's cost, or why it was not measured (absent in older results). */
+  crashfs?: CrashfsBench | { skipped: string } | null;
   /** True when Ctrl-C stopped the bench: what was measured is kept. */
   interrupted: boolean;
 }
@@ -68,4 +70,21 @@ export interface StartBench {
   exitCode: number;
   cells: number;
   valid: number;
+}
+
+/**
+ * The power-loss layer's cost (harness/fuse/cost.ts): fsync'd appends of `bytes` straight into a
+ * folder and through crashfs over the same file system, in interleaved rounds of one run.
+ */
+export interface CrashfsBench {
+  rounds: number;
+  appendsPerRound: number;
+  bytes: number;
+  /** Appends per second of each round, straight into the folder and through crashfs. */
+  direct: number[];
+  layer: number[];
+  /** The crashfs daemon's CPU (utime + stime from /proc) per append through it, its journal included, µs. */
+  daemonCpuUsPerAppend: number;
+  /** The writing process's own CPU per append, direct and through crashfs, µs. */
+  writerCpuUsPerAppend: { direct: number; layer: number };
 }
