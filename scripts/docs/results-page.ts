@@ -45,7 +45,7 @@ function outcomes(result: RunResult): string {
 /** The cells' verdicts, and whether each cell's power loss fired, under which model and post-crash state. */
 function powerLosses(result: RunResult): string {
   const cuts = result.cells.flatMap((c) => c.faults.log.filter((e) => e.kind === 'power-loss' && e.action === 'power cut'));
-  const fired = result.cells.filter((c) => c.faults.outcomes.some((o) => o.kind === 'power-loss' && o.fired)).length;
+  const fired = result.cells.filter((c) => (c.faults.outcomes ?? []).some((o) => o.kind === 'power-loss' && o.fired)).length;
   const how = [...new Set(cuts.map((e) => /model [\w-]+, state \w+/.exec(e.detail ?? '')?.[0] ?? '?'))].join('; ');
   return `${outcomes(result)}. The power loss fired in ${fired} of ${result.cells.length} cells (${how})`;
 }
