@@ -6,7 +6,7 @@ import type { CellResult } from '../harness/result/result.js';
 import { expectRecountAgrees } from './support/recount.js';
 
 /** The outcomes of the faults that must fire (an optional one, e.g. a hold at a point this plugin never marks, may not). */
-const requiredOutcomes = (cell: CellResult) => cell.faults.outcomes.filter((_, i) => !cell.faults.planned[i]!.optional);
+const requiredOutcomes = (cell: CellResult) => (cell.faults.outcomes ?? []).filter((_, i) => !cell.faults.planned[i]!.optional);
 
 describe('the README plugin example (real processes)', () => {
   it('loads a user module by path, with options, and keeps its claims under writer kills', async () => {
