@@ -197,9 +197,26 @@ function protocolLines(result: BenchResult): string[] {
   return lines;
 }
 
+const CRASHFS_HEADING = '## The power-loss layer (crashfs)';
+
+function crashfsLines(result: BenchResult): string[] {
+  const c = result.crashfs;
+  if (!c) return [];
+  if ('skipped' in c) return [CRASHFS_HEADING, '', `Not measured: ${c.skipped}`];
+  const [direct, layer] = [median(c.direct), median(c.layer)];
+  const ratio = direct && layer !== undefined ? `${(layer / direct).toFixed(2)}` : '–';
+  const us = (n: number) => `${n0(n)} µs`;
+  return [
+    `${CRASHFS_HEADING}: fsync'd ${n0(c.bytes)} B appends, ${c.rounds} interleaved rounds of ${n0(c.appendsPerRound)}`,
+    '',
+    `Appends/s straight into the folder: ${spread(c.direct, n0)}; through crashfs over the same file system: ${spread(c.layer, n0)} (median [min, max] over the rounds); ratio of the medians, crashfs ÷ direct: ${ratio}.`,
+    `CPU per append (user + system): the crashfs daemon ${us(c.daemonCpuUsPerAppend)} (its journal included); the writing process ${us(c.writerCpuUsPerAppend.direct)} direct, ${us(c.writerCpuUsPerAppend.layer)} through crashfs.`,
+  ];
+}
+
 export function renderBench(result: BenchResult): string {
   const m = result.machine;
-  const sections = [strategyLines(result), cpuLines(result), overheadLines(result), orchestratorLines(result), checkerLines(result), protocolLines(result), startLines(result)].filter((s) => s.length > 0);
+  const sections = [strategyLines(result), cpuLines(result), overheadLines(result), orchestratorLines(result), checkerLines(result), protocolLines(result), startLines(result), crashfsLines(result)].filter((s) => s.length > 0);
   return [
     `# parquet-chaos ${result.tool.version} bench${result.interrupted ? ' (interrupted: partial)' : ''}`,
     '',

@@ -23,6 +23,8 @@ export interface BenchResult {
   start: StartBench | null;
   /** Writer protocol 1's cost and the Python reference writers against the limit (absent in older results). */
   protocol?: ProtocolBench | null;
+  /** The power-loss layer's cost, or why it was not measured (absent in older results). */
+  crashfs?: CrashfsBench | { skipped: string } | null;
   /** True when Ctrl-C stopped the bench: what was measured is kept. */
   interrupted: boolean;
 }
@@ -88,4 +90,21 @@ export interface ProtocolBench {
   python: BenchCell[];
   /** What could not run here and why (python3 or pandas missing): a note, not a failure. */
   skipped: string[];
+}
+
+/**
+ * The power-loss layer's cost (harness/fuse/cost.ts): fsync'd appends of `bytes` straight into a
+ * folder and through crashfs over the same file system, in interleaved rounds of one run.
+ */
+export interface CrashfsBench {
+  rounds: number;
+  appendsPerRound: number;
+  bytes: number;
+  /** Appends per second of each round, straight into the folder and through crashfs. */
+  direct: number[];
+  layer: number[];
+  /** The crashfs daemon's CPU (utime + stime from /proc) per append through it, its journal included, µs. */
+  daemonCpuUsPerAppend: number;
+  /** The writing process's own CPU per append, direct and through crashfs, µs. */
+  writerCpuUsPerAppend: { direct: number; layer: number };
 }

@@ -56,7 +56,15 @@ function ackedRates(result: RunResult): string {
   }).join('; ');
 }
 
-const SHARED = 'on the shared development machine, 2 vCPU used at the same time by eight engineers\' test runs: rates are far below an idle machine\'s and noisy, so compare rows within one table only';
+/** The cells' verdicts, and whether each cell's power loss fired, under which model and post-crash state. */
+function powerLosses(result: RunResult): string {
+  const cuts = result.cells.flatMap((c) => c.faults.log.filter((e) => e.kind === 'power-loss' && e.action === 'power cut'));
+  const fired = result.cells.filter((c) => (c.faults.outcomes ?? []).some((o) => o.kind === 'power-loss' && o.fired)).length;
+  const how = [...new Set(cuts.map((e) => /model [\w-]+, state \w+/.exec(e.detail ?? '')?.[0] ?? '?'))].join('; ');
+  return `${outcomes(result)}. The power loss fired in ${fired} of ${result.cells.length} cells (${how})`;
+}
+
+const SHARED = 'on a shared 2-vCPU machine busy with other heavy test runs at the same time: rates are far below an idle machine\'s and noisy, so compare rows within one table only';
 
 export const RESULT_ENTRIES: readonly Entry[] = [
   {
@@ -86,6 +94,22 @@ export const RESULT_ENTRIES: readonly Entry[] = [
       const why = unknown.map((c) => `\`${c.strategy}\` at ${c.workers} workers: ${(c.verdict.unknownReasons ?? []).at(-1)}`).join(' · ');
       return `${r.cells.filter((c) => c.verdict.valid === true).length} of ${r.cells.length} cells valid, none lost an acked record${unknown.length ? `; ${unknown.length} unknown (${why})` : ''}. Acked/s: ${ackedRates(r)}`;
     },
+  },
+  {
+    file: 'power-cut-posix.json', title: 'Every built-in strategy under `power-cut` (model posix, seeded post-crash state: the scenario\'s default)',
+    conditions: `at load average 30–38 ${SHARED}`, reading: powerLosses,
+  },
+  {
+    file: 'power-cut-ext4-ordered.json', title: 'Every built-in strategy under `power-cut`, model ext4-ordered (seeded post-crash state, power cut after writer-1\'s 3rd ack)',
+    conditions: `at load average 30–46 ${SHARED}`, reading: powerLosses,
+  },
+  {
+    file: 'power-cut-posix-harshest.json', title: 'Every built-in strategy under `power-cut`, model posix, harshest post-crash state (nothing un-synced survives)',
+    conditions: `at load average 44–46 ${SHARED}`, reading: powerLosses,
+  },
+  {
+    file: 'power-cut-ext4-ordered-harshest.json', title: 'Every built-in strategy under `power-cut`, model ext4-ordered, harshest post-crash state',
+    conditions: `at load average 46–58 ${SHARED}`, reading: powerLosses,
   },
   {
     file: 'npm-start.json', title: '`npm start`: every strategy × the three scenarios of the original analysis',

@@ -7,7 +7,7 @@ import { splitStrategyList } from '../../sdk/spec.js';
 import type { CommandSpec } from '../command.js';
 import { parseCount } from '../sweep-args.js';
 
-const DEFAULTS = { workers: 8, records: 100, repeat: 3, seed: 1, checkerRecords: 1_000_000, overhead: 'append-log', overheadRepeat: 8, overheadRecords: 400, protocolRecords: 20 };
+const DEFAULTS = { workers: 8, records: 100, repeat: 3, seed: 1, checkerRecords: 1_000_000, overhead: 'append-log', overheadRepeat: 8, overheadRecords: 400, protocolRecords: 20, crashfsRounds: 5, crashfsAppends: 200 };
 
 function parseParts(raw: string | true | undefined): BenchPart[] {
   if (raw === undefined) return [...BENCH_PARTS];
@@ -19,7 +19,7 @@ function parseParts(raw: string | true | undefined): BenchPart[] {
 
 /** `parquet-chaos bench`: ratios against this machine's fsync'd-append limit and the harness's own cost. */
 export const bench = {
-  summary: `benchmark: safe strategies ÷ this machine's fsync'd-append limit (${BENCH_SCENARIO}), harness overhead, checker speed, npm start time`,
+  summary: `benchmark: safe strategies ÷ this machine's fsync'd-append limit (${BENCH_SCENARIO}), harness overhead, checker speed, npm start time, the power-loss layer's cost`,
   flags: {
     parts: { value: 'LIST', describe: `what to measure: ${BENCH_PARTS.join(',')}`, default: BENCH_PARTS.join(',') },
     strategy: { value: 'LIST', describe: 'strategies to measure (default: every built-in one that claims no lost acked record)' },
@@ -33,6 +33,8 @@ export const bench = {
     'protocol-records': { value: 'N', describe: 'records per writer in the protocol part\'s Python reference writers\' cells (its no-op writers\' cells use --records)', default: String(DEFAULTS.protocolRecords) },
     'python-writers': { value: 'LIST', describe: 'protocol part: the Python reference writers to measure against the limit (default: every bundled pandas writer; none: skip them)' },
     'checker-records': { value: 'N', describe: 'records in the checker\'s generated cell', default: String(DEFAULTS.checkerRecords) },
+    'crashfs-rounds': { value: 'N', describe: 'interleaved rounds of the crashfs part (direct, then through crashfs)', default: String(DEFAULTS.crashfsRounds) },
+    'crashfs-appends': { value: 'N', describe: 'fsync\'d 4 KiB appends per round and side in the crashfs part', default: String(DEFAULTS.crashfsAppends) },
     out: { value: 'DIR', describe: 'parent folder of the bench folder', default: 'runs' },
     json: { value: 'FILE', describe: 'also copy bench.json here' },
   },
@@ -51,6 +53,8 @@ export const bench = {
       checkerRecords: parseCount('--checker-records', flags['checker-records'] as string | undefined, DEFAULTS.checkerRecords, 1, 100_000_000),
       protocolRecords: parseCount('--protocol-records', flags['protocol-records'] as string | undefined, DEFAULTS.protocolRecords, 1, 1_000_000),
       pythonWriters: flags['python-writers'] === undefined ? undefined : String(flags['python-writers']) === 'none' ? [] : splitStrategyList(String(flags['python-writers'])),
+      crashfsRounds: parseCount('--crashfs-rounds', flags['crashfs-rounds'] as string | undefined, DEFAULTS.crashfsRounds, 1, 1000),
+      crashfsAppends: parseCount('--crashfs-appends', flags['crashfs-appends'] as string | undefined, DEFAULTS.crashfsAppends, 1, 1_000_000),
       outDir: String(flags.out ?? 'runs'),
       command: ['parquet-chaos', 'bench', ...argv].join(' '),
     };

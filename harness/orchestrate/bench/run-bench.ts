@@ -1,6 +1,7 @@
 /**
  * `parquet-chaos bench`: how far each safe strategy is from what this machine can do, what the harness
- * itself costs, how fast the checker is, and how long the default matrix takes. Repeats are interleaved
+ * itself costs, how fast the checker is, how long the default matrix takes, and what the power-loss
+ * layer (crashfs) costs an fsync'd append. Repeats are interleaved
  * (every strategy once per repeat, in a seeded shuffled order) so that drift in the machine's speed
  * favours none.
  */
@@ -13,7 +14,9 @@ import { measureAppendLimit } from '../../measure/append-limit.js';
 import { machineFacts } from '../../measure/machine.js';
 import { toolVersion } from '../../measure/package-info.js';
 import { Random } from '../../sdk/random.js';
-import type { BenchCell, BenchResult, CheckerBench, StartBench } from '../../result/bench.js';
+import type { BenchCell, BenchResult, CheckerBench, CrashfsBench, StartBench } from '../../result/bench.js';
+import { measureLayerCost } from '../../fuse/cost.js';
+import { fuseProblem } from '../../fuse/requirements.js';
 import type { CellResult, RunResult } from '../../result/result.js';
 import type { RoleKind } from '../../sdk/strategy.js';
 import { runCell } from '../cell.js';
@@ -24,7 +27,7 @@ import { nodeCommand } from '../supervise.js';
 import { writeCheckerFixture } from './checker-fixture.js';
 import { benchProtocol } from './protocol-cost.js';
 
-export const BENCH_PARTS = ['strategies', 'overhead', 'checker', 'start', 'protocol'] as const;
+export const BENCH_PARTS = ['strategies', 'overhead', 'checker', 'start', 'protocol', 'crashfs'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export interface BenchOptions {
@@ -46,6 +49,9 @@ export interface BenchOptions {
   /** Records per writer in the protocol part's Python reference writers' cells (its no-op cells use `records`), and which writers (default: every bundled one). */
   protocolRecords: number;
   pythonWriters?: string[];
+  /** Interleaved rounds of the crashfs part, and fsync'd 4 KiB appends in each round of each side. */
+  crashfsRounds: number;
+  crashfsAppends: number;
   signal?: AbortSignal;
   progress(line: string): void;
 }
@@ -74,7 +80,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     benchVersion: 1, tool: { name: 'parquet-chaos', version: toolVersion() }, command: options.command, runDir,
     startedAt: new Date().toISOString(), finishedAt: '', machine: machineFacts(runDir),
     config: { workers: options.workers, records: options.records, repeat: options.repeat, seed: options.seed, scenario: BENCH_SCENARIO, parts: [...options.parts] },
-    oneProcessLimit: null, strategies: [], overhead: null, checker: null, start: null, protocol: null, interrupted: false,
+    oneProcessLimit: null, strategies: [], overhead: null, checker: null, start: null, protocol: null, crashfs: null, interrupted: false,
   };
   const save = () => writeFileSync(join(runDir, 'bench.json'), `${JSON.stringify(result, null, 2)}\n`);
   const stopped = () => Boolean(options.signal?.aborted);
@@ -142,6 +148,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     result.start = await benchStart(join(runDir, 'start'), options.signal, options.progress);
   }
 
+  if (has('crashfs') && !stopped()) {
+    result.crashfs = await benchCrashfs(runDir, options.crashfsRounds, options.crashfsAppends, options.progress);
+    save();
+  }
+
   result.interrupted = stopped();
   result.finishedAt = new Date().toISOString();
   save();
@@ -170,6 +181,17 @@ async function benchChecker(cellDir: string, records: number, progress: (line: s
     cpuMs: Math.round(out.cpuMs), recordsPerCpuSec: Math.round((records / out.cpuMs) * 1000),
     peakRssMiB: Math.round(out.maxRssKiB / 1024), valid: out.valid, acked: out.acked, present: out.present,
   };
+}
+
+/** The power-loss layer's cost, or why this machine cannot measure it (no FUSE: a note, not an error). */
+async function benchCrashfs(runDir: string, rounds: number, appends: number, progress: (line: string) => void): Promise<CrashfsBench | { skipped: string }> {
+  const problem = fuseProblem();
+  if (problem) {
+    progress(`crashfs: skipped: ${problem}`);
+    return { skipped: problem };
+  }
+  progress(`crashfs: ${rounds} interleaved rounds of ${appends} fsync'd 4 KiB appends, direct and through crashfs…`);
+  return measureLayerCost(runDir, rounds, appends);
 }
 
 /** `npm start`'s run (the default matrix), as a child process: its wall time and verdicts. */
