@@ -146,4 +146,21 @@ describe('the two sides of a gate between commits', () => {
     expect(errors.join('')).toMatch(/--base.*a git ref to compare the working tree/);
     expect(errors.join('')).toMatch(/--save-baseline.*no value with --strategy/);
   });
+
+  it('checks out under the repository\'s node_modules/.cache when it has one, so that a plugin\'s own dependencies resolve from either side', () => {
+    // Arrange
+    write('.gitignore', 'node_modules/\n');
+    commit('ignore node_modules');
+    write('node_modules/some-dependency/index.js', 'export const x = 1;\n');
+
+    // Act
+    const sides = openGitSides({ cwd: repo, strategies: ['./plugins/writer.js'], base: 'HEAD' });
+    const root = sides.base.root;
+    sides.dispose();
+
+    // Assert
+    expect(root.startsWith(join(repo, 'node_modules', '.cache', 'parquet-chaos-sides-'))).toBe(true);
+    expect(sides.comparison.head.dirty).toBeUndefined();
+    expect(readdirSync(join(repo, 'node_modules', '.cache'))).toEqual([]);
+  });
 });

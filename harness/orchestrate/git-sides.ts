@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { badValue, ChaosError } from '../sdk/errors.js';
@@ -96,6 +96,18 @@ export function harnessNote(repo: string): string | undefined {
     + 'but both sides ran under the running tool (its SDK, I/O port and writer loop): a change in the harness between the commits is not measured';
 }
 
+/**
+ * Where the checkouts go: under the repository's node_modules/.cache when it has node_modules, so that
+ * a plugin's own imports (its dependencies) resolve from a checkout as they do from the working tree
+ * (Node looks for node_modules in the folders above the importer); else the system's temporary folder.
+ */
+function checkoutsParent(repo: string): string {
+  if (!existsSync(join(repo, 'node_modules'))) return tmpdir();
+  const cache = join(repo, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  return cache;
+}
+
 /** Removes one temporary checkout and git's record of it; never throws (it runs on the way out). */
 function removeCheckout(repo: string, dir: string): void {
   try {
@@ -123,7 +135,9 @@ export function openGitSides(options: { cwd: string; strategies: readonly string
   const headCommit = resolveCommit(repo, options.head ?? 'HEAD', '--head');
   for (const spec of options.strategies) insideRepository(spec, cwd, repo);
 
-  const parent = mkdtempSync(join(tmpdir(), 'parquet-chaos-sides-'));
+  // Before any checkout exists, so that none can count as a change.
+  const dirty = options.head === undefined ? workingTreeChanges(repo) : undefined;
+  const parent = mkdtempSync(join(checkoutsParent(repo), 'parquet-chaos-sides-'));
   const made: string[] = [];
   const dispose = () => {
     for (const dir of made.splice(0)) removeCheckout(repo, dir);
@@ -147,7 +161,6 @@ export function openGitSides(options: { cwd: string; strategies: readonly string
   };
 
   const base: GitSide = { ref: options.base, commit: baseCommit, root: checkout('base', baseCommit) };
-  const dirty = options.head === undefined ? workingTreeChanges(repo) : undefined;
   const head: GitSide = options.head === undefined
     ? { ref: null, commit: headCommit, root: repo, ...(dirty ? { dirty } : {}) }
     : { ref: options.head, commit: headCommit, root: checkout('head', headCommit) };
