@@ -224,7 +224,7 @@ async function gateBody(io: Io, text: (name: string) => string | undefined, flag
 
 /** `parquet-chaos gate`: base against head (or a saved baseline), correctness with zero tolerance, timings with noise-aware statistics. */
 export const gateSpec = {
-  summary: 'compare a head strategy with a base: fail on any correctness anomaly or a real (not noisy) slowdown; exit 0 pass, 1 fail, 2 usage, 3 inconclusive',
+  summary: 'compare a strategy at two commits (--strategy S --base REF) or two strategies (--base S --head S): fail on any correctness anomaly or a real (not noisy) slowdown; exit 0 pass, 1 fail, 2 usage, 3 inconclusive',
   flags: FLAGS,
   run: gate,
 } satisfies CommandSpec;
