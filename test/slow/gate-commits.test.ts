@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -132,4 +132,28 @@ describe('gate between two commits of a user\'s repository (real processes)', ()
     expect(lossy.stdout).toMatch(new RegExp(`CORRECTNESS: head .*plugin\\.js × main-file-contention, 1 workers, repeat \\d \\(seed \\d\\): 1 lost\\. Replay: git -C ${repo} worktree add --detach \\S+ ${git('rev-parse', 'HEAD').slice(0, 12)} && cd \\S+ && npx parquet-chaos run --strategy \\./plugin\\.js`));
     expect(worktrees()).toBe(1);
   }, 600_000);
+
+  it('removes its checkouts when interrupted with Ctrl-C mid-gate', async () => {
+    // Arrange: a gate between two checked-out commits, interrupted once its first cell has started.
+    commit('none', 'the plugin again');
+    commit('slow', 'slowed again');
+    const child = execa(process.execPath, ['--import', tsx, join(root, 'harness/cli/main.ts'), 'gate', '--strategy', './plugin.js', '--base', 'HEAD~1', '--head', 'HEAD',
+      '--workers', '1', '--records', '10', '--repeat', '6', '--out', outDir], { cwd: repo, reject: false });
+    let stderr = '';
+    await new Promise<void>((started) => child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (/\[1\/\d+\]/.test(stderr)) started();
+    }));
+    const checkouts = readdirSync(tmpdir()).filter((n) => n.startsWith('parquet-chaos-sides-'));
+    expect(checkouts.length).toBeGreaterThan(0);
+
+    // Act
+    child.kill('SIGINT');
+    const ended = await child;
+
+    // Assert
+    expect(ended.exitCode, ended.stderr).toBe(130);
+    expect(worktrees()).toBe(1);
+    expect(readdirSync(tmpdir()).filter((n) => checkouts.includes(n))).toEqual([]);
+  }, 300_000);
 });
