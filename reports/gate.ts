@@ -19,7 +19,7 @@ const change = (m: MetricComparison) => (m.scale === 'ratio'
 
 /** One row per cell and metric or counter, then one per cell for correctness. */
 export function gateRows(result: GateResult): string[][] {
-  return result.cells.flatMap((cell) => [
+  return result.cells.map((c) => ({ ...c, scenario: c.strategy === undefined ? c.scenario : `${c.strategy} × ${c.scenario}` })).flatMap((cell) => [
     [cell.scenario, String(cell.workers), String(cell.pairs), 'correctness', '', '',
       cell.correctness.length ? `${cell.correctness.length} failing repeat(s)` : 'no anomaly in any repeat', '', cell.correctness.length ? 'FAILED' : 'ok'],
     ...cell.metrics.map((m) => [cell.scenario, String(cell.workers), String(cell.pairs), GATE_METRICS[m.metric as GateMetric]?.label ?? m.metric,
@@ -62,7 +62,8 @@ function sides(result: GateResult): string {
   const base = result.baseline
     ? `baseline ${result.baseline.file} (${result.baseline.sameMachine ? 'same machine: timing compared' : `measured on ${result.baseline.machine.cpus} × ${result.baseline.machine.cpuModel}: timing not compared`})`
     : result.config.base ?? 'none (head only)';
-  return `base: ${base} · head: ${result.config.head} · records/worker ${result.config.run.recordsPerWorker} · seed ${result.config.run.seed}`;
+  const specs = result.config.git ? ` · strategies (each side's checkout): ${result.config.git.strategies.join(', ')}` : '';
+  return `base: ${base} · head: ${result.config.head}${specs} · records/worker ${result.config.run.recordsPerWorker} · seed ${result.config.run.seed}`;
 }
 
 function controlLine(result: GateResult): string[] {

@@ -25,7 +25,7 @@ export function renderGateJunit(result: GateResult): string {
   }));
   if (result.stopped) cases.push({ className: 'parquet-chaos.gate', name: 'the gate ran to the end', failure: { type: 'stopped', message: 'stopped, not judged', body: result.stopped } });
   for (const cell of result.cells) {
-    const className = `parquet-chaos.gate.${cell.scenario}.w${cell.workers}`;
+    const className = `parquet-chaos.gate.${cell.strategy === undefined ? '' : `${cell.strategy.replace(/^.*\//, '')}.`}${cell.scenario}.w${cell.workers}`;
     cases.push({
       className, name: 'correctness',
       ...(cell.correctness.length === 0 ? {} : {

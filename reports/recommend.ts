@@ -105,17 +105,26 @@ function medianGaps(rec: Recommendation, tied: readonly Rival[]): number[] {
   });
 }
 
+/** Shown to differ from the choice by less than the minimum effect (a worsening below it included): equivalent within it. */
+const isEquivalent = (answer: Rival['answer']) => answer === 'no change' || answer === 'below minimum effect';
+
 /** What the data cannot tell from the choice (results saved before the comparison existed have none). */
 function ties(rec: Recommendation, repeat?: number): string[] {
   const cmp = rec.comparison;
   if (!cmp || cmp.rivals.length === 0) return [];
   const effect = pct(cmp.minEffect);
   if (cmp.tied.length === 0) return [`It is faster than every other eligible setting by at least ${effect} (Mann–Whitney, Holm-adjusted p ≤ ${cmp.alpha}).`];
-  const gaps = medianGaps(rec, cmp.tied);
+  // A rival the test shows faster is not a tie: the choice was picked on its median, and this one beat it.
+  const better = cmp.tied.filter((r) => r.answer === 'improved');
+  const lines = better.length === 0 ? [] : [`${better.map((r) => `${r.strategy} at ${r.workers} workers`).join(', ')} ${better.length > 1 ? 'are' : 'is'} better than the choice: ` +
+    `faster beyond the noise (Mann–Whitney, Holm-adjusted p ≤ ${cmp.alpha}), though the choice's median is higher.`];
+  const tied = cmp.tied.filter((r) => r.answer !== 'improved');
+  if (tied.length === 0) return lines;
+  const gaps = medianGaps(rec, tied);
   const widest = gaps.length ? Math.max(...gaps.map(Math.abs)) : 0;
-  const n = cmp.tied.length;
-  const lines = [`${n} other eligible setting${n > 1 ? 's' : ''} could not be told from it; their medians are within ${pct(widest)} of its.`];
-  const equivalent = cmp.tied.filter((r) => r.answer === 'no change').length;
+  const n = tied.length;
+  lines.push(`${n} other eligible setting${n > 1 ? 's' : ''} could not be told from it; their medians are within ${pct(widest)} of its.`);
+  const equivalent = tied.filter((r) => isEquivalent(r.answer)).length;
   if (equivalent) lines.push(`${equivalent === n ? 'They are' : `${equivalent} of them are`} equivalent to it within ${effect}: the data rule out a larger difference.`);
   if (equivalent < n) {
     const need = repeatsToSeparate(cmp.alpha, cmp.rivals.length);
@@ -142,8 +151,11 @@ const isChoice = (c: Candidate, chosen: Candidate | null) => Boolean(chosen && c
 function status(c: Candidate, rec: Recommendation, short: boolean): string {
   if (isChoice(c, rec.choice)) return 'CHOSEN';
   if (c.excluded.length) return short ? c.excluded.map(shortExclusion).join(',') : c.excluded.join('; ');
-  const tied = rec.comparison?.tied.some((r) => r.strategy === c.strategy && r.workers === c.workers);
-  return tied ? (short ? 'tie' : 'not told apart') : (short ? 'slower' : 'slower (shown)');
+  const rival = rec.comparison?.tied.find((r) => r.strategy === c.strategy && r.workers === c.workers);
+  if (!rival) return short ? 'slower' : 'slower (shown)';
+  if (rival.answer === 'improved') return short ? 'better' : 'better than the choice (shown)';
+  if (isEquivalent(rival.answer)) return short ? 'equiv' : `equivalent within ${pct(rec.comparison!.minEffect)}`;
+  return short ? 'undet' : 'undetermined (more repeats would tell)';
 }
 
 /** `not every repeat valid` → `invalid`; `at risk 8 > 5` → `risk>5`; `lock p99 … > 300 ms` → `lock>300`. */
@@ -181,7 +193,7 @@ export function evidenceCaption(rec: Recommendation): string {
 export function evidenceLegend(rec: Recommendation): string[] {
   const rank = rankOf(rec) === 'ack' ? 'ack/s' : 'pq/s';
   return [
-    `w workers · pq/s records into Parquet per second · ack/s acks per second (medians; ranked on ${rank}) · risk records at risk per crash (worst repeat) · lock ms lock wait p99 (median) · vs the change against the choice (Hodges–Lehmann) · P * on the Pareto front · tie: not told apart from the choice`,
+    `w workers · pq/s records into Parquet per second · ack/s acks per second (medians; ranked on ${rank}) · risk records at risk per crash (worst repeat) · lock ms lock wait p99 (median) · vs the change against the choice (Hodges–Lehmann) · P * on the Pareto front · equiv: equivalent to the choice within the minimum effect · undet: undetermined, more repeats would tell · better: shown faster than the choice`,
     ...shortLabels(rec.points.map((p) => p.strategy)).legend,
   ];
 }

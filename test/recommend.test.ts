@@ -227,6 +227,26 @@ describe('recommend a person can act on', () => {
     expect(answerLines(equivalent, 8).join(' ')).not.toContain('repeats (');
   });
 
+  it('splits the rivals it did not show slower into equivalent within the minimum effect, undetermined, and better than the choice', () => {
+    // Arrange: the fixture's rivals, answered one of each way by the gate's test.
+    const rec = recommendFixtureResult().recommendation!;
+    const answers = ['no change', 'inconclusive', 'improved', 'below minimum effect'] as const;
+    const tied = rec.comparison.tied.map((r, i) => ({ ...r, answer: answers[i % answers.length]! }));
+    const split = { ...rec, comparison: { ...rec.comparison, tied } };
+    const better = tied.filter((r) => r.answer === 'improved');
+
+    // Act
+    const text = answerLines(split, 8).join(' ');
+    const statuses = evidenceRows(split).rows.map((row) => row.at(-1));
+
+    // Assert
+    expect(better.length).toBeGreaterThan(0);
+    expect(text).toContain(`${better.map((r) => `${r.strategy} at ${r.workers} workers`).join(', ')} ${better.length > 1 ? 'are' : 'is'} better than the choice`);
+    expect(text).toContain(`${tied.length - better.length} other eligible settings could not be told from it`);
+    expect(text).toMatch(/\d+ of them are equivalent to it within 10%/);
+    expect(statuses).toEqual(expect.arrayContaining(['equivalent within 10%', 'undetermined (more repeats would tell)', 'better than the choice (shown)']));
+  });
+
   it('fits its evidence in 80 columns with a label a line (the recommend run of the fixture)', () => {
     const result = recommendFixtureResult();
     const text = renderTable(result, undefined, { width: 80 });

@@ -252,6 +252,7 @@ export function describeCounter(c: CounterComparison): string {
 }
 
 interface OutcomeCell {
+  strategy?: string;
   scenario: string;
   workers: number;
   pairs: number;
@@ -294,7 +295,7 @@ export function gateOutcome(cells: readonly OutcomeCell[], controls: readonly Ou
         `Replay: ${f.replay} (cell folder ${f.dir})`);
     }
   }
-  const where = (cell: OutcomeCell) => `${cell.scenario}, ${cell.workers} workers, ${cell.pairs} pairs`;
+  const where = (cell: OutcomeCell) => `${cell.strategy === undefined ? '' : `${cell.strategy} × `}${cell.scenario}, ${cell.workers} workers, ${cell.pairs} pairs`;
   for (const cell of cells.filter((x) => x.judgement.answer === 'regressed')) {
     const what = [...cell.judgement.metrics.filter((m) => m.answer === 'regressed').map(describeMetric), ...cell.judgement.counters.filter((c) => c.answer === 'regressed').map(describeCounter)];
     reasons.push(`REGRESSED: ${where(cell)}: ${what.join('; ')}`);
@@ -321,6 +322,21 @@ export function gateOutcome(cells: readonly OutcomeCell[], controls: readonly Ou
   if (missed.length > 0 || absent > 0) return { outcome: 'control missed' as const, exitCode: 3, reasons };
   if (has('inconclusive')) return { outcome: 'inconclusive' as const, exitCode: state.inconclusiveOk ? 0 : 3, reasons };
   return { outcome: 'pass' as const, exitCode: 0, reasons: ['pass: no correctness anomaly, every positive control was caught, no metric regressed', ...reasons] };
+}
+
+/** One cell of a gate's grid: a scenario × worker count, and between commits also a strategy spec as written. */
+export interface GateGridCell {
+  strategy?: string;
+  scenario: string;
+  workers: number;
+}
+
+export const cellKey = (c: GateGridCell) => `${c.strategy ?? ''}\u0000${c.scenario}\u0000${c.workers}`;
+
+/** Every cell of the gate, in plan order: (strategies, when between commits, then) scenarios, then worker counts. */
+export function gateGrid(config: { scenarios: readonly string[]; workers: readonly number[]; git?: { strategies: readonly string[] } }): GateGridCell[] {
+  const grid = config.scenarios.flatMap((scenario) => config.workers.map((workers) => ({ scenario, workers })));
+  return config.git ? config.git.strategies.flatMap((strategy) => grid.map((c) => ({ strategy, ...c }))) : grid;
 }
 
 /**

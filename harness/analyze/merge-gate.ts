@@ -7,15 +7,13 @@
  * versions or shard counts, or with a shard missing or given twice, are refused.
  */
 import type { GateResult } from '../result/gate-result.js';
-import { judgeCells, gateOutcome } from './gate.js';
+import { cellKey, gateGrid, judgeCells, gateOutcome } from './gate.js';
 import { checkShardFiles, checkShardSet, differingKeys, refuse, unshardedCommand } from './merge.js';
 
 export interface GateShardFile {
   file: string;
   result: GateResult;
 }
-
-const key = (c: { scenario: string; workers: number }) => `${c.scenario}\u0000${c.workers}`;
 
 export function mergeGateShards(inputs: readonly GateShardFile[]): GateResult {
   const [first, ...rest] = checkShardFiles(inputs, 'gate');
@@ -30,9 +28,9 @@ export function mergeGateShards(inputs: readonly GateShardFile[]): GateResult {
   checkShardSet(inputs, 'gate');
 
   const byIndex = [...inputs].sort((a, b) => a.result.shard!.index - b.result.shard!.index);
-  // Plan order: scenarios, then worker counts, as the unsharded gate lists them.
-  const order = new Map(config.scenarios.flatMap((scenario) => config.workers.map((workers) => ({ scenario, workers }))).map((c, i) => [key(c), i]));
-  const shardCells = byIndex.flatMap(({ result }) => result.cells).sort((a, b) => order.get(key(a))! - order.get(key(b))!);
+  // Plan order, as the unsharded gate lists them.
+  const order = new Map(gateGrid(config).map((c, i) => [cellKey(c), i]));
+  const shardCells = byIndex.flatMap(({ result }) => result.cells).sort((a, b) => order.get(cellKey(a))! - order.get(cellKey(b))!);
   // Holm again over every cell × metric of the whole gate (each shard adjusted as if the others' p were 1).
   const timing = first.result.baseline?.sameMachine ?? true;
   const judgements = judgeCells(shardCells.map((c) => c.samples), { alpha: config.alphaPerLook, minEffect: config.minEffect, tolerances: config.tolerances, timing });

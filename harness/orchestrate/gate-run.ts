@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { badValue } from '../sdk/errors.js';
 import { Random } from '../sdk/random.js';
-import { gateMetricNames, gateOutcome, measureDefinitions, judgeCells, sameMachine, sampleOf, type GateSample, type GateSettings, type Side } from '../analyze/gate.js';
+import { cellKey, gateGrid, gateMetricNames, gateOutcome, measureDefinitions, judgeCells, sameMachine, sampleOf, type GateGridCell, type GateSample, type GateSettings, type Side } from '../analyze/gate.js';
 import type { CellResult, RunConfig } from '../result/result.js';
 import type { ControlOutcome, GateBaseline, GateCell, GateConfig, GateResult } from '../result/gate-result.js';
 import { machineFacts } from '../measure/machine.js';
@@ -17,6 +17,10 @@ import { toolIdentity } from '../measure/package-info.js';
 import { defaultRunConfig } from './run-config.js';
 import { resolveMatrix, runCells, type PlannedCell, type RunOptions } from './run.js';
 import { expectedCost, shardIndices } from './shard.js';
+import { describeSide } from './git-sides.js';
+import { ChaosError } from '../sdk/errors.js';
+
+export { cellKey, gateGrid };
 
 /**
  * A control's strategy module: the TypeScript source beside the harness's source, its compiled copy
@@ -81,12 +85,14 @@ export interface GateOptions extends Omit<GateConfig, 'alphaPerLook'> {
   testOnlyBlindChecker?: boolean;
   /** Compare with a saved baseline instead of running a base side (base must then be null). */
   baseline?: { file: string; data: GateBaseline };
+  /** Between commits (config.git set): a spec as written as it runs on one side (its path in that side's checkout). */
+  specOf?: (strategy: string, side: Side) => string;
 }
 
 /** A planned cell and what it is to the gate. */
 interface GatePlanned {
   cell: PlannedCell;
-  role: { kind: 'control'; control: ControlPlan } | { kind: 'pair'; side: Side; first: boolean };
+  role: { kind: 'control'; control: ControlPlan } | { kind: 'pair'; side: Side; first: boolean; grid: GateGridCell };
 }
 
 /** The command that runs one cell again with the settings it ran with. */
@@ -108,7 +114,8 @@ export function replayCommand(strategy: string, scenario: string, workers: numbe
  * Pairs `from`..`to` (1-based) of each cell: per pair one seed for both sides (pair r: seed + r − 1, as
  * a baseline's repeat r); cell order and side order shuffled from the seed. Without a base, only heads.
  */
-export function planPairs(cells: readonly { scenario: string; workers: number }[], from: number, to: number, config: Pick<GateConfig, 'base' | 'head'> & { seed: number }): GatePlanned[] {
+export function planPairs(cells: readonly GateGridCell[], from: number, to: number, config: Pick<GateConfig, 'base' | 'head'> & { seed: number; specOf?: GateOptions['specOf'] }): GatePlanned[] {
+  const specFor = (c: GateGridCell, side: Side) => (c.strategy !== undefined && config.specOf ? config.specOf(c.strategy, side) : side === 'base' ? config.base! : config.head);
   const planned: GatePlanned[] = [];
   for (let r = from; r <= to; r++) {
     const random = new Random(config.seed).fork(`gate-order/${r}`);
@@ -122,8 +129,8 @@ export function planPairs(cells: readonly { scenario: string; workers: number }[
       const sides: Side[] = config.base === null ? ['head'] : baseFirst ? ['base', 'head'] : ['head', 'base'];
       for (const [i, side] of sides.entries()) {
         planned.push({
-          cell: { strategy: side === 'base' ? config.base! : config.head, scenario: c.scenario, workers: c.workers, seed: config.seed + r - 1, repeat: r },
-          role: { kind: 'pair', side, first: i === 0 },
+          cell: { strategy: specFor(c, side), scenario: c.scenario, workers: c.workers, seed: config.seed + r - 1, repeat: r },
+          role: { kind: 'pair', side, first: i === 0, grid: c },
         });
       }
     }
@@ -131,22 +138,49 @@ export function planPairs(cells: readonly { scenario: string; workers: number }[
   return planned;
 }
 
-export const cellKey = (c: { scenario: string; workers: number }) => `${c.scenario}\u0000${c.workers}`;
-
-/** Every cell (scenario × workers) of the gate, in plan order. */
-export function gateGrid(config: Pick<GateConfig, 'scenarios' | 'workers'>): { scenario: string; workers: number }[] {
-  return config.scenarios.flatMap((scenario) => config.workers.map((workers) => ({ scenario, workers })));
-}
-
 /**
  * The cells this gate runs: with `--shard i/n`, its share of the grid, split as run and sweep split
  * theirs (deterministic, most expensive first to the least loaded shard). A cell's pairs and looks stay
  * in one shard, so each shard judges its cells whole; the positive controls run in every shard.
  */
-export function gateShardGrid(config: Pick<GateConfig, 'scenarios' | 'workers' | 'shard' | 'run'>): { scenario: string; workers: number }[] {
+export function gateShardGrid(config: Pick<GateConfig, 'scenarios' | 'workers' | 'shard' | 'run' | 'git'>): GateGridCell[] {
   const whole = gateGrid(config);
   if (!config.shard) return whole;
   return shardIndices(whole.map((c) => expectedCost(c, config.run.recordsPerWorker)), config.shard).map((i) => whole[i]!);
+}
+
+/**
+ * Loads every spec of both sides (between commits: each spec in each side's checkout), so that a plugin
+ * that does not load on one side is bad input before the first cell (exit 2) naming the side and the
+ * spec, never a correctness failure of that side.
+ */
+async function loadSides(config: Pick<GateConfig, 'base' | 'head' | 'git' | 'scenarios' | 'run'>, specOf: GateOptions['specOf']): Promise<void> {
+  const sides: Side[] = config.base === null ? ['head'] : ['base', 'head'];
+  const toLoad = config.git && specOf
+    ? config.git.strategies.flatMap((written) => sides.map((side) => ({ side, written, spec: specOf(written, side), name: describeSide(side, config.git![side]) })))
+    : sides.map((side) => ({ side, written: side === 'base' ? config.base! : config.head, spec: side === 'base' ? config.base! : config.head, name: side }));
+  for (const { written, spec, name } of toLoad) {
+    try {
+      await resolveMatrix({ strategies: [spec], scenarios: config.scenarios, redisUrl: config.run.redisUrl });
+    } catch (cause) {
+      if (!(cause instanceof ChaosError)) throw cause;
+      throw new ChaosError(cause.code, `${name}: strategy ${written}${spec === written ? '' : ` (${spec})`}: ${cause.message}`, {
+        option: cause.option, value: cause.value, expected: cause.expected, cause,
+      });
+    }
+  }
+}
+
+/**
+ * The command that runs one cell of a gate between commits again: check the side's commit out (the head
+ * as the working tree runs where it is), go to the command's folder in it, run the spec as written.
+ */
+export function replayInCheckout(git: NonNullable<GateConfig['git']>, side: Side, strategy: string, cell: { scenario: string; workers: number; seed: number }, run: GateConfig['run']): string {
+  const run1 = replayCommand(strategy, cell.scenario, cell.workers, cell.seed, run);
+  const at = git[side];
+  if (at.ref === null) return `cd ${join(git.repository, git.folder)} && ${run1}${at.dirty ? ` (with the uncommitted changes ${at.dirty.diffHash})` : ''}`;
+  const dir = `/tmp/parquet-chaos-${side}-${at.commit.slice(0, 7)}`;
+  return `git -C ${git.repository} worktree add --detach ${dir} ${at.commit.slice(0, 12)} && cd ${join(dir, git.folder)} && ${run1}`;
 }
 
 /** What a checker that sees nothing says: no anomaly, valid. Test-only (see GateOptions). */
@@ -155,11 +189,11 @@ function blind(cell: CellResult): CellResult {
 }
 
 export async function runGate(options: GateOptions): Promise<GateResult> {
-  const { outDir, command, signal, onCellStart, onCellDone, testOnlyBlindChecker, baseline, ...config } = options;
+  const { outDir, command, signal, onCellStart, onCellDone, testOnlyBlindChecker, baseline, specOf, ...config } = options;
   if (baseline && config.base !== null) throw badValue('E_USAGE', '--base', config.base, 'no value with --baseline (the baseline is the base)');
   if (config.maxRepeat < config.repeat) throw badValue('E_BAD_OPTION', '--max-repeat', String(config.maxRepeat), `an integer >= --repeat (${config.repeat})`);
-  // Both sides' strategies are loaded and validated before anything is measured (a missing plugin: exit 2).
-  await resolveMatrix({ strategies: [config.base ?? config.head, config.head], scenarios: config.scenarios, redisUrl: config.run.redisUrl });
+  // Every spec of both sides is loaded and validated before anything is measured (a missing plugin: exit 2, naming the side).
+  await loadSides(config, specOf);
   const looks = 1 + Math.ceil((config.maxRepeat - config.repeat) / config.step);
   const gateConfig: GateConfig = { ...config, alphaPerLook: config.alpha / looks };
   const startedAt = new Date().toISOString();
@@ -173,7 +207,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   const settings: GateSettings = { alpha: gateConfig.alphaPerLook, minEffect: config.minEffect, tolerances: config.tolerances, timing, familySize: gateGrid(config).length * gateMetricNames.length };
 
   const grid = gateShardGrid(config);
-  const samples = new Map<string, GateSample[]>(grid.map((c) => [cellKey(c), (baseline?.data.samples ?? []).filter((s) => cellKey(s) === cellKey(c)).map((s) => ({ ...s, side: 'base' as const }))]));
+  const samples = new Map<string, GateSample[]>(grid.map((c) => [cellKey(c), (baseline?.data.samples ?? []).filter((s) => s.scenario === c.scenario && s.workers === c.workers).map((s) => ({ ...s, side: 'base' as const }))]));
   const lookCount = new Map<string, number>(grid.map((c) => [cellKey(c), 1]));
   const controls: ControlOutcome[] = [];
   const runs: string[] = [];
@@ -192,11 +226,13 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     for (const [i, measured] of result.cells.entries()) {
       const cell = testOnlyBlindChecker ? blind(measured) : measured;
       const { cell: p, role } = planned[i]!;
-      const replay = replayCommand(p.strategy, p.scenario, p.workers, p.seed, run);
+      const replay = role.kind === 'pair' && role.grid.strategy !== undefined && config.git
+        ? replayInCheckout(config.git, role.side, role.grid.strategy, p, run)
+        : replayCommand(p.strategy, p.scenario, p.workers, p.seed, run);
       if (role.kind === 'control') {
         controls.push(controlOutcome(role.control, cell, p.seed, replay));
       } else {
-        samples.get(cellKey(p))!.push(sampleOf(cell, role.side, p.repeat!, p.seed, role.first, replay));
+        samples.get(cellKey(role.grid))!.push(sampleOf(cell, role.side, p.repeat!, p.seed, role.first, replay));
       }
     }
   };
@@ -206,7 +242,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     await runBatch([{ cell: { strategy: c.strategy, scenario: c.scenario, workers: c.workers, seed: config.run.seed }, role: { kind: 'control', control: c } }],
       { ...config.run, recordsPerWorker: c.records, thinkMs: c.thinkMs, faults: c.faults, restart: 'retry' });
   }
-  if (!interrupted && !stopped) await runBatch(planPairs(grid, 1, config.repeat, { ...config, seed: config.run.seed }));
+  if (!interrupted && !stopped) await runBatch(planPairs(grid, 1, config.repeat, { ...config, seed: config.run.seed, specOf }));
 
   const judge = () => {
     const judgements = judgeCells(grid.map((c) => samples.get(cellKey(c))!), settings);
@@ -228,7 +264,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     const from = Math.min(...open.map((c) => c.pairs)) + 1;
     const to = Math.min(config.maxRepeat, from + config.step - 1);
     for (const c of open) lookCount.set(cellKey(c), lookCount.get(cellKey(c))! + 1);
-    await runBatch(planPairs(open, from, to, { ...config, seed: config.run.seed }));
+    await runBatch(planPairs(open.map(({ strategy, scenario, workers }) => ({ ...(strategy === undefined ? {} : { strategy }), scenario, workers })), from, to, { ...config, seed: config.run.seed, specOf }));
     judged = judge();
   }
 

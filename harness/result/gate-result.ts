@@ -37,10 +37,38 @@ export interface ControlOutcome {
   replay: string;
 }
 
+/** One side of a gate between commits: the ref as given (null: the working tree), its commit, and the working tree's changes. */
+export interface GitSideInfo {
+  ref: string | null;
+  commit: string;
+  /** The head as the working tree with uncommitted changes: the files changed or added and a hash of the changes. */
+  dirty?: { diffHash: string; files: string[] };
+}
+
+/** `gate --strategy SPEC,… --base REF [--head REF]`: every spec compared between two commits of one repository. */
+export interface GitComparison {
+  /** The repository's top folder, and the command's folder inside it (specs' paths are relative to it in each checkout). */
+  repository: string;
+  folder: string;
+  /** The specs as written; each is a cell dimension beside scenario and workers. */
+  strategies: string[];
+  base: GitSideInfo;
+  head: GitSideInfo;
+  /** Whose harness ran each side: the running tool's for both (a per-commit harness is not built yet). */
+  harness: 'running tool';
+  /** Set when the repository is parquet-chaos or depends on it: what comparing under one harness leaves unmeasured. */
+  harnessNote?: string;
+}
+
 export interface GateConfig {
-  /** Strategy spec (or plugin path) of each side; null: no base (only the head runs, to save a baseline). */
+  /**
+   * Strategy spec (or plugin path) of each side; null: no base (only the head runs, to save a baseline).
+   * Between commits (`git` set): how each side is named (`HEAD~1 (1a2b3c4)`); the specs are in `git.strategies`.
+   */
   base: string | null;
   head: string;
+  /** Set when the sides are commits rather than specs. */
+  git?: GitComparison;
   scenarios: string[];
   workers: number[];
   /** Pairs run first, and the most pairs a cell may reach when inconclusive. */
@@ -54,13 +82,15 @@ export interface GateConfig {
   minEffect: Record<GateMetric, number>;
   tolerances: Record<GateCounter, Tolerance>;
   inconclusiveOk: boolean;
-  /** `--shard i/n`: only this shard's cells (scenario × workers) ran; null or absent: all of them. */
+  /** `--shard i/n`: only this shard's cells (strategy × scenario × workers) ran; null or absent: all of them. */
   shard?: Shard | null;
   /** Everything else each cell ran with (records, payload, faults, lock settings, seed …). */
   run: Omit<RunConfig, 'strategies' | 'scenarios' | 'workers'>;
 }
 
 export interface GateCell extends GateCellJudgement {
+  /** Between commits: the spec as written (the cell's third dimension). */
+  strategy?: string;
   scenario: string;
   workers: number;
   /** Pairs measured. */

@@ -15,6 +15,8 @@ import { createProgress } from '../progress.js';
 import { afterMeasurement } from '../internal-error.js';
 import { interruptible } from '../interrupt.js';
 import { parseCount, parseWorkerList } from '../sweep-args.js';
+import { splitStrategyList } from '../../sdk/spec.js';
+import { describeSide, openGitSides, type GitSides } from '../../orchestrate/git-sides.js';
 import { parseShard } from '../../orchestrate/shard.js';
 import type { CommandInput, CommandSpec, Flag, Io } from '../command.js';
 import { paletteFor, runFlags, runOptions } from '../flags.js';
@@ -40,8 +42,9 @@ const runDefaults = () => ({ ...defaultRunConfig(), scenarios: [GATE_DEFAULTS.sc
 
 /** The gate's own flags, then the run flags but --strategy. */
 const FLAGS = {
-  base: { value: 'SPEC', describe: 'the strategy spec or plugin path to compare against' },
-  head: { value: 'SPEC', describe: 'the strategy spec or plugin path under test' },
+  strategy: { value: 'LIST', describe: 'compare commits, not specs: these strategy specs (built-in names, plugin or manifest paths), each run from each side\'s checkout; --base and --head are then git refs' },
+  base: { value: 'REF|SPEC', describe: 'with --strategy: the git ref to compare against (main, origin/main, HEAD~1, a tag or commit); without: the strategy spec or plugin path to compare against' },
+  head: { value: 'REF|SPEC', describe: 'with --strategy: the git ref under test (default: the working tree, uncommitted changes included and hashed); without: the strategy spec or plugin path under test' },
   scenario: { value: 'LIST', describe: 'scenarios, comma-separated', default: GATE_DEFAULTS.scenario },
   workers: { value: 'LIST', describe: 'worker counts, comma-separated', default: GATE_DEFAULTS.workers },
   repeat: { value: 'N', describe: 'pairs (base and head, same seed) to run first', default: String(GATE_DEFAULTS.repeat) },
@@ -114,6 +117,15 @@ async function gate({ flags, argv }: CommandInput, io: Io): Promise<number> {
   const baselineFile = text('baseline');
   const saveTo = text('save-baseline');
   for (const flag of ['junit', 'json', 'save-baseline']) checkOutput(`--${flag}`, text(flag));
+  // The rule that tells a ref from a spec: with --strategy, --base and --head are git refs.
+  const between = text('strategy') === undefined ? undefined : splitStrategyList(text('strategy')!);
+  if (between) {
+    if (between.length === 0) throw badValue('E_USAGE', '--strategy', text('strategy')!, 'one or more strategy specs, comma-separated');
+    if (text('base') === undefined) throw badValue('E_USAGE', '--base', '', 'a git ref to compare the working tree (or --head REF) with, e.g. main or origin/main (with --strategy, --base and --head are git refs)');
+    for (const flag of ['baseline', 'save-baseline']) {
+      if (text(flag) !== undefined) throw badValue('E_USAGE', `--${flag}`, text(flag)!, 'no value with --strategy (a baseline holds one spec\'s samples: save and compare it with the --head SPEC form)');
+    }
+  }
   let baseline: { file: string; data: GateBaseline } | undefined;
   let base = text('base') ?? null;
   let head = text('head');
@@ -127,6 +139,9 @@ async function gate({ flags, argv }: CommandInput, io: Io): Promise<number> {
     baseline = { file: baselineFile, data: readGateBaseline(baselineFile) };
     ({ scenarios, workers, run } = baseline.data);
     head ??= baseline.data.strategy;
+  } else if (between) {
+    const { strategies: _s, scenarios: fromFlags, workers: _w, ...rest } = applyOptions(runDefaults(), runOptions(flags, ['strategy', 'workers', 'shard']));
+    [scenarios, workers, run] = [fromFlags, parseWorkerList(text('workers') ?? GATE_DEFAULTS.workers), rest];
   } else {
     if (!head) throw badValue('E_USAGE', '--head', head ?? '', 'a strategy spec or plugin path to test');
     if (base === null && saveTo === undefined) throw badValue('E_USAGE', '--base', '', 'a strategy spec or plugin path to compare against (or --baseline FILE)');
@@ -134,18 +149,55 @@ async function gate({ flags, argv }: CommandInput, io: Io): Promise<number> {
     [scenarios, workers, run] = [fromFlags, parseWorkerList(text('workers') ?? GATE_DEFAULTS.workers), rest];
   }
   base = baseline ? null : base;
-  const shard = text('shard') === undefined ? null : parseShard(text('shard')!);
+  const shard: GateConfig['shard'] = text('shard') === undefined ? null : parseShard(text('shard')!);
   if (shard && saveTo !== undefined) throw badValue('E_USAGE', '--save-baseline', saveTo, 'no --shard (a baseline holds every cell: save it from an unsharded gate)');
   if (shard && text('json') === undefined) throw badValue('E_USAGE', '--json', '', 'a file with --shard (merge joins the shards\' --json files into the verdict)');
   const alpha = text('alpha') === undefined ? GATE_DEFAULTS.alpha : parseFraction('--alpha', text('alpha')!, 0.5);
-  const { repeat, maxRepeat } = sizePairs({ repeat: text('repeat'), maxRepeat: text('max-repeat') }, alpha, scenarios.length * workers.length * gateMetricNames.length, baseline?.data.repeat, io);
+  const { repeat, maxRepeat } = sizePairs({ repeat: text('repeat'), maxRepeat: text('max-repeat') }, alpha, (between?.length ?? 1) * scenarios.length * workers.length * gateMetricNames.length, baseline?.data.repeat, io);
+  const minEffect = parseMinEffect(text('min-effect'));
 
+  // Between commits: both sides checked out now (bad refs: exit 2), removed however the gate ends.
+  let sides: GitSides | undefined;
+  if (between) {
+    sides = openGitSides({ cwd: process.cwd(), strategies: between, base: base!, head });
+    base = describeSide('base', sides.comparison.base).replace(/^base /, '');
+    head = describeSide('head', sides.comparison.head).replace(/^head /, '');
+    io.err(`gate: base ${base} · head ${head}${sides.comparison.head.dirty ? ` (${sides.comparison.head.dirty.files.length} changed files)` : ''}\n`);
+    if (sides.comparison.harnessNote) io.err(`gate: note: ${sides.comparison.harnessNote}\n`);
+  }
+  try {
+    return await gateBody(io, text, flags, argv, { base, head: head!, scenarios, workers, baseline, repeat, maxRepeat, alpha, minEffect, run, shard, saveTo, sides });
+  } finally {
+    sides?.dispose();
+  }
+}
+
+interface Planned {
+  base: string | null;
+  head: string;
+  scenarios: string[];
+  workers: number[];
+  baseline: { file: string; data: GateBaseline } | undefined;
+  repeat: number;
+  maxRepeat: number;
+  alpha: number;
+  minEffect: Record<GateMetric, number>;
+  run: GateConfig['run'];
+  shard: GateConfig['shard'];
+  saveTo: string | undefined;
+  sides: GitSides | undefined;
+}
+
+/** Runs the planned gate, writes its reports and returns its exit code. */
+async function gateBody(io: Io, text: (name: string) => string | undefined, flags: CommandInput['flags'], argv: string[], plan: Planned): Promise<number> {
+  const { base, head, scenarios, workers, baseline, repeat, maxRepeat, alpha, minEffect, run, shard, saveTo, sides } = plan;
   const progress = createProgress(io.err, io.errIsTTY ?? io.isTTY, io.errColumns);
   try {
     return await interruptible(io, async (signal) => {
       const result = await runGate({
-        base, head: head!, scenarios, workers, baseline,
-        repeat, maxRepeat, step: repeat, alpha, minEffect: parseMinEffect(text('min-effect')),
+        base, head, scenarios, workers, baseline,
+        ...(sides ? { git: sides.comparison, specOf: sides.specOf } : {}),
+        repeat, maxRepeat, step: repeat, alpha, minEffect,
         tolerances: Object.fromEntries(gateCounterNames.map((k) => [k, GATE_COUNTERS[k].tolerance])) as Record<GateCounter, Tolerance>,
         inconclusiveOk: flags['inconclusive-ok'] === true, run, shard,
         outDir: text('out') ?? 'runs', command: ['parquet-chaos', 'gate', ...argv].join(' '), signal,
@@ -172,7 +224,7 @@ async function gate({ flags, argv }: CommandInput, io: Io): Promise<number> {
 
 /** `parquet-chaos gate`: base against head (or a saved baseline), correctness with zero tolerance, timings with noise-aware statistics. */
 export const gateSpec = {
-  summary: 'compare a head strategy with a base: fail on any correctness anomaly or a real (not noisy) slowdown; exit 0 pass, 1 fail, 2 usage, 3 inconclusive',
+  summary: 'compare a strategy at two commits (--strategy S --base REF) or two strategies (--base S --head S): fail on any correctness anomaly or a real (not noisy) slowdown; exit 0 pass, 1 fail, 2 usage, 3 inconclusive',
   flags: FLAGS,
   run: gate,
 } satisfies CommandSpec;
