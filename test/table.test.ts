@@ -106,9 +106,10 @@ describe('a run on an 80-column terminal (real processes)', () => {
     expect(code).toBe(0);
     expect(widest(out.join(''))).toBeLessThanOrEqual(80);
     const plain = out.join('').replace(/\u001b\[[\d;]*m/g, '');
-    // Each row starts with the strategy (wrapped inside its column if need be), its verdict and 6/6 acked.
-    expect(plain).toMatch(/^lock-upgrade-\S*\s+ok\s+6\/6\s/m);
-    expect(plain).toMatch(/^realtime:\S*\s+(ok|lost)\b.*\s6\/6\s/m);
+    // Each row starts with the strategy (wrapped inside its column if need be: how narrow depends on the
+    // widths of the figures beside it, which a loaded machine makes longer), its verdict and 6/6 acked.
+    expect(plain).toMatch(/^lock-\S*\s+ok\s+6\/6\s/m);
+    expect(plain).toMatch(/^realtime\S*\s+(ok|lost)\b.*\s6\/6\s/m);
     const redraws = err.filter((t) => t.startsWith('\r\u001b[2K')).map((t) => t.slice('\r\u001b[2K'.length));
     expect(redraws.length).toBeGreaterThan(0);
     expect(Math.max(...redraws.map(visible))).toBeLessThan(60);
