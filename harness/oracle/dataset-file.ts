@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { recordAt, type RecordColumns } from '../sdk/codec/codec.js';
 import { decodeAny } from '../sdk/codec/index.js';
-import { hasValidChecksum, makeRecord, matchesGenerated, RECORD_COLUMNS, recordChecksum, type TestRecord } from '../sdk/records.js';
+import { hasValidChecksum, makeRecord, matchesGenerated, RECORD_COLUMNS, type TestRecord } from '../sdk/records.js';
 import { canonicalKey, MAX_SEQ } from './id-table.js';
 import { ChaosError } from '../sdk/errors.js';
 
@@ -65,6 +65,9 @@ function differingFields(row: TestRecord, generation: Generation): string[] | un
   return RECORD_COLUMNS.filter((column) => column !== 'created_at' && row[column] !== expected[column] && String(row[column]) !== String(expected[column]));
 }
 
+/** A true row's faults: one array for all of them, not one a row. */
+const NO_FAULTS: readonly string[] = Object.freeze([]);
+
 /**
  * What is wrong with a row: it must agree with itself (checksum) and with what its writer generated
  * (every other field); `['checksum']` when it does not agree with itself, else what truth finds.
@@ -73,11 +76,11 @@ function differingFields(row: TestRecord, generation: Generation): string[] | un
  * the same field strings): that is nearly every row, judged with one sha256 and no record built.
  * Anything else takes the full comparison.
  */
-function rowFaults(record: TestRecord, key: number, generation: Generation | undefined): string[] {
+function rowFaults(record: TestRecord, key: number, generation: Generation | undefined): readonly string[] {
   if (generation && key >= 0 && typeof record.checksum === 'string' && typeof record.created_at === 'bigint') {
     // The id names (worker, seq), and matchesGenerated holds the row's worker and seq to them.
     if (matchesGenerated(record, generation.seed, Math.floor(key / MAX_SEQ), key % MAX_SEQ, generation.payloadBytes)
-      && record.checksum === recordChecksum(record)) return [];
+      && hasValidChecksum(record)) return NO_FAULTS;
   }
   const differs = generation && differingFields(record, generation);
   if (differs?.length === 0 && typeof record.checksum === 'string' && typeof record.created_at === 'bigint') return differs;
@@ -90,7 +93,7 @@ function rowFaults(record: TestRecord, key: number, generation: Generation | und
  * `created_at`, a column shorter than the file's rows) is a corrupt record by itself, never an error
  * that takes the whole check down with it (and with it whatever the check had found).
  */
-function rowFaultsAlone(record: TestRecord, key: number, generation: Generation | undefined): string[] {
+function rowFaultsAlone(record: TestRecord, key: number, generation: Generation | undefined): readonly string[] {
   if (typeof record.id !== 'string') return [record.id === undefined || record.id === null ? 'id (missing)' : `id (a ${typeof record.id}, not a string)`];
   if (record.created_at === null || record.created_at === undefined) return ['created_at (missing)'];
   try {

@@ -21,9 +21,8 @@ const THREADED_BYTES = 4 << 20;
 const MIB = 1 << 20;
 
 /** How many threads to judge files of these sizes with: 0 (the main thread alone) for a small dataset or a single core. */
-export function threadsFor(fileBytes: readonly number[]): number {
+export function threadsFor(fileBytes: readonly number[], cores = availableParallelism()): number {
   const total = fileBytes.reduce((sum, n) => sum + n, 0);
-  const cores = availableParallelism();
   if (total < THREADED_BYTES || cores < 2) return 0;
   return Math.min(MAX_THREADS, cores, fileBytes.length);
 }
