@@ -18,7 +18,7 @@ import { COMPACT_POINTS, compactUntilAborted, Compactor } from './shared/segment
  */
 export const groupCommit = defineStrategy({
   name: 'group-commit',
-  summary: 'Writers hand records over a Unix socket to one committer, which appends all that arrived during its previous fsync, fsyncs once and then acks them; a compactor folds its log into data/log-part-N.parquet, deduplicated by id.',
+  summary: 'Writers hand records over a Unix socket to one committer (the consumer role), which appends all that arrived during its previous fsync, fsyncs once and then acks them; a compactor (the merger role) folds its log into data/log-part-N.parquet, deduplicated by id.',
   options: {
     maxBatch: integer(1000, 'most records one fsync of the committer makes durable', 1, 100_000),
     maxWaitMs: integer(0, 'longest the committer waits for a batch to fill after its first record, ms (0: it commits at once what arrived during its previous fsync)', 0, 1000),
