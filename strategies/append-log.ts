@@ -1,6 +1,5 @@
 import { defineStrategy, integer } from '../harness/sdk/strategy.js';
-import { sleepUnlessAborted } from './shared/abortable-sleep.js';
-import { COMPACT_POINTS, Compactor } from './shared/segment-compactor.js';
+import { COMPACT_POINTS, compactUntilAborted, Compactor } from './shared/segment-compactor.js';
 import { APPEND_POINTS, SegmentWriter } from './shared/segment-log.js';
 import { PUBLISH_POINTS } from './shared/main-file.js';
 
@@ -46,25 +45,7 @@ export const appendLog = defineStrategy({
     };
   },
   roles: {
-    merger: (ctx, o) => ({
-      async run(signal) {
-        const compactor = await Compactor.start(ctx, o.partRecords);
-        const round = async () => {
-          try {
-            return await compactor.round(false);
-          } catch (error) {
-            // A failed round leaves its segments in place (removed only after the part is durable): retried next round.
-            ctx.log(`compaction failed: ${String((error as Error)?.message ?? error)}`);
-            return 0;
-          }
-        };
-        while (!signal.aborted) {
-          if ((await round()) === 0) await sleepUnlessAborted(ctx.clock, o.compactEveryMs, signal);
-        }
-        // Stopping: what is sealed by now (writers seal on close) goes into Parquet before exiting.
-        while ((await round()) > 0);
-      },
-    }),
+    merger: (ctx, o) => ({ run: (signal) => compactUntilAborted(ctx, o.partRecords, o.compactEveryMs, signal) }),
   },
   // Every process has ended: open segments of dead writers are complete too (up to a torn last line).
   finalize: async (ctx, o) => (await Compactor.start(ctx, o.partRecords)).drain(),

@@ -1,6 +1,7 @@
 import type { StrategyDefinition } from '../harness/sdk/strategy.js';
 import { appendLog } from './append-log.js';
 import { checkpointBatch } from './checkpoint-batch.js';
+import { groupCommit } from './group-commit.js';
 import { incrementalFile } from './incremental-file.js';
 import { lockUpgradeWithFallback } from './lock-upgrade-with-fallback.js';
 import { logCommit } from './log-commit.js';
@@ -16,6 +17,7 @@ export const strategies = {
   'lock-upgrade-with-fallback': lockUpgradeWithFallback,
   'log-commit': logCommit,
   'append-log': appendLog,
+  'group-commit': groupCommit,
 } satisfies Record<string, StrategyDefinition<any>>;
 
 export type StrategyName = keyof typeof strategies;

@@ -103,6 +103,12 @@ export interface StrategyDefinition<O extends object = Record<string, unknown>> 
    * ops) cannot reach it, and a simulation, which drives in-process code only, cannot run it.
    */
   foreign?: true;
+  /**
+   * Set for a strategy whose processes talk to each other over a local socket (group-commit's writers
+   * and committer), not through `ctx`'s ports: real processes run it, a simulation, which runs every
+   * role in one process over simulated files and cannot deliver or lose a socket's messages, cannot.
+   */
+  ipc?: 'unix-socket';
 }
 
 /** The typed factory every strategy module exports through. */

@@ -74,6 +74,9 @@ export async function runSim(o: SimOptions): Promise<RunResult> {
   if (strategy.definition.foreign) {
     throw badValue('E_BAD_OPTION', '--strategy', o.strategy, 'a strategy written against the strategy API (built-in or plugin): a foreign process (a manifest) does its own I/O, which a simulation cannot drive or persist; test it with `run`');
   }
+  if (strategy.definition.ipc) {
+    throw badValue('E_BAD_OPTION', '--strategy', o.strategy, `a strategy whose processes share no socket: ${strategy.definition.name}'s writers and committer talk over a ${strategy.definition.ipc}, which the simulation (every role in one process, simulated files and clock) can neither deliver nor cut; test it with \`run\` (power loss included: --faults power-loss on crashfs)`);
+  }
   const model = persistenceModels[o.model];
   const setup: SimSetup = {
     strategy, workers: o.workers, records: o.records, payloadBytes: o.payloadBytes, thinkMs: o.thinkMs, seed: o.seed,

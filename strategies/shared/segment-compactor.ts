@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { TestRecord } from '../../harness/sdk/records.js';
 import type { StrategyContext } from '../../harness/sdk/strategy.js';
+import { sleepUnlessAborted } from './abortable-sleep.js';
 import { writeParquet } from './main-file.js';
 import { OPEN, parseSegment, SEALED, segmentDir } from './segment-log.js';
 
@@ -104,4 +105,25 @@ export class Compactor {
   async drain(): Promise<void> {
     while ((await this.round(true)) > 0);
   }
+}
+
+/**
+ * The merger role of a log-and-compact strategy: folds sealed segments, pausing `pauseMs` whenever a
+ * round found nothing, until `signal` aborts; then folds what is sealed by then (writers seal on close).
+ */
+export async function compactUntilAborted(ctx: StrategyContext, partRecords: number, pauseMs: number, signal: AbortSignal): Promise<void> {
+  const compactor = await Compactor.start(ctx, partRecords);
+  const round = async () => {
+    try {
+      return await compactor.round(false);
+    } catch (error) {
+      // A failed round leaves its segments in place (removed only after the part is durable): retried next round.
+      ctx.log(`compaction failed: ${String((error as Error)?.message ?? error)}`);
+      return 0;
+    }
+  };
+  while (!signal.aborted) {
+    if ((await round()) === 0) await sleepUnlessAborted(ctx.clock, pauseMs, signal);
+  }
+  while ((await round()) > 0);
 }

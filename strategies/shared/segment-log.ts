@@ -70,10 +70,11 @@ export class SegmentWriter {
   private appended = 0;
   private next: number | undefined;
 
-  constructor(private readonly ctx: StrategyContext, private readonly limits: SegmentLimits) {}
+  /** `owner` starts every segment name: `w{index}` for a writer's own log (the default). */
+  constructor(private readonly ctx: StrategyContext, private readonly limits: SegmentLimits, private readonly owner = `w${ctx.role.index}`) {}
 
   private get prefix(): string {
-    return `w${this.ctx.role.index}-${this.ctx.role.processId}-`;
+    return `${this.owner}-${this.ctx.role.processId}-`;
   }
 
   /** Creates the log folder (durably) and this process's first free segment number. */
@@ -93,10 +94,20 @@ export class SegmentWriter {
    * segment stays open between appends (one write and one fsync a record, no open and close).
    */
   async append(record: TestRecord): Promise<void> {
+    await this.appendEncoded(encodeLine(record), 1);
+    await this.ctx.io.point('append-log:appended');
+    await this.sealIfDue();
+  }
+
+  /**
+   * Appends `records` whole lines (`lines`, encoded as encodeLine does) with one write and one fsync:
+   * when this resolves all of them survive a crash or a power loss.
+   */
+  async appendEncoded(lines: Uint8Array, records: number): Promise<void> {
     if (this.next === undefined) await this.open();
     const current = this.current ?? (await this.create());
     try {
-      await current.file.append(encodeLine(record), { fsync: true });
+      await current.file.append(lines, { fsync: true });
     } catch (error) {
       // The failed append may have left part of a line: no later record is appended after it. The
       // segment is left as it is (`.seg`), and finalize folds it with the other open ones.
@@ -105,8 +116,13 @@ export class SegmentWriter {
       await current.file.close().catch(() => {});
       throw error;
     }
-    await this.ctx.io.point('append-log:appended');
-    if (++this.appended >= this.limits.records || this.ctx.clock.now() - this.createdAt >= this.limits.ageMs) await this.seal();
+    this.appended += records;
+  }
+
+  /** Seals the current segment once it holds enough records or is old enough. */
+  async sealIfDue(): Promise<void> {
+    if (this.current === undefined) return;
+    if (this.appended >= this.limits.records || this.ctx.clock.now() - this.createdAt >= this.limits.ageMs) await this.seal();
   }
 
   /** Hands the current segment to the compactor. Its records are durable already: no fsync needed for that. */
