@@ -103,7 +103,8 @@ export const logCommit = defineStrategy({
     const listed = new Set(log.entries.flatMap((entry) => entry.files));
     const orphans = (await ctx.io.readdir(ctx.dataDir)).filter((name) => !listed.has(name));
     for (const name of orphans) await ctx.io.unlink(join(ctx.dataDir, name));
-    if (orphans.length > 0) await ctx.io.fsyncDir(ctx.dataDir);
+    // Even with no orphan left: a finalize killed before this fsync may have unlinked them in the page cache only.
+    await ctx.io.fsyncDir(ctx.dataDir);
     ctx.log(`finalize: versions=${log.entries.length} torn=${log.torn.length} orphansRemoved=${orphans.length}`);
   },
 });

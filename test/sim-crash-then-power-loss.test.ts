@@ -59,3 +59,19 @@ describe('a crash, then a power loss a few steps later (posix)', () => {
     expect(failures).toEqual([]);
   });
 });
+
+describe('a finalize killed between its deletions and their folder fsync (posix)', () => {
+  it('incremental-file, the counterexample the mutation run found unmutated (2 writers × 1 record): the inputs a power loss brings back are not left beside main', async () => {
+    // Arrange: finalize folds both inputs into main, unlinks them, and is killed before the folder's
+    // fsync (crash@44); its restart finds nothing to fold. (crash@22 and the power loss at 28 are how the
+    // search got there: they shift finalize's steps but change nothing else.)
+    const plan = { choices: [], faults: [{ kind: 'crash' as const, step: 22 }, { kind: 'power-loss' as const, step: 28 }, { kind: 'crash' as const, step: 44 }], crash: [] };
+
+    // Act
+    const run = await runSchedule(await setup('incremental-file', 2, 1), plan);
+
+    // Assert: the end's power loss keeps no unlink it may drop, and nothing is there twice.
+    expect(run.fired.map((f) => `${f.kind}@${f.step} ${f.op} ${f.path}`).slice(0, 3)).toEqual(['crash@22 readdir data/incremental', 'power-loss@28 readdir data/incremental', 'crash@44 fsync data/incremental']);
+    expect(run.verdict).toMatchObject({ acked: 2, lost: 0, duplicates: 0, valid: true });
+  });
+});

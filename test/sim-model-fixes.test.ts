@@ -1,4 +1,8 @@
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadStrategy } from '../harness/orchestrate/load-strategy.js';
+import { hyparquetCodec } from '../harness/sdk/codec/hyparquet.js';
+import { runSchedule } from '../harness/sim/run-schedule.js';
 import { SimFs } from '../harness/sim/fs.js';
 import { createSimIoPort } from '../harness/sim/io-port.js';
 import { persistenceModels, type ModelName } from '../harness/sim/models/index.js';
@@ -134,5 +138,25 @@ describe('an fsync that returned EIO may have dropped the dirty pages ("fsyncgat
     fs.fsyncFile('/d/f');
 
     expect(states(fs)).toEqual(['f=00c']);
+  });
+});
+
+describe('the simulation applies it: an injected EIO on an fsync drops what that fsync was to make durable', () => {
+  it('a strategy that retries a failed fsync and acks loses the record at the power loss every schedule ends with', async () => {
+    // Arrange: one writer, one record; the I/O error hits its first fsync (step 3: open, write, fsync).
+    const setup = {
+      strategy: await loadStrategy(resolve(import.meta.dirname, 'fixtures/retry-fsync.ts')), workers: 1, records: 1, payloadBytes: 16, thinkMs: 0, seed: 1,
+      codec: hyparquetCodec, model: persistenceModels.posix, lock: { kind: 'lease' as const, staleMs: 5000, defaultTimeoutMs: 60_000 }, maxSteps: 1000,
+    };
+    const clean = await runSchedule(setup, { choices: [], faults: [], crash: [] });
+    const fsyncStep = clean.trace.find((t) => t.op === 'fsync')!.step;
+
+    // Act
+    const run = await runSchedule(setup, { choices: [], faults: [{ kind: 'io-error', step: fsyncStep }], crash: [] });
+
+    // Assert: without the fault nothing is lost; with it the retried fsync "succeeds", the record is acked and lost.
+    expect(clean.verdict).toMatchObject({ acked: 1, lost: 0 });
+    expect(run.fired.map((f) => `${f.kind} ${f.op}`)).toEqual(['io-error fsync', 'power-loss end']);
+    expect(run.verdict).toMatchObject({ acked: 1, lost: 1 });
   });
 });
