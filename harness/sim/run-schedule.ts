@@ -77,6 +77,8 @@ function pctPicker(pct: PctSchedule): (ready: readonly SimProcess[], step: numbe
     return lowered.get(name) ?? pct.changes.length + (rank ?? -1) + 1;
   };
   return (ready, step) => {
+    // Names are ranked in the order they are first seen ready, in spawn order.
+    for (const p of ready) priority(p.name);
     const proc = ready.reduce((best, p) => (priority(p.name) > priority(best.name) ? p : best));
     const change = pct.changes.indexOf(step);
     if (change !== -1) lowered.set(proc.name, pct.changes.length - 1 - change);
