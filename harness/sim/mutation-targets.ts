@@ -18,13 +18,37 @@ export const MUTATED_STRATEGIES = [
  * `site kind` (any strategy) or `strategy site kind` → why removing or delaying that fsync loses nothing
  * (a redundant step, or an equivalent mutant: a late fsync that still precedes everything that rests on it).
  */
-export const KNOWN_REDUNDANT: Record<string, string> = Object.fromEntries(['skip', 'late'].map((kind) => [
-  `strategies/shared/main-file.ts:66:16 fsync-file ${kind}`,
-  // syncPublished's fsync of main's data, when a retry finds its records already in main.
-  'every main.parquet a rename published had its data fsynced before the rename (writeParquet fsyncs the temp first, and a '
-  + 'process killed before that fsync never renames): the records a retry finds there are durable already; only the name may '
-  + 'not be, which the folder fsync after it makes durable. It matters only for publish=inplace, which claims no noLostAcked',
-]));
+const FINALIZE_LAST = 'equivalent: finalize\'s last step; made late it runs when finalize ends, still before the power loss '
+  + 'every schedule ends with, and nothing is acked after it (a finalize killed before it runs again and does it)';
+
+export const KNOWN_REDUNDANT: Record<string, string> = {
+  ...Object.fromEntries(['skip', 'late'].map((kind) => [
+    `strategies/shared/main-file.ts:66:16 fsync-file ${kind}`,
+    // syncPublished's fsync of main's data, when a retry finds its records already in main.
+    'redundant: every main.parquet a rename published had its data fsynced before the rename (writeParquet fsyncs the temp first, '
+    + 'and a process killed before that fsync never renames): the records a retry finds there are durable already; only the name '
+    + 'may not be, which the folder fsync after it makes durable. It matters only for publish=inplace, which claims no noLostAcked',
+  ])),
+  ...Object.fromEntries(['skip', 'late'].map((kind) => [
+    `incremental-file strategies/shared/incremental-merge.ts:78:39 fsync-dir ${kind}`,
+    'redundant since finalize fsyncs data/incremental after its last fold (incremental-file.ts:92): inputs a power loss brings '
+    + 'back before then are folded again (deduplicated by id) and deleted; kept so that a merger\'s deletions do not wait for finalize',
+  ])),
+  ...Object.fromEntries(['incremental-file', 'lock-upgrade-with-fallback:timeoutMs=1,retries=1'].flatMap((strategy) => ['skip', 'late'].map((kind) => [
+    `${strategy} strategies/shared/main-file.ts:67:16 fsync-dir ${kind}`,
+    // syncPublished's folder fsync, when a retry finds its records already in main.
+    'redundant in this strategy: every process that publishes main starts with ensureDurableDir of a folder inside data/ '
+    + '(data/incremental, data/fallback), which fsyncs data/ itself, so a restarted process has made main\'s name durable '
+    + 'before it can find its records there (realtime and checkpoint-batch need it: their mutants are killed)',
+  ]))),
+  'strategies/incremental-file.ts:92:20 fsync-dir late': FINALIZE_LAST,
+  'strategies/lock-upgrade-with-fallback.ts:57:18 fsync-dir late': FINALIZE_LAST,
+  'strategies/lock-upgrade-with-fallback.ts:50:41 fsync-dir late': FINALIZE_LAST,
+  'strategies/log-commit.ts:107:18 fsync-dir late': FINALIZE_LAST,
+  'strategies/shared/durable-dir.ts:14:16 fsync-dir late': 'equivalent: the parent\'s fsync of a new folder moves past one operation, '
+    + 'and no caller acks anything right after ensureDurableDir: a file in the folder is acked only after its own writes and the '
+    + 'folder\'s own fsync, later, so the parent is still fsynced before any ack rests on the folder',
+};
 
 /** Why a surviving mutant is not a gap, if it is listed. */
 export function whyRedundant(strategy: string, site: string, kind: string): string | undefined {

@@ -120,13 +120,17 @@ export function pctBound(o: PctOption, steps: number, runs: number): { perSchedu
   return { perSchedule, overRuns: 1 - (1 - perSchedule) ** runs };
 }
 
-/** Longest gap tried by the systematic crash points between a crash and its power loss. */
-export const CRASH_POINT_WINDOW = MAX_CRASH_GAP;
+/**
+ * Longest gap tried by the systematic crash points between a crash and its power loss: long enough for a
+ * restarted merger to redo a fold (recover, read, republish, delete, fsync: 12–14 steps for 2 inputs).
+ */
+export const CRASH_POINT_WINDOW = 16;
 
 /**
  * Systematic crash points over the fault-free schedule whose picks are all 0 (`trace`): that schedule, a
- * power loss before every step, and, where crashes are searched too, a crash before every fsync followed by a power
- * loss 1 to CRASH_POINT_WINDOW steps later; every power loss keeps the harshest state the model allows
+ * power loss before every step, and, where crashes are searched, a crash before every fsync, alone (the
+ * power loss every schedule ends with follows) and followed by a power loss 1 to CRASH_POINT_WINDOW steps
+ * later; every power loss keeps the harshest state the model allows
  * (crash choices all 0). What they guarantee: every durability step whose loss a single power loss (or a
  * killed process's retry, then a power loss) exposes on that schedule is found, whatever the luck of
  * random sampling. The bounded-exhaustive idea of CrashMonkey (Mohan et al., OSDI 2018), on one schedule.
@@ -137,6 +141,10 @@ export function crashPointPlans(trace: readonly { step: number; op: string }[], 
   const plans: SchedulePlan[] = [{ choices: [], faults: [], crash: [] }];
   if (faults.includes('power-loss')) {
     for (const { step } of trace) plans.push({ choices: [], faults: [{ kind: 'power-loss', step }], crash: [] });
+  }
+  if (faults.includes('crash')) {
+    // A crash alone: its restart trusts what it left, and the power loss every schedule ends with comes.
+    for (const { step, op } of trace) if (op === 'fsync') plans.push({ choices: [], faults: [{ kind: 'crash', step }], crash: [] });
   }
   if (faults.includes('power-loss') && faults.includes('crash')) {
     for (const { step, op } of trace) {
