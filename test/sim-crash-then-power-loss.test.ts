@@ -75,3 +75,15 @@ describe('a finalize killed between its deletions and their folder fsync (posix)
     expect(run.verdict).toMatchObject({ acked: 2, lost: 0, duplicates: 0, valid: true });
   });
 });
+
+describe('log-commit: a restarted writer trusts its predecessor\'s commit entry only once durable (posix)', () => {
+  it('the counterexample the mutation run found unmutated (2 writers × 1 record: writer-1 killed before its entry\'s fsync, its restart acks w1-0, a power loss): nothing lost', async () => {
+    const plan = { choices: [], faults: [{ kind: 'crash' as const, step: 26 }, { kind: 'power-loss' as const, step: 32 }], crash: [] };
+
+    const run = await runSchedule(await setup('log-commit', 2, 1), plan);
+
+    expect(run.fired.map((f) => `${f.kind}@${f.step} ${f.process} ${f.op}`).slice(0, 2)).toEqual(['crash@26 writer-1 fsync', expect.stringMatching(/^power-loss@32 /)]);
+    expect(run.fired[0]!.path).toMatch(/^state\/_log\/0+1\.json$/);
+    expect(run.verdict).toMatchObject({ acked: 2, lost: 0, valid: true });
+  });
+});
