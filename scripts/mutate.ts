@@ -48,7 +48,7 @@ for (const spec of values.strategy) {
   for (const m of score.mutants) {
     const redundant = whyRedundant(spec, m.site, m.kind);
     const how = m.killed ? `killed after ${m.schedules} schedules: ${m.counterexample!.broken.join(', ')} lost ${m.counterexample!.lost.join(' ')}; ${m.counterexample!.faults.join('; ') || 'no fault'}`
-      : redundant ? `survives (redundant: ${redundant})` : `SURVIVES ${m.schedules} schedules`;
+      : redundant ? `survives (${redundant})` : `SURVIVES ${m.schedules} schedules`;
     console.log(`  ${m.kind.padEnd(4)} ${m.site}: ${how}`);
   }
 }

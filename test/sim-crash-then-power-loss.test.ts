@@ -87,3 +87,14 @@ describe('log-commit: a restarted writer trusts its predecessor\'s commit entry 
     expect(run.verdict).toMatchObject({ acked: 2, lost: 0, valid: true });
   });
 });
+
+describe('append-log: a restarted compactor trusts the parts it finds only once their names are durable (posix)', () => {
+  it('the counterexample the mutation run found unmutated (2 writers × 1 record: the merger killed between a part\'s rename and the folder fsync, its restart removes the segments, a power loss): nothing lost', async () => {
+    const plan = { choices: [], faults: [{ kind: 'crash' as const, step: 27 }, { kind: 'power-loss' as const, step: 37 }], crash: [] };
+
+    const run = await runSchedule(await setup('append-log', 2, 1), plan);
+
+    expect(run.fired.map((f) => `${f.kind}@${f.step} ${f.process} ${f.op} ${f.path}`)[0]).toBe('crash@27 merger fsync data');
+    expect(run.verdict).toMatchObject({ acked: 2, lost: 0, valid: true });
+  });
+});
