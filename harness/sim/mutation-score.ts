@@ -32,7 +32,7 @@ export interface MutantOutcome {
 
 export interface StrategyMutationScore {
   strategy: string;
-  /** Every durability site the strategy reached, with how often it ran over the probes. */
+  /** Every durability site the strategy reached, with how often it ran over the probes and the unmutated search. */
   sites: Record<string, number>;
   /** The unmutated strategy's search: it must find nothing. */
   unmutated: { schedules: number; judged: number; counterexample?: Counterexample };
@@ -60,7 +60,8 @@ export async function reachedSites(setup: SimSetup, budget: MutationBudget): Pro
 export async function mutationScore(setup: SimSetup, budget: MutationBudget, include: (site: string) => boolean = (s) => s.startsWith('strategies/')): Promise<StrategyMutationScore> {
   const sites = await reachedSites(setup, budget);
   const config = { runs: budget.runs, seed: budget.seed, faults: budget.faults, target: 'claimed' as const, crashPoints: true };
-  const clean = await search({ ...config, setup });
+  // The unmutated search counts the sites its schedules reach too (a crash's restart reaches recovery code).
+  const clean = await search({ ...config, setup: { ...setup, durability: { sites } } });
   const mutants: MutantOutcome[] = [];
   for (const site of [...sites.keys()].filter(include).sort()) {
     for (const kind of MUTATION_KINDS) {
