@@ -20,7 +20,7 @@ describe('mutation testing of durability (posix)', () => {
     };
 
     // Act
-    const score = await mutationScore(setup, { runs: 20, seed: 1, faults: ['crash', 'power-loss', 'io-error'], probes: 20 });
+    const score = await mutationScore(setup, { runs: 40, seed: 1, faults: ['crash', 'power-loss', 'io-error'], probes: 20 });
 
     // Assert: the publish's two fsyncs and the retry's two (reached by the probes' crashes) are all mutated.
     expect(Object.keys(score.sites)).toHaveLength(4);
