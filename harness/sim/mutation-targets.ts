@@ -55,6 +55,9 @@ export const KNOWN_REDUNDANT: Record<string, string> = {
   ...Object.fromEntries(['strategies/shared/segment-log.ts:129:25 fsync-dir late', 'strategies/shared/segment-log.ts:82:23 fsync-dir late'].map((key) => [key,
     'equivalent: the folder fsync moves past one operation of the writer (its first append, or the listing of its folder), and '
     + 'still runs before the append call returns and the record is acked'])),
+  ...Object.fromEntries(['skip', 'late'].map((kind) => [`strategies/shared/queue-consumer.ts:36:18 fsync-file ${kind}`,
+    'redundant, as main-file.ts:66: every part was published by rename after its data was fsynced; only its name needs the '
+    + 'folder fsync that follows (queue-consumer.ts:39, whose mutants are killed)'])),
   'strategies/incremental-file.ts:92:20 fsync-dir late': FINALIZE_LAST,
   'strategies/lock-upgrade-with-fallback.ts:57:18 fsync-dir late': FINALIZE_LAST,
   'strategies/lock-upgrade-with-fallback.ts:50:41 fsync-dir late': FINALIZE_LAST,
