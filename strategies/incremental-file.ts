@@ -86,6 +86,10 @@ export const incrementalFile = defineStrategy({
       // No writer or merger runs any more: a temp left now is a dead process's.
       await removeStaleTemps(ctx, [ctx.dataDir, incrementalDir(ctx)]);
       await foldIncremental(ctx, o.merge, grant);
+      // The last fold's deletions made durable even when it found nothing to fold: a finalize killed
+      // between its unlinks and its folder fsync leaves them in the page cache only, and a power loss
+      // would bring its inputs back beside main as duplicates (sim found it, mutation testing's run).
+      await ctx.io.fsyncDir(incrementalDir(ctx));
     });
   },
 });

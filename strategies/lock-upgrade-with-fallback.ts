@@ -46,7 +46,8 @@ async function reconcileFallbacks(ctx: StrategyContext, backend: LockBackendName
   const dir = fallbackDir(ctx);
   if (!(await ctx.io.exists(dir))) return;
   const files = (await ctx.io.readdir(dir)).filter((name) => name.endsWith('.parquet')).map((name) => join(dir, name));
-  if (files.length === 0) return;
+  // None left: a finalize killed before its folder fsync may have deleted them in the page cache only.
+  if (files.length === 0) return ctx.io.fsyncDir(dir);
   await withMainLock(ctx, backend, async (grant) => {
     const rows = [];
     for (const file of files) rows.push(...(await ctx.codec.decode(await ctx.io.readFile(file))));

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { TestRecord } from '../harness/sdk/records.js';
 import { defineStrategy, integer, type StrategyContext } from '../harness/sdk/strategy.js';
-import { commitNext, readCommitLog } from './shared/commit-log.js';
+import { commitNext, readCommitLog, syncEntries } from './shared/commit-log.js';
 import { PUBLISH_POINTS, writeParquet } from './shared/main-file.js';
 
 /**
@@ -40,6 +40,8 @@ async function firstFreeFileSeq(ctx: StrategyContext): Promise<number> {
 async function openWriter(ctx: StrategyContext): Promise<WriterState> {
   const log = await readCommitLog(ctx);
   const mine = log.entries.filter((entry) => entry.writer === ctx.role.index);
+  // Their ids will be acked on retry without a new commit: durable first, whatever a killed predecessor left.
+  await syncEntries(ctx, mine.map((entry) => entry.version));
   return { latest: log.latest, committed: new Set(mine.flatMap((entry) => entry.ids)), nextFileSeq: await firstFreeFileSeq(ctx) };
 }
 
@@ -103,7 +105,8 @@ export const logCommit = defineStrategy({
     const listed = new Set(log.entries.flatMap((entry) => entry.files));
     const orphans = (await ctx.io.readdir(ctx.dataDir)).filter((name) => !listed.has(name));
     for (const name of orphans) await ctx.io.unlink(join(ctx.dataDir, name));
-    if (orphans.length > 0) await ctx.io.fsyncDir(ctx.dataDir);
+    // Even with no orphan left: a finalize killed before this fsync may have unlinked them in the page cache only.
+    await ctx.io.fsyncDir(ctx.dataDir);
     ctx.log(`finalize: versions=${log.entries.length} torn=${log.torn.length} orphansRemoved=${orphans.length}`);
   },
 });

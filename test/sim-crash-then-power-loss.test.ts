@@ -59,3 +59,42 @@ describe('a crash, then a power loss a few steps later (posix)', () => {
     expect(failures).toEqual([]);
   });
 });
+
+describe('a finalize killed between its deletions and their folder fsync (posix)', () => {
+  it('incremental-file, the counterexample the mutation run found unmutated (2 writers × 1 record): the inputs a power loss brings back are not left beside main', async () => {
+    // Arrange: finalize folds both inputs into main, unlinks them, and is killed before the folder's
+    // fsync (crash@44); its restart finds nothing to fold. (crash@22 and the power loss at 28 are how the
+    // search got there: they shift finalize's steps but change nothing else.)
+    const plan = { choices: [], faults: [{ kind: 'crash' as const, step: 22 }, { kind: 'power-loss' as const, step: 28 }, { kind: 'crash' as const, step: 44 }], crash: [] };
+
+    // Act
+    const run = await runSchedule(await setup('incremental-file', 2, 1), plan);
+
+    // Assert: the end's power loss keeps no unlink it may drop, and nothing is there twice.
+    expect(run.fired.map((f) => `${f.kind}@${f.step} ${f.op} ${f.path}`).slice(0, 3)).toEqual(['crash@22 readdir data/incremental', 'power-loss@28 readdir data/incremental', 'crash@44 fsync data/incremental']);
+    expect(run.verdict).toMatchObject({ acked: 2, lost: 0, duplicates: 0, valid: true });
+  });
+});
+
+describe('log-commit: a restarted writer trusts its predecessor\'s commit entry only once durable (posix)', () => {
+  it('the counterexample the mutation run found unmutated (2 writers × 1 record: writer-1 killed before its entry\'s fsync, its restart acks w1-0, a power loss): nothing lost', async () => {
+    const plan = { choices: [], faults: [{ kind: 'crash' as const, step: 26 }, { kind: 'power-loss' as const, step: 32 }], crash: [] };
+
+    const run = await runSchedule(await setup('log-commit', 2, 1), plan);
+
+    expect(run.fired.map((f) => `${f.kind}@${f.step} ${f.process} ${f.op}`).slice(0, 2)).toEqual(['crash@26 writer-1 fsync', expect.stringMatching(/^power-loss@32 /)]);
+    expect(run.fired[0]!.path).toMatch(/^state\/_log\/0+1\.json$/);
+    expect(run.verdict).toMatchObject({ acked: 2, lost: 0, valid: true });
+  });
+});
+
+describe('append-log: a restarted compactor trusts the parts it finds only once their names are durable (posix)', () => {
+  it('the counterexample the mutation run found unmutated (2 writers × 1 record: the merger killed between a part\'s rename and the folder fsync, its restart removes the segments, a power loss): nothing lost', async () => {
+    const plan = { choices: [], faults: [{ kind: 'crash' as const, step: 27 }, { kind: 'power-loss' as const, step: 37 }], crash: [] };
+
+    const run = await runSchedule(await setup('append-log', 2, 1), plan);
+
+    expect(run.fired.map((f) => `${f.kind}@${f.step} ${f.process} ${f.op} ${f.path}`)[0]).toBe('crash@27 merger fsync data');
+    expect(run.verdict).toMatchObject({ acked: 2, lost: 0, valid: true });
+  });
+});

@@ -68,6 +68,12 @@ export interface SimSearch {
   shrinks: number;
   /** Fault kinds planned and fired in the judged schedules (a planned fault past a schedule's end never fires). */
   coverage: Record<string, SimFaultCoverage>;
+  /**
+   * PCT priority schedules (`--pct D`) instead of random picks: the depth searched, the processes and
+   * steps of its bound, and the bound itself (the least chance to hit a bug of that depth, per schedule
+   * and over the search's schedules).
+   */
+  pct?: { depth: number; processes: number; steps: number; perSchedule: number; overRuns: number };
   elapsedMs: number;
   counterexample?: SimCounterexample;
 }

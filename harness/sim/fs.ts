@@ -187,6 +187,8 @@ export class SimFs {
   private visible: FsState = { entries: new Map(), data: new Map() };
   private durable: FsState = { entries: new Map(), data: new Map() };
   private log: PendingOp[] = [];
+  /** Writes whose writeback failed (an fsync returned EIO): no later fsync makes them durable. */
+  private failed = new Set<PendingOp>();
   private seq = 0;
   private nextInode = 1;
   private nextCall = 1;
@@ -258,8 +260,20 @@ export class SimFs {
   }
 
   append(path: string, bytes: Uint8Array, call: number): void {
-    const node = this.fileNode(path, 'write');
-    this.record({ kind: 'data', op: 'append', inode: node.inode, path, call, bytes: bytes.slice() });
+    this.appendTo(this.fileNode(path, 'write').inode, path, bytes, call);
+  }
+
+  /**
+   * An append through an open handle: to the file the handle holds, renamed or unlinked since (write(2)
+   * goes by file descriptor, not by name). `path` is the name it was opened by, for reports.
+   */
+  appendTo(inode: number, path: string, bytes: Uint8Array, call: number): void {
+    this.record({ kind: 'data', op: 'append', inode, path, call, bytes: bytes.slice() });
+  }
+
+  /** The file `path` names now (ENOENT, EISDIR otherwise): what an open handle holds from then on. */
+  inodeOf(path: string): number {
+    return this.fileNode(path, 'open').inode;
   }
 
   /** A write at `offset` (pwrite): an append when it lands exactly at the end, else a `write` op. */
@@ -318,6 +332,26 @@ export class SimFs {
     this.commit(this.model.fsyncFile(this.log, node.inode));
   }
 
+  /** An fsync through a handle: the file it holds, whatever its name is now (or if it has none). */
+  fsyncInode(inode: number): void {
+    this.commit(this.model.fsyncFile(this.log, inode));
+  }
+
+  /**
+   * An fsync of `path` that returned EIO. Linux marks the pages whose writeback failed clean (their
+   * content stays visible until evicted) and reports the error once: a retried fsync succeeds without
+   * writing them (the 2018 "fsyncgate" finding, PostgreSQL's data loss; Rebello et al., Can Applications
+   * Recover from fsync Failures?, USENIX ATC 2020). So the file's un-synced writes are never made durable
+   * by a later fsync: a power loss keeps what its model allows of them (any of them may have reached the
+   * disk before the error, or none), and writes that a later fsync does make durable leave zeros where
+   * the failed ones were (a hole), never their bytes.
+   */
+  failWriteback(path: string): void {
+    const node = this.visible.entries.get(path);
+    if (node?.kind !== 'file') return;
+    for (const op of this.log) if (op.kind === 'data' && op.op !== 'truncate' && op.inode === node.inode) this.failed.add(op);
+  }
+
   fsyncDir(path: string): void {
     const node = this.visible.entries.get(path);
     if (!node) throw errno('ENOENT', 'fsync', path);
@@ -347,6 +381,7 @@ export class SimFs {
     this.visible = state;
     this.durable = cloneState(state);
     this.log = [];
+    this.failed.clear();
     return { model: this.model.name, outcomes, groups: groups.length };
   }
 
@@ -424,10 +459,16 @@ export class SimFs {
   }
 
   private commit(ops: readonly PendingOp[]): void {
-    if (ops.length === 0) return;
-    const chosen = new Set(ops);
-    for (const op of this.log) if (chosen.has(op)) applyOp(this.durable, op);
-    this.log = this.log.filter((op) => !chosen.has(op));
+    const chosen = new Set(ops.filter((op) => !this.failed.has(op)));
+    if (chosen.size === 0) return;
+    // A failed write before a committed write of the same file: settled as the hole it leaves.
+    const holes = new Set(this.log.filter((op) => this.failed.has(op) && op.kind === 'data'
+      && [...chosen].some((c) => c.kind === 'data' && c.inode === op.inode && c.seq > op.seq)));
+    for (const op of this.log) {
+      if (chosen.has(op)) applyOp(this.durable, op);
+      else if (holes.has(op) && op.kind === 'data') applyOp(this.durable, { ...op, bytes: new Uint8Array(op.bytes!.byteLength) });
+    }
+    this.log = this.log.filter((op) => !chosen.has(op) && !holes.has(op));
   }
 
   private fileNode(path: string, op: string): Extract<Node, { kind: 'file' }> {

@@ -1,20 +1,24 @@
 import { instrument, noopHook, type IoHook, type IoPort, type StorageBackend } from '../sdk/ports/io.js';
 import type { SimFs } from './fs.js';
 
-/** A SimFs as a storage backend: a write handle is the SimFs call that opened the file. */
-export function simBackend(fs: SimFs): StorageBackend<number> {
+/**
+ * A SimFs as a storage backend. A write handle is the SimFs call that opened the file and the file it
+ * opened: writes and fsyncs through it go to that file even after it was renamed or unlinked, as
+ * through a file descriptor.
+ */
+export function simBackend(fs: SimFs): StorageBackend<{ call: number; inode: number }> {
   return {
     async openForWrite(path, mode) {
       const call = fs.beginCall();
       const existed = fs.exists(path);
       fs.open(path, { exclusive: mode.exclusive, truncate: mode.truncate }, call);
-      return { handle: call, created: !existed };
+      return { handle: { call, inode: fs.inodeOf(path) }, created: !existed };
     },
-    async write(call, path, data) {
-      fs.append(path, data, call);
+    async write(handle, path, data) {
+      fs.appendTo(handle.inode, path, data, handle.call);
     },
-    async sync(_call, path) {
-      fs.fsyncFile(path);
+    async sync(handle) {
+      fs.fsyncInode(handle.inode);
     },
     async close() {},
     exists: async (path) => fs.exists(path),

@@ -9,6 +9,7 @@ import { makeRecord } from '../sdk/records.js';
 import type { BackgroundRoleKind, StrategyContext } from '../sdk/strategy.js';
 import { SimFs, type CrashOutcome, type PersistenceModel } from './fs.js';
 import { createSimIoPort } from './io-port.js';
+import { mutatedPort, type DurabilityProbe } from './mutation.js';
 import { createSimLockPort, SimLocks, type SimLockConfig } from './lock-port.js';
 import type { SimCrashFate, SimFiredFault, SimStep } from '../result/sim-result.js';
 import { SIM_EPOCH_MS, SimWorld, type SimProcess } from './world.js';
@@ -47,6 +48,42 @@ export interface SchedulePlan {
   faults: SimFault[];
   /** Consumed one per crash group at each power loss (see SimFs.powerLoss). */
   crash: number[];
+  /** A PCT priority schedule: when present it picks the process at every step instead of `choices`. */
+  pct?: PctSchedule;
+}
+
+/**
+ * PCT, probabilistic concurrency testing (Burckhardt, Kothari, Musuvathi, Nagarakatte, ASPLOS 2010): every
+ * process gets a priority, the ready process of highest priority takes each step, and at d − 1 change
+ * points the process taking that step drops below every initial priority. With the priorities a uniformly
+ * random permutation and the change points uniform over the k steps, one schedule finds any bug of depth d
+ * (d ordering constraints between steps) among n processes with probability at least 1 / (n · k^(d−1)).
+ */
+export interface PctSchedule {
+  /** Rank of each process (by name, in the order names first appear); a name past the end ranks lowest. */
+  ranks: number[];
+  /** Steps (1-based) at which the process taking the step drops to priority i (the i-th change point). */
+  changes: number[];
+}
+
+/** Picks the ready process of highest priority; at a change point lowers the picked one's priority. */
+function pctPicker(pct: PctSchedule): (ready: readonly SimProcess[], step: number) => SimProcess {
+  const names: string[] = [];
+  const lowered = new Map<string, number>();
+  const priority = (name: string) => {
+    if (!names.includes(name)) names.push(name);
+    const rank = pct.ranks[names.indexOf(name)];
+    // Initial priorities lie above every change point's level (0 … d − 2).
+    return lowered.get(name) ?? pct.changes.length + (rank ?? -1) + 1;
+  };
+  return (ready, step) => {
+    // Names are ranked in the order they are first seen ready, in spawn order.
+    for (const p of ready) priority(p.name);
+    const proc = ready.reduce((best, p) => (priority(p.name) > priority(best.name) ? p : best));
+    const change = pct.changes.indexOf(step);
+    if (change !== -1) lowered.set(proc.name, pct.changes.length - 1 - change);
+    return proc;
+  };
 }
 
 export interface SimSetup {
@@ -61,6 +98,8 @@ export interface SimSetup {
   lock: SimLockConfig;
   /** A schedule longer than this many steps ends with verdict unknown. */
   maxSteps: number;
+  /** Mutation testing only (harness/sim/mutation.ts): count durability sites, mutate one. Off when absent. */
+  durability?: DurabilityProbe;
 }
 
 export type FiredFault = SimFiredFault;
@@ -103,11 +142,17 @@ export async function runSchedule(setup: SimSetup, plan: SchedulePlan): Promise<
   const aborts = new Map<SimProcess, AbortController>();
   let choice = 0;
   let crashChoice = 0;
+  const pct = plan.pct ? pctPicker(plan.pct) : undefined;
   let phase: SimPhase = 'writers';
 
+  /** What each process's port still owes when its body ends (a `late` durability mutant). */
+  const settles = new Map<SimProcess, () => Promise<void>>();
   function context(proc: SimProcess): StrategyContext {
+    const hook = { before: (op: string, path: string) => world.step(proc, op, relative(path)), point: () => {} };
+    const { io, settle } = mutatedPort(createSimIoPort(fs, hook), fs, hook, setup.durability);
+    settles.set(proc, settle);
     return {
-      io: createSimIoPort(fs, { before: (op, path) => world.step(proc, op, relative(path)), point: () => {} }),
+      io,
       lock: createSimLockPort(locks, proc),
       clock: world.clock(proc),
       codec: setup.codec,
@@ -124,11 +169,17 @@ export async function runSchedule(setup: SimSetup, plan: SchedulePlan): Promise<
 
   // ---- the processes ---------------------------------------------------------------------------
 
+  /** A process whose body, once it ends, still does what a `late` mutant deferred (its last step's fsync). */
+  const spawn = (spec: Parameters<SimWorld['spawn']>[0], body: (proc: SimProcess) => Promise<void>) => world.spawn(spec, async (proc) => {
+    await body(proc);
+    await settles.get(proc)?.();
+  });
+
   const writers: SimProcess[] = [];
   const background: SimProcess[] = [];
 
   async function startWriter(index: number, incarnation: number): Promise<void> {
-    writers[index] = await world.spawn({ name: `writer-${index}`, kind: 'writer', index, incarnation }, async (proc) => {
+    writers[index] = await spawn({ name: `writer-${index}`, kind: 'writer', index, incarnation }, async (proc) => {
       const ctx = context(proc);
       const previous = ledgers.get(index) ?? '';
       const ledger = {
@@ -153,7 +204,7 @@ export async function runSchedule(setup: SimSetup, plan: SchedulePlan): Promise<
   async function startBackground(kind: BackgroundRoleKind, incarnation: number): Promise<void> {
     const stop = new AbortController();
     const slot = roleKinds.indexOf(kind);
-    background[slot] = await world.spawn({ name: kind, kind, index: 0, incarnation }, async (proc) => {
+    background[slot] = await spawn({ name: kind, kind, index: 0, incarnation }, async (proc) => {
       aborts.set(proc, stop);
       await strategy.definition.roles![kind]!(context(proc), strategy.options).run(stop.signal);
     });
@@ -201,6 +252,8 @@ export async function runSchedule(setup: SimSetup, plan: SchedulePlan): Promise<
         if (gate.op === 'lock' || gate.op === 'unlock') return { take: true };
         fired.push(base);
         injected.add(proc);
+        // An fsync that fails may have dropped the file's dirty pages: a retry that succeeds proves nothing.
+        if (gate.op === 'fsync') fs.failWriteback(gate.path.startsWith('/') ? gate.path : `${SIM_CELL}/${gate.path}`);
         return { take: true, error: Object.assign(new Error(`EIO: i/o error (injected), ${gate.op} '${gate.path}'`), { code: 'EIO' }) };
       case 'pause':
         fired.push({ ...base, ms: fault.ms });
@@ -236,7 +289,7 @@ export async function runSchedule(setup: SimSetup, plan: SchedulePlan): Promise<
         continue;
       }
       if (world.steps >= setup.maxSteps) return 'step-budget';
-      const proc = ready[(plan.choices[choice++] ?? 0) % ready.length]!;
+      const proc = pct ? pct(ready, world.steps + 1) : ready[(plan.choices[choice++] ?? 0) % ready.length]!;
       const fault = pendingFaults[0] && pendingFaults[0].step <= world.steps + 1 ? pendingFaults.shift() : undefined;
       const applied = fault ? await applyFault(fault, proc) : { take: true };
       if (applied.take) await world.take(proc, applied.error ? { error: applied.error, note: `io-error: ${applied.error.message}` } : undefined);
@@ -247,7 +300,7 @@ export async function runSchedule(setup: SimSetup, plan: SchedulePlan): Promise<
 
   let finalize: SimProcess | undefined;
   async function startFinalize(incarnation: number): Promise<void> {
-    finalize = await world.spawn({ name: 'finalize', kind: 'finalize', index: 0, incarnation }, (proc) => strategy.definition.finalize!(context(proc), strategy.options));
+    finalize = await spawn({ name: 'finalize', kind: 'finalize', index: 0, incarnation }, (proc) => strategy.definition.finalize!(context(proc), strategy.options));
   }
 
   for (let i = 0; i < setup.workers; i++) await startWriter(i, 0);

@@ -29,6 +29,8 @@ export interface SimOptions {
   thinkMs: number;
   codec: CodecName;
   maxSteps: number;
+  /** PCT priority schedules of this bug depth instead of random picks (0: random picks). */
+  pctDepth: number;
   /** A pass needs at least this share (0–1) of the searched schedules judged. */
   minJudgedShare: number;
   /** Replays one schedule (fast-check's path) of one search target instead of searching. */
@@ -39,7 +41,7 @@ export interface SimOptions {
 
 export const SIM_DEFAULTS = {
   workers: 3, records: 2, runs: 200, seed: 1, model: 'posix', faults: ['crash', 'power-loss', 'io-error', 'pause'],
-  lock: 'lease', lockStaleMs: 5000, lockTimeoutMs: 60_000, payloadBytes: 32, thinkMs: 0, codec: 'hyparquet', maxSteps: 20_000, minJudgedShare: 0.8,
+  lock: 'lease', lockStaleMs: 5000, lockTimeoutMs: 60_000, payloadBytes: 32, thinkMs: 0, codec: 'hyparquet', maxSteps: 20_000, pctDepth: 0, minJudgedShare: 0.8,
 } as const satisfies Omit<SimOptions, 'strategy' | 'replay' | 'outDir' | 'command'>;
 
 /** The exact command that replays a counterexample: every setting that shapes a schedule, the seed and the path. */
@@ -48,7 +50,7 @@ export function replayCommand(o: SimOptions, target: SearchTarget, path: string)
   return ['npx parquet-chaos sim', `--strategy ${quote(o.strategy)}`, `--workers ${o.workers}`, `--records ${o.records}`,
     `--model ${o.model}`, `--faults ${o.faults.length ? o.faults.join(',') : 'none'}`, `--lock ${o.lock}`, `--lock-stale ${o.lockStaleMs}`,
     `--lock-timeout ${o.lockTimeoutMs}`, `--payload-bytes ${o.payloadBytes}`, `--think-ms ${o.thinkMs}`, `--codec ${o.codec}`,
-    `--max-steps ${o.maxSteps}`, `--seed ${o.seed}`, `--target ${target}`, `--replay ${quote(path)}`].join(' ');
+    `--max-steps ${o.maxSteps}`, ...(o.pctDepth ? [`--pct ${o.pctDepth}`] : []), `--seed ${o.seed}`, `--target ${target}`, `--replay ${quote(path)}`].join(' ');
 }
 
 /**
@@ -90,7 +92,7 @@ export async function runSim(o: SimOptions): Promise<RunResult> {
   const searches: SimSearch[] = [];
   const searchFor = async (target: SearchTarget, path?: string) => {
     const started = performance.now();
-    const found = await search({ setup, runs: o.runs, seed: o.seed, faults: o.faults, target, replay: path });
+    const found = await search({ setup, runs: o.runs, seed: o.seed, faults: o.faults, target, replay: path, ...(o.pctDepth ? { pctDepth: o.pctDepth } : {}) });
     const { counterexample, ...rest } = found;
     searches.push({
       ...rest,

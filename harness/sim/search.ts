@@ -32,6 +32,13 @@ export interface SearchConfig {
   target: SearchTarget;
   /** fast-check's counterexample path: replay that schedule instead of searching. */
   replay?: string;
+  /**
+   * Before the `runs` random schedules, try the systematic crash points of `crashPointPlans` (their
+   * number is added to the budget). Off by default; a replay needs the same setting.
+   */
+  crashPoints?: boolean;
+  /** Priority schedules of this bug depth (PCT) instead of uniformly random picks. */
+  pctDepth?: number;
 }
 
 export type Counterexample = Omit<SimCounterexample, 'replay'>;
@@ -70,7 +77,7 @@ const PICK = fc.nat({ max: 0xffff });
  * crash, then a power loss 1 to MAX_CRASH_GAP steps later, the shape of the losses ALICE and CrashMonkey
  * report (what a killed process left un-synced is trusted by its restart, then the power goes).
  */
-export function planArbitrary(maxSteps: number, faults: readonly SimFaultKind[], staleMs: number): fc.Arbitrary<SchedulePlan> {
+export function planArbitrary(maxSteps: number, faults: readonly SimFaultKind[], staleMs: number, pct?: PctOption): fc.Arbitrary<SchedulePlan> {
   const step = fc.integer({ min: 1, max: Math.max(1, maxSteps) });
   const one = (kind: SimFaultKind): fc.Arbitrary<SimFault[]> => (kind === 'pause'
     ? fc.record({ kind: fc.constant(kind), step, ms: fc.integer({ min: 1, max: 2 * staleMs }) })
@@ -80,13 +87,74 @@ export function planArbitrary(maxSteps: number, faults: readonly SimFaultKind[],
     kinds.push(fc.record({ step, gap: fc.integer({ min: 1, max: MAX_CRASH_GAP }) })
       .map(({ step: at, gap }): SimFault[] => [{ kind: 'crash', step: at }, { kind: 'power-loss', step: at + gap }]));
   }
-  return fc.record({
+  const plan: fc.Arbitrary<SchedulePlan> = fc.record({
     // size 'max': fast-check's default size caps generated arrays near 10 elements, which would leave
     // every pick after the tenth step at 0 (no interleaving late in a schedule).
     choices: fc.array(PICK, { maxLength: maxSteps, size: 'max' }),
-    faults: kinds.length ? fc.array(fc.oneof(...kinds), { maxLength: Math.floor(MAX_FAULTS / 2) + 1 }).map((groups) => groups.flat().slice(0, MAX_FAULTS)) : fc.constant([]),
+    faults: kinds.length ? fc.array(fc.oneof(...kinds), { maxLength: Math.floor(MAX_FAULTS / 2) + 1 }).map((groups) => groups.flat().slice(0, MAX_FAULTS)) : fc.constant<SimFault[]>([]),
     crash: fc.array(PICK, { maxLength: 64, size: 'max' }),
   });
+  if (!pct) return plan;
+  // PCT: a uniformly random permutation of the processes' priorities and d − 1 change points uniform
+  // over the steps (noBias: fast-check's default bias towards small values would break the bound).
+  return fc.record({
+    plan,
+    ranks: fc.shuffledSubarray([...Array(pct.processes).keys()], { minLength: pct.processes, maxLength: pct.processes }),
+    changes: fc.array(fc.noBias(fc.integer({ min: 1, max: Math.max(1, maxSteps) })), { minLength: pct.depth - 1, maxLength: pct.depth - 1 }),
+  }).map(({ plan: p, ranks, changes }): SchedulePlan => ({ ...p, choices: [], pct: { ranks, changes } }));
+}
+
+/** PCT's two parameters: the bug depth searched for, and the number of processes (n in its bound). */
+export interface PctOption {
+  depth: number;
+  processes: number;
+}
+
+/**
+ * PCT's guarantee for one schedule (Burckhardt et al., ASPLOS 2010, theorem 1): a bug of depth `depth`
+ * among `processes` processes in schedules of `steps` steps is hit with probability at least
+ * 1 / (n · k^(d−1)); over `runs` independent schedules at least 1 − (1 − p)^runs.
+ */
+export function pctBound(o: PctOption, steps: number, runs: number): { perSchedule: number; overRuns: number } {
+  const perSchedule = 1 / (o.processes * steps ** (o.depth - 1));
+  return { perSchedule, overRuns: 1 - (1 - perSchedule) ** runs };
+}
+
+/**
+ * Longest gap tried by the systematic crash points between a crash and its power loss: long enough for a
+ * restarted merger to redo a fold (recover, read, republish, delete, fsync: 12–14 steps for 2 inputs).
+ */
+export const CRASH_POINT_WINDOW = 16;
+
+/**
+ * Systematic crash points over the fault-free schedule whose picks are all 0 (`trace`): that schedule, a
+ * power loss before every step, and, where crashes are searched, a crash before every fsync, alone (the
+ * power loss every schedule ends with follows) and followed by a power loss 1 to CRASH_POINT_WINDOW steps
+ * later; every power loss keeps the harshest state the model allows
+ * (crash choices all 0). What they guarantee: every durability step whose loss a single power loss (or a
+ * killed process's retry, then a power loss) exposes on that schedule is found, whatever the luck of
+ * random sampling. The bounded-exhaustive idea of CrashMonkey (Mohan et al., OSDI 2018), on one schedule.
+ */
+export function crashPointPlans(trace: readonly { step: number; op: string }[], faults: readonly SimFaultKind[]): SchedulePlan[] {
+  // Fewest faults first (none: the power loss every schedule ends with may be enough), then earliest:
+  // the first that fails is the smallest of them (fast-check cannot shrink a given example).
+  const plans: SchedulePlan[] = [{ choices: [], faults: [], crash: [] }];
+  if (faults.includes('power-loss')) {
+    for (const { step } of trace) plans.push({ choices: [], faults: [{ kind: 'power-loss', step }], crash: [] });
+  }
+  if (faults.includes('crash')) {
+    // A crash alone: its restart trusts what it left, and the power loss every schedule ends with comes.
+    for (const { step, op } of trace) if (op === 'fsync') plans.push({ choices: [], faults: [{ kind: 'crash', step }], crash: [] });
+  }
+  if (faults.includes('power-loss') && faults.includes('crash')) {
+    for (const { step, op } of trace) {
+      if (op !== 'fsync') continue;
+      for (let gap = 1; gap <= CRASH_POINT_WINDOW; gap++) {
+        plans.push({ choices: [], faults: [{ kind: 'crash', step }, { kind: 'power-loss', step: step + gap }], crash: [] });
+      }
+    }
+  }
+  return plans;
 }
 
 /** Adds one judged schedule's planned and fired faults to the coverage (the power loss every schedule ends with aside). */
@@ -109,7 +177,10 @@ export async function search(config: SearchConfig): Promise<SearchOutcome> {
   const length = baseline.trace.length;
   const outcome: SearchOutcome = { target, schedules: 0, judged: 0, vacuous: 0, unknown: 0, shrinks: 0, coverage: {} };
   let shrinking = false;
-  const property = fc.asyncProperty(planArbitrary(Math.ceil(length * 1.5), config.faults, setup.lock.staleMs), async (plan) => {
+  const processes = setup.workers + Object.keys(setup.strategy.definition.roles ?? {}).length + (setup.strategy.definition.finalize ? 1 : 0);
+  const pct = config.pctDepth ? { depth: config.pctDepth, processes } : undefined;
+  if (pct) outcome.pct = { ...pct, steps: Math.ceil(length * 1.5), ...pctBound(pct, Math.ceil(length * 1.5), config.runs) };
+  const property = fc.asyncProperty(planArbitrary(Math.ceil(length * 1.5), config.faults, setup.lock.staleMs, pct), async (plan) => {
     const run = await runSchedule(setup, plan);
     const broken = brokenFor(run.verdict, claims, target);
     if (!shrinking) {
@@ -126,9 +197,11 @@ export async function search(config: SearchConfig): Promise<SearchOutcome> {
     if (broken.length > 0) shrinking = true;
     return broken.length === 0;
   });
+  const examples = config.crashPoints ? crashPointPlans(baseline.trace, config.faults).map((plan): [SchedulePlan] => [plan]) : [];
   const result = await fc.check(property, {
     seed: config.seed,
-    numRuns: config.replay ? 1 : config.runs,
+    examples,
+    numRuns: config.replay ? 1 : config.runs + examples.length,
     ...(config.replay ? { path: config.replay, endOnFailure: true } : {}),
   });
   if (result.failed && result.counterexample && result.counterexamplePath) {

@@ -168,6 +168,9 @@ export class SimWorld {
 
   /** A rejection when `proc` already waits at a step or a timer (see `step`), else undefined. */
   private refuseConcurrent(proc: SimProcess, what: string): Promise<never> | undefined {
+    // A plain sleep the process stopped waiting for (a sleep raced with an abort signal, as a background
+    // role's poll does when it is stopped) is abandoned, not concurrent: it never wakes.
+    if (!proc.gate && proc.timer && proc.timer.channel === undefined) proc.timer = undefined;
     const busy = proc.gate ? `${proc.gate.op} ${proc.gate.path}` : proc.timer ? (proc.timer.channel ?? 'a sleep') : undefined;
     if (busy === undefined) return undefined;
     const message = `${proc.name} started ${what} while its ${busy} was still pending: concurrent operations within one `

@@ -83,6 +83,17 @@ export async function readCommitLog(ctx: StrategyContext): Promise<LogSnapshot> 
   return snapshot;
 }
 
+/**
+ * Makes `versions`' entries durable (each entry, then the log folder). A log read shows what the page
+ * cache holds: an entry whose writer was killed between creating it and its fsync is there, but a power
+ * loss may take it. Whoever acts on such an entry (acks its ids) makes it durable first (sim found
+ * log-commit acking a killed predecessor's un-synced entry, then losing it).
+ */
+export async function syncEntries(ctx: StrategyContext, versions: readonly number[]): Promise<void> {
+  for (const version of versions) await ctx.io.fsyncFile(entryPath(ctx, version));
+  if (versions.length > 0) await ctx.io.fsyncDir(logDir(ctx));
+}
+
 export interface CommitOutcome {
   version: number;
   /** Versions found already taken (EEXIST) before this one was created. */

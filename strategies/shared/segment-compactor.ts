@@ -54,6 +54,10 @@ export class Compactor {
       compactor.nextPart = Math.max(compactor.nextPart, Number(n) + 1);
       compactor.unread.push(name);
     }
+    // The parts found are trusted (their records' segments are removed as compacted): their names made
+    // durable first. A compactor killed between a part's rename and its folder fsync leaves the name in
+    // the page cache only (the data was fsynced before the rename); sim's mutation run found the loss.
+    if (compactor.unread.length > 0) await ctx.io.fsyncDir(ctx.dataDir);
     return compactor;
   }
 

@@ -4,6 +4,34 @@ import { prefixOptions, type CrashGroup, type PendingOp, type PersistenceModel }
 const isJournaled = (op: PendingOp) => op.kind === 'entry' || op.op === 'truncate';
 
 /**
+ * Data a journal commit writes although nobody fsynced it: auto_da_alloc forces the data of a file
+ * renamed over another, and of a file truncated to 0 and written again (the same open), to disk before
+ * the commit that holds the rename or the truncate (ext4 documentation, auto_da_alloc: "the data blocks of
+ * the new file are forced to disk before the rename() operation is committed"); and writes older than a
+ * committed truncate of their file are settled by it (the truncate dropped those pages). Without this,
+ * an unrelated fsync committed a replacing rename without its data (a torn replacement ext4 never
+ * shows), and two in-place versions could survive glued together, each truncate durable, the data
+ * before it still pending.
+ */
+function forcedByCommit(log: readonly PendingOp[], journal: readonly PendingOp[]): Set<PendingOp> {
+  const forced = new Set<PendingOp>();
+  for (const op of log) {
+    if (op.kind !== 'data' || op.op === 'truncate') continue;
+    const forcing = journal.some((j) => (j.kind === 'entry' && j.op === 'rename' && j.replaced && j.seq > op.seq
+      && j.changes.some((c) => c.node?.kind === 'file' && c.node.inode === op.inode))
+      || (j.kind === 'data' && j.op === 'truncate' && j.inode === op.inode && (j.seq > op.seq || (j.replacesContent && j.call === op.call))));
+    if (forcing) forced.add(op);
+  }
+  return forced;
+}
+
+/** What any fsync commits: the whole journal, the data it forces, and `also` (the fsynced file's data). */
+function committed(log: readonly PendingOp[], also: (op: PendingOp) => boolean): PendingOp[] {
+  const forced = forcedByCommit(log, log.filter(isJournaled));
+  return log.filter((op) => isJournaled(op) || forced.has(op) || also(op));
+}
+
+/**
  * ext4 mounted data=ordered (its default) with auto_da_alloc (also default). Metadata (creates, renames,
  * unlinks, mkdirs, truncates) goes through one journal, so a power loss keeps a prefix of all
  * un-committed metadata changes in the order they happened, across folders; any fsync, of a file or a
@@ -22,9 +50,10 @@ export const ext4OrderedModel = {
     'Linux kernel ext4 documentation, mount options data=ordered and auto_da_alloc: https://www.kernel.org/doc/html/latest/admin-guide/ext4.html',
     'Pillai et al., All File Systems Are Not Created Equal (ALICE), OSDI 2014, table of persistence properties: https://www.usenix.org/conference/osdi14/technical-sessions/presentation/pillai',
     'Linux fsync(2): https://man7.org/linux/man-pages/man2/fsync.2.html',
+    'Mohan et al., Finding Crash-Consistency Bugs with Bounded Black-Box Crash Testing (CrashMonkey), OSDI 2018: https://www.usenix.org/conference/osdi18/presentation/mohan',
   ],
-  fsyncFile: (log, inode) => log.filter((op) => isJournaled(op) || (op.kind === 'data' && op.inode === inode)),
-  fsyncDir: (log) => log.filter(isJournaled),
+  fsyncFile: (log, inode) => committed(log, (op) => op.kind === 'data' && op.inode === inode),
+  fsyncDir: (log) => committed(log, () => false),
   crashGroups(log, kept) {
     const journal = log.filter(isJournaled);
     const groups: CrashGroup[] = [{ label: 'the journal (all metadata, in order)', ops: journal, options: prefixOptions(journal) }];
