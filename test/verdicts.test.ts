@@ -120,9 +120,10 @@ describe('paired fault schedules', () => {
     const result = await runSmall({ strategies: ['log-commit,log-commit:every=2'], scenarios: ['buffer-crash'], workers: 3, recordsPerWorker: 4, seed: 11, restart: 'none' });
 
     // Assert
-    // 2 kills and a pause, then the scenario's optional hold of each of the 3 writers inside the shared buffer's window.
+    // 2 kills and a pause, then the scenario's optional hold of each of the 3 writers inside the shared buffer's
+    // window and its optional kill of the paused writer inside its second in-place write of main.
     const [a, b] = result.cells.map((c) => c.faults.planned);
-    expect(a).toHaveLength(6);
+    expect(a).toHaveLength(7);
     expect(a!.filter((f) => !f.optional).map((f) => f.kind)).toEqual(['kill', 'kill', 'pause']);
     expect(b).toEqual(a);
   });
