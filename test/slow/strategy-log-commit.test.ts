@@ -1,15 +1,15 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkCell } from '../harness/oracle/checker.js';
-import type { IoHook } from '../harness/sdk/ports/io.js';
-import type { StrategyContext } from '../harness/sdk/strategy.js';
-import { logCommit } from '../strategies/log-commit.js';
-import { commitNext, type CommitEntry } from '../strategies/shared/commit-log.js';
-import { runSmall } from './support/cell.js';
-import { LedgeredWriter, retryPlan, testRecord } from './support/ledgered-writer.js';
-import { expectRecountAgrees } from './support/recount.js';
-import { crashAt, makeContext, SimulatedCrash, tempCell } from './support/sim.js';
+import { checkCell } from '../../harness/oracle/checker.js';
+import type { IoHook } from '../../harness/sdk/ports/io.js';
+import type { StrategyContext } from '../../harness/sdk/strategy.js';
+import { logCommit } from '../../strategies/log-commit.js';
+import { commitNext, type CommitEntry } from '../../strategies/shared/commit-log.js';
+import { runSmall } from '../support/cell.js';
+import { LedgeredWriter, retryPlan, testRecord } from '../support/ledgered-writer.js';
+import { expectRecountAgrees } from '../support/recount.js';
+import { crashAt, makeContext, SimulatedCrash, tempCell } from '../support/sim.js';
 
 const claims = logCommit.guarantees({ every: 1 });
 

@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CellResult } from '../harness/result/result.js';
-import { runSmall } from './support/cell.js';
+import type { CellResult } from '../../harness/result/result.js';
+import { runSmall } from '../support/cell.js';
 
 // Writer protocol 1 against plain-JavaScript foreign writers that use nothing of parquet-chaos (real
 // processes): a correct one must pass; each way of breaking the protocol must be a clear E_PROTOCOL
 // error naming the line, and a cell that is never a pass.
-const fixture = (name: string) => resolve(import.meta.dirname, 'fixtures/foreign', name);
+const fixture = (name: string) => resolve(import.meta.dirname, '../fixtures/foreign', name);
 const misbehaving = (how: string) => `${fixture('misbehaving.json')}:how=${how}`;
 
 /** What each way of breaking the protocol must be told as (the misbehaving writer breaks it at its 3rd write). */

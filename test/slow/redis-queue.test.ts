@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findRedisServer, startRedis } from '../harness/orchestrate/services/redis-server.js';
-import { resolveMatrix } from '../harness/orchestrate/run.js';
-import { renderTable } from '../reports/table.js';
-import { validLabel } from '../reports/format.js';
-import { runSmall } from './support/cell.js';
-import { processesMentioning } from './support/processes.js';
+import { findRedisServer, startRedis } from '../../harness/orchestrate/services/redis-server.js';
+import { resolveMatrix } from '../../harness/orchestrate/run.js';
+import { renderTable } from '../../reports/table.js';
+import { validLabel } from '../../reports/format.js';
+import { runSmall } from '../support/cell.js';
+import { processesMentioning } from '../support/processes.js';
 
 // Every test here runs on a real redis-server from PATH, started by the harness or by the test.
 

@@ -1,10 +1,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CellResult } from '../harness/result/result.js';
-import { runSmall } from './support/cell.js';
-import { pythonMissing } from './support/python.js';
-import { expectRecountAgrees, recount } from './support/recount.js';
+import type { CellResult } from '../../harness/result/result.js';
+import { runSmall } from '../support/cell.js';
+import { pythonMissing } from '../support/python.js';
+import { expectRecountAgrees, recount } from '../support/recount.js';
 
 /**
  * The seed's own pandas system (strategies/python) under the real harness: real processes, real

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runSmall } from './support/cell.js';
-import { expectRecountAgrees } from './support/recount.js';
+import { runSmall } from '../support/cell.js';
+import { expectRecountAgrees } from '../support/recount.js';
 
 /** Each of 4 writers killed once, 2 or 3 records into a batch of 4 (the first or the second). */
 const killsMidBatch = [2, 3, 6, 7].map((n, i) => `kill:target=writer-${i},afterAttempts=${n}`).join(';');

@@ -2,11 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type Io } from '../harness/cli/cli.js';
-import { defaultRunConfig } from '../harness/orchestrate/run-config.js';
-import { median } from '../harness/analyze/stats.js';
-import { gridPoints, runSweep } from '../harness/orchestrate/sweep.js';
-import { processesMentioning } from './support/processes.js';
+import { main, type Io } from '../../harness/cli/cli.js';
+import { defaultRunConfig } from '../../harness/orchestrate/run-config.js';
+import { median } from '../../harness/analyze/stats.js';
+import { gridPoints, runSweep } from '../../harness/orchestrate/sweep.js';
+import { processesMentioning } from '../support/processes.js';
 
 const outDir = mkdtempSync(join(tmpdir(), 'parquet-chaos-sweep-'));
 

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runSmall } from './support/cell.js';
-import { pythonMissing } from './support/python.js';
-import { expectRecountAgrees } from './support/recount.js';
+import { runSmall } from '../support/cell.js';
+import { pythonMissing } from '../support/python.js';
+import { expectRecountAgrees } from '../support/recount.js';
 
 /**
  * A user's own Python writer, written from docs/python.md alone: the page's `my_writer.py` and
@@ -27,7 +27,7 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 describe.skipIf(missing)('a Python writer written from docs/python.md alone (real processes)', () => {
   it('runs from a folder outside the project under main-file-contention, merge-race and buffer-crash, and passes', async () => {
     // Arrange
-    const page = readFileSync(resolve(import.meta.dirname, '../docs/python.md'), 'utf8');
+    const page = readFileSync(resolve(import.meta.dirname, '../../docs/python.md'), 'utf8');
     writeFileSync(join(folder, 'my_writer.py'), blockAfter(page, 'my_writer.py', 'python'));
     writeFileSync(join(folder, 'my-writer.json'), blockAfter(page, 'my-writer.json', 'json'));
 

@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fuseProblem } from '../harness/fuse/requirements.js';
-import { readMounts } from '../harness/fuse/mounts.js';
-import type { CellResult } from '../harness/result/result.js';
-import { runSmall } from './support/cell.js';
+import { fuseProblem } from '../../harness/fuse/requirements.js';
+import { readMounts } from '../../harness/fuse/mounts.js';
+import type { CellResult } from '../../harness/result/result.js';
+import { runSmall } from '../support/cell.js';
 
-const fixture = (name: string) => resolve(import.meta.dirname, 'fixtures', `${name}.ts`);
+const fixture = (name: string) => resolve(import.meta.dirname, '../fixtures', `${name}.ts`);
 const problem = fuseProblem();
 const crashfsMounts = () => readMounts().filter((m) => m.type === 'fuse.crashfs');
 
@@ -58,10 +58,10 @@ describe('power-cut where FUSE is missing', () => {
     const { mkdtempSync, readdirSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const { defaultScenarioNames } = await import('../scenarios/index.js');
+    const { defaultScenarioNames } = await import('../../scenarios/index.js');
     const out = mkdtempSync(join(tmpdir(), 'pc-nofuse-'));
     // An empty PATH: no fusermount3, gcc nor pkg-config to be found, as on a machine without them.
-    const result = await execa(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, '../harness/cli/main.ts'), 'run',
+    const result = await execa(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, '../../harness/cli/main.ts'), 'run',
       '--strategy', 'realtime', '--scenario', 'power-cut', '--out', out], { reject: false, env: { PATH: '' } });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/--scenario power-cut .*power loss needs a FUSE file system, and this machine lacks: .*fusermount3 \(Debian package fuse3\).*gcc/);

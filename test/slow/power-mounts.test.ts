@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { crashfsBinary } from '../harness/fuse/build.js';
-import { cleanStaleMounts, crashfsMountsUnder, daemonOf } from '../harness/fuse/mounts.js';
-import { fuseProblem } from '../harness/fuse/requirements.js';
-import { processesMentioning } from './support/processes.js';
+import { crashfsBinary } from '../../harness/fuse/build.js';
+import { cleanStaleMounts, crashfsMountsUnder, daemonOf } from '../../harness/fuse/mounts.js';
+import { fuseProblem } from '../../harness/fuse/requirements.js';
+import { processesMentioning } from '../support/processes.js';
 
 const problem = fuseProblem();
-const cliMain = resolve(import.meta.dirname, '../harness/cli/main.ts');
-const fixture = (name: string) => resolve(import.meta.dirname, 'fixtures', `${name}.ts`);
+const cliMain = resolve(import.meta.dirname, '../../harness/cli/main.ts');
+const fixture = (name: string) => resolve(import.meta.dirname, '../fixtures', `${name}.ts`);
 
 /** Polls until `check` holds (each step waits for the machine, not a race against it); gives up after `ms`. */
 async function until(check: () => boolean, ms = 60_000): Promise<boolean> {

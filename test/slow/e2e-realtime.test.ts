@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runSmall } from './support/cell.js';
-import { expectRecountAgrees, recount } from './support/recount.js';
+import { runSmall } from '../support/cell.js';
+import { expectRecountAgrees, recount } from '../support/recount.js';
 
 describe('realtime under main-file contention (real processes)', () => {
   it('loses updates without a lock and none with one; the checker agrees with DuckDB', async () => {

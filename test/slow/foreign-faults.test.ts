@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runSmall } from './support/cell.js';
-import { processesMentioning } from './support/processes.js';
+import { runSmall } from '../support/cell.js';
+import { processesMentioning } from '../support/processes.js';
 
 // Faults on real foreign processes: a kill or a pause takes the harness role process and the foreign
 // child together (one process group), crash points go through the protocol, and nothing of the run
@@ -12,8 +12,8 @@ import { processesMentioning } from './support/processes.js';
 // own and passes that folder to the child as an argument, so every foreign child is found by it.
 const marker = mkdtempSync(join(tmpdir(), 'parquet-chaos-foreign-'));
 const manifest = join(marker, 'correct.json');
-const base = JSON.parse(readFileSync(resolve(import.meta.dirname, 'fixtures/foreign/correct.json'), 'utf8'));
-writeFileSync(manifest, JSON.stringify({ ...base, roles: { writer: { command: ['node', resolve(import.meta.dirname, 'fixtures/foreign/correct.mjs'), marker] } } }));
+const base = JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures/foreign/correct.json'), 'utf8'));
+writeFileSync(manifest, JSON.stringify({ ...base, roles: { writer: { command: ['node', resolve(import.meta.dirname, '../fixtures/foreign/correct.mjs'), marker] } } }));
 
 afterAll(() => {
   expect(processesMentioning(marker)).toEqual([]);
@@ -65,7 +65,7 @@ describe('faults on a foreign writer (real processes)', () => {
     // Arrange: writer-0 (its role process and its foreign child) paused for a minute after its first
     // attempt; the children stay even when their stdin ends (linger): only a kill of the group ends them.
     const out = mkdtempSync(join(tmpdir(), 'parquet-chaos-foreign-out-'));
-    const cli = execa(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, '../harness/cli/main.ts'), 'run',
+    const cli = execa(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, '../../harness/cli/main.ts'), 'run',
       '--strategy', `${manifest}:linger=true`, '--scenario', 'main-file-contention', '--workers', '2', '--records', '50', '--think-ms', '20', '--out', out,
       '--faults', 'pause:target=writer-0,afterAttempts=1,duration=60000',
     ], { reject: false });
