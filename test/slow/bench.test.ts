@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type Io } from '../harness/cli/cli.js';
-import type { BenchResult } from '../harness/result/bench.js';
+import { main, type Io } from '../../harness/cli/cli.js';
+import type { BenchResult } from '../../harness/result/bench.js';
 
 const outDir = mkdtempSync(join(tmpdir(), 'parquet-chaos-bench-'));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
