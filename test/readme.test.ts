@@ -87,3 +87,23 @@ describe('the docs match the code', () => {
   });
 });
 
+
+describe('the README\'s measured figures', () => {
+  it('the pandas sweep table is the kept result JSON\'s acked/s, cell by cell', () => {
+    const readme = readFileSync(resolve(import.meta.dirname, '../README.md'), 'utf8');
+    const result = JSON.parse(readFileSync(resolve(import.meta.dirname, '../docs/results/sweep-pandas-checkpoint.json'), 'utf8')) as { cells: { strategy: string; workers: number; throughput: { ackedPerSec: number }; verdict: { lost: number } }[] };
+    const rowStrategy: Record<string, string> = {
+      'checkpoint interval 1': 'pandas-checkpoint:interval=1', 'checkpoint interval 5': 'pandas-checkpoint:interval=5',
+      'checkpoint interval 20': 'pandas-checkpoint:interval=20', 'real-time save': 'pandas-realtime',
+    };
+    const rows = readme.split('\n').filter((line) => Object.keys(rowStrategy).some((label) => line.startsWith(`| ${label} |`)));
+    expect(rows).toHaveLength(4);
+    for (const row of rows) {
+      const [label, ...figures] = row.split('|').slice(1, -1).map((s) => s.trim());
+      const shown = figures.map((f) => Number(/^[\d.]+/.exec(f)![0]));
+      const measured = [5, 10, 20].map((w) => result.cells.find((c) => c.strategy === rowStrategy[label!] && c.workers === w)!.throughput.ackedPerSec.toFixed(1));
+      expect(shown.map((n) => n.toFixed(1))).toEqual(measured);
+    }
+    expect(result.cells.every((c) => c.verdict.lost === 0)).toBe(true);
+  });
+});
