@@ -1,6 +1,6 @@
 /**
  * The watchdog process (see watchdog.ts): keeps the set of live role pids it is told on stdin; when
- * stdin ends (the orchestrator died), sends each still-running role (its whole process group, for one that
+ * stdin ends or its parent changes (the orchestrator died), sends each still-running role (its whole process group, for one that
  * leads a group) SIGCONT then SIGKILL, and exits.
  */
 import { readFileSync } from 'node:fs';
@@ -31,7 +31,8 @@ process.stdin.on('data', (chunk: string) => {
     else pids.delete(pid);
   }
 });
-process.stdin.on('end', () => {
+/** Every still-running role (its whole group, for one that leads a group) continued, then killed. */
+function killRoles(): never {
   for (const [pid, group] of pids) {
     if (!isRole(pid)) continue;
     try {
@@ -42,4 +43,12 @@ process.stdin.on('end', () => {
     }
   }
   process.exit(0);
-});
+}
+
+process.stdin.on('end', killRoles);
+// Also when the orchestrator is gone but stdin stays open (another process still holds the pipe's
+// write end): the watchdog is re-parented, so a changed parent pid means the orchestrator died.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) killRoles();
+}, 1000).unref();
