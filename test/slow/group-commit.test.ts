@@ -20,8 +20,10 @@ function expectClaimsHeld(cell: CellResult): void {
 
 describe('group-commit on real processes', () => {
   it('merge-race and buffer-crash with their default faults: killed writers, committer and compactor crashed mid-run, every claim holds', async () => {
-    // Act
-    const result = await runSmall({ strategies: ['group-commit'], scenarios: ['merge-race', 'buffer-crash'], workers: 3, recordsPerWorker: 8, cellTimeoutMs: CELL_TIMEOUT_MS });
+    // Act: think 50 ms so that the writers commit for at least 400 ms: the compactor's 7th merge point
+    // (its 2nd round) needs a segment sealed (100 ms old) after its 1st round; without think time, a busy
+    // machine let the writers finish within one round, the planned crash never fired and the cell was unknown.
+    const result = await runSmall({ strategies: ['group-commit'], scenarios: ['merge-race', 'buffer-crash'], workers: 3, recordsPerWorker: 8, thinkMs: 50, cellTimeoutMs: CELL_TIMEOUT_MS });
 
     // Assert
     for (const cell of result.cells) expectClaimsHeld(cell);
