@@ -43,8 +43,8 @@ describe('layout: who may import what', () => {
     expect(violations('harness/oracle', ['harness/oracle/', 'harness/sdk/'])).toEqual([]);
   });
 
-  it('harness/fuse imports only itself, harness/sdk and the simulation\'s file system and models', () => {
-    expect(violations('harness/fuse', ['harness/fuse/', 'harness/sdk/', 'harness/sim/fs', 'harness/sim/models/'])).toEqual([]);
+  it('harness/fuse imports only itself, harness/sdk, the simulation\'s file system and models, and /proc readers', () => {
+    expect(violations('harness/fuse', ['harness/fuse/', 'harness/sdk/', 'harness/sim/fs', 'harness/sim/models/', 'harness/measure/proc-io'])).toEqual([]);
   });
 
   it('harness/foreign imports only itself, harness/sdk and harness/measure: a foreign strategy is an ordinary StrategyDefinition', () => {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { readProcIo, zeroProcIo, type ProcIo } from '../measure/proc-io.js';
+import { readProcCpuMs, readProcIo, zeroProcIo, type ProcIo } from '../measure/proc-io.js';
 
 /**
  * The kernel's account of the foreign processes this role process started (/proc/<pid>/io and the CPU
@@ -13,23 +13,9 @@ interface Usage {
 }
 
 const children = new Map<number, Usage>();
-/** Clock ticks a second for /proc/<pid>/stat's utime and stime: 100 on every Linux Node runs on. */
-const TICKS_PER_SECOND = 100;
-
-function readCpuMs(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (in parentheses, which may hold anything): utime is the 12th, stime the 13th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Reads a child's usage now, if it can still be read; keeps the last reading either way. */
 export function sampleChild(pid: number): void {
-  const cpuMs = readCpuMs(pid);
+  const cpuMs = readProcCpuMs(pid);
   if (cpuMs === undefined) return;
   // Counters only grow: a field that reads lower (a zombie's unreadable io reads as zeros) keeps its last value.
   const last = children.get(pid) ?? { io: { ...zeroProcIo }, cpuMs: 0 };

@@ -1,5 +1,6 @@
 import { closeSync, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { readProcCpuMs } from '../measure/proc-io.js';
 import { persistenceModels } from '../sim/models/index.js';
 import { CrashMount } from './mount.js';
 import { readMounts } from './mounts.js';
@@ -22,11 +23,11 @@ function appendRound(dir: string, appends: number, bytes: number): { perSec: num
   return { perSec: (appends / ms) * 1000, cpuMs: (used.user + used.system) / 1000 };
 }
 
-/** utime + stime of a process, in ms (clock ticks of 10 ms on Linux). */
-function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+/** The daemon's CPU so far, ms: it runs for the whole measurement, so an unreadable /proc is an error. */
+function daemonCpuMs(pid: number): number {
+  const ms = readProcCpuMs(pid);
+  if (ms === undefined) throw new Error(`crashfs daemon ${pid}: /proc/${pid}/stat cannot be read`);
+  return ms;
 }
 
 export interface LayerCost {
@@ -60,9 +61,9 @@ export async function measureLayerCost(baseDir: string, rounds = 5, appendsPerRo
       const plain = appendRound(work, appendsPerRound, bytes);
       direct.push(plain.perSec);
       writerCpu.direct += plain.cpuMs;
-      const before = processCpuMs(daemon);
+      const before = daemonCpuMs(daemon);
       const through = appendRound(mount.mountpoint, appendsPerRound, bytes);
-      daemonCpu += processCpuMs(daemon) - before;
+      daemonCpu += daemonCpuMs(daemon) - before;
       layer.push(through.perSec);
       writerCpu.layer += through.cpuMs;
     }

@@ -26,6 +26,21 @@ export function readProcIo(pid: number | 'self' = 'self'): ProcIo {
   };
 }
 
+/** Clock ticks a second for /proc/<pid>/stat's utime and stime: 100 on every Linux Node runs on. */
+const TICKS_PER_SECOND = 100;
+
+/** The CPU a process has used (utime + stime from /proc/<pid>/stat), ms; undefined where it cannot be read. */
+export function readProcCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (in parentheses, which may hold anything): utime is the 12th, stime the 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
 export function procIoDelta(after: ProcIo, before: ProcIo): ProcIo {
   return {
     rchar: after.rchar - before.rchar, wchar: after.wchar - before.wchar,
