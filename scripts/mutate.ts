@@ -4,7 +4,10 @@
  * under the posix model must find each mutant (a claimed guarantee broken, shrunk) where the unmutated
  * strategy passes. Prints one line per mutant and the score; writes the whole outcome as JSON.
  *
- *   npm run mutate -- [--strategy realtime --strategy append-log …] [--runs 40] [--workers 2] [--records 1] [--out mutation.json]
+ *   npm run mutate -- [--strategy realtime --strategy append-log …] [--site main-file.ts:48 …] [--runs 40] [--workers 2] [--records 1] [--out mutation.json]
+ *
+ * `--site` mutates only the sites whose name contains one of the given strings (e.g. `main-file.ts:48`), so
+ * one survivor can be looked at without the whole run; the unmutated search still runs.
  *
  * Exit 0 when every mutant is killed or is a listed redundancy and the unmutated strategies pass, 1
  * otherwise. The queue built-in keeps its queue in SQLite or Redis, outside the simulated file system:
@@ -23,6 +26,7 @@ import { MUTATED_STRATEGIES, whyRedundant } from '../harness/sim/mutation-target
 const { values } = parseArgs({
   options: {
     strategy: { type: 'string', multiple: true, default: [...MUTATED_STRATEGIES] },
+    site: { type: 'string', multiple: true, default: [] },
     runs: { type: 'string', default: '40' },
     workers: { type: 'string', default: '2' },
     records: { type: 'string', default: '1' },
@@ -41,7 +45,7 @@ for (const spec of values.strategy) {
     strategy, workers: Number(values.workers), records: Number(values.records), payloadBytes: SIM_DEFAULTS.payloadBytes, thinkMs: 0,
     seed: budget.seed, codec: getCodec(SIM_DEFAULTS.codec), model: persistenceModels.posix,
     lock: { kind: 'lease', staleMs: SIM_DEFAULTS.lockStaleMs, defaultTimeoutMs: SIM_DEFAULTS.lockTimeoutMs }, maxSteps: SIM_DEFAULTS.maxSteps,
-  }, budget);
+  }, budget, (site) => site.startsWith('strategies/') && (values.site.length === 0 || values.site.some((wanted) => site.includes(wanted))));
   scores.push({ ...score, strategy: spec });
   const clean = score.unmutated.counterexample ? `FAILS unmutated (${score.unmutated.counterexample.broken.join(', ')})` : `unmutated passes (${score.unmutated.schedules} schedules)`;
   console.log(`${spec}: ${clean}, ${Math.round((performance.now() - started) / 1000)} s`);

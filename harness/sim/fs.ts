@@ -373,7 +373,7 @@ export class SimFs {
 
   /**
    * A power loss: of the pending ops, each group keeps what `choices` pick (choice i, modulo the number
-   * of options, for group i; missing choices pick 0, the harshest), the rest is dropped. Afterwards the
+   * of options, for group i; missing choices pick 0, the harshest; -1 the mildest), the rest is dropped. Afterwards the
    * visible state is the durable one and nothing is pending.
    */
   powerLoss(choices: readonly number[]): CrashReport {
@@ -434,7 +434,8 @@ export class SimFs {
       const next = all[groups.length];
       if (!next) break;
       groups.push(next);
-      const option = next.options[(choices[groups.length - 1] ?? 0) % next.options.length]!;
+      // A negative choice counts from the mildest end, as Array.at does (the crash points' way to keep a group whole).
+      const option = next.options.at((choices[groups.length - 1] ?? 0) % next.options.length)!;
       next.ops.forEach((op, i) => {
         if (i < option.kept) fate.set(op, { op, fate: 'kept' });
         else if (i === option.kept && option.tear !== undefined) fate.set(op, { op, fate: 'torn', keptBytes: option.tear });

@@ -127,30 +127,56 @@ export function pctBound(o: PctOption, steps: number, runs: number): { perSchedu
 export const CRASH_POINT_WINDOW = 16;
 
 /**
- * Systematic crash points over the fault-free schedule whose picks are all 0 (`trace`): that schedule, a
- * power loss before every step, and, where crashes are searched, a crash before every fsync, alone (the
- * power loss every schedule ends with follows) and followed by a power loss 1 to CRASH_POINT_WINDOW steps
- * later; every power loss keeps the harshest state the model allows
- * (crash choices all 0). What they guarantee: every durability step whose loss a single power loss (or a
- * killed process's retry, then a power loss) exposes on that schedule is found, whatever the luck of
- * random sampling. The bounded-exhaustive idea of CrashMonkey (Mohan et al., OSDI 2018), on one schedule.
+ * Besides the harshest state, each single power loss of the crash points also keeps one crash group whole
+ * (its folder's entries, or a file's data) with every other group harshest, for the first this many groups
+ * (posix lists folders first, in path order: data/, then state/). ALICE's classic states: a rename kept
+ * while the renamed file's data is dropped; one folder's changes kept while another's are undone.
  */
-export function crashPointPlans(trace: readonly { step: number; op: string }[], faults: readonly SimFaultKind[]): SchedulePlan[] {
-  // Fewest faults first (none: the power loss every schedule ends with may be enough), then earliest:
-  // the first that fails is the smallest of them (fast-check cannot shrink a given example).
-  const plans: SchedulePlan[] = [{ choices: [], faults: [], crash: [] }];
+export const CRASH_POINT_GROUPS = 3;
+
+/**
+ * The pick sequence of the rotating schedule: step i takes the (i mod n)-th of the n ready processes, so
+ * processes take turns and a contended lock is met (the first-ready schedule runs one process at a time).
+ */
+export function rotatingChoices(steps: number): number[] {
+  return Array.from({ length: steps }, (_, i) => i);
+}
+
+/**
+ * Systematic crash points over a fault-free schedule (`trace`, made by the picks `choices`; none: the
+ * first ready process goes): that schedule, a power loss before every step, and, where crashes are
+ * searched, a crash before every fsync, alone (the power loss every schedule ends with follows) and
+ * followed by a power loss 1 to CRASH_POINT_WINDOW steps later. Each power loss keeps the harshest state
+ * the model allows (crash choices all 0); a power loss alone also each of the CRASH_POINT_GROUPS
+ * one-group-kept states. `pairs: false` leaves out the crash-then-power-loss pairs and those states (the
+ * cheaper set the search runs over its second, rotating schedule). What they guarantee: every durability
+ * step whose loss a single power loss (or a killed process's retry, then a power loss) exposes on that
+ * schedule is found, whatever the luck of random sampling. The bounded-exhaustive idea of CrashMonkey
+ * (Mohan et al., OSDI 2018), on one schedule.
+ */
+export function crashPointPlans(trace: readonly { step: number; op: string }[], faults: readonly SimFaultKind[], choices: number[] = [], pairs = true): SchedulePlan[] {
+  // Fewest faults first (none: the power loss every schedule ends with may be enough), then earliest,
+  // harshest first: the first that fails is the smallest of them (fast-check cannot shrink a given example).
+  const plans: SchedulePlan[] = [{ choices, faults: [], crash: [] }];
   if (faults.includes('power-loss')) {
-    for (const { step } of trace) plans.push({ choices: [], faults: [{ kind: 'power-loss', step }], crash: [] });
+    for (const { step } of trace) plans.push({ choices, faults: [{ kind: 'power-loss', step }], crash: [] });
   }
   if (faults.includes('crash')) {
     // A crash alone: its restart trusts what it left, and the power loss every schedule ends with comes.
-    for (const { step, op } of trace) if (op === 'fsync') plans.push({ choices: [], faults: [{ kind: 'crash', step }], crash: [] });
+    for (const { step, op } of trace) if (op === 'fsync') plans.push({ choices, faults: [{ kind: 'crash', step }], crash: [] });
+  }
+  if (!pairs) return plans;
+  if (faults.includes('power-loss')) {
+    for (let group = 0; group < CRASH_POINT_GROUPS; group++) {
+      const crash = [...Array<number>(group).fill(0), -1];
+      for (const { step } of trace) plans.push({ choices, faults: [{ kind: 'power-loss', step }], crash });
+    }
   }
   if (faults.includes('power-loss') && faults.includes('crash')) {
     for (const { step, op } of trace) {
       if (op !== 'fsync') continue;
       for (let gap = 1; gap <= CRASH_POINT_WINDOW; gap++) {
-        plans.push({ choices: [], faults: [{ kind: 'crash', step }, { kind: 'power-loss', step: step + gap }], crash: [] });
+        plans.push({ choices, faults: [{ kind: 'crash', step }, { kind: 'power-loss', step: step + gap }], crash: [] });
       }
     }
   }
@@ -167,6 +193,16 @@ function cover(coverage: Record<string, SimFaultCoverage>, plan: SchedulePlan, f
     e.fired++;
     e.byPhase[f.phase as keyof SimFaultCoverage['byPhase']] = (e.byPhase[f.phase as keyof SimFaultCoverage['byPhase']] ?? 0) + 1;
   }
+}
+
+/**
+ * The crash points a search tries first: the whole set over the first-ready schedule, then the cheaper set
+ * over the rotating one (where writers meet on a lock, and a strategy's fallbacks and reconciliations run).
+ */
+async function crashPointsOf(setup: SimSetup, trace: readonly { step: number; op: string }[], faults: readonly SimFaultKind[]): Promise<SchedulePlan[]> {
+  const rotating = rotatingChoices(Math.ceil(trace.length * 1.5));
+  const rotated = await runSchedule(setup, { choices: rotating, faults: [], crash: [] });
+  return [...crashPointPlans(trace, faults), ...crashPointPlans(rotated.trace, faults, rotating, false)];
 }
 
 export async function search(config: SearchConfig): Promise<SearchOutcome> {
@@ -197,7 +233,7 @@ export async function search(config: SearchConfig): Promise<SearchOutcome> {
     if (broken.length > 0) shrinking = true;
     return broken.length === 0;
   });
-  const examples = config.crashPoints ? crashPointPlans(baseline.trace, config.faults).map((plan): [SchedulePlan] => [plan]) : [];
+  const examples = config.crashPoints ? (await crashPointsOf(setup, baseline.trace, config.faults)).map((plan): [SchedulePlan] => [plan]) : [];
   const result = await fc.check(property, {
     seed: config.seed,
     examples,

@@ -1,10 +1,13 @@
 import type { ClockPort } from '../../harness/sdk/ports/clock.js';
 import type { Grant, LockPort } from '../../harness/sdk/ports/lock.js';
 import type { LockBackendName } from '../../harness/sdk/ports/locks/index.js';
-import { waitClass, type Outcome } from './lock-sequences.js';
+import { STALE_MS, waitClass, type LockOp, type Outcome } from './lock-sequences.js';
 
 /** A step an actor takes itself (the pauses, kills and waits are done to it, not by it). */
 export type ActorStep = { op: 'take'; timeoutMs: number } | { op: 'release' } | { op: 'commit' };
+
+/** The step an answering op of the table asks its actor for. */
+export const stepOf = (op: Extract<LockOp, { op: 'take' | 'release' | 'commit' }>): ActorStep => (op.op === 'take' ? { op: 'take', timeoutMs: op.timeoutS * STALE_MS } : { op: op.op });
 
 /** One actor's state: its grants, with how often it had learnt of a compromise when each was granted. */
 export type Holdings = Map<string, { grant: Grant; compromisedBefore: number }>;

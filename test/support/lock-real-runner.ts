@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LockBackendName } from '../../harness/sdk/ports/locks/index.js';
-import type { ActorStep } from './lock-actor-step.js';
+import { stepOf, type ActorStep } from './lock-actor-step.js';
 import { answers, STALE_MS, type Actor, type LockSequence, type Outcome } from './lock-sequences.js';
 
 const ACTOR = join(import.meta.dirname, 'lock-actor.ts');
@@ -76,7 +76,7 @@ export async function runOnRealBackend(sequences: readonly LockSequence[], backe
           actors.delete(op.actor);
         }
         if (!answers(op)) continue;
-        outcomes.push(await ask(a, `s${index}`, op.op === 'take' ? { op: 'take', timeoutMs: op.timeoutS * STALE_MS } : { op: op.op }));
+        outcomes.push(await ask(a, `s${index}`, stepOf(op)));
       }
       // The next sequence starts with both actors running (a kill's actor is started again first).
       for (const a of actors.values()) a.child.kill('SIGCONT');

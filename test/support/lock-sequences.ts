@@ -138,7 +138,7 @@ export function expectedOutcomes(sequence: LockSequence, lockClass: LockClass, s
 }
 
 /** The ops of a sequence that return an outcome (an actor's take, release or commit). */
-export const answers = (op: LockOp): boolean => op.op === 'take' || op.op === 'release' || op.op === 'commit';
+export const answers = (op: LockOp): op is Extract<LockOp, { op: 'take' | 'release' | 'commit' }> => op.op === 'take' || op.op === 'release' || op.op === 'commit';
 
 /** Rounds a wait to its class: within S/4 is `at once`. */
 export const waitClass = (waitedMs: number): 'at once' | 'wait' => (waitedMs < STALE_MS / 4 ? 'at once' : 'wait');

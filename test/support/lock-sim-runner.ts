@@ -1,7 +1,7 @@
 import { createSimLockPort, SimLocks, type SimLockConfig } from '../../harness/sim/lock-port.js';
 import { SimWorld, type SimProcess } from '../../harness/sim/world.js';
 import { lockBackends, type LockBackendName } from '../../harness/sdk/ports/locks/index.js';
-import { actorStep, type ActorStep, type Holdings } from './lock-actor-step.js';
+import { actorStep, stepOf, type ActorStep, type Holdings } from './lock-actor-step.js';
 import { answers, expectedOutcomes, STALE_MS, type Actor, type LockClass, type LockSequence, type Outcome } from './lock-sequences.js';
 
 /** The lock class a backend belongs to in the conformance table, from the backends' registry. */
@@ -60,7 +60,7 @@ export async function runOnSim(sequence: LockSequence, backend: LockBackendName,
       continue;
     }
     let outcome: Outcome | undefined;
-    pending.push({ step: op.op === 'take' ? { op: 'take', timeoutMs: op.timeoutS * STALE_MS } : { op: op.op }, done: (o) => (outcome = o) });
+    pending.push({ step: stepOf(op), done: (o) => (outcome = o) });
     world.notify(`steps:${op.actor}`);
     while (!outcome) await advance(world, sequence.name);
     outcomes.push(outcome);

@@ -5,7 +5,9 @@ import type { SimLocksFactory } from './lock-sim-runner.js';
  * Deliberately wrong simulated locks, each a plausible slip in re-implementing a lock: the conformance
  * comparison must catch each one, in exactly the sequences that expose it.
  */
-export const WRONG_SIM_LOCKS = {
+export type WrongSimLock = 'takeover before the stale time' | 'kernel lock kept after its holder died' | 'fence record that forgets announcements';
+
+export const WRONG_SIM_LOCKS: Record<WrongSimLock, SimLocksFactory> = {
   /** A paused lease holder loses its lock after half the stale time. */
   'takeover before the stale time': (world, config) => new (class extends SimLocks {
     override takeableAt(h: Parameters<SimLocks['takeableAt']>[0]) {
@@ -27,4 +29,4 @@ export const WRONG_SIM_LOCKS = {
     };
     return locks;
   },
-} satisfies Record<string, SimLocksFactory>;
+};
