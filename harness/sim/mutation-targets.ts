@@ -34,25 +34,30 @@ export const KNOWN_REDUNDANT: Record<string, string> = {
     'redundant since finalize fsyncs data/incremental after its last fold (incremental-file.ts:92): inputs a power loss brings '
     + 'back before then are folded again (deduplicated by id) and deleted; kept so that a merger\'s deletions do not wait for finalize',
   ])),
-  ...Object.fromEntries(['incremental-file', 'lock-upgrade-with-fallback:timeoutMs=1,retries=1'].flatMap((strategy) => ['skip', 'late'].map((kind) => [
-    `${strategy} strategies/shared/main-file.ts:67:16 fsync-dir ${kind}`,
+  ...Object.fromEntries(['skip', 'late'].map((kind) => [
+    `incremental-file strategies/shared/main-file.ts:67:16 fsync-dir ${kind}`,
     // syncPublished's folder fsync, when a retry finds its records already in main.
-    'redundant in this strategy: every process that publishes main starts with ensureDurableDir of a folder inside data/ '
-    + '(data/incremental, data/fallback), which fsyncs data/ itself, so a restarted process has made main\'s name durable '
-    + 'before it can find its records there (realtime and checkpoint-batch need it: their mutants are killed)',
-  ]))),
+    'redundant in this strategy: every process that publishes main starts with ensureDurableDir of data/incremental, '
+    + 'which fsyncs data/ itself, so a restarted process has made main\'s name durable before it can find its records there '
+    + '(realtime and checkpoint-batch need it: their mutants are killed; so does lock-upgrade-with-fallback\'s finalize, which '
+    + 'makes no folder first: its skip mutant is killed where a restarted finalize finds its fallback rows in main)',
+  ])),
+  'lock-upgrade-with-fallback:timeoutMs=1,retries=1 strategies/shared/main-file.ts:67:16 fsync-dir late': 'equivalent in this '
+    + 'strategy: a writer that finds its records in main made main\'s name durable first (ensureDurableDir of data/fallback fsyncs '
+    + 'data/); in finalize the fsync moves past one operation, the first fallback file\'s unlink, which becomes durable only with '
+    + 'the fallback folder\'s fsync, later still',
   'append-log strategies/shared/main-file.ts:56:16 fsync-dir late': 'equivalent in append-log: the part\'s name becomes durable '
     + 'one operation later, after the first segment unlink; but those unlinks become durable only with the segment folder\'s '
     + 'fsync, later still, so a power loss in between brings the segments back with the part',
-  ...Object.fromEntries(['skip', 'late'].map((kind) => [`strategies/shared/segment-compactor.ts:102:23 fsync-dir ${kind}`,
+  ...Object.fromEntries(['skip', 'late'].map((kind) => [`strategies/shared/segment-compactor.ts:103:23 fsync-dir ${kind}`,
     'redundant: removing compacted segments need not be durable: a segment a power loss brings back is folded again and its '
     + 'records dropped as already in a part (the compactor learns the parts\' ids), and segments are not part of the dataset'])),
-  ...Object.fromEntries(['skip', 'late'].map((kind) => [`strategies/shared/segment-compactor.ts:45:18 fsync-dir ${kind}`,
-    'redundant: every writer creates the segment folder and fsyncs its parent itself before its first append (segment-log.ts:82); '
+  ...Object.fromEntries(['skip', 'late'].map((kind) => [`strategies/shared/segment-compactor.ts:46:18 fsync-dir ${kind}`,
+    'redundant: every writer creates the segment folder and fsyncs its parent itself before its first append (segment-log.ts:83); '
     + 'the compactor\'s copy of that step only matters for a folder no writer appends to'])),
-  'strategies/shared/segment-compactor.ts:59:51 fsync-dir late': 'equivalent: made late it runs after the next operation (a read), '
+  'strategies/shared/segment-compactor.ts:60:51 fsync-dir late': 'equivalent: made late it runs after the next operation (a read), '
     + 'still before the compactor removes any segment on the word of the parts it found',
-  ...Object.fromEntries(['strategies/shared/segment-log.ts:129:25 fsync-dir late', 'strategies/shared/segment-log.ts:82:23 fsync-dir late'].map((key) => [key,
+  ...Object.fromEntries(['strategies/shared/segment-log.ts:145:25 fsync-dir late', 'strategies/shared/segment-log.ts:83:23 fsync-dir late'].map((key) => [key,
     'equivalent: the folder fsync moves past one operation of the writer (its first append, or the listing of its folder), and '
     + 'still runs before the append call returns and the record is acked'])),
   ...Object.fromEntries(['skip', 'late'].map((kind) => [`strategies/shared/queue-consumer.ts:36:18 fsync-file ${kind}`,
