@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -89,5 +89,6 @@ export async function runOnRealBackend(sequences: readonly LockSequence[], backe
       a.child.kill('SIGKILL');
       await a.exited;
     }
+    rmSync(dir, { recursive: true, force: true });
   }
 }
