@@ -31,9 +31,19 @@ export interface Grant {
    * Runs the destination's commit step (e.g. the rename that publishes main). For a fenced backend it
    * runs only if no later grant of this lock has been announced to the destination, checked and run
    * atomically with respect to every other holder; otherwise it throws ChaosError `E_FENCED` and `publish`
-   * never runs. For any other backend it simply runs `publish`.
+   * never runs. A checked lease (`redis`) first renews its lease by token and throws `E_LEASE_LOST` when
+   * it is gone (not atomic with `publish`). For any other backend it simply runs `publish`.
    */
   commit<T>(publish: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * A commit a lock refused (E_FENCED: a later grant reached the destination; E_LEASE_LOST: the lease was
+ * gone at commit): nothing was published, and the holder may redo its work under a new grant.
+ */
+export function isRefusedCommit(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'E_FENCED' || code === 'E_LEASE_LOST';
 }
 
 /** A grant's commit for backends the destination cannot check: the commit just runs. */
