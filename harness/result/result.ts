@@ -192,6 +192,7 @@ export const CellResultSchema = looseFields({
     bytesRead: count,
     /** write() calls through the instrumented port. */
     writeOps: count,
+    /** fsyncs through the instrumented port, plus those a lock backend makes itself (a fenced lock's record). */
     fsyncs: count,
     renames: count,
     filesCreated: count,

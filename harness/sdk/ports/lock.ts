@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { badValue, ChaosError } from '../errors.js';
 import type { ClockPort } from './clock.js';
+import type { IoCounters } from './io.js';
 import type { ServiceEndpoints } from '../services.js';
 import { lockBackendNames, lockBackends, type LockBackendName } from './locks/index.js';
 
@@ -76,6 +77,8 @@ export interface LockConfig {
   services?: ServiceEndpoints;
   log?(message: string): void;
   count?(name: string, n?: number): void;
+  /** The process's I/O counters: a backend's own durable writes (the fence record's fsyncs) are added to them. */
+  ioCounters?: IoCounters;
 }
 
 /**
@@ -89,6 +92,8 @@ export interface LockBackendEnv {
   services: ServiceEndpoints;
   log(message: string): void;
   count(name: string, n?: number): void;
+  /** Adds fsyncs the backend made itself, outside the I/O port, to the process's I/O cost. */
+  countFsyncs(n: number): void;
 }
 
 /** A way of holding a named lock across processes. The port polls `tryLock` and measures the waits. */
@@ -136,6 +141,9 @@ export function createLockPort(config: LockConfig, clock: ClockPort): LockPort {
       found = factory({
         dir: config.dir, staleMs: config.staleMs, stats, services: config.services ?? {},
         log: config.log ?? (() => {}), count: config.count ?? (() => {}),
+        countFsyncs: (n) => {
+          if (config.ioCounters) config.ioCounters.fsyncs += n;
+        },
       });
       opened.set(name, found);
     }

@@ -134,7 +134,7 @@ export const redisLease: LockBackendFactory = (env) => {
  */
 export const redisFencedLease: LockBackendFactory = (env) => {
   const tryLease = leaseOf(env);
-  const fence = fenceRecord(env.dir);
+  const fence = fenceRecord(env.dir, { countFsyncs: env.countFsyncs });
   return {
     async tryLock(name): Promise<Grant | undefined> {
       const granted = await tryLease(name);
