@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ChaosError } from '../harness/sdk/errors.js';
-import { defineStrategy, integer, lockOption, lockServices, type StrategyContext } from '../harness/sdk/strategy.js';
+import { defineStrategy, integer, lockOption, lockAssumptions, lockServices, type StrategyContext } from '../harness/sdk/strategy.js';
 import type { LockBackendName } from '../harness/sdk/ports/locks/index.js';
 import { isRefusedCommit, type Grant } from '../harness/sdk/ports/lock.js';
 import { ensureDurableDir } from './shared/durable-dir.js';
@@ -76,6 +76,7 @@ export const lockUpgradeWithFallback = defineStrategy({
   },
   guarantees: () => ({ noLostAcked: true, noDuplicates: true, noCorruption: true }),
   services: (o) => lockServices(o.lock),
+  assumes: (o) => lockAssumptions(o.lock),
   points: [...PUBLISH_POINTS, ...MAIN_POINTS, 'reconcile:main-written'],
   writer: (ctx, o) => ({
     async open() {
