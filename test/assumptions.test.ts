@@ -82,6 +82,8 @@ describe('which strategies state it', () => {
     expect(await assumed('realtime:lock=fcntl')).toEqual([]);
     expect(await assumed('realtime:lock=none')).toEqual([]);
     expect(await assumed('append-log')).toEqual([]);
+    // Only where a claim rests on it: in place publishing claims no noLostAcked to begin with.
+    expect(await assumed('realtime:publish=inplace')).toEqual([]);
   });
 
   it('the table says what a strategy assumes, in a footnote', () => {

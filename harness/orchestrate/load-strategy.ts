@@ -6,7 +6,7 @@ import { resolveOptions } from '../sdk/strategy.js';
 import { strategies, strategyNames } from '../../strategies/index.js';
 import { isPluginPath, parseStrategySpec, type StrategySpec } from '../sdk/spec.js';
 import { badValue, ChaosError } from '../sdk/errors.js';
-import { assumptionNames, type AssumptionName } from '../sdk/assumptions.js';
+import { assumedFor, assumptionNames, type AssumptionName } from '../sdk/assumptions.js';
 import { resolvePackageForPlugins } from './self-resolve.js';
 import { readManifest } from '../foreign/manifest.js';
 import { strategyFromManifest, type ForeignInfo } from '../foreign/adapter.js';
@@ -115,8 +115,9 @@ export async function loadStrategy(specText: string | StrategySpec, cwd = proces
   } catch (cause) {
     throw new ChaosError('E_PLUGIN', `strategy ${spec.label}: guarantees() threw: ${String((cause as Error)?.message ?? cause)}`, { cause });
   }
+  const guarantees = checkedGuarantees(claimed, spec.label);
   return {
-    spec, modulePath, definition, options, guarantees: checkedGuarantees(claimed, spec.label), assumptions: checkedAssumptions(definition, options, spec.label),
+    spec, modulePath, definition, options, guarantees, assumptions: assumedFor(checkedAssumptions(definition, options, spec.label), guarantees),
     ...(foreign ? { foreign } : {}),
   };
 }
@@ -163,5 +164,5 @@ function checkedAssumptions(definition: StrategyDefinition<object>, options: obj
   if (bad.length > 0) {
     throw new ChaosError('E_PLUGIN', `strategy ${label}: assumes() returned ${JSON.stringify(bad[0]) ?? typeof bad[0]}; expected ${expected}`, { option: '--strategy', value: label, expected });
   }
-  return [...new Set(named as AssumptionName[])];
+  return named as AssumptionName[];
 }

@@ -39,3 +39,8 @@ export const assumptions = {
 export type AssumptionName = keyof typeof assumptions;
 
 export const assumptionNames = Object.keys(assumptions) as AssumptionName[];
+
+/** The assumptions that matter for `claims`: those underpinning at least one claimed guarantee. */
+export function assumedFor(names: readonly AssumptionName[], claims: Guarantees): AssumptionName[] {
+  return [...new Set(names)].filter((name) => assumptions[name].underpins.some((claim) => claims[claim]));
+}
