@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { computeVerdict, ledgerFacts } from '../harness/oracle/checker.js';
 import { judge, type CellEvidence } from '../harness/oracle/judge.js';
@@ -84,6 +87,22 @@ describe('which strategies state it', () => {
     expect(await assumed('append-log')).toEqual([]);
     // Only where a claim rests on it: in place publishing claims no noLostAcked to begin with.
     expect(await assumed('realtime:publish=inplace')).toEqual([]);
+  });
+
+  it('assumes() is held to the registry at load: an unknown name or a non-array is a clear error', async () => {
+    // Arrange: plugins without imports, in a temporary folder.
+    const dir = mkdtempSync(join(tmpdir(), 'parquet-chaos-assumes-'));
+    const plugin = (name: string, assumes: string) => {
+      const path = join(dir, `${name}.mjs`);
+      writeFileSync(path, `export default { name: '${name}', options: {}, writer: () => ({ write: async (r) => [r.id] }), guarantees: () => ({ noLostAcked: true, noDuplicates: true, noCorruption: true }), assumes: ${assumes} };\n`);
+      return path;
+    };
+    const message = (path: string) => loadStrategy(path).then((s) => s.assumptions.join(','), (error: Error & { code?: string }) => `${error.code}: ${error.message}`);
+
+    // Act, Assert
+    expect(await message(plugin('unknown', '() => ["no-clock-skew"]'))).toMatch(/^E_PLUGIN: strategy .*unknown\.mjs: assumes\(\) returned "no-clock-skew"; expected an array of assumption names, each one of: no-stall-past-lease/);
+    expect(await message(plugin('async', 'async () => []'))).toMatch(/^E_PLUGIN: .*assumes\(\) returned a Promise; expected/);
+    expect(await message(plugin('good', '() => ["no-stall-past-lease"]'))).toBe('no-stall-past-lease');
   });
 
   it('the table says what a strategy assumes, in a footnote', () => {

@@ -162,7 +162,8 @@ function checkedAssumptions(definition: StrategyDefinition<object>, options: obj
   }
   const bad = !Array.isArray(named) ? [named] : named.filter((name) => !(assumptionNames as readonly unknown[]).includes(name));
   if (bad.length > 0) {
-    throw new ChaosError('E_PLUGIN', `strategy ${label}: assumes() returned ${JSON.stringify(bad[0]) ?? typeof bad[0]}; expected ${expected}`, { option: '--strategy', value: label, expected });
+    const shown = bad[0] instanceof Promise ? 'a Promise' : JSON.stringify(bad[0]) ?? typeof bad[0];
+    throw new ChaosError('E_PLUGIN', `strategy ${label}: assumes() returned ${shown}; expected ${expected}`, { option: '--strategy', value: label, expected });
   }
   return named as AssumptionName[];
 }
