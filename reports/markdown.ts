@@ -31,7 +31,7 @@ export function renderMarkdown(result: RunResult): string {
   const services = serviceLines(result);
   if (services.length > 0) lines.push('### Backends, durability and network faults', '', ...services.map((line) => `- ${md(line)}`), '');
   const assumed = assumptionLines(result);
-  if (assumed.length > 0) lines.push(...assumed.map((line) => `<sub>${md(line)}</sub>`), '');
+  if (assumed.length > 0) lines.push(`<sub>${assumed.map(md).join('<br>')}</sub>`, '');
   const noteworthy = result.cells.filter((c) => c.verdict.valid !== true || c.errors.length > 0);
   if (noteworthy.length > 0) {
     lines.push('### Failures and errors', '');
