@@ -10,7 +10,7 @@ describe('the Redis leases under a live holder slower than the lease (real proce
     // had each commit refused by the waiter's newer grant, in turn (a livelock until the cell's timeout).
     const result = await runSmall({
       strategies: ['realtime:lock=redis', 'realtime:lock=redis-fenced'], scenarios: ['main-file-contention'],
-      workers: 2, recordsPerWorker: 2, lockStaleMs: 600, faults: 'slow-io:target=writers,op=rename,delay=1500', cellTimeoutMs: 40_000,
+      workers: 2, recordsPerWorker: 2, lockStaleMs: 1000, faults: 'slow-io:target=writers,op=rename,delay=2500', cellTimeoutMs: 60_000,
     });
 
     // Assert (a renewal delayed past the lease by a starved CPU is a stall, and may still cost a refused,
@@ -20,7 +20,7 @@ describe('the Redis leases under a live holder slower than the lease (real proce
       expect(cell.verdict).toMatchObject({ acked: 4, lost: 0, duplicates: 0, valid: true });
       expect(cell.counters.leaseRenewals).toBeGreaterThan(0);
     }
-  }, 150_000);
+  }, 200_000);
 });
 
 describe('lock=redis vs lock=redis-fenced under lease-expiry (real processes, real redis-server)', () => {
