@@ -15,6 +15,7 @@ export {
   type StrategyDefinition, type StrategyContext, type WriterHandle, type BackgroundRole, type BackgroundRoleKind,
   type Guarantees, type OptionSpec, type OptionSchema, type RoleIdentity, type RoleKind,
 } from './sdk/strategy.js';
+export { assumptions, type AssumptionName } from './sdk/assumptions.js';
 export { recordChecksum, hasValidChecksum, recordId, RECORD_COLUMNS, type TestRecord, type RecordColumn } from './sdk/records.js';
 export { ChaosError, type ChaosErrorCode, type ChaosErrorDetails } from './sdk/errors.js';
 export type { IoPort, IoOp, WriteOptions, IoCounters, Appender } from './sdk/ports/io.js';

@@ -85,8 +85,17 @@ export function unclaimedAnomalies(cell: CellResult): string[] {
   ];
 }
 
+/** The anomaly each claim is about, as tables name it. */
+const ANOMALY_OF_CLAIM: Record<string, string> = { noLostAcked: 'lost', noDuplicates: 'duplicates', noCorruption: 'corrupt' };
+
 export function validLabel(cell: CellResult): string {
   const v = cell.verdict.valid;
+  const breaks = cell.verdict.assumptionsBroken ?? [];
+  if (v === 'unknown' && breaks.length > 0) {
+    // A claim whose assumption the cell broke was not judged: what it shows is expected, and no pass.
+    const expected = [...new Set(breaks.flatMap((b) => b.excused.map((claim) => ANOMALY_OF_CLAIM[claim] ?? claim)))];
+    return expected.length ? `${expected.join(', ')} (expected: assumption broken)` : 'UNKNOWN (assumption broken)';
+  }
   if (v === 'unknown') return 'UNKNOWN';
   if (!v) return `FAIL (${cell.verdict.broken.join(', ')})`;
   // Anomalies in what the strategy does not claim: the seed's unsafe variants losing data, as documented.
@@ -142,4 +151,15 @@ function networkFaultsOf(cell: CellResult): string[] {
   return (cell.faults?.planned ?? [])
     .filter((f) => NETWORK_KINDS.has(f.kind) || f.target === 'redis')
     .map((f) => `${f.kind}:${Object.entries(f).filter(([k]) => k !== 'kind').map(([k, v]) => `${k}=${String(v)}`).join(',')}`);
+}
+
+/** One footnote per strategy whose claims rest on an assumption: `† realtime assumes: …`. */
+export function assumptionLines(result: RunResult): string[] {
+  const lines = new Map<string, string>();
+  for (const cell of result.cells) {
+    if (!cell.assumptions?.length) continue;
+    const name = strategyName(cell);
+    lines.set(name, `† ${name} assumes: ${cell.assumptions.map((a) => a.says).join('; ')} (a cell whose faults break it does not judge the claims resting on it)`);
+  }
+  return [...lines.values()];
 }

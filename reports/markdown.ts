@@ -1,6 +1,6 @@
 import { simLines } from './sim.js';
 import type { CellResult, RunResult } from '../harness/result/result.js';
-import { COST_HEADS, costFigures, faultsFired, provenance, serviceLines, strategyName, unclaimedAnomalies, unfiredFaults, validLabel } from './format.js';
+import { assumptionLines, COST_HEADS, costFigures, faultsFired, provenance, serviceLines, strategyName, unclaimedAnomalies, unfiredFaults, validLabel } from './format.js';
 import { adviceLines, answerLines, evidenceCaption, evidenceRows, paretoCaption, paretoRows, seedRows } from './recommend.js';
 import { sweepNote, sweepRows, type Rows } from './sweep.js';
 
@@ -30,6 +30,8 @@ export function renderMarkdown(result: RunResult): string {
   ];
   const services = serviceLines(result);
   if (services.length > 0) lines.push('### Backends, durability and network faults', '', ...services.map((line) => `- ${md(line)}`), '');
+  const assumed = assumptionLines(result);
+  if (assumed.length > 0) lines.push(`<sub>${assumed.map(md).join('<br>')}</sub>`, '');
   const noteworthy = result.cells.filter((c) => c.verdict.valid !== true || c.errors.length > 0);
   if (noteworthy.length > 0) {
     lines.push('### Failures and errors', '');

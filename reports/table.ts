@@ -1,6 +1,6 @@
 import type { CellResult, RunResult } from '../harness/result/result.js';
 import { badValue } from '../harness/sdk/errors.js';
-import { COST_HEADS, costFigures, faultsFired, plainPalette, provenance, serviceLines, strategyName, unclaimedAnomalies, unfiredFaults, unfiredOptional, validLabel, type Palette } from './format.js';
+import { assumptionLines, COST_HEADS, costFigures, faultsFired, plainPalette, provenance, serviceLines, strategyName, unclaimedAnomalies, unfiredFaults, unfiredOptional, validLabel, type Palette } from './format.js';
 import { fitGrid, wrapText, type GridCell, type GridRow } from './fit.js';
 import { adviceLines, answerLines, evidenceLegend, evidenceRows, seedRows } from './recommend.js';
 import { simLines } from './sim.js';
@@ -121,6 +121,7 @@ export function renderTable(result: RunResult, palette: Palette = plainPalette, 
     }
   }
   for (const line of serviceLines(result)) prose(`· ${line}`, palette.dim);
+  for (const line of assumptionLines(result)) prose(line, palette.dim);
   for (const cell of result.cells) {
     for (const e of cell.errors) prose(`! ${strategyName(cell)} × ${cell.scenario}: ${e.source}: ${e.message}`, palette.warn);
     for (const line of unfiredFaults(cell, view.verbose === true)) prose(`· ${strategyName(cell)} × ${cell.scenario}: ${line}`, palette.dim);

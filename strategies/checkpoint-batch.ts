@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { TestRecord } from '../harness/sdk/records.js';
-import { choice, defineStrategy, integer, lockOption, lockServices, type StrategyContext, type WriterHandle } from '../harness/sdk/strategy.js';
+import { choice, defineStrategy, integer, lockOption, lockAssumptions, lockServices, type StrategyContext, type WriterHandle } from '../harness/sdk/strategy.js';
 import type { LockBackendName } from '../harness/sdk/ports/locks/index.js';
 import { commitToMain, MAIN_POINTS, mergeIntoMain, withMainLock } from './shared/merge-main.js';
 import { appendStaged, readStaged } from './shared/staging-file.js';
@@ -81,6 +81,7 @@ export const checkpointBatch = defineStrategy({
   },
   guarantees: (o) => ({ noLostAcked: o.buffer === 'memory', noDuplicates: true, noCorruption: true }),
   services: (o) => lockServices(o.lock),
+  assumes: (o) => lockAssumptions(o.lock),
   points: [...PUBLISH_POINTS, ...MAIN_POINTS, 'shared-buffer:read', 'shared-buffer:committed'],
   writer: (ctx, o) => (o.buffer === 'memory' ? memoryBufferWriter(ctx, o.interval, o.lock) : sharedBufferWriter(ctx, o.interval, o.lock)),
   // A memory buffer dies with its writer, so there is nothing to recover; a shared buffer may still hold

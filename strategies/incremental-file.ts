@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { TestRecord } from '../harness/sdk/records.js';
-import { choice, defineStrategy, integer, lockOption, lockServices } from '../harness/sdk/strategy.js';
+import { choice, defineStrategy, integer, lockOption, lockAssumptions, lockServices } from '../harness/sdk/strategy.js';
 import { sleepUnlessAborted } from './shared/abortable-sleep.js';
 import { foldIncremental, incrementalDir, MERGE_POINTS } from './shared/incremental-merge.js';
 import { PUBLISH_POINTS, removeStaleTemps, writeParquet } from './shared/main-file.js';
@@ -35,6 +35,7 @@ export const incrementalFile = defineStrategy({
     noCorruption: o.publish === 'rename',
   }),
   services: (o) => lockServices(o.lock),
+  assumes: (o) => lockAssumptions(o.lock),
   points: [...PUBLISH_POINTS, ...MAIN_POINTS, ...MERGE_POINTS],
   writer: (ctx, o) => {
     let buffer: TestRecord[] = [];

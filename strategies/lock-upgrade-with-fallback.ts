@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { ChaosError } from '../harness/sdk/errors.js';
-import { defineStrategy, integer, lockOption, lockServices, type StrategyContext } from '../harness/sdk/strategy.js';
+import { defineStrategy, integer, lockOption, lockAssumptions, lockServices, type StrategyContext } from '../harness/sdk/strategy.js';
 import type { LockBackendName } from '../harness/sdk/ports/locks/index.js';
-import type { Grant } from '../harness/sdk/ports/lock.js';
+import { isRefusedCommit, type Grant } from '../harness/sdk/ports/lock.js';
 import { ensureDurableDir } from './shared/durable-dir.js';
 import { PUBLISH_POINTS, writeParquet } from './shared/main-file.js';
 import { MAIN_POINTS, mergeIntoMain, withMainLock } from './shared/merge-main.js';
@@ -24,8 +24,8 @@ async function withMainLockBriefly(ctx: StrategyContext, timeoutMs: number, atte
         try {
           return await fn(grant);
         } catch (error) {
-          // A refused fenced commit is retried under a new grant, whose wait may time out like the first.
-          if (error instanceof ChaosError && error.code === 'E_FENCED') held = false;
+          // A refused commit is retried under a new grant, whose wait may time out like the first.
+          if (isRefusedCommit(error)) held = false;
           throw error;
         }
       }, { timeoutMs });
@@ -76,6 +76,7 @@ export const lockUpgradeWithFallback = defineStrategy({
   },
   guarantees: () => ({ noLostAcked: true, noDuplicates: true, noCorruption: true }),
   services: (o) => lockServices(o.lock),
+  assumes: (o) => lockAssumptions(o.lock),
   points: [...PUBLISH_POINTS, ...MAIN_POINTS, 'reconcile:main-written'],
   writer: (ctx, o) => ({
     async open() {

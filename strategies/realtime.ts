@@ -1,4 +1,4 @@
-import { choice, defineStrategy, describeLockBackends, lockServices } from '../harness/sdk/strategy.js';
+import { choice, defineStrategy, describeLockBackends, lockAssumptions, lockServices } from '../harness/sdk/strategy.js';
 import { lockBackendNames } from '../harness/sdk/ports/locks/index.js';
 import { MAIN_POINTS, mergeIntoMain, withMainLock } from './shared/merge-main.js';
 import { PUBLISH_POINTS } from './shared/main-file.js';
@@ -20,6 +20,7 @@ export const realtime = defineStrategy({
   // Without a lock a stale read-modify-write drops others' rows, but a rename never tears a file.
   guarantees: (o) => ({ noLostAcked: o.lock !== 'none' && o.publish === 'rename', noDuplicates: true, noCorruption: o.publish === 'rename' }),
   services: (o) => lockServices(o.lock),
+  assumes: (o) => lockAssumptions(o.lock),
   points: [...PUBLISH_POINTS, ...MAIN_POINTS],
   writer: (ctx, o) => ({
     async write(record) {

@@ -47,7 +47,7 @@ describe('CLI bad input', () => {
   it('lists strategies with options and guarantees, and scenarios', async () => {
     const { io, out } = fakeIo();
     expect(await main(['list'], io)).toBe(0);
-    expect(out()).toMatch(/realtime — .*\n\s+guarantees \(default options\): noLostAcked, noDuplicates, noCorruption\n\s+lock=file\s+\(one of: file, fcntl, redis, redis-fenced, none\)/);
+    expect(out()).toMatch(/realtime — .*\n\s+guarantees \(default options\): noLostAcked, noDuplicates, noCorruption, assuming no lock holder stalls past its lease \(the lock stale time\)\n\s+lock=file\s+\(one of: file, fcntl, redis, redis-fenced, none\)/);
     expect(out()).toContain('main-file-contention (risk in the original analysis: high)');
   });
 });

@@ -107,7 +107,7 @@ describe('sim: finds, shrinks and replays', () => {
     expect(found.searches[0]!.judged).toBeGreaterThan(30);
   });
 
-  it('a lease lock (lock=file) loses its holder to a pause past the stale time; a kernel lock (lock=fcntl) and a fenced lease (lock=redis-fenced) do not', async () => {
+  it('a lease lock (lock=file) loses its holder to a pause past the stale time; a kernel lock (lock=fcntl) and a fenced lease (lock=redis-fenced) do not; a checked lease (lock=redis) only to a pause between its check and its rename', async () => {
     const base = { workers: 2, records: 1, faults: ['pause' as const], lockStaleMs: 100, runs: 60 };
     const lease = await sim({ ...base, strategy: 'realtime:lock=file' });
     expect(lease.verdict).toBe('violation');
@@ -118,6 +118,14 @@ describe('sim: finds, shrinks and replays', () => {
     const fenced = await sim({ ...base, strategy: 'realtime:lock=redis-fenced' });
     expect(fenced.verdict).toBe('pass');
     expect(fenced.searches[0]!.judged).toBeGreaterThan(30);
+    // The lease checked by token at commit refuses a holder paused before the check; one paused between
+    // the check and the rename still publishes its stale main (the gap its claim's assumption rules out).
+    const checked = await sim({ ...base, strategy: 'realtime:lock=redis' });
+    expect(checked.verdict).toBe('violation');
+    const steps = checked.searches[0]!.counterexample!.steps;
+    const paused = steps.findIndex((s) => s.fault?.startsWith('pause'));
+    const before = steps.slice(0, paused).filter((s) => s.process === steps[paused]!.process).at(-1);
+    expect([before?.op, steps[paused]!.op]).toEqual(['lease check', 'rename']);
   });
 
   it('a strategy whose storage bypasses the I/O port (SQLite) cannot be judged: unknown, never a pass', async () => {

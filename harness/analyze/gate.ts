@@ -52,7 +52,7 @@ const perAcked = (n: number, c: CellResult) => (c.verdict.acked > 0 ? n / c.verd
  * writes, which vary by a few percent from run to run).
  */
 export const GATE_COUNTERS = {
-  fsyncsPerRecord: { label: 'fsyncs/record', defines: 'fsyncs through the I/O port ÷ acked records', read: (c) => perAcked(c.io.fsyncs, c), tolerance: { relative: 0.05, absolute: 0 } },
+  fsyncsPerRecord: { label: 'fsyncs/record', defines: 'fsyncs (through the I/O port, and a fenced lock\'s record\'s) ÷ acked records', read: (c) => perAcked(c.io.fsyncs, c), tolerance: { relative: 0.05, absolute: 0 } },
   bytesPerRecord: { label: 'bytes/record', defines: 'bytes written through the I/O port ÷ acked records', read: (c) => perAcked(c.io.portBytesWritten, c), tolerance: { relative: 0.05, absolute: 0 } },
   lockAcquisitionsPerRecord: {
     label: 'lock acquisitions/record', defines: 'lock acquisitions ÷ attempted records', read: (c) => (c.verdict.attempted > 0 ? c.locks.acquisitions / c.verdict.attempted : null), tolerance: { relative: 0.05, absolute: 0 },

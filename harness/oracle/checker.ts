@@ -35,12 +35,24 @@ export interface Verdict {
   valid: Validity;
   /** Why the verdict is `unknown` (or would be, were no guarantee broken): what the cell failed to exercise. */
   unknownReasons: string[];
-  /** Names of the claimed guarantees that were broken. */
+  /** Names of the claimed guarantees that were broken (those excused by a broken assumption left out). */
   broken: string[];
+  /** Assumptions the strategy's claims rest on that this cell's faults broke: those claims were not judged. */
+  assumptionsBroken?: AssumptionBreak[];
   /** A few ids or files for each anomaly: the minimal evidence to look at. */
   evidence: { lost: string[]; duplicates: string[]; phantoms: string[]; corruptFiles: string[]; corruptRecords?: string[]; ackWithoutAttempt?: string[] };
   /** Set when the check itself could not run (then valid is "unknown"). */
   error?: string;
+}
+
+/** An assumption a claim rests on (sdk/assumptions.ts) that a cell's faults broke. */
+export interface AssumptionBreak {
+  assumption: string;
+  says: string;
+  /** The fault and the evidence that broke it. */
+  by: string;
+  /** Claims the cell's anomalies would have broken, not judged because they rest on it. */
+  excused: string[];
 }
 
 /** Ids as the verdict reads them: a Set<string>, or the checker's compact IdSet. */

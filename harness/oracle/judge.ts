@@ -1,5 +1,6 @@
 import { HELD_AT_TRIGGER, NO_SUCH_PROCESS, type FaultEvent, type Planned } from '../sdk/faults.js';
-import type { Verdict } from './checker.js';
+import { assumptions, type AssumptionEvidence, type AssumptionName } from '../sdk/assumptions.js';
+import type { AssumptionBreak, Verdict } from './checker.js';
 
 /** What happened to one planned fault. */
 export interface FaultOutcome {
@@ -38,6 +39,24 @@ export interface CellEvidence {
   restart: 'retry' | 'skip' | 'none';
   /** Pids of writer processes whose ledger segment has its `end` line (ledger.ts endedPids). */
   endedPids?: ReadonlySet<number>;
+  /** What the strategy's claims assume (sdk/assumptions.ts), with what the cell says of them. */
+  assumptions?: readonly AssumptionName[];
+  assumptionEvidence?: AssumptionEvidence;
+}
+
+/** The assumptions a fault that fired broke, each with the claims it excuses from this verdict. */
+export function brokenAssumptions(verdict: Verdict, evidence: CellEvidence, faults: readonly FaultOutcome[]): AssumptionBreak[] {
+  const { assumptionEvidence } = evidence;
+  if (!assumptionEvidence) return [];
+  const fired = evidence.planned.filter((p) => faults.some((f) => f.id === p.id && f.fired));
+  return (evidence.assumptions ?? []).flatMap((name) => {
+    const spec = assumptions[name];
+    const by = fired.map((fault) => {
+      const how = spec.brokenBy(fault, assumptionEvidence);
+      return how && `fault #${fault.id} (${describeFault(fault)}): ${how}`;
+    }).find((how) => how !== undefined);
+    return by ? [{ assumption: name, says: spec.says, by, excused: verdict.broken.filter((claim) => (spec.underpins as readonly string[]).includes(claim)) }] : [];
+  });
 }
 
 /**
@@ -100,9 +119,17 @@ export function describeFault(fault: Planned): string {
  * `unknown` when the cell did not exercise what it claims to have tested: nothing acked, a planned
  * fault that did not fire (unless optional), a writer that never finished, or a process error.
  */
-export function judge(verdict: Verdict, evidence: CellEvidence): { verdict: Verdict; faults: FaultOutcome[] } {
+export function judge(checked: Verdict, evidence: CellEvidence): { verdict: Verdict; faults: FaultOutcome[] } {
   const faults = faultOutcomes(evidence.planned, evidence.log, evidence.endedPids);
+  // A claim whose assumption the cell broke is not judged: its anomalies are expected, not a violation,
+  // and neither is its absence a pass.
+  const breaks = brokenAssumptions(checked, evidence, faults);
+  const excused = new Set(breaks.flatMap((b) => b.excused));
+  const verdict: Verdict = breaks.length === 0 ? checked : { ...checked, broken: checked.broken.filter((claim) => !excused.has(claim)), assumptionsBroken: breaks };
   const reasons = [...verdict.unknownReasons];
+  for (const b of breaks) {
+    reasons.push(`assumption broken: ${b.says}; ${b.by}; the claims resting on it were not judged${b.excused.length ? ` (${b.excused.join(', ')}: anomalies expected)` : ''}`);
+  }
   for (const outcome of faults.filter((f) => f.blocking)) {
     reasons.push(`planned fault #${outcome.id} (${describeFault(evidence.planned.find((p) => p.id === outcome.id)!)}) did not fire: ${outcome.reason}`);
   }
@@ -112,6 +139,7 @@ export function judge(verdict: Verdict, evidence: CellEvidence): { verdict: Verd
   // Whatever the restart policy: a writer with no ledger never ran, so the cell did not run as planned.
   for (const writer of writersWithoutLedger(evidence)) reasons.push(`${writer} has no ledger: its process died before its \`start\` line and was not restarted (${evidence.ledgers!.length} ledgers for ${evidence.writers} writers)`);
   for (const error of evidence.errors) reasons.push(`${error.source} ${error.code}: ${error.message}`);
-  const valid = verdict.valid === false ? false : reasons.length > 0 ? 'unknown' : verdict.valid;
+  const stillBroken = verdict.valid === false && (breaks.length === 0 || verdict.broken.length > 0);
+  const valid = stillBroken ? false : reasons.length > 0 ? 'unknown' : verdict.valid;
   return { verdict: { ...verdict, valid, unknownReasons: reasons }, faults };
 }

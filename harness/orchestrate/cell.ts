@@ -1,6 +1,7 @@
 import { readdirSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScenarioDefinition } from '../sdk/scenario.js';
+import { assumptions } from '../sdk/assumptions.js';
 import type { BackgroundRoleKind, RoleKind } from '../sdk/strategy.js';
 import { emptyVerdict, judgeCell } from '../oracle/checker.js';
 import { readLedgers, writingSpanMs } from '../oracle/ledger.js';
@@ -320,19 +321,24 @@ async function runCellWith(plan: CellPlan, services: CellServices, faults: Fault
   // A strategy that could not run as planned, or a fault that did not fire, has not shown its guarantees hold.
   const faultLog = readFaultLog(paths.faults);
   const generation = { seed: config.seed, payloadBytes: config.payloadBytes };
-  const judged = await judgeCell(cellDir, strategy.guarantees, generation, { planned: faults.all, log: faultLog, errors: [...errors], restart: config.restart, writers: config.workers });
+  const m = aggregateSnapshots(readSnapshots(paths.metrics));
+  // What the claims assume, and what this cell did to it (a lease lost under a holder).
+  const assumed = { assumptions: strategy.assumptions, lockStaleMs: config.lockStaleMs, leasesLost: m.lockCompromised };
+  const judged = await judgeCell(cellDir, strategy.guarantees, generation, {
+    planned: faults.all, log: faultLog, errors: [...errors], restart: config.restart, writers: config.workers,
+    assumptions: assumed.assumptions, assumptionEvidence: { lockStaleMs: assumed.lockStaleMs, leasesLost: assumed.leasesLost },
+  });
   const verdict = judged.verdict;
   if (verdict.error) errors.push({ source: 'check', code: 'E_CHECK', message: verdict.error });
   // What `check DIR` re-judges with: the run's own errors, schedule and verdict.
   writeCellRecord(cellDir, {
-    strategy: strategy.spec.label, scenario: scenario.name, guarantees: strategy.guarantees, restart: config.restart, completed: !plan.signal?.aborted, generation, writers: config.workers,
+    strategy: strategy.spec.label, scenario: scenario.name, guarantees: strategy.guarantees, ...assumed, restart: config.restart, completed: !plan.signal?.aborted, generation, writers: config.workers,
     planned: faults.all, errors, valid: verdict.valid, unknownReasons: verdict.unknownReasons,
   });
   // What the strategy threw, shown with the cell's errors; not judged (a write that threw was not acked,
   // and the checker already counts it), so neither the verdict nor `check DIR` depends on it.
   errors.push(...writeFailures(paths.ledger));
 
-  const m = aggregateSnapshots(readSnapshots(paths.metrics));
   const logical = ackedLogicalBytes(verdict.acked, config);
   const ackedPerSec = wallMs > 0 ? (verdict.acked / wallMs) * 1000 : 0;
   const finalLedgers = readLedgers(paths.ledger);
@@ -350,6 +356,7 @@ async function runCellWith(plan: CellPlan, services: CellServices, faults: Fault
     recordsPerWorker: config.recordsPerWorker,
     dir: cellDir,
     guarantees: strategy.guarantees,
+    ...(strategy.assumptions.length ? { assumptions: strategy.assumptions.map((name) => ({ name, says: assumptions[name].says })) } : {}),
     verdict,
     io: {
       bytesWritten: m.proc.wchar,

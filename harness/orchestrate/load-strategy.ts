@@ -6,6 +6,7 @@ import { resolveOptions } from '../sdk/strategy.js';
 import { strategies, strategyNames } from '../../strategies/index.js';
 import { isPluginPath, parseStrategySpec, type StrategySpec } from '../sdk/spec.js';
 import { badValue, ChaosError } from '../sdk/errors.js';
+import { assumedFor, assumptionNames, type AssumptionName } from '../sdk/assumptions.js';
 import { resolvePackageForPlugins } from './self-resolve.js';
 import { readManifest } from '../foreign/manifest.js';
 import { strategyFromManifest, type ForeignInfo } from '../foreign/adapter.js';
@@ -19,6 +20,8 @@ export interface LoadedStrategy {
   definition: StrategyDefinition<object>;
   options: object;
   guarantees: Guarantees;
+  /** What the guarantees rest on (sdk/assumptions.ts): a cell breaking one does not judge the claims resting on it. */
+  assumptions: AssumptionName[];
   /** Set for a foreign strategy (a manifest, bundled or given by path): its manifest and where it is. */
   foreign?: ForeignInfo;
 }
@@ -112,7 +115,11 @@ export async function loadStrategy(specText: string | StrategySpec, cwd = proces
   } catch (cause) {
     throw new ChaosError('E_PLUGIN', `strategy ${spec.label}: guarantees() threw: ${String((cause as Error)?.message ?? cause)}`, { cause });
   }
-  return { spec, modulePath, definition, options, guarantees: checkedGuarantees(claimed, spec.label), ...(foreign ? { foreign } : {}) };
+  const guarantees = checkedGuarantees(claimed, spec.label);
+  return {
+    spec, modulePath, definition, options, guarantees, assumptions: assumedFor(checkedAssumptions(definition, options, spec.label), guarantees),
+    ...(foreign ? { foreign } : {}),
+  };
 }
 
 /**
@@ -141,4 +148,22 @@ function checkedGuarantees(claimed: unknown, label: string): Guarantees {
   const wrong = GUARANTEE_NAMES.filter((name) => typeof record[name] !== 'boolean');
   if (wrong.length) throw fail(wrong.map((name) => `${name}: ${record[name] === undefined ? 'missing' : JSON.stringify(record[name]) ?? typeof record[name]}`).join(', '));
   return claimed as Guarantees;
+}
+
+/** What assumes() returned, held to the registry's names before anything runs (none when it is absent). */
+function checkedAssumptions(definition: StrategyDefinition<object>, options: object, label: string): AssumptionName[] {
+  if (definition.assumes === undefined) return [];
+  const expected = `an array of assumption names, each one of: ${assumptionNames.join(', ')} (returned synchronously)`;
+  let named: unknown;
+  try {
+    named = definition.assumes(options);
+  } catch (cause) {
+    throw new ChaosError('E_PLUGIN', `strategy ${label}: assumes() threw: ${String((cause as Error)?.message ?? cause)}`, { cause });
+  }
+  const bad = !Array.isArray(named) ? [named] : named.filter((name) => !(assumptionNames as readonly unknown[]).includes(name));
+  if (bad.length > 0) {
+    const shown = bad[0] instanceof Promise ? 'a Promise' : JSON.stringify(bad[0]) ?? typeof bad[0];
+    throw new ChaosError('E_PLUGIN', `strategy ${label}: assumes() returned ${shown}; expected ${expected}`, { option: '--strategy', value: label, expected });
+  }
+  return named as AssumptionName[];
 }

@@ -48,7 +48,7 @@ export async function resolveMatrix(config: Pick<RunConfig, 'strategies' | 'scen
   for (const spec of config.strategies.flatMap(splitStrategyList)) {
     const loaded = await loadStrategy(spec);
     // A missing redis-server is bad setup, said before anything runs.
-    checkServicesAvailable(loaded.definition.services?.(loaded.options) ?? {}, config.redisUrl);
+    await checkServicesAvailable(loaded.definition.services?.(loaded.options) ?? {}, config.redisUrl);
     // So is a missing interpreter or module of a foreign strategy.
     if (loaded.foreign) checkRequirements(loaded.foreign, spec);
     strategyList.push(loaded);

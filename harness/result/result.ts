@@ -1,7 +1,8 @@
 import * as v from 'valibot';
 import type { Guarantees } from '../sdk/strategy.js';
 import { CODEC_NAMES } from '../sdk/codec/codec.js';
-import type { Verdict } from '../oracle/checker.js';
+import type { AssumptionBreak, Verdict } from '../oracle/checker.js';
+import { assumptionNames } from '../sdk/assumptions.js';
 import type { FaultEvent, Planned } from '../sdk/faults.js';
 import type { FaultOutcome, RecordedError } from '../oracle/judge.js';
 import type { Generation } from '../oracle/checker.js';
@@ -139,6 +140,20 @@ export type CellError = v.InferOutput<typeof CellErrorSchema>;
 
 export const GuaranteesSchema = typedAs<Guarantees>()(looseFields({ noLostAcked: v.boolean(), noDuplicates: v.boolean(), noCorruption: v.boolean() }));
 
+/** An assumption a claim rests on (sdk/assumptions.ts) that a cell's faults broke. */
+export const AssumptionBreakSchema = typedAs<AssumptionBreak>()(looseFields({
+  assumption: v.string(),
+  /** The assumption in words. */
+  says: v.string(),
+  /** The fault that broke it and the evidence that it did. */
+  by: v.string(),
+  /** Claims whose anomalies were expected (not judged) because they rest on it. */
+  excused: strings,
+}));
+
+/** An assumption a strategy's claims rest on, as a cell states it. */
+export const AssumptionSchema = looseFields({ name: v.string(), says: v.string() });
+
 export const VerdictSchema = typedAs<Verdict>()(looseFields({
   attempted: count,
   acked: count,
@@ -154,6 +169,8 @@ export const VerdictSchema = typedAs<Verdict>()(looseFields({
   crashedProcesses: count,
   valid: v.union([v.boolean(), v.literal('unknown')]),
   broken: strings,
+  /** Assumptions the claims rest on that the cell's faults broke: the claims resting on them were not judged. */
+  assumptionsBroken: v.optional(v.array(AssumptionBreakSchema)),
   evidence: looseFields({ lost: strings, duplicates: strings, phantoms: strings, corruptFiles: strings }),
   error: v.optional(v.string()),
 }));
@@ -185,6 +202,8 @@ export const CellResultSchema = looseFields({
   recordsPerWorker: count,
   dir: v.string(),
   guarantees: GuaranteesSchema,
+  /** What the guarantees rest on besides the strategy's code (absent: nothing, or a result from before assumptions were stated). */
+  assumptions: v.optional(v.array(AssumptionSchema)),
   verdict: VerdictSchema,
   io: looseFields({
     /** Bytes written by every process of the strategy, from /proc/<pid>/io, less the harness's own writes. */
@@ -192,6 +211,7 @@ export const CellResultSchema = looseFields({
     bytesRead: count,
     /** write() calls through the instrumented port. */
     writeOps: count,
+    /** fsyncs through the instrumented port, plus those a lock backend makes itself (a fenced lock's record). */
     fsyncs: count,
     renames: count,
     filesCreated: count,
@@ -284,6 +304,11 @@ export const CellMetaSchema = looseFields({
   strategy: v.string(),
   scenario: v.string(),
   guarantees: GuaranteesSchema,
+  /** What the claims assume, and the cell's lock stale time: check DIR judges the assumptions again with them. */
+  assumptions: v.optional(v.array(v.picklist(assumptionNames))),
+  lockStaleMs: v.optional(count),
+  /** Holders that learnt they had lost a lease (the cell's lock stats `compromised`). */
+  leasesLost: v.optional(count),
   /** Every process ran to its end, finalize included (absent in folders written before it was recorded). */
   completed: v.optional(v.boolean()),
   /** What the run judged the cell with (written when the cell ends): check DIR judges it again with the same. */

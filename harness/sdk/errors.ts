@@ -16,6 +16,8 @@ export type ChaosErrorCode =
   | 'E_LOCK_TIMEOUT'
   /** A fenced commit refused: a later grant of the lock reached the destination first (the holder redoes its work). */
   | 'E_FENCED'
+  /** A lease's commit refused: its check by token found the lease gone (expired under its holder); the holder redoes its work. */
+  | 'E_LEASE_LOST'
   | 'E_INJECTED_IO'
   | 'E_CELL_TIMEOUT'
   | 'E_ROLE_FAILED'

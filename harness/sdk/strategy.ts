@@ -6,6 +6,7 @@ import type { Random } from './random.js';
 import type { ServiceEndpoints, ServiceNeeds } from './services.js';
 import type { TestRecord } from './records.js';
 import { badValue } from './errors.js';
+import type { AssumptionName } from './assumptions.js';
 import { lockBackendNames, lockBackends, type LockBackendName } from './ports/locks/index.js';
 
 /** What a strategy promises. The checker fails a cell only for a broken promise. */
@@ -84,6 +85,12 @@ export interface StrategyDefinition<O extends object = Record<string, unknown>> 
   summary: string;
   options: OptionSchema<O>;
   guarantees(options: O): Guarantees;
+  /**
+   * What the guarantees rest on besides the strategy's code (sdk/assumptions.ts), e.g. a lease-locked
+   * variant's "no lock holder stalls past its lease". A cell whose faults break one does not judge the
+   * claims resting on it: their anomalies are reported as expected, and the verdict is unknown.
+   */
+  assumes?(options: O): readonly AssumptionName[];
   /** Services the harness must provide for a cell (started per cell, or given with --redis-url). */
   services?(options: O): ServiceNeeds;
   writer(ctx: StrategyContext, options: O): WriterHandle;
@@ -165,6 +172,16 @@ export function lockOption(): OptionSpec<LockBackendName> {
 /** The services a lock-based strategy needs for its `lock=` backend (the cell's Redis for the Redis locks). */
 export function lockServices(backend: LockBackendName | 'none'): ServiceNeeds {
   return backend === 'none' ? {} : lockBackends[backend].services;
+}
+
+/**
+ * What a lock-based strategy's claims assume of its `lock=` backend: an unfenced lease holds only while
+ * no holder stalls past it (a fenced one refuses the stalled holder's commit; a kernel lock never expires).
+ */
+export function lockAssumptions(backend: LockBackendName | 'none'): AssumptionName[] {
+  if (backend === 'none') return [];
+  const spec = lockBackends[backend];
+  return spec.kind === 'lease' && !spec.fenced ? ['no-stall-past-lease'] : [];
 }
 
 /** Resolves `key=value` pairs against a schema: defaults, then given values; unknown keys rejected. */

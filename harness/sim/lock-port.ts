@@ -12,6 +12,9 @@ import type { SimProcess, SimWorld } from './world.js';
  * - `kernel` (fcntl/flock): held while the holder is paused, freed the moment it dies.
  * A fenced backend's grants also announce their token to the lock's fence record, and their commit runs
  * only while no later grant was announced (checked under the record's own kernel lock, as for real).
+ * A checked backend's commit is a step that finds whether the lease is still its grant's (refused with
+ * E_LEASE_LOST if not), then the publish: a pause between the two is the gap fencing closes.
+ * Live holders keep their leases (both real leases are renewed while held).
  */
 export type SimLockKind = LockKind;
 
@@ -71,9 +74,9 @@ export class SimLocks {
 /** The lock port of one simulated process: acquisition attempts and releases are scheduled steps. */
 export function createSimLockPort(locks: SimLocks, proc: SimProcess): LockPort {
   const stats = emptyLockStats();
-  const { config } = locks;
+  const { config, world } = locks;
   // The fence record's own lock is the destination's, not the strategy's: its waits are not lock stats.
-  const fenceLock = (name: string) => take(locks, proc, `${name}#fence`, { kind: 'kernel', seesTakeovers: false }, config.defaultTimeoutMs, emptyLockStats());
+  const fenceLock = async (name: string) => (await take(locks, proc, `${name}#fence`, { kind: 'kernel', seesTakeovers: false }, config.defaultTimeoutMs, emptyLockStats())).release;
 
   async function fencedGrant(name: string, release: Release, token: number): Promise<Grant> {
     const announced = await fenceLock(name);
@@ -98,6 +101,17 @@ export function createSimLockPort(locks: SimLocks, proc: SimProcess): LockPort {
     };
   }
 
+  /** The lease checked by its token at commit, one step before the publish. */
+  const checkedCommit = (name: string, holding: Holding): Grant['commit'] => async (publish) => {
+    await world.step(proc, 'lease check', name);
+    if (locks.held.get(name) !== holding) {
+      throw new ChaosError('E_LEASE_LOST', `commit under lock '${name}' refused: the lease of token ${holding.token} was gone`, {
+        option: 'lease token', value: holding.token, expected: 'the lease still held by this grant at commit',
+      });
+    }
+    return publish();
+  };
+
   return lockPort({
     stats,
     async grant(name, options = {}) {
@@ -105,8 +119,9 @@ export function createSimLockPort(locks: SimLocks, proc: SimProcess): LockPort {
       const backend = options.backend && lockBackends[options.backend];
       // No backend named: the default lease is the file lease, which sees its takeovers.
       const how = backend ?? { kind: config.kind, seesTakeovers: config.kind === 'lease' };
-      const release = await take(locks, proc, name, how, timeoutMs, stats);
-      return backend?.fenced ? fencedGrant(name, release, locks.token()) : { release, commit: unfenced };
+      const { release, holding } = await take(locks, proc, name, how, timeoutMs, stats);
+      if (backend?.fenced) return fencedGrant(name, release, locks.token());
+      return { release, commit: backend?.checked ? checkedCommit(name, holding) : unfenced };
     },
     observeWait(ms, outcome) {
       stats.waitsMs.push(ms);
@@ -117,7 +132,7 @@ export function createSimLockPort(locks: SimLocks, proc: SimProcess): LockPort {
 }
 
 /** Waits (in scheduled steps) until `proc` holds `name`, taking a lease over from a paused or dead holder. */
-async function take(locks: SimLocks, proc: SimProcess, name: string, { kind, seesTakeovers }: TakeKind, timeoutMs: number, stats: LockStats): Promise<Release> {
+async function take(locks: SimLocks, proc: SimProcess, name: string, { kind, seesTakeovers }: TakeKind, timeoutMs: number, stats: LockStats): Promise<{ release: Release; holding: Holding }> {
   const { world } = locks;
   const started = world.now;
   for (;;) {
@@ -131,7 +146,7 @@ async function take(locks: SimLocks, proc: SimProcess, name: string, { kind, see
       locks.held.set(name, mine);
       stats.acquisitions++;
       stats.waitsMs.push(world.now - started);
-      return async () => {
+      const release = async () => {
         await world.step(proc, 'unlock', name);
         if (locks.held.get(name) !== mine) {
           // Taken over while this holder was paused: it wrote without holding the lock.
@@ -141,6 +156,7 @@ async function take(locks: SimLocks, proc: SimProcess, name: string, { kind, see
         locks.held.delete(name);
         locks.changed(name);
       };
+      return { release, holding: mine };
     }
     const waited = world.now - started;
     if (waited >= timeoutMs) {

@@ -2,6 +2,7 @@
 import { strategies } from '../../strategies/index.js';
 import { scenarios } from '../../scenarios/index.js';
 import type { Guarantees, OptionSpec, StrategyDefinition } from '../../harness/sdk/strategy.js';
+import { assumedFor, assumptions } from '../../harness/sdk/assumptions.js';
 import type { ScenarioDefinition } from '../../harness/sdk/scenario.js';
 import { faultKinds, type FaultKind } from '../../harness/sdk/faults.js';
 import { ChaosError } from '../../harness/sdk/errors.js';
@@ -22,20 +23,26 @@ function choices(spec: OptionSpec<unknown>): string[] {
   return match ? match[1]!.split(', ').filter((v) => spec.parse(v) !== undefined) : [];
 }
 
+/** What the claims rest on with `options` (sdk/assumptions.ts), as a clause after them; empty when nothing. */
+const assumed = (definition: StrategyDefinition<object>, options: object) => {
+  const names = assumedFor(definition.assumes?.(options as never) ?? [], definition.guarantees(options as never));
+  return names.length ? `, assuming ${names.map((name) => assumptions[name].says).join('; ')}` : '';
+};
+
 /** Each non-default value of each choice option, with what the strategy then claims. */
 function variantRows(definition: StrategyDefinition<object>): string[][] {
   const options = definition.options as Options;
   const defaults = Object.fromEntries(Object.entries(options).map(([k, s]) => [k, s.default]));
   return Object.entries(options).flatMap(([key, spec]) => choices(spec).filter((v) => v !== spec.default).map((value) => {
-    const g = definition.guarantees({ ...defaults, [key]: spec.parse(value) } as never);
-    return [`\`${definition.name}:${key}=${value}\``, claimed(g)];
+    const options = { ...defaults, [key]: spec.parse(value) };
+    return [`\`${definition.name}:${key}=${value}\``, `${claimed(definition.guarantees(options as never))}${assumed(definition, options)}`];
   }));
 }
 
 function strategySection(definition: StrategyDefinition<object>): string {
   const options = definition.options as Options;
   const defaults = Object.fromEntries(Object.entries(options).map(([k, s]) => [k, s.default]));
-  const parts = [`## \`${definition.name}\`\n\n${definition.summary}\n\nClaims with its default options: ${claimed(definition.guarantees(defaults as never))}.`];
+  const parts = [`## \`${definition.name}\`\n\n${definition.summary}\n\nClaims with its default options: ${claimed(definition.guarantees(defaults as never))}${assumed(definition, defaults)}.`];
   const optionRows = Object.entries(options).map(([key, spec]) => [`\`${key}\``, `\`${String(spec.default)}\``, spec.accepts, spec.describe]);
   if (optionRows.length) parts.push(table(['option', 'default', 'accepts', 'meaning'], optionRows));
   const variants = variantRows(definition);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { TestRecord } from '../../harness/sdk/records.js';
 import type { StrategyContext } from '../../harness/sdk/strategy.js';
-import { unfenced, type Grant } from '../../harness/sdk/ports/lock.js';
+import { isRefusedCommit, unfenced, type Grant } from '../../harness/sdk/ports/lock.js';
 
 export const MAIN_FILE = 'main.parquet';
 
@@ -50,7 +50,7 @@ export async function writeParquet(ctx: StrategyContext, path: string, records: 
   try {
     await commit(() => ctx.io.rename(temp, path));
   } catch (error) {
-    if ((error as { code?: string }).code === 'E_FENCED') await ctx.io.unlink(temp);
+    if (isRefusedCommit(error)) await ctx.io.unlink(temp);
     throw error;
   }
   await ctx.io.fsyncDir(join(path, '..'));

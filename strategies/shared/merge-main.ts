@@ -1,9 +1,8 @@
-import { ChaosError } from '../../harness/sdk/errors.js';
 import type { AcquireOptions, Grant } from '../../harness/sdk/ports/lock.js';
 import type { TestRecord } from '../../harness/sdk/records.js';
 import type { StrategyContext } from '../../harness/sdk/strategy.js';
 import type { LockBackendName } from '../../harness/sdk/ports/locks/index.js';
-import { unfenced } from '../../harness/sdk/ports/lock.js';
+import { isRefusedCommit, unfenced } from '../../harness/sdk/ports/lock.js';
 import { join } from 'node:path';
 import { MAIN_FILE, readMain, syncPublished, writeMain, type Publish } from './main-file.js';
 
@@ -14,17 +13,17 @@ export const MAIN_LOCK = 'main';
 export const MAIN_POINTS = ['main:read'] as const;
 
 /**
- * Runs `fn` holding the main lock. A fenced grant's commit refused (E_FENCED: this holder's lease
- * expired and a later holder was granted meanwhile) published nothing: `fn` is run again under a
- * new grant, so it re-reads main and its records are saved after all.
+ * Runs `fn` holding the main lock. A grant's commit refused (E_FENCED: this holder's lease expired and
+ * a later holder was granted meanwhile; E_LEASE_LOST: the lease was gone at commit) published nothing:
+ * `fn` is run again under a new grant, so it re-reads main and its records are saved after all.
  */
 export async function withMainLock<T>(ctx: StrategyContext, backend: LockBackendName, fn: (grant: Grant) => Promise<T>, options: Omit<AcquireOptions, 'backend'> = {}): Promise<T> {
   for (;;) {
     try {
       return await ctx.lock.withLock(MAIN_LOCK, fn, { ...options, backend });
     } catch (error) {
-      if (!(error instanceof ChaosError && error.code === 'E_FENCED')) throw error;
-      ctx.log(`main lock: ${error.message}; redone under a new grant`);
+      if (!isRefusedCommit(error)) throw error;
+      ctx.log(`main lock: ${(error as Error).message}; redone under a new grant`);
     }
   }
 }

@@ -17,15 +17,6 @@ import { processesMentioning } from '../support/processes.js';
  * same outcomes, sequence by sequence. Each sequence costs up to ~2 stale times (4 s) of real time.
  */
 
-/**
- * Where a real backend is known to depart from the simulation, and why. Each entry is asserted to still
- * depart: once the real side is fixed, this test fails until the entry is removed.
- */
-const KNOWN_DEPARTURES: Partial<Record<LockBackendName, Record<string, string>>> = Object.fromEntries((['redis', 'redis-fenced'] as const).map((backend) => [backend, {
-  'a live holder keeps the lock past the stale time': 'the Redis lease is granted for the stale time and never renewed: a holder that is merely '
-    + 'slow loses it (the simulation, like the file lease, keeps a live holder\'s lease)',
-}]));
-
 /** Per sequence, the real outcomes beside the simulation's; the pairs that differ, named. */
 async function compare(backend: LockBackendName, real: Outcome[][]): Promise<string[]> {
   const differing: string[] = [];
@@ -36,16 +27,13 @@ async function compare(backend: LockBackendName, real: Outcome[][]): Promise<str
   return differing;
 }
 
-/** What the test expects to differ on `backend`: its known departures only. */
-const departuresOf = (backend: LockBackendName) => Object.keys(KNOWN_DEPARTURES[backend] ?? {});
-
 describe('lock conformance: real backends in real processes against the simulated lock port', () => {
   it('file (lease) and fcntl (kernel lock): the same outcomes, sequence by sequence; each wrong simulation is caught', { timeout: 120_000 }, async () => {
     const backends = ['file', 'fcntl'] as const;
     // The two backends run side by side (their actors are separate processes, their locks separate folders).
     const real = await Promise.all(backends.map((b) => runOnRealBackend(LOCK_SEQUENCES, b)));
     for (const [b, backend] of backends.entries()) {
-      expect(await compare(backend, real[b]!), backend).toEqual(departuresOf(backend));
+      expect(await compare(backend, real[b]!), backend).toEqual([]);
       // The table is what both sides were written to: shown per step when the real side departs.
       for (const [i, sequence] of LOCK_SEQUENCES.entries()) {
         expect(describeOutcomes(sequence, real[b]![i]!), `${backend}: ${sequence.name}`).toEqual(describeOutcomes(sequence, expectedOf(sequence, backend)));
@@ -78,13 +66,13 @@ describe('lock conformance: real backends in real processes against the simulate
     rmSync(redisDir, { recursive: true, force: true });
   });
 
-  it.skipIf(!redisInstalled)('redis and redis-fenced (the fence check) on a real redis-server: the same outcomes but the known departures', { timeout: 120_000 }, async () => {
+  it.skipIf(!redisInstalled)('redis and redis-fenced (the fence check) on a real redis-server: the same outcomes, sequence by sequence', { timeout: 120_000 }, async () => {
     const server = await startRedis(redisDir, 'always');
     try {
       const backends = ['redis', 'redis-fenced'] as const;
       const real = await Promise.all(backends.map((b) => runOnRealBackend(LOCK_SEQUENCES, b, { url: server.url, keyPrefix: `${b}:` })));
       for (const [b, backend] of backends.entries()) {
-        expect(await compare(backend, real[b]!), `${backend}: a listed departure that no longer departs must leave KNOWN_DEPARTURES`).toEqual(departuresOf(backend));
+        expect(await compare(backend, real[b]!), backend).toEqual([]);
       }
       // The fence check is real: the paused holder's late commit was refused on the real fence record.
       const late = LOCK_SEQUENCES.findIndex((s) => s.name.includes('fence check'));

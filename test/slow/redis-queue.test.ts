@@ -101,16 +101,22 @@ describe('queue:backend=redis on a redis-server the harness starts', () => {
     expect(processesMentioning(dir)).toEqual([]);
   });
 
-  it('says how to install redis-server when it is missing, before anything runs', async () => {
-    // Arrange / Act / Assert
+  it('says how to install redis-server when it is missing, before anything runs; a --redis-url server needs none, and is checked (reachable, recent enough) before anything runs', async () => {
+    // Arrange: a server to give with --redis-url, started while redis-server is on PATH.
+    const dir = mkdtempSync(join(tmpdir(), 'parquet-chaos-redis-url-'));
+    const server = await startRedis(dir, 'always');
     expect(() => findRedisServer('/nonexistent')).toThrow(/redis-server not found on PATH.*apt-get install redis-server/);
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent';
     try {
+      // Act / Assert
       await expect(resolveMatrix({ strategies: ['queue:backend=redis'], scenarios: ['buffer-crash'], redisUrl: null })).rejects.toMatchObject({ code: 'E_SERVICE' });
-      await expect(resolveMatrix({ strategies: ['queue:backend=redis'], scenarios: ['buffer-crash'], redisUrl: 'redis://127.0.0.1:1' })).resolves.toBeDefined();
+      await expect(resolveMatrix({ strategies: ['queue:backend=redis'], scenarios: ['buffer-crash'], redisUrl: server.url })).resolves.toBeDefined();
+      await expect(resolveMatrix({ strategies: ['queue:backend=redis'], scenarios: ['buffer-crash'], redisUrl: 'redis://127.0.0.1:1' })).rejects.toMatchObject({ code: 'E_SERVICE', option: '--redis-url', value: 'redis://127.0.0.1:1' });
     } finally {
       process.env.PATH = path;
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

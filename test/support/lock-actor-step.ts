@@ -44,6 +44,7 @@ export async function actorStep(port: LockPort, clock: Pick<ClockPort, 'now'>, h
         return { commit: 'committed' };
       } catch (error) {
         if ((error as { code?: string }).code === 'E_FENCED') return { commit: 'fenced' };
+        if ((error as { code?: string }).code === 'E_LEASE_LOST') return { commit: 'lease lost' };
         throw error;
       }
   }

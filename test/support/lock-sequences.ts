@@ -28,17 +28,18 @@ export type LockOp =
 /**
  * What an actor's step returned. `granted`: held, `at once` (within S/4) or after a `wait`, and whether
  * the taker removed a stale holder's lock to get it; `compromised`: the release found the lock taken
- * over (the holder learnt it was not exclusive); `fenced`: the commit was refused (E_FENCED); `not held`:
+ * over (the holder learnt it was not exclusive); `fenced`: the commit was refused (E_FENCED); `lease lost`:
+ * the commit's own check of the lease by its token found it gone and refused (E_LEASE_LOST); `not held`:
  * the actor holds no grant of the lock (nothing is asked of the backend).
  */
 export type Outcome =
   | { take: 'granted'; waited: 'at once' | 'wait'; takeover: boolean }
   | { take: 'timeout' }
   | { release: 'released' | 'compromised' | 'not held' }
-  | { commit: 'committed' | 'fenced' | 'not held' };
+  | { commit: 'committed' | 'fenced' | 'lease lost' | 'not held' };
 
-/** A lock, by what the conformance can tell apart: its kind and whether its commits are fenced. */
-export type LockClass = 'lease' | 'kernel' | 'fenced lease';
+/** A lock, by what the conformance can tell apart: its kind, and whether its commits are fenced or check the lease first. */
+export type LockClass = 'lease' | 'kernel' | 'fenced lease' | 'checked lease';
 
 export interface LockSequence {
   name: string;
@@ -52,7 +53,7 @@ const takenOver: Outcome = { take: 'granted', waited: 'wait', takeover: true };
 const timeout: Outcome = { take: 'timeout' };
 const released: Outcome = { release: 'released' };
 const committed: Outcome = { commit: 'committed' };
-const same = (outcomes: Outcome[]): Record<LockClass, Outcome[]> => ({ lease: outcomes, kernel: outcomes, 'fenced lease': outcomes });
+const same = (outcomes: Outcome[]): Record<LockClass, Outcome[]> => ({ lease: outcomes, kernel: outcomes, 'fenced lease': outcomes, 'checked lease': outcomes });
 
 export const LOCK_SEQUENCES: LockSequence[] = [
   {
@@ -110,6 +111,8 @@ export const LOCK_SEQUENCES: LockSequence[] = [
       kernel: [atOnce, timeout, committed, released, atOnce, { commit: 'not held' }, { release: 'not held' }],
       // A fenced lease refuses the late commit: B's grant was announced to the destination first.
       'fenced lease': [atOnce, takenOver, { commit: 'fenced' }, { release: 'compromised' }, timeout, committed, released],
+      // A checked lease refuses it too: the commit first checks the lease by its token and finds it gone.
+      'checked lease': [atOnce, takenOver, { commit: 'lease lost' }, { release: 'compromised' }, timeout, committed, released],
     },
   },
   {
@@ -125,6 +128,7 @@ export const LOCK_SEQUENCES: LockSequence[] = [
       lease: [atOnce, takenOver, committed, released],
       kernel: [atOnce, atOnce, committed, released],
       'fenced lease': [atOnce, takenOver, committed, released],
+      'checked lease': [atOnce, takenOver, committed, released],
     },
   },
 ];

@@ -7,7 +7,7 @@ import { answers, expectedOutcomes, STALE_MS, type Actor, type LockClass, type L
 /** The lock class a backend belongs to in the conformance table, from the backends' registry. */
 export function lockClass(backend: LockBackendName): LockClass {
   const spec = lockBackends[backend];
-  return spec.kind === 'kernel' ? 'kernel' : spec.fenced ? 'fenced lease' : 'lease';
+  return spec.kind === 'kernel' ? 'kernel' : spec.fenced ? 'fenced lease' : spec.checked ? 'checked lease' : 'lease';
 }
 
 /** What the table says `backend` must give for `sequence`. */

@@ -25,6 +25,9 @@ export async function checkDir(dir: string): Promise<{ strategy: string; scenari
   const { verdict, faults } = await judgeCell(cellDir, record.guarantees, record.generation, {
     planned: record.planned ?? [], log: readFaultLog(cellPaths(cellDir).faults), errors: record.errors ?? [], restart: record.restart ?? 'retry',
     ...(record.writers !== undefined ? { writers: record.writers } : {}),
+    ...(record.assumptions && record.lockStaleMs !== undefined
+      ? { assumptions: record.assumptions, assumptionEvidence: { lockStaleMs: record.lockStaleMs, leasesLost: record.leasesLost ?? 0 } }
+      : {}),
   });
   const recorded = record.valid === 'unknown' && verdict.valid === true ? (record.unknownReasons ?? []).map((r) => `recorded by the run: ${r}`) : [];
   const valid = recorded.length > 0 ? 'unknown' : verdict.valid;

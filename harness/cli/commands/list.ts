@@ -8,12 +8,14 @@ import { bundledManifests } from '../../foreign/bundled.js';
 import { readManifest } from '../../foreign/manifest.js';
 import { strategyFromManifest } from '../../foreign/adapter.js';
 import { installHint, missingRequirements } from '../../foreign/requires.js';
+import { assumedFor, assumptions } from '../../sdk/assumptions.js';
 
 function describeGuarantees(definition: StrategyDefinition<object>): string {
   const defaults = Object.fromEntries(Object.entries(definition.options as Record<string, OptionSpec<unknown>>).map(([k, s]) => [k, s.default]));
   const g = definition.guarantees(defaults);
   const claimed = Object.entries(g).filter(([, v]) => v).map(([k]) => k);
-  return claimed.length ? claimed.join(', ') : 'none';
+  const assumed = assumedFor(definition.assumes?.(defaults) ?? [], g).map((name) => assumptions[name].says);
+  return `${claimed.length ? claimed.join(', ') : 'none'}${assumed.length ? `, assuming ${assumed.join('; ')}` : ''}`;
 }
 
 /** A strategy's lines: summary, claims, options, roles, points. */

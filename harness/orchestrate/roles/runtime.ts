@@ -86,7 +86,7 @@ export async function createRuntime(config: RoleConfig, kind: RoleKind): Promise
     // `lock:acquired` is a fault point: a pause there stops a process while it holds a lock.
     lock: createLockPort({
       dir: join(paths.state, 'locks'), staleMs: config.lockStaleMs, defaultTimeoutMs: config.lockTimeoutMs, onAcquired: () => mark(LOCK_ACQUIRED),
-      services: config.services, log, count,
+      services: config.services, log, count, ioCounters: io.counters,
     }, realClock),
     clock: realClock,
     codec,

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { redisDurabilities, type ServiceEndpoints, type ServiceNeeds } from '../../sdk/services.js';
 import type { CellServiceInfo } from '../../result/result.js';
-import { findRedisServer, startRedis, useExistingRedis, type RedisService } from './redis-server.js';
+import { findRedisServer, requireServerVersion, requireUrlVersion, startRedis, useExistingRedis, type RedisService } from './redis-server.js';
 
 export interface CellServices {
   /** What every process of the cell is given (before any per-process fault proxy). */
@@ -14,9 +14,14 @@ export interface CellServices {
   stop(): Promise<void>;
 }
 
-/** Fails before anything runs when a needed service cannot be had (no redis-server on PATH and no --redis-url). */
-export function checkServicesAvailable(needs: ServiceNeeds, redisUrl: string | null): void {
-  if (needs.redis && !redisUrl) findRedisServer();
+/**
+ * Fails before anything runs when a needed service cannot be had: no redis-server on PATH and no
+ * --redis-url, or a Redis older than the backends need.
+ */
+export async function checkServicesAvailable(needs: ServiceNeeds, redisUrl: string | null): Promise<void> {
+  if (!needs.redis) return;
+  if (redisUrl) await requireUrlVersion(redisUrl);
+  else requireServerVersion(findRedisServer());
 }
 
 export async function startServices(needs: ServiceNeeds, options: { stateDir: string; cellDir: string; redisUrl: string | null }): Promise<CellServices> {

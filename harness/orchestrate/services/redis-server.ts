@@ -3,7 +3,8 @@
  * cell's state/, faulted by the nemesis (kill, pause, restart on the same data folder), stopped after
  * the cell. With --redis-url an existing server is used instead and never touched.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,6 +13,7 @@ import type { createClient } from '@redis/client';
 import { ChaosError } from '../../sdk/errors.js';
 import { redisDurabilities, type RedisDurability } from '../../sdk/services.js';
 import { trackService } from '../supervise.js';
+import { requireRedisVersion, startedServerProblem } from './redis-checks.js';
 
 export const INSTALL_HINT = 'install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or give --redis-url redis://HOST:PORT';
 
@@ -24,6 +26,24 @@ export function findRedisServer(path = process.env.PATH ?? ''): string {
   throw new ChaosError('E_SERVICE', `redis-server not found on PATH: this strategy needs a Redis server; ${INSTALL_HINT}`, {
     option: 'PATH', value: 'redis-server', expected: 'a redis-server executable on PATH, or --redis-url',
   });
+}
+
+const checkedExecutables = new Map<string, string>();
+
+/** The version of the redis-server `executable` (from `--version`) when it is recent enough; otherwise a clear error. */
+export function requireServerVersion(executable: string): string {
+  let version = checkedExecutables.get(executable);
+  if (version === undefined) {
+    let output: string;
+    try {
+      output = execFileSync(executable, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+    } catch (error) {
+      throw new ChaosError('E_SERVICE', `${executable} --version failed: ${(error as Error).message}`, { option: 'PATH', value: executable, expected: 'a runnable redis-server', cause: error });
+    }
+    version = requireRedisVersion(output, 'PATH', executable);
+    checkedExecutables.set(executable, version);
+  }
+  return version;
 }
 
 /** A free TCP port on 127.0.0.1 (the kernel's choice). */
@@ -81,6 +101,7 @@ const WATCHDOG = 'exe=$1; shift; "$exe" "$@" & r=$!; trap "kill -9 $r 2>/dev/nul
 /** Starts redis-server for one cell: loopback only, data in `dir`, AOF per the durability setting. */
 export async function startRedis(dir: string, durability: RedisDurability): Promise<RedisService> {
   const executable = findRedisServer();
+  requireServerVersion(executable);
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const pidFile = join(dir, 'redis.pid');
@@ -92,22 +113,50 @@ export async function startRedis(dir: string, durability: RedisDurability): Prom
   let wrapper: ReturnType<typeof execa> | undefined;
   let pid: number | undefined;
   let untrack = () => {};
+  let version = '';
+  /** The pid of the last server started (kept after a kill: a restart must bring up another one). */
+  let lastStarted: number | undefined;
 
+  const url = `redis://127.0.0.1:${port}`;
+  // A start is checked, never trusted: the pid file is removed first, so the pid read after the server
+  // answers is the new server's, and the server answering must report that very pid (and, after a
+  // restart, a pid other than the last one's): a stale server on the port, or a restart that did not
+  // restart, fails the cell instead of passing off the old server's state as recovered.
   const launch = async () => {
+    const previous = lastStarted;
+    const previousWrapper = wrapper;
+    // A server of this cell's that outlived its kill is ours to stop if this start fails (its watchdog
+    // shell kills it on SIGTERM; one whose server is gone has exited, or will within 0.2 s).
+    const fail = async (error: ChaosError) => {
+      await stopNow();
+      previousWrapper?.kill('SIGTERM');
+      await previousWrapper;
+      return error;
+    };
+    rmSync(pidFile, { force: true });
     const child = execa('sh', ['-c', WATCHDOG, 'sh', executable, ...args], { reject: false, stdin: 'ignore', cleanup: true });
     wrapper = child;
     pid = undefined;
     untrack = trackService(() => stopNow());
     const deadline = Date.now() + 10_000;
-    while (!(await pingOnce(port))) {
+    while (!existsSync(pidFile) || !(await pingOnce(port))) {
       if (child.exitCode !== null || Date.now() > deadline) {
-        await stopNow();
         const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' | ') : 'no log';
-        throw new ChaosError('E_SERVICE', `redis-server did not start on 127.0.0.1:${port}: ${log}`, { value: executable });
+        throw await fail(new ChaosError('E_SERVICE', `redis-server did not start on 127.0.0.1:${port}: ${log}`, { value: executable }));
       }
       await sleep(20);
     }
-    pid = Number(readFileSync(pidFile, 'utf8').trim());
+    const started = Number(readFileSync(pidFile, 'utf8').trim());
+    const facts = await serverFacts(url);
+    const problem = startedServerProblem({ started, answering: facts.processId, ...(previous === undefined ? {} : { previous }) });
+    pid = started;
+    if (problem) {
+      throw await fail(new ChaosError('E_SERVICE', `redis-server on 127.0.0.1:${port}: ${problem}`, {
+        option: 'redis-server pid', value: facts.processId, expected: `the pid of the redis-server just started (${started})${previous === undefined ? '' : `, other than the last one's (${previous})`}`,
+      }));
+    }
+    lastStarted = started;
+    version = requireRedisVersion(facts.version, 'PATH', executable);
   };
 
   const signal = (name: NodeJS.Signals) => {
@@ -129,9 +178,8 @@ export async function startRedis(dir: string, durability: RedisDurability): Prom
   }
 
   await launch();
-  const version = await serverVersion(`redis://127.0.0.1:${port}`);
   return {
-    url: `redis://127.0.0.1:${port}`, managed: true, version, durability,
+    url, managed: true, version, durability,
     pid: () => pid,
     kill: stopNow,
     pause: () => signal('SIGSTOP'),
@@ -159,8 +207,17 @@ async function withClient<T>(url: string, body: (client: AdminClient) => Promise
   }
 }
 
-function serverVersion(url: string): Promise<string> {
-  return withClient(url, async (client) => /redis_version:([^\r\n]+)/.exec(await client.info('server'))?.[1] ?? 'unknown');
+/** The server's `INFO server` facts the harness checks: its version line and its process id. */
+function serverFacts(url: string): Promise<{ version: string; processId: number }> {
+  return withClient(url, async (client) => {
+    const info = await client.info('server');
+    return { version: /redis_version:([^\r\n]+)/.exec(info)?.[1] ?? 'unknown', processId: Number(/process_id:(\d+)/.exec(info)?.[1]) };
+  });
+}
+
+/** The version of a server given with --redis-url when it is recent enough; otherwise a clear error. */
+export async function requireUrlVersion(url: string): Promise<string> {
+  return requireRedisVersion((await serverFacts(url)).version, '--redis-url', url);
 }
 
 /**
@@ -180,7 +237,7 @@ export async function useExistingRedis(url: string, durability: RedisDurability)
       `--redis-url ${url}: durability=${durability} needs appendonly ${needAppendonly}${needFsync ? `, appendfsync ${needFsync}` : ''}; the server has appendonly ${settings.appendonly}, appendfsync ${settings.appendfsync}`,
       { option: '--redis-url', value: url, expected: `a server configured for durability=${durability}` });
   }
-  const version = await serverVersion(url);
+  const version = await requireUrlVersion(url);
   const noop = () => {};
   return {
     url, managed: false, version, durability,

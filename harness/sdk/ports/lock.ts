@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { badValue, ChaosError } from '../errors.js';
 import type { ClockPort } from './clock.js';
+import type { IoCounters } from './io.js';
 import type { ServiceEndpoints } from '../services.js';
 import { lockBackendNames, lockBackends, type LockBackendName } from './locks/index.js';
 
@@ -31,9 +32,19 @@ export interface Grant {
    * Runs the destination's commit step (e.g. the rename that publishes main). For a fenced backend it
    * runs only if no later grant of this lock has been announced to the destination, checked and run
    * atomically with respect to every other holder; otherwise it throws ChaosError `E_FENCED` and `publish`
-   * never runs. For any other backend it simply runs `publish`.
+   * never runs. A checked lease (`redis`) first renews its lease by token and throws `E_LEASE_LOST` when
+   * it is gone (not atomic with `publish`). For any other backend it simply runs `publish`.
    */
   commit<T>(publish: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * A commit a lock refused (E_FENCED: a later grant reached the destination; E_LEASE_LOST: the lease was
+ * gone at commit): nothing was published, and the holder may redo its work under a new grant.
+ */
+export function isRefusedCommit(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'E_FENCED' || code === 'E_LEASE_LOST';
 }
 
 /** A grant's commit for backends the destination cannot check: the commit just runs. */
@@ -66,6 +77,8 @@ export interface LockConfig {
   services?: ServiceEndpoints;
   log?(message: string): void;
   count?(name: string, n?: number): void;
+  /** The process's I/O counters: a backend's own durable writes (the fence record's fsyncs) are added to them. */
+  ioCounters?: IoCounters;
 }
 
 /**
@@ -79,6 +92,8 @@ export interface LockBackendEnv {
   services: ServiceEndpoints;
   log(message: string): void;
   count(name: string, n?: number): void;
+  /** Adds fsyncs the backend made itself, outside the I/O port, to the process's I/O cost. */
+  countFsyncs(n: number): void;
 }
 
 /** A way of holding a named lock across processes. The port polls `tryLock` and measures the waits. */
@@ -126,6 +141,9 @@ export function createLockPort(config: LockConfig, clock: ClockPort): LockPort {
       found = factory({
         dir: config.dir, staleMs: config.staleMs, stats, services: config.services ?? {},
         log: config.log ?? (() => {}), count: config.count ?? (() => {}),
+        countFsyncs: (n) => {
+          if (config.ioCounters) config.ioCounters.fsyncs += n;
+        },
       });
       opened.set(name, found);
     }

@@ -18,6 +18,11 @@ export interface LockBackendSpec {
    * staleTakeovers): the file lease removes the stale lock itself; a Redis lease just expires, unseen.
    */
   seesTakeovers: boolean;
+  /**
+   * Its commit first checks (and extends) the lease by the grant's token and is refused (E_LEASE_LOST)
+   * when the lease is gone; unlike fencing, the check and the commit are two steps.
+   */
+  checked: boolean;
   /** The services the harness must provide for a cell whose strategy uses this backend. */
   services: ServiceNeeds;
   /** One line for `list` and the option's help. */
@@ -29,23 +34,23 @@ const REDIS = { redis: { durability: 'always' } } as const satisfies ServiceNeed
 
 /**
  * Every lock backend, by the name strategies take as their `lock=` option. A new backend joins with
- * one file and one entry here; the simulation reads `kind`, `fenced` and `seesTakeovers` from here too.
+ * one file and one entry here; the simulation reads `kind`, `fenced`, `seesTakeovers` and `checked` from here too.
  */
 export const lockBackends = {
   file: {
-    open: fileLease, kind: 'lease', fenced: false, seesTakeovers: true, services: {},
+    open: fileLease, kind: 'lease', fenced: false, seesTakeovers: true, checked: false, services: {},
     describe: 'a lease (proper-lockfile), lost under a holder paused past the stale time',
   },
   fcntl: {
-    open: fcntlLock, kind: 'kernel', fenced: false, seesTakeovers: false, services: {},
+    open: fcntlLock, kind: 'kernel', fenced: false, seesTakeovers: false, checked: false, services: {},
     describe: 'a kernel lock, held while its holder is paused, freed when it dies',
   },
   redis: {
-    open: redisLease, kind: 'lease', fenced: false, seesTakeovers: false, services: REDIS,
-    describe: 'a lease on the cell\'s redis-server, lost under a holder paused past the stale time',
+    open: redisLease, kind: 'lease', fenced: false, seesTakeovers: false, checked: true, services: REDIS,
+    describe: 'a lease on the cell\'s redis-server, renewed while held and checked by token at commit; lost under a holder stalled past the stale time between check and commit',
   },
   'redis-fenced': {
-    open: redisFencedLease, kind: 'lease', fenced: true, seesTakeovers: false, services: REDIS,
+    open: redisFencedLease, kind: 'lease', fenced: true, seesTakeovers: false, checked: false, services: REDIS,
     describe: 'the redis lease plus its token checked at commit: a paused holder\'s late commit is refused and redone',
   },
 } as const satisfies Record<string, LockBackendSpec>;
