@@ -55,13 +55,14 @@ describe('lock=redis: a lease with a fencing token per grant, on a real redis-se
   });
 
   it('is renewed while its holder lives: a holder busy past the lease keeps it', async () => {
-    // Arrange: a 200 ms lease.
+    // Arrange: a 1 s lease, renewed every third of it: a renewal may be up to ~0.67 s late on a busy
+    // machine before the lease lapses (a shorter lease made this test fail under load, not the code).
     const cell = tempCell();
-    const [slow, other] = [holder(cell, 't1:', 200), holder(cell, 't1:', 200)];
+    const [slow, other] = [holder(cell, 't1:', 1000), holder(cell, 't1:', 1000)];
     const held = await slow.grant('main', { backend: 'redis' });
 
-    // Act: the holder works (awaits: slow I/O, not a stall) for 3.5 leases.
-    await sleep(700);
+    // Act: the holder works (awaits: slow I/O, not a stall) for 2.5 leases.
+    await sleep(2500);
     const blocked = await other.acquire('main', { backend: 'redis', timeoutMs: 100 }).catch((error: unknown) => error);
     const committed = await held.commit(async () => 'published');
     await held.release();

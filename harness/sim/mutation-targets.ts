@@ -31,7 +31,7 @@ export const KNOWN_REDUNDANT: Record<string, string> = {
   ])),
   ...Object.fromEntries(['skip', 'late'].map((kind) => [
     `incremental-file strategies/shared/incremental-merge.ts:78:39 fsync-dir ${kind}`,
-    'redundant since finalize fsyncs data/incremental after its last fold (incremental-file.ts:92): inputs a power loss brings '
+    'redundant since finalize fsyncs data/incremental after its last fold (incremental-file.ts:93): inputs a power loss brings '
     + 'back before then are folded again (deduplicated by id) and deleted; kept so that a merger\'s deletions do not wait for finalize',
   ])),
   ...Object.fromEntries(['skip', 'late'].map((kind) => [
@@ -67,7 +67,7 @@ export const KNOWN_REDUNDANT: Record<string, string> = {
     + 'the queue\'s listing of its entries in the claim that follows (a read), and still runs before any queue entry is deleted on '
     + 'the word of the parts it made durable; a crash before it runs repeats openSink, and a power loss before it has deleted nothing '
     + '(1,258 schedules, seed 7, found nothing)',
-  'strategies/incremental-file.ts:92:20 fsync-dir late': FINALIZE_LAST,
+  'strategies/incremental-file.ts:93:20 fsync-dir late': FINALIZE_LAST,
   'strategies/lock-upgrade-with-fallback.ts:57:18 fsync-dir late': FINALIZE_LAST,
   'strategies/lock-upgrade-with-fallback.ts:50:41 fsync-dir late': FINALIZE_LAST,
   'strategies/log-commit.ts:109:18 fsync-dir late': FINALIZE_LAST,
