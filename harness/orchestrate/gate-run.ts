@@ -175,14 +175,14 @@ export function gateShardGrid(config: Pick<GateConfig, 'scenarios' | 'workers' |
  * that does not load on one side is bad input before the first cell (exit 2) naming the side and the
  * spec, never a correctness failure of that side.
  */
-async function loadSides(config: Pick<GateConfig, 'base' | 'head' | 'git' | 'scenarios' | 'run'>, specOf: GateOptions['specOf'], ownHarness: GateOptions['ownHarness']): Promise<void> {
+async function loadSides(config: Pick<GateConfig, 'base' | 'head' | 'git' | 'scenarios' | 'run'>, specOf: GateOptions['specOf'], ownHarness: GateOptions['ownHarness'], signal: AbortSignal | undefined): Promise<void> {
   const sides: Side[] = config.base === null ? ['head'] : ['base', 'head'];
   const toLoad = config.git && specOf
     ? config.git.strategies.flatMap((written) => sides.map((side) => ({ side, written, spec: specOf(written, side), name: describeSide(side, config.git![side]) })))
     : sides.map((side) => ({ side, written: side === 'base' ? config.base! : config.head, spec: side === 'base' ? config.base! : config.head, name: side }));
   for (const { side, written, spec, name } of toLoad) {
     try {
-      if (ownHarness) await preflight(ownHarness[side], name, spec, config);
+      if (ownHarness) await preflight(ownHarness[side], name, spec, config, signal);
       else await resolveMatrix({ strategies: [spec], scenarios: config.scenarios, redisUrl: config.run.redisUrl });
     } catch (cause) {
       if (!(cause instanceof ChaosError)) throw cause;
@@ -198,9 +198,9 @@ async function loadSides(config: Pick<GateConfig, 'base' | 'head' | 'git' | 'sce
  * scenario, in a folder of the side's checkout (removed with it). Only its own loader can say whether
  * the side's plugin loads against the side's SDK; its result is not measured.
  */
-async function preflight(own: OwnHarness, name: string, spec: string, config: Pick<GateConfig, 'scenarios' | 'run'>): Promise<void> {
+async function preflight(own: OwnHarness, name: string, spec: string, config: Pick<GateConfig, 'scenarios' | 'run'>, signal: AbortSignal | undefined): Promise<void> {
   const outcome = await runSideCell({ ...own, side: name }, { strategy: spec, scenario: config.scenarios[0]!, workers: 1, seed: config.run.seed },
-    { ...config.run, recordsPerWorker: 1, faults: 'none' }, join(own.cwd, '.parquet-chaos-preflight'));
+    { ...config.run, recordsPerWorker: 1, faults: 'none' }, join(own.cwd, '.parquet-chaos-preflight'), signal);
   const loadError = outcome.cell?.errors.find((e) => e.code === 'E_PLUGIN' || e.code === 'E_STRATEGY_CONTRACT');
   if (loadError) throw new ChaosError('E_PLUGIN', `${loadError.source}: ${loadError.message}`, { option: '--strategy', value: spec, expected: 'a strategy its side\'s own harness loads and runs' });
 }
@@ -210,11 +210,13 @@ async function preflight(own: OwnHarness, name: string, spec: string, config: Pi
  * as the working tree runs where it is), go to the command's folder in it, run the spec as written.
  */
 export function replayInCheckout(git: NonNullable<GateConfig['git']>, side: Side, strategy: string, cell: { scenario: string; workers: number; seed: number }, run: GateConfig['run']): string {
-  const run1 = replayCommand(strategy, cell.scenario, cell.workers, cell.seed, run);
   const at = git[side];
-  if (at.ref === null) return `cd ${join(git.repository, git.folder)} && ${run1}${at.dirty ? ` (with the uncommitted changes ${at.dirty.diffHash})` : ''}`;
+  // Under its own harness a side's cell is run by that commit's tool: installed, and built when it is parquet-chaos itself.
+  const itself = at.harness?.kind === 'parquet-chaos itself';
+  const run1 = replayCommand(strategy, cell.scenario, cell.workers, cell.seed, run).replace(/^npx parquet-chaos /, itself ? 'node bin/parquet-chaos.js ' : 'npx parquet-chaos ');
+  if (at.ref === null) return `cd ${join(git.repository, git.folder)} && ${itself ? 'npm run build && ' : ''}${run1}${at.dirty ? ` (with the uncommitted changes ${at.dirty.diffHash})` : ''}`;
   const dir = `/tmp/parquet-chaos-${side}-${at.commit.slice(0, 7)}`;
-  return `git -C ${git.repository} worktree add --detach ${dir} ${at.commit.slice(0, 12)} && cd ${join(dir, git.folder)} && ${run1}`;
+  return `git -C ${git.repository} worktree add --detach ${dir} ${at.commit.slice(0, 12)} && cd ${join(dir, git.folder)} && ${at.harness ? `npm ci && ${itself ? 'npm run build && ' : ''}` : ''}${run1}`;
 }
 
 /** What a checker that sees nothing says: no anomaly, valid. Test-only (see GateOptions). */
@@ -227,7 +229,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   if (baseline && config.base !== null) throw badValue('E_USAGE', '--base', config.base, 'no value with --baseline (the baseline is the base)');
   if (config.maxRepeat < config.repeat) throw badValue('E_BAD_OPTION', '--max-repeat', String(config.maxRepeat), `an integer >= --repeat (${config.repeat})`);
   // Every spec of both sides is loaded and validated before anything is measured (a missing plugin: exit 2, naming the side).
-  await loadSides(config, specOf, ownHarness);
+  await loadSides(config, specOf, ownHarness, signal);
   const looks = 1 + Math.ceil((config.maxRepeat - config.repeat) / config.step);
   const gateConfig: GateConfig = { ...config, alphaPerLook: config.alpha / looks };
   const startedAt = new Date().toISOString();
@@ -245,7 +247,8 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   const lookCount = new Map<string, number>(grid.map((c) => [cellKey(c), 1]));
   const controls: ControlOutcome[] = [];
   const runs: string[] = [];
-  let interrupted = false;
+  // Ctrl-C during the sides' checks: nothing is measured, the gate says it was interrupted.
+  let interrupted = Boolean(signal?.aborted);
   let stopped: string | undefined;
 
   /** Runs planned cells here, in one run folder, in the planned order. */
