@@ -7,6 +7,10 @@ import { buildKey, dependencySource, harnessCacheRoot, lockfileHash, ownHarnessK
 import { sideRunArguments } from '../harness/orchestrate/side-cell.js';
 import { defaultRunConfig } from '../harness/orchestrate/run-config.js';
 import type { GitSide } from '../harness/orchestrate/git-sides.js';
+import * as fc from 'fast-check';
+import { renderGateTable } from '../reports/gate.js';
+import type { GitComparison, SideHarnessInfo } from '../harness/result/gate-result.js';
+import { gateResultArb } from './support/result-arbitraries.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'parquet-chaos-side-harness-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -135,4 +139,26 @@ describe('readying a side\'s own harness (real npm, a package without dependenci
       code: 'E_BAD_OPTION', option: '--base', value: 'HEAD~1', message: expect.stringMatching(/^base HEAD~1 \([0-9a-f]{7}\): has no package-lock\.json/),
     });
   }, 60_000);
+});
+
+describe('the gate report names whose harness ran each side', () => {
+  it('each side\'s own (version, the commit it was built from, or the lockfile it was installed from), or the running tool for both', () => {
+    // Arrange
+    const [result] = fc.sample(gateResultArb, { numRuns: 1, seed: 7 });
+    const own = (commit?: string): SideHarnessInfo => ({
+      kind: commit ? 'parquet-chaos itself' : 'dependency', bin: '/co/bin/parquet-chaos.js', version: '0.1.0', ...(commit ? { commit } : {}),
+      dependencies: { lockfileHash: '0123456789abcdef', from: 'cache', dir: '/c' }, seconds: 1,
+    });
+    const git = (harness: GitComparison['harness'], base?: SideHarnessInfo, head?: SideHarnessInfo): GitComparison => ({
+      repository: '/r', folder: '', strategies: ['realtime'], harness,
+      base: { ref: 'main', commit: 'a'.repeat(40), ...(base ? { harness: base } : {}) },
+      head: { ref: null, commit: 'b'.repeat(40), dirty: { diffHash: 'd', files: ['x'] }, ...(head ? { harness: head } : {}) },
+    });
+    const render = (g: GitComparison) => renderGateTable({ ...result!, config: { ...result!.config, git: g } }).replace(/\n/g, ' ');
+
+    // Act / Assert
+    expect(render(git("each side's own", own('1234567abc'), own('89abcdef01')))).toContain("harness: each side's own (base: parquet-chaos 0.1.0 built from 1234567; head: parquet-chaos 0.1.0 built from 89abcde + uncommitted changes; controls: the running tool)");
+    expect(render(git("each side's own", own(), own()))).toContain('base: parquet-chaos 0.1.0 from its package-lock.json (0123456789abcdef)');
+    expect(render(git('running tool'))).toContain('harness: the running tool for both sides');
+  });
 });
