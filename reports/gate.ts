@@ -62,8 +62,19 @@ function sides(result: GateResult): string {
   const base = result.baseline
     ? `baseline ${result.baseline.file} (${result.baseline.sameMachine ? 'same machine: timing compared' : `measured on ${result.baseline.machine.cpus} × ${result.baseline.machine.cpuModel}: timing not compared`})`
     : result.config.base ?? 'none (head only)';
-  const specs = result.config.git ? ` · strategies (each side's checkout): ${result.config.git.strategies.join(', ')}` : '';
-  return `base: ${base} · head: ${result.config.head}${specs} · records/worker ${result.config.run.recordsPerWorker} · seed ${result.config.run.seed}`;
+  const git = result.config.git;
+  const specs = git ? ` · strategies (each side's checkout): ${git.strategies.join(', ')}` : '';
+  return `base: ${base} · head: ${result.config.head}${specs}${git ? ` · ${harnesses(git)}` : ''} · records/worker ${result.config.run.recordsPerWorker} · seed ${result.config.run.seed}`;
+}
+
+/** Whose harness ran each side: `harness: each side's own (base: parquet-chaos 0.1.0 built from 1a2b3c4; head: …)`. */
+function harnesses(git: NonNullable<GateResult['config']['git']>): string {
+  const one = (side: 'base' | 'head') => {
+    const h = git[side].harness;
+    if (!h) return `${side}: not recorded`;
+    return `${side}: parquet-chaos ${h.version} ${h.commit ? `built from ${h.commit.slice(0, 7)}${git[side].dirty ? ' + uncommitted changes' : ''}` : `from its package-lock.json (${h.dependencies.lockfileHash})`}`;
+  };
+  return git.harness === 'running tool' ? 'harness: the running tool for both sides' : `harness: each side's own (${one('base')}; ${one('head')}; controls: the running tool)`;
 }
 
 function controlLine(result: GateResult): string[] {

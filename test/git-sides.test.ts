@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -50,7 +50,7 @@ describe('the two sides of a gate between commits', () => {
       base: { ref: 'HEAD~1', commit: git('rev-parse', 'HEAD~1') }, head: { ref: null, commit: git('rev-parse', 'HEAD') },
     });
     expect(sides.comparison.head.dirty).toBeUndefined();
-    expect(sides.comparison.harnessNote).toBeUndefined();
+    expect(sides.own).toBeUndefined();
     expect(base).toBe(join(sides.base.root, 'plugins', 'writer.js:mode=a'));
     expect(head).toBe(join(repo, 'plugins', 'writer.js:mode=a'));
     expect(git('-C', sides.base.root, 'rev-parse', 'HEAD')).toBe(git('rev-parse', 'HEAD~1'));
@@ -96,17 +96,32 @@ describe('the two sides of a gate between commits', () => {
     expect(leftovers()).toEqual(before);
   });
 
-  it('says when the repository depends on parquet-chaos through its lockfile: both sides still run under the running tool', () => {
-    // Arrange
+  it('when the repository depends on parquet-chaos through its lockfile, each side runs its own harness: the working tree is then a snapshot checkout of its own', () => {
+    // Arrange: the dependency committed; then an edit, a deletion and an untracked file left uncommitted.
     write('package-lock.json', JSON.stringify({ lockfileVersion: 3, packages: { '': {}, 'node_modules/parquet-chaos': { version: '0.1.0' } } }));
+    write('plugins/gone.js', GOOD);
     commit('depends on parquet-chaos');
+    write('plugins/writer.js', `${GOOD}// tuned\n`);
+    rmSync(join(repo, 'plugins/gone.js'));
+    write('plugins/new.js', GOOD);
 
     // Act
     const sides = openGitSides({ cwd: repo, strategies: ['./plugins/writer.js'], base: 'HEAD~1' });
+    const snapshot = (path: string) => (existsSync(join(sides.head.root, path)) ? readFileSync(join(sides.head.root, path), 'utf8') : undefined);
+    const seen = { writer: snapshot('plugins/writer.js'), gone: snapshot('plugins/gone.js'), added: snapshot('plugins/new.js') };
     sides.dispose();
+    git('checkout', '--quiet', '--', 'plugins/writer.js', 'plugins/gone.js');
+    rmSync(join(repo, 'plugins/new.js'));
 
     // Assert
-    expect(sides.comparison.harnessNote).toMatch(/depends on parquet-chaos through package-lock\.json, but both sides ran under the running tool/);
+    expect(sides.own).toBe('dependency');
+    expect(sides.comparison.harness).toBe("each side's own");
+    expect(sides.head.root).not.toBe(repo);
+    expect(sides.specOf('./plugins/writer.js', 'head')).toBe(join(sides.head.root, 'plugins', 'writer.js'));
+    expect(seen).toEqual({ writer: `${GOOD}// tuned\n`, gone: undefined, added: GOOD });
+    expect(sides.comparison.head).toMatchObject({ ref: null, commit: git('rev-parse', 'HEAD'), dirty: { files: expect.arrayContaining(['plugins/writer.js', 'plugins/gone.js', 'plugins/new.js']) } });
+    expect(existsSync(sides.head.root)).toBe(false);
+    expect(git('worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree '))).toEqual([`worktree ${repo}`]);
   });
 
   it('loads every spec of both sides before the first cell: a base commit whose plugin is no strategy is bad input naming the side and the spec', async () => {

@@ -18,6 +18,7 @@ import { defaultRunConfig } from './run-config.js';
 import { resolveMatrix, runCells, type PlannedCell, type RunOptions } from './run.js';
 import { expectedCost, shardIndices } from './shard.js';
 import { describeSide } from './git-sides.js';
+import { runSideCell } from './side-cell.js';
 import { ChaosError } from '../sdk/errors.js';
 
 export { cellKey, gateGrid };
@@ -87,6 +88,26 @@ export interface GateOptions extends Omit<GateConfig, 'alphaPerLook'> {
   baseline?: { file: string; data: GateBaseline };
   /** Between commits (config.git set): a spec as written as it runs on one side (its path in that side's checkout). */
   specOf?: (strategy: string, side: Side) => string;
+  /**
+   * Between commits of parquet-chaos or of a repository depending on it (`git.harness` is each side's
+   * own): each side's CLI entry and the command's folder in its checkout. Its pairs' cells then run
+   * through it (side-cell.ts); the positive controls still run here.
+   */
+  ownHarness?: Record<Side, OwnHarness>;
+}
+
+/** A side's own harness as the gate runs it. */
+export interface OwnHarness {
+  bin: string;
+  cwd: string;
+}
+
+/** What a batch of planned cells gave: the run folders, the cells in the planned order, how it ended. */
+interface Measured {
+  runDirs: string[];
+  cells: CellResult[];
+  interrupted: boolean;
+  stopped?: string;
 }
 
 /** A planned cell and what it is to the gate. */
@@ -154,14 +175,15 @@ export function gateShardGrid(config: Pick<GateConfig, 'scenarios' | 'workers' |
  * that does not load on one side is bad input before the first cell (exit 2) naming the side and the
  * spec, never a correctness failure of that side.
  */
-async function loadSides(config: Pick<GateConfig, 'base' | 'head' | 'git' | 'scenarios' | 'run'>, specOf: GateOptions['specOf']): Promise<void> {
+async function loadSides(config: Pick<GateConfig, 'base' | 'head' | 'git' | 'scenarios' | 'run'>, specOf: GateOptions['specOf'], ownHarness: GateOptions['ownHarness'], signal: AbortSignal | undefined): Promise<void> {
   const sides: Side[] = config.base === null ? ['head'] : ['base', 'head'];
   const toLoad = config.git && specOf
     ? config.git.strategies.flatMap((written) => sides.map((side) => ({ side, written, spec: specOf(written, side), name: describeSide(side, config.git![side]) })))
     : sides.map((side) => ({ side, written: side === 'base' ? config.base! : config.head, spec: side === 'base' ? config.base! : config.head, name: side }));
-  for (const { written, spec, name } of toLoad) {
+  for (const { side, written, spec, name } of toLoad) {
     try {
-      await resolveMatrix({ strategies: [spec], scenarios: config.scenarios, redisUrl: config.run.redisUrl });
+      if (ownHarness) await preflight(ownHarness[side], name, spec, config, signal);
+      else await resolveMatrix({ strategies: [spec], scenarios: config.scenarios, redisUrl: config.run.redisUrl });
     } catch (cause) {
       if (!(cause instanceof ChaosError)) throw cause;
       throw new ChaosError(cause.code, `${name}: strategy ${written}${spec === written ? '' : ` (${spec})`}: ${cause.message}`, {
@@ -172,15 +194,29 @@ async function loadSides(config: Pick<GateConfig, 'base' | 'head' | 'git' | 'sce
 }
 
 /**
+ * A side's own harness loads and runs one spec: a one-record cell, no faults, one writer, of the first
+ * scenario, in a folder of the side's checkout (removed with it). Only its own loader can say whether
+ * the side's plugin loads against the side's SDK; its result is not measured.
+ */
+async function preflight(own: OwnHarness, name: string, spec: string, config: Pick<GateConfig, 'scenarios' | 'run'>, signal: AbortSignal | undefined): Promise<void> {
+  const outcome = await runSideCell({ ...own, side: name }, { strategy: spec, scenario: config.scenarios[0]!, workers: 1, seed: config.run.seed },
+    { ...config.run, recordsPerWorker: 1, faults: 'none' }, join(own.cwd, '.parquet-chaos-preflight'), signal);
+  const loadError = outcome.cell?.errors.find((e) => e.code === 'E_PLUGIN' || e.code === 'E_STRATEGY_CONTRACT');
+  if (loadError) throw new ChaosError('E_PLUGIN', `${loadError.source}: ${loadError.message}`, { option: '--strategy', value: spec, expected: 'a strategy its side\'s own harness loads and runs' });
+}
+
+/**
  * The command that runs one cell of a gate between commits again: check the side's commit out (the head
  * as the working tree runs where it is), go to the command's folder in it, run the spec as written.
  */
 export function replayInCheckout(git: NonNullable<GateConfig['git']>, side: Side, strategy: string, cell: { scenario: string; workers: number; seed: number }, run: GateConfig['run']): string {
-  const run1 = replayCommand(strategy, cell.scenario, cell.workers, cell.seed, run);
   const at = git[side];
-  if (at.ref === null) return `cd ${join(git.repository, git.folder)} && ${run1}${at.dirty ? ` (with the uncommitted changes ${at.dirty.diffHash})` : ''}`;
+  // Under its own harness a side's cell is run by that commit's tool: installed, and built when it is parquet-chaos itself.
+  const itself = at.harness?.kind === 'parquet-chaos itself';
+  const run1 = replayCommand(strategy, cell.scenario, cell.workers, cell.seed, run).replace(/^npx parquet-chaos /, itself ? 'node bin/parquet-chaos.js ' : 'npx parquet-chaos ');
+  if (at.ref === null) return `cd ${join(git.repository, git.folder)} && ${itself ? 'npm run build && ' : ''}${run1}${at.dirty ? ` (with the uncommitted changes ${at.dirty.diffHash})` : ''}`;
   const dir = `/tmp/parquet-chaos-${side}-${at.commit.slice(0, 7)}`;
-  return `git -C ${git.repository} worktree add --detach ${dir} ${at.commit.slice(0, 12)} && cd ${join(dir, git.folder)} && ${run1}`;
+  return `git -C ${git.repository} worktree add --detach ${dir} ${at.commit.slice(0, 12)} && cd ${join(dir, git.folder)} && ${at.harness ? `npm ci && ${itself ? 'npm run build && ' : ''}` : ''}${run1}`;
 }
 
 /** What a checker that sees nothing says: no anomaly, valid. Test-only (see GateOptions). */
@@ -189,11 +225,11 @@ function blind(cell: CellResult): CellResult {
 }
 
 export async function runGate(options: GateOptions): Promise<GateResult> {
-  const { outDir, command, signal, onCellStart, onCellDone, testOnlyBlindChecker, baseline, specOf, ...config } = options;
+  const { outDir, command, signal, onCellStart, onCellDone, testOnlyBlindChecker, baseline, specOf, ownHarness, ...config } = options;
   if (baseline && config.base !== null) throw badValue('E_USAGE', '--base', config.base, 'no value with --baseline (the baseline is the base)');
   if (config.maxRepeat < config.repeat) throw badValue('E_BAD_OPTION', '--max-repeat', String(config.maxRepeat), `an integer >= --repeat (${config.repeat})`);
   // Every spec of both sides is loaded and validated before anything is measured (a missing plugin: exit 2, naming the side).
-  await loadSides(config, specOf);
+  await loadSides(config, specOf, ownHarness, signal);
   const looks = 1 + Math.ceil((config.maxRepeat - config.repeat) / config.step);
   const gateConfig: GateConfig = { ...config, alphaPerLook: config.alpha / looks };
   const startedAt = new Date().toISOString();
@@ -211,18 +247,43 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   const lookCount = new Map<string, number>(grid.map((c) => [cellKey(c), 1]));
   const controls: ControlOutcome[] = [];
   const runs: string[] = [];
-  let interrupted = false;
+  // Ctrl-C during the sides' checks: nothing is measured, the gate says it was interrupted.
+  let interrupted = Boolean(signal?.aborted);
   let stopped: string | undefined;
 
-  const runBatch = async (planned: GatePlanned[], run: GateConfig['run'] = config.run) => {
+  /** Runs planned cells here, in one run folder, in the planned order. */
+  const measureHere = async (planned: GatePlanned[], run: GateConfig['run']): Promise<Measured> => {
     // The gate shards its grid itself (gateShardGrid): each batch it runs is whole.
     const runConfig: RunConfig = { ...run, shard: null, strategies: [...new Set(planned.map((p) => p.cell.strategy))], scenarios: [...new Set(planned.map((p) => p.cell.scenario))], workers: Math.max(...planned.map((p) => p.cell.workers)) };
     const result = await runCells({ ...runConfig, outDir: gateDir, command, signal, onCellStart, onCellDone }, planned.map((p) => p.cell));
-    runs.push(result.runDir);
+    return { runDirs: [result.runDir], cells: result.cells, interrupted: result.interrupted, ...(result.stopped ? { stopped: result.stopped } : {}) };
+  };
+  /** Runs planned pairs' cells each through its side's own harness, one child run per cell, in the planned order. */
+  const measureOwn = async (planned: GatePlanned[], run: GateConfig['run'], own: Record<Side, OwnHarness>): Promise<Measured> => {
+    const measured: Measured = { runDirs: [], cells: [], interrupted: false };
+    for (const [i, { cell, role }] of planned.entries()) {
+      const side = (role as { side: Side }).side;
+      onCellStart?.(i, planned.length, cell.strategy, cell.scenario, cell);
+      const outcome = await runSideCell({ ...own[side], side: describeSide(side, config.git![side]) }, cell, run, join(gateDir, side), signal);
+      if (outcome.runDir) measured.runDirs.push(outcome.runDir);
+      if (outcome.stopped) measured.stopped = outcome.stopped;
+      if (!outcome.cell || outcome.interrupted || outcome.stopped) {
+        measured.interrupted = outcome.interrupted;
+        break;
+      }
+      measured.cells.push(outcome.cell);
+      onCellDone?.(outcome.cell, i, planned.length);
+    }
+    return measured;
+  };
+
+  const runBatch = async (planned: GatePlanned[], run: GateConfig['run'] = config.run) => {
+    const result = ownHarness && planned.every((p) => p.role.kind === 'pair') ? await measureOwn(planned, run, ownHarness) : await measureHere(planned, run);
+    runs.push(...result.runDirs);
     interrupted ||= result.interrupted;
     // A run stopped by a disk error measured only part of what was planned: the gate is not judged on it.
     if (result.stopped) stopped = result.stopped;
-    // runCells keeps the planned order: cell i is planned i.
+    // Both keep the planned order: cell i is planned i.
     for (const [i, measured] of result.cells.entries()) {
       const cell = testOnlyBlindChecker ? blind(measured) : measured;
       const { cell: p, role } = planned[i]!;

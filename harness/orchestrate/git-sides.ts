@@ -3,16 +3,19 @@
  * command runs in, checked out detached with `git worktree add` into a temporary folder (the head, when
  * no --head is given, is the working tree itself, uncommitted changes included and hashed), and a
  * strategy spec's paths resolved inside each side's checkout. The checkouts are removed when the gate
- * ends, is interrupted, or the process exits.
+ * ends, is interrupted, or the process exits. When each side runs its own harness (side-harness.ts), the
+ * working tree is copied into a checkout of its own too (HEAD with its uncommitted changes applied), so
+ * that building its harness leaves the working tree's dist/ alone and an edit during the gate changes nothing.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { badValue, ChaosError } from '../sdk/errors.js';
 import { isPluginPath, parseStrategySpec } from '../sdk/spec.js';
 import type { GitComparison, GitSideInfo } from '../result/gate-result.js';
+import { ownHarnessKind, type OwnHarnessKind } from './side-harness.js';
 
 export type SideName = 'base' | 'head';
 
@@ -26,6 +29,11 @@ export interface GitSides {
   comparison: GitComparison;
   base: GitSide;
   head: GitSide;
+  /**
+   * Set when each side runs its own harness (the repository is parquet-chaos, or depends on it through
+   * package-lock.json): then the head without --head is a checkout too, a snapshot of the working tree.
+   */
+  own?: OwnHarnessKind;
   /** A spec as written (relative to the command's folder) as it runs on one side: its path inside that side's checkout. */
   specOf(spec: string, side: SideName): string;
   /** Removes the temporary checkouts (idempotent). */
@@ -73,27 +81,6 @@ export function workingTreeChanges(repo: string): GitSideInfo['dirty'] {
     if (existsSync(full)) hash.update(readFileSync(full));
   }
   return { diffHash: hash.digest('hex').slice(0, 16), files };
-}
-
-/**
- * Which harness each side runs: a repository that is parquet-chaos itself, or depends on it through its
- * lockfile, would need each commit's own harness; that is not built yet, so both sides run under the
- * running tool, and the result says so.
- */
-export function harnessNote(repo: string): string | undefined {
-  const read = (name: string) => {
-    try {
-      return JSON.parse(readFileSync(join(repo, name), 'utf8')) as Record<string, unknown>;
-    } catch {
-      return undefined;
-    }
-  };
-  const own = read('package.json')?.name === 'parquet-chaos';
-  const packages = read('package-lock.json')?.packages as Record<string, unknown> | undefined;
-  const dependsOn = packages !== undefined && 'node_modules/parquet-chaos' in packages;
-  if (!own && !dependsOn) return undefined;
-  return `${own ? 'this repository is parquet-chaos itself' : 'this repository depends on parquet-chaos through package-lock.json'}, `
-    + 'but both sides ran under the running tool (its SDK, I/O port and writer loop): a change in the harness between the commits is not measured';
 }
 
 /**
@@ -160,19 +147,19 @@ export function openGitSides(options: { cwd: string; strategies: readonly string
     return dir;
   };
 
+  // Whose harness runs the sides is decided by the working tree's package files (what the user runs the gate in).
+  const own = ownHarnessKind(repo);
   const base: GitSide = { ref: options.base, commit: baseCommit, root: checkout('base', baseCommit) };
-  const head: GitSide = options.head === undefined
-    ? { ref: null, commit: headCommit, root: repo, ...(dirty ? { dirty } : {}) }
-    : { ref: options.head, commit: headCommit, root: checkout('head', headCommit) };
-  const note = harnessNote(repo);
+  const head: GitSide = options.head !== undefined
+    ? { ref: options.head, commit: headCommit, root: checkout('head', headCommit) }
+    : { ref: null, commit: headCommit, root: own ? snapshot(repo, checkout('head', headCommit), dirty) : repo, ...(dirty ? { dirty } : {}) };
   const info = ({ root: _root, ...side }: GitSide): GitSideInfo => side;
   const comparison: GitComparison = {
-    repository: repo, folder, strategies: [...options.strategies], base: info(base), head: info(head),
-    harness: 'running tool', ...(note ? { harnessNote: note } : {}),
+    repository: repo, folder, strategies: [...options.strategies], base: info(base), head: info(head), harness: own ? "each side's own" : 'running tool',
   };
   const sides = { base, head };
   return {
-    comparison, base, head, dispose,
+    comparison, base, head, dispose, ...(own ? { own } : {}),
     specOf: (spec, side) => {
       const parsed = parseStrategySpec(spec);
       if (!isPluginPath(parsed.name)) return spec;
@@ -180,6 +167,22 @@ export function openGitSides(options: { cwd: string; strategies: readonly string
       return join(sides[side].root, inRepo) + spec.slice(parsed.name.length);
     },
   };
+}
+
+/**
+ * Makes a checkout of HEAD the working tree as it is: its uncommitted changes applied (the binary diff
+ * against HEAD: edits, deletions, staged or not) and its untracked files (not ignored) copied, the same
+ * changes `workingTreeChanges` hashed.
+ */
+function snapshot(repo: string, dir: string, dirty: GitSideInfo['dirty']): string {
+  if (!dirty) return dir;
+  const diff = git(repo, ['diff', 'HEAD', '--binary']);
+  if (diff.trim() !== '') git(dir, ['apply', '--whitespace=nowarn'], diff);
+  for (const path of git(repo, ['ls-files', '--others', '--exclude-standard', '-z']).split('\0').filter(Boolean)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    copyFileSync(join(repo, path), join(dir, path));
+  }
+  return dir;
 }
 
 /** A plugin or manifest path must lie inside the repository: only then does each commit have its own copy. */

@@ -37,12 +37,34 @@ export interface ControlOutcome {
   replay: string;
 }
 
+/**
+ * The harness that ran one side's cells in a gate between commits of parquet-chaos itself or of a
+ * repository depending on it through package-lock.json: the side's own, not the running tool's.
+ */
+export interface SideHarnessInfo {
+  /** `parquet-chaos itself`: the side's checkout, built; `dependency`: the side's node_modules/parquet-chaos. */
+  kind: 'parquet-chaos itself' | 'dependency';
+  /** The CLI entry the side's cells ran through (`node BIN run …`, one process per cell), and its package.json version. */
+  bin: string;
+  version: string;
+  /** parquet-chaos itself: the commit the harness was built from (the side's own). */
+  commit?: string;
+  /** Where its node_modules came from: the repository's own (same lockfile hash), the cache by lockfile hash, or installed into it now. */
+  dependencies: { lockfileHash: string; from: 'repository' | 'cache' | 'install'; dir: string };
+  /** parquet-chaos itself: dist/ built now (`npm run build`) or copied from the build cache of the same source (`key`). */
+  build?: { from: 'built' | 'cache'; key: string; seconds: number };
+  /** Seconds the side's preparation took (install, build), before the first cell. */
+  seconds: number;
+}
+
 /** One side of a gate between commits: the ref as given (null: the working tree), its commit, and the working tree's changes. */
 export interface GitSideInfo {
   ref: string | null;
   commit: string;
   /** The head as the working tree with uncommitted changes: the files changed or added and a hash of the changes. */
   dirty?: { diffHash: string; files: string[] };
+  /** Set when the side ran under its own harness (`GitComparison.harness` is `each side's own`). */
+  harness?: SideHarnessInfo;
 }
 
 /** `gate --strategy SPEC,… --base REF [--head REF]`: every spec compared between two commits of one repository. */
@@ -54,10 +76,12 @@ export interface GitComparison {
   strategies: string[];
   base: GitSideInfo;
   head: GitSideInfo;
-  /** Whose harness ran each side: the running tool's for both (a per-commit harness is not built yet). */
-  harness: 'running tool';
-  /** Set when the repository is parquet-chaos or depends on it: what comparing under one harness leaves unmeasured. */
-  harnessNote?: string;
+  /**
+   * Whose harness ran each side's cells: the running tool's for a repository of plugins or foreign
+   * writers; each side's own (`GitSideInfo.harness`) when the repository is parquet-chaos or depends on
+   * it through package-lock.json. The positive controls always run under the running tool.
+   */
+  harness: 'running tool' | "each side's own";
 }
 
 export interface GateConfig {

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../harness/result/result.js';
-import type { GateBaseline } from '../../harness/result/gate-result.js';
+import type { GateBaseline, GateResult } from '../../harness/result/gate-result.js';
 import { processesMentioning } from '../support/processes.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -116,6 +116,29 @@ describe('installed from an npm pack tarball into another project (real processe
     expect(baseline).toMatchObject({ kind: 'gate-baseline', strategy: './strategy.ts', workers: [1], repeat: 5 });
     expect(baseline.samples.map((s) => s.seed)).toEqual([1, 2, 3, 4, 5]);
     expect(existsSync(join(project, 'runs'))).toBe(true);
+
+    // Act: the project as a git repository gating its plugin between two commits; it depends on
+    // parquet-chaos through its lockfile, so each side runs the parquet-chaos its own lockfile installs.
+    writeFileSync(join(project, '.gitignore'), 'node_modules/\nruns/\n*.json\n!package.json\n!package-lock.json\n');
+    const git = (...args: string[]) => execa('git', ['-C', project, ...args]);
+    await git('init', '--quiet');
+    await git('add', '-A');
+    await git('-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '--quiet', '-m', 'my plugin');
+    const between = await step('npx parquet-chaos gate --strategy (each side\'s own harness)', () => npx(['gate', '--strategy', './strategy.ts', '--base', 'HEAD',
+      '--workers', '1', '--records', '3', '--payload-bytes', '32', '--repeat', '5', '--max-repeat', '5', '--json', 'between.json']));
+
+    // Assert: both sides ran under the parquet-chaos of their lockfile (the project's own node_modules, the same lockfile), through its CLI.
+    const result = JSON.parse(readFileSync(join(project, 'between.json'), 'utf8')) as GateResult;
+    expect(between.stderr).toMatch(/a dependent of parquet-chaos \(package-lock\.json\): each side runs its own commit's harness/);
+    expect(result.config.git?.harness).toBe("each side's own");
+    for (const side of ['base', 'head'] as const) {
+      expect(result.config.git![side].harness).toMatchObject({ kind: 'dependency', dependencies: { from: 'repository', dir: join(project, 'node_modules') } });
+      expect(result.config.git![side].harness!.bin).toMatch(new RegExp(`/parquet-chaos-sides-[^/]+/${side}/node_modules/parquet-chaos/bin/parquet-chaos\\.js$`));
+      expect(result.cells[0]!.samples.filter((s) => s.side === side).every((s) => s.dir.startsWith(join(result.gateDir, side)))).toBe(true);
+    }
+    expect(result.cells[0]!.samples.map((s) => s.valid)).toEqual(Array(10).fill(true));
+    // A verdict, whichever (an A/A at the default minimum effects may be inconclusive): not bad usage, not an internal error.
+    expect([0, 1, 3], `${between.stdout}\n${between.stderr}`).toContain(between.exitCode);
     console.log(`pack-install timings: ${timings.join(', ')}`);
-  }, 900_000);
+  }, 1_500_000);
 });

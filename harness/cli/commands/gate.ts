@@ -17,6 +17,7 @@ import { interruptible } from '../interrupt.js';
 import { parseCount, parseWorkerList } from '../sweep-args.js';
 import { splitStrategyList } from '../../sdk/spec.js';
 import { describeSide, openGitSides, type GitSides } from '../../orchestrate/git-sides.js';
+import { prepareSides } from '../../orchestrate/side-harness.js';
 import { parseShard } from '../../orchestrate/shard.js';
 import type { CommandInput, CommandSpec, Flag, Io } from '../command.js';
 import { paletteFor, runFlags, runOptions } from '../flags.js';
@@ -163,7 +164,7 @@ async function gate({ flags, argv }: CommandInput, io: Io): Promise<number> {
     base = describeSide('base', sides.comparison.base).replace(/^base /, '');
     head = describeSide('head', sides.comparison.head).replace(/^head /, '');
     io.err(`gate: base ${base} · head ${head}${sides.comparison.head.dirty ? ` (${sides.comparison.head.dirty.files.length} changed files)` : ''}\n`);
-    if (sides.comparison.harnessNote) io.err(`gate: note: ${sides.comparison.harnessNote}\n`);
+    if (sides.own) io.err(`gate: this repository is ${sides.own === 'dependency' ? 'a dependent of parquet-chaos (package-lock.json)' : 'parquet-chaos itself'}: each side runs its own commit's harness (the positive controls run under this one)\n`);
   }
   try {
     return await gateBody(io, text, flags, argv, { base, head: head!, scenarios, workers, baseline, repeat, maxRepeat, alpha, minEffect, run, shard, saveTo, sides });
@@ -194,9 +195,19 @@ async function gateBody(io: Io, text: (name: string) => string | undefined, flag
   const progress = createProgress(io.err, io.errIsTTY ?? io.isTTY, io.errColumns);
   try {
     return await interruptible(io, async (signal) => {
+      // Each side's own harness readied before anything is measured (a side that does not install or build: exit 2).
+      let ownHarness: Awaited<ReturnType<typeof prepareSides>> | undefined;
+      try {
+        ownHarness = sides?.own ? await prepareSides(sides, { signal, log: (line) => io.err(`gate: ${line}\n`) }) : undefined;
+      } catch (error) {
+        if (signal.aborted) return 130;
+        throw error;
+      }
+      if (signal.aborted) return 130;
       const result = await runGate({
         base, head, scenarios, workers, baseline,
         ...(sides ? { git: sides.comparison, specOf: sides.specOf } : {}),
+        ...(ownHarness ? { ownHarness } : {}),
         repeat, maxRepeat, step: repeat, alpha, minEffect,
         tolerances: Object.fromEntries(gateCounterNames.map((k) => [k, GATE_COUNTERS[k].tolerance])) as Record<GateCounter, Tolerance>,
         inconclusiveOk: flags['inconclusive-ok'] === true, run, shard,
