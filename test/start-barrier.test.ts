@@ -35,13 +35,16 @@ describe('the start barrier', () => {
     await new Promise((r) => setTimeout(r, 20));
     const releasedEarly = released;
     b.say('rea');
+    const before = Date.now();
     b.say('dy\n');
     await release;
+    const after = Date.now();
 
-    // Assert
+    // Assert: `go` is on the wall clock the writers' ledger times are on (Date.now(): their clock port's origin).
     expect(releasedEarly).toBe(false);
     expect([a.told(), b.told()]).toEqual(['go\n', 'go\n']);
-    expect(barrier.goAt).toBeGreaterThan(0);
+    expect(barrier.goAt).toBeGreaterThanOrEqual(before);
+    expect(barrier.goAt).toBeLessThanOrEqual(after);
   });
 
   it('does not wait for a writer that died before saying ready, nor tell it go', async () => {

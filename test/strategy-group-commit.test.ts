@@ -43,9 +43,10 @@ async function writeAll(cell: string, o: Options, worker: number, records: numbe
 
 describe('group-commit in one process', () => {
   it('one fsync acks a record of each of 4 writers: 5 batches for 20 records, all saved once', async () => {
-    // Arrange: batches wait (up to 1 s, the longest allowed) until one record of each writer is in.
+    // Arrange: batches wait (up to 1 s, the longest allowed) until one record of each writer is in;
+    // each writer waits for its record's ack before the next.
     const cell = tempCell();
-    const o = options({ maxBatch: '4', maxWaitMs: '1000' });
+    const o = options({ maxBatch: '4', maxWaitMs: '1000', window: '1' });
     const { ctx, counters } = counted(cell, { role: 'consumer' });
     const stop = await startCommitter(ctx, o);
 
@@ -78,7 +79,8 @@ describe('group-commit in one process', () => {
   it('a record unacked for reconnectMs while no committer answers is indeterminate: no ack, no fail; a committer that comes back takes the next', async () => {
     // Arrange: no committer yet.
     const cell = tempCell();
-    const o = options({ reconnectMs: '100' });
+    // A window of 1: the first write waits (for reconnectMs) for its ack before the committer starts.
+    const o = options({ reconnectMs: '100', window: '1' });
     const { ctx, counters } = counted(cell);
     const w = new LedgeredWriter(cell, 0, groupCommit.writer(ctx, o));
     await w.open();

@@ -59,7 +59,11 @@ export class StartBarrier {
     await Promise.race([Promise.all(this.ready), sleep(Math.max(0, timeoutMs), undefined, { signal: timeout.signal }).catch(() => {})]);
     timeout.abort();
     signal?.removeEventListener('abort', stop);
-    this.goAt = performance.timeOrigin + performance.now();
+    // The wall clock, as the writers' ledger times start from (their clock port's origin is Date.now()
+    // at load). performance.timeOrigin + performance.now() was measured up to ~120 ms ahead of Date.now()
+    // in a fresh process (Node 20): a `go` that late shortened the throughput window, and a fast cell's
+    // last ledger line came before it (0 acked/s).
+    this.goAt = Date.now();
     for (const child of this.gated) if (child.exitCode === null) child.stdin?.end('go\n');
     return this.goAt;
   }

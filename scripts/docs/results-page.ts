@@ -56,6 +56,59 @@ function ackedRates(result: RunResult): string {
   }).join('; ');
 }
 
+/** Each strategy's acked/s at each worker count (the median of its repeats). */
+function medianRates(result: RunResult): Map<string, Map<number, number>> {
+  const rates = new Map<string, Map<number, number[]>>();
+  for (const c of result.cells) {
+    const byWorkers = rates.get(c.strategy) ?? new Map<number, number[]>();
+    byWorkers.set(c.workers, [...(byWorkers.get(c.workers) ?? []), c.throughput.ackedPerSec]);
+    rates.set(c.strategy, byWorkers);
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+  return new Map([...rates].map(([name, byWorkers]) => [name, new Map([...byWorkers].map(([w, xs]) => [w, median(xs)]))]));
+}
+
+/**
+ * Where each other strategy of the sweep acks faster than `base`: the worker counts at which it does,
+ * and the smallest from which it does at every larger count too (none when it falls behind again at the
+ * largest). Rates are the cells' acked/s (the median of a point's repeats).
+ */
+export function overtakes(result: RunResult, base: string): string {
+  const rates = medianRates(result);
+  const baseRates = rates.get(base);
+  if (!baseRates) return `no \`${base}\` cell`;
+  const workers = [...baseRates.keys()].sort((a, b) => a - b);
+  return [...rates.keys()].filter((name) => name !== base).sort().map((name) => {
+    const ahead = workers.filter((w) => (rates.get(name)!.get(w) ?? 0) > baseRates.get(w)!);
+    const from = workers.find((w, i) => workers.slice(i).every((later) => ahead.includes(later)));
+    const where = ahead.length === 0 ? 'at no worker count' : `at ${ahead.join(', ')} workers`;
+    return `\`${name}\` acks faster than \`${base}\` ${where}${from === undefined ? '' : ` (from ${from} workers on, up to the ${workers.at(-1)} measured)`}`;
+  }).join('; ');
+}
+
+/** Each cell's share of the limit, and the CPU its roles spent per acked record from `go` on (µs), with its records per fsync'd batch when it batches. */
+function cpuPerAck(result: RunResult): string {
+  return result.cells.map((c) => {
+    const acked = c.verdict.acked;
+    const roles = Object.entries(c.cpu ?? {}).filter(([role]) => role !== 'finalize').sort(([a], [b]) => a.localeCompare(b));
+    const cpu = acked === 0 ? 'no acks' : roles.map(([role, r]) => `${role} ${Math.round((r.workMs * 1000) / acked)}`).join(', ');
+    const batches = c.counters['batches'];
+    const perBatch = batches ? `, ${(c.counters['batchedRecords']! / batches).toFixed(1)} records per fsync` : '';
+    const share = c.throughput.fractionOfLimit === null ? '–' : `${Math.round(c.throughput.fractionOfLimit * 100)}%`;
+    return `\`${c.strategy}\` ${c.throughput.ackedPerSec.toFixed(1)} acked/s = ${share} of the limit, CPU µs per ack: ${cpu}${perBatch}`;
+  }).join('; ');
+}
+
+/** A sweep of strategies over worker counts: per count, each one's share of that count's limit, then where each overtakes `base`. */
+function againstLimit(result: RunResult, base: string): string {
+  const workers = [...new Set(result.cells.map((c) => c.workers))].sort((a, b) => a - b);
+  const shares = workers.map((w) => {
+    const cells = result.cells.filter((c) => c.workers === w).sort((a, b) => a.strategy.localeCompare(b.strategy));
+    return `${w}: ${cells.map((c) => `\`${c.strategy}\` ${c.throughput.fractionOfLimit === null ? '–' : `${Math.round(c.throughput.fractionOfLimit * 100)}%`}`).join(', ')}`;
+  });
+  return `${outcomes(result)}. Share of the limit with as many processes as writers, by worker count: ${shares.join('; ')}. ${overtakes(result, base)}`;
+}
+
 /** The cells' verdicts, and whether each cell's power loss fired, under which model and post-crash state. */
 function powerLosses(result: RunResult): string {
   const cuts = result.cells.flatMap((c) => c.faults.log.filter((e) => e.kind === 'power-loss' && e.action === 'power cut'));
@@ -97,6 +150,18 @@ export const RESULT_ENTRIES: readonly Entry[] = [
       const why = unknown.map((c) => `\`${c.strategy}\` at ${c.workers} workers: ${(c.verdict.unknownReasons ?? []).at(-1)}`).join(' · ');
       return `${r.cells.filter((c) => c.verdict.valid === true).length} of ${r.cells.length} cells valid, none lost an acked record${unknown.length ? `; ${unknown.length} unknown (${why})` : ''}. Acked/s: ${ackedRates(r)}`;
     },
+  },
+  {
+    file: 'group-commit-8x300.json', title: 'Group commit, 8 writers × 300 records on `main-file-contention`: its options before and after, beside append-log (no faults)',
+    // `group-commit:window=1,compactorNice=0` is the strategy's defaults before they changed (the corked sends aside).
+    conditions: `at load average 44–51 (the sweep below ran at the same time) ${SHARED}`, reading: (r) => `${outcomes(r)}. ${cpuPerAck(r)}`,
+  },
+  {
+    file: 'sweep-group-commit-workers.json', title: 'Group commit against append-log, 1 to 64 writers on `main-file-contention` (a sweep, no faults)',
+    // One repeat per point and the limit measured once per worker count, before the cells: under this load the
+    // same 8-process limit read 1,378/s here and 2,557–6,449/s in other runs within the hour.
+    conditions: `at load average 23–51 (the run above and a bench ran part of the time), one repeat per point and each worker count's limit measured once, before the cells: single points, not medians, so a share of the limit moves by 2× or more between runs, ${SHARED}`,
+    reading: (r) => againstLimit(r, 'append-log'),
   },
   {
     file: 'power-cut-posix.json', title: 'Every built-in strategy under `power-cut` (model posix, seeded post-crash state: the scenario\'s default)',
