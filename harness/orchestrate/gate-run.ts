@@ -9,7 +9,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { badValue } from '../sdk/errors.js';
 import { Random } from '../sdk/random.js';
-import { cellKey, gateGrid, gateMetricNames, gateOutcome, measureDefinitions, judgeCells, sameMachine, sampleOf, type GateGridCell, type GateSample, type GateSettings, type Side } from '../analyze/gate.js';
+import { cellKey, gateGrid, gateMetricNames, gateOutcome, measureDefinitions, judgeCells, sameMachine, sampleOf, sizeGateCell, type GateGridCell, type GateSample, type GateSettings, type Side } from '../analyze/gate.js';
+import type { CellSizing } from '../analyze/sizing.js';
 import type { CellResult, RunConfig } from '../result/result.js';
 import type { ControlOutcome, GateBaseline, GateCell, GateConfig, GateResult } from '../result/gate-result.js';
 import { machineFacts } from '../measure/machine.js';
@@ -194,8 +195,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   if (config.maxRepeat < config.repeat) throw badValue('E_BAD_OPTION', '--max-repeat', String(config.maxRepeat), `an integer >= --repeat (${config.repeat})`);
   // Every spec of both sides is loaded and validated before anything is measured (a missing plugin: exit 2, naming the side).
   await loadSides(config, specOf);
-  const looks = 1 + Math.ceil((config.maxRepeat - config.repeat) / config.step);
-  const gateConfig: GateConfig = { ...config, alphaPerLook: config.alpha / looks };
+  const gateConfig: GateConfig = { ...config, alphaPerLook: config.alpha / config.looks };
   const startedAt = new Date().toISOString();
   const stamp = startedAt.replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const gateDir = resolve(outDir, `gate-${stamp}-s${config.run.seed}-${Math.random().toString(36).slice(2, 6)}`);
@@ -204,11 +204,15 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   // Timings from another machine say nothing about this one: then only counters and correctness.
   const timing = baseline === undefined || sameMachine(baseline.data.machine, machine);
   // Holm's family is every cell × timing metric of the whole gate, also when this shard runs a share of it.
-  const settings: GateSettings = { alpha: gateConfig.alphaPerLook, minEffect: config.minEffect, tolerances: config.tolerances, timing, familySize: gateGrid(config).length * gateMetricNames.length };
+  // Sides run here are compared pair by pair; a saved baseline's samples were measured at another time.
+  const settings: GateSettings & { familySize: number } = {
+    alpha: gateConfig.alphaPerLook, minEffect: config.minEffect, tolerances: config.tolerances, timing, paired: baseline === undefined, familySize: gateGrid(config).length * gateMetricNames.length,
+  };
 
   const grid = gateShardGrid(config);
   const samples = new Map<string, GateSample[]>(grid.map((c) => [cellKey(c), (baseline?.data.samples ?? []).filter((s) => s.scenario === c.scenario && s.workers === c.workers).map((s) => ({ ...s, side: 'base' as const }))]));
   const lookCount = new Map<string, number>(grid.map((c) => [cellKey(c), 1]));
+  const sizing = new Map<string, CellSizing>();
   const controls: ControlOutcome[] = [];
   const runs: string[] = [];
   let interrupted = false;
@@ -248,23 +252,30 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     const judgements = judgeCells(grid.map((c) => samples.get(cellKey(c))!), settings);
     return grid.map((c, i) => {
       const s = samples.get(cellKey(c))!;
-      return { ...c, pairs: s.filter((x) => x.side === 'head').length, looks: lookCount.get(cellKey(c))!, samples: s, judgement: judgements[i]! };
+      const sized = sizing.get(cellKey(c));
+      return { ...c, pairs: s.filter((x) => x.side === 'head').length, looks: lookCount.get(cellKey(c))!, ...(sized ? { sizing: sized } : {}), samples: s, judgement: judgements[i]! };
     });
   };
   let judged = judge();
+  // After the first look each cell is sized from the noise its pairs measured (the sizes of their
+  // changes, never their signs: sizing.ts), up to --max-repeat, and its remaining looks spread up to that.
+  if (config.base !== null && baseline === undefined) {
+    for (const c of judged) sizing.set(cellKey(c), sizeGateCell(c.samples, settings, { first: config.repeat, cap: config.maxRepeat, looks: config.looks }));
+    judged = judge();
+  }
   // A correctness failure or a missed control decides the gate at once. Otherwise a cell gets more pairs
   // while a timing metric is inconclusive and none has regressed (counters are exact: more pairs do not
   // change them, but the timing answer is still worth having next to them).
-  const wantsMore = (c: (typeof judged)[number]) => c.pairs < config.maxRepeat
+  const target = (c: (typeof judged)[number], look: number) => sizing.get(cellKey(c))?.schedule[look - 1]
+    ?? Math.min(config.maxRepeat, config.repeat * look);
+  const wantsMore = (c: (typeof judged)[number], look: number) => c.pairs < target(c, look)
     && !c.judgement.metrics.some((m) => m.answer === 'regressed') && c.judgement.metrics.some((m) => m.answer === 'inconclusive');
-  for (;;) {
+  for (let look = 2; look <= config.looks; look++) {
     if (interrupted || stopped || judged.some((c) => c.judgement.answer === 'failed')) break;
-    const open = judged.filter(wantsMore);
-    if (open.length === 0) break;
-    const from = Math.min(...open.map((c) => c.pairs)) + 1;
-    const to = Math.min(config.maxRepeat, from + config.step - 1);
+    const open = judged.filter((c) => wantsMore(c, look));
+    if (open.length === 0) continue;
     for (const c of open) lookCount.set(cellKey(c), lookCount.get(cellKey(c))! + 1);
-    await runBatch(planPairs(open.map(({ strategy, scenario, workers }) => ({ ...(strategy === undefined ? {} : { strategy }), scenario, workers })), from, to, { ...config, seed: config.run.seed, specOf }));
+    await runBatch(open.flatMap((c) => planPairs([{ ...(c.strategy === undefined ? {} : { strategy: c.strategy }), scenario: c.scenario, workers: c.workers }], c.pairs + 1, target(c, look), { ...config, seed: config.run.seed, specOf })));
     judged = judge();
   }
 

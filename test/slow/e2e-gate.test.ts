@@ -42,7 +42,7 @@ const SLOWDOWN_EFFECTS = { ...EFFECTS, ackedPerSec: 0.1, parquetPerSec: 0.1 } sa
 function gate(base: string, head: string, overrides: Partial<GateOptions> = {}): Promise<Awaited<ReturnType<typeof runGate>>> {
   const { strategies: _s, scenarios: _sc, workers: _w, ...run } = { ...defaultRunConfig(), recordsPerWorker: 5, payloadBytes: 32, cellTimeoutMs: 60_000 };
   return runGate({
-    base, head, scenarios: ['main-file-contention'], workers: [1], repeat: 5, maxRepeat: 5, step: 5, alpha: 0.05,
+    base, head, scenarios: ['main-file-contention'], workers: [1], repeat: 5, maxRepeat: 5, looks: 1, alpha: 0.05,
     minEffect: EFFECTS,
     tolerances: Object.fromEntries(gateCounterNames.map((k) => [k, GATE_COUNTERS[k].tolerance])) as Record<GateCounter, Tolerance>,
     inconclusiveOk: false, run, outDir, command: 'test', ...overrides,
@@ -83,7 +83,7 @@ describe('gate (real processes)', () => {
     expect(new Set([latencyOf(1), latencyOf(2), latencyOf(3)]).size).toBe(3);
 
     // Act
-    const result = await gate(`${fixture('drop-one')}:latency=0`, `${fixture('drop-one')}:latency=${latencyOf(2)}`, { repeat: 3, maxRepeat: 3, step: 3 });
+    const result = await gate(`${fixture('drop-one')}:latency=0`, `${fixture('drop-one')}:latency=${latencyOf(2)}`, { repeat: 3, maxRepeat: 3, looks: 1 });
 
     // Assert
     expect(result).toMatchObject({ outcome: 'correctness', exitCode: 1 });
@@ -93,7 +93,7 @@ describe('gate (real processes)', () => {
 
   it('fails with a distinct message when the checker is blind and the positive control goes uncaught', async () => {
     // Act
-    const result = await gate(`${fixture('slow-writes')}`, `${fixture('slow-writes')}`, { repeat: 1, maxRepeat: 1, step: 1, testOnlyBlindChecker: true });
+    const result = await gate(`${fixture('slow-writes')}`, `${fixture('slow-writes')}`, { repeat: 1, maxRepeat: 1, looks: 1, testOnlyBlindChecker: true });
 
     // Assert
     expect(result.controls.map((c) => [c.name, c.caught, c.found])).toEqual([['lost (no fault)', false, 0], ['lost under a crash', false, 0], ['duplicates', false, 0], ['corruption', false, 0]]);

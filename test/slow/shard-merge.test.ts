@@ -98,7 +98,7 @@ describe('gate --shard i/n', () => {
     return {
       schemaVersion: 1, kind: 'gate', tool: { name: 'parquet-chaos', version: '1.0.0', build: 'abc' }, command: `parquet-chaos gate --head realtime --base realtime --shard ${index}/${count} --json g${index}.json`,
       mode: 'a/b', startedAt: `2026-01-01T00:0${index}:00Z`, finishedAt: `2026-01-01T00:1${index}:00Z`, gateDir: `/runs/g${index}`, machine: {} as GateResult['machine'],
-      config: { base: 'realtime', head: 'realtime', repeat: 6, maxRepeat: 18, step: 6, alpha: 0.05, alphaPerLook: 0.05 / 3, minEffect, tolerances, inconclusiveOk: false, ...shardConfig },
+      config: { base: 'realtime', head: 'realtime', repeat: 6, maxRepeat: 18, looks: 3, alpha: 0.05, alphaPerLook: 0.05 / 3, minEffect, tolerances, inconclusiveOk: false, ...shardConfig },
       shard: { index, count, plannedCells: gateGrid(shardConfig).length },
       runs: [`/runs/g${index}/run`], controlsPlanned: index === 1 ? 1 : 0,
       controls: index === 1 ? [{ name: 'lost (no fault)', strategy: 'realtime:lock=none', scenario: 'main-file-contention', workers: 4, seed: 1, expects: ['lost'], found: 3, caught: true, dir: '', replay: '' }] : [],
