@@ -165,14 +165,15 @@ export function adjustAndDecide(measured: readonly MeasuredMetric[], alpha: numb
 }
 
 /**
- * Compares every metric that both sides measured, with Holm's correction across them: the chance of
- * any false "regressed" in the family stays at α. "No change" needs every metric's own one-sided bound
+ * Compares every metric that both sides measured, with Holm's correction across them (or across
+ * `familySize` hypotheses, the others counted as p = 1): the chance of any false "regressed" in the
+ * family stays at α. "No change" needs every metric's own one-sided bound
  * (an intersection–union test), which needs no correction.
  */
-export function compareMetrics(samples: readonly MetricSamples[], alpha: number): MetricComparison[] {
+export function compareMetrics(samples: readonly MetricSamples[], alpha: number, familySize?: number): MetricComparison[] {
   const measured = samples.filter((s) => s.base.length > 0 && s.head.length > 0)
     .map((s) => measure(s.metric, s.better, s.base, s.head, { alpha, minEffect: s.minEffect }));
-  return adjustAndDecide(measured, alpha);
+  return adjustAndDecide(measured, alpha, Math.max(measured.length, familySize ?? 0));
 }
 
 /** The family's answer: any regression wins, then any inconclusive metric, then a worsening below the minimum effect. */

@@ -293,6 +293,14 @@ interface OutcomeCell {
   workers: number;
   pairs: number;
   judgement: GateCellJudgement;
+  sizing?: CellSizing;
+}
+
+/** What a cell's noise asked for, in words: "noise σ acked/s 0.44, …; 163 pairs wanted, 60 run (the cap)". */
+export function describeSizing(s: CellSizing, pairs: number): string {
+  const noise = s.noise.map((n) => `${GATE_METRICS[n.metric as GateMetric]?.label ?? n.metric} ${n.sigma.toFixed(2)}`).join(', ');
+  const capped = s.wanted > (s.schedule.at(-1) ?? 0);
+  return `within-pair noise σ of log(head ÷ base): ${noise}; ${s.wanted} pairs wanted to tell each metric, ${pairs} run${capped ? ' (--max-repeat caps it: more pairs or a quieter machine would tell)' : ''}`;
 }
 
 interface OutcomeControl {
@@ -348,7 +356,7 @@ export function gateOutcome(cells: readonly OutcomeCell[], controls: readonly Ou
     if (below.length) reasons.push(`BELOW THE MINIMUM EFFECT YOU SET (not "no change"): ${where(cell)}: ${below.map(describeMetric).join('; ')}`);
   }
   for (const cell of cells.filter((x) => x.judgement.answer === 'inconclusive')) {
-    reasons.push(`INCONCLUSIVE: ${where(cell)}: ${cell.judgement.metrics.filter((m) => m.answer === 'inconclusive').map(describeMetric).join('; ')}`);
+    reasons.push(`INCONCLUSIVE: ${where(cell)}: ${cell.judgement.metrics.filter((m) => m.answer === 'inconclusive').map(describeMetric).join('; ')}${cell.sizing ? ` (${describeSizing(cell.sizing, cell.pairs)})` : ''}`);
   }
   if (state.stopped) return { outcome: 'stopped' as const, exitCode: 3, reasons: [`STOPPED, NOT JUDGED: ${state.stopped}; the gate measured only part of its plan`, ...reasons] };
   if (state.interrupted) return { outcome: 'interrupted' as const, exitCode: 130, reasons: ['interrupted: the gate stopped before it finished', ...reasons] };

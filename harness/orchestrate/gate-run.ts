@@ -86,6 +86,8 @@ export interface GateOptions extends Omit<GateConfig, 'alphaPerLook'> {
   testOnlyBlindChecker?: boolean;
   /** Compare with a saved baseline instead of running a base side (base must then be null). */
   baseline?: { file: string; data: GateBaseline };
+  /** Told each cell's sizing after its first look (the command says it on stderr). */
+  onSized?: (cell: GateGridCell, sizing: CellSizing) => void;
   /** Between commits (config.git set): a spec as written as it runs on one side (its path in that side's checkout). */
   specOf?: (strategy: string, side: Side) => string;
 }
@@ -190,7 +192,7 @@ function blind(cell: CellResult): CellResult {
 }
 
 export async function runGate(options: GateOptions): Promise<GateResult> {
-  const { outDir, command, signal, onCellStart, onCellDone, testOnlyBlindChecker, baseline, specOf, ...config } = options;
+  const { outDir, command, signal, onCellStart, onCellDone, onSized, testOnlyBlindChecker, baseline, specOf, ...config } = options;
   if (baseline && config.base !== null) throw badValue('E_USAGE', '--base', config.base, 'no value with --baseline (the baseline is the base)');
   if (config.maxRepeat < config.repeat) throw badValue('E_BAD_OPTION', '--max-repeat', String(config.maxRepeat), `an integer >= --repeat (${config.repeat})`);
   // Every spec of both sides is loaded and validated before anything is measured (a missing plugin: exit 2, naming the side).
@@ -260,7 +262,11 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   // After the first look each cell is sized from the noise its pairs measured (the sizes of their
   // changes, never their signs: sizing.ts), up to --max-repeat, and its remaining looks spread up to that.
   if (config.base !== null && baseline === undefined) {
-    for (const c of judged) sizing.set(cellKey(c), sizeGateCell(c.samples, settings, { first: config.repeat, cap: config.maxRepeat, looks: config.looks }));
+    for (const c of judged) {
+      const sized = sizeGateCell(c.samples, settings, { first: config.repeat, cap: config.maxRepeat, looks: config.looks });
+      sizing.set(cellKey(c), sized);
+      onSized?.(c, sized);
+    }
     judged = judge();
   }
   // A correctness failure or a missed control decides the gate at once. Otherwise a cell gets more pairs

@@ -7,7 +7,7 @@ import { applyOptions, defaultRunConfig, RUN_FLAGS } from '../../orchestrate/run
 import { baselineOf, runGate } from '../../orchestrate/gate-run.js';
 import { readGateBaseline } from '../../result/read-json.js';
 import type { GateBaseline, GateConfig } from '../../result/gate-result.js';
-import { fewestDecisivePairs, GATE_COUNTERS, smallestGateP, gateCounterNames, gateMetricNames, type GateCounter, type GateMetric, type Tolerance } from '../../analyze/gate.js';
+import { describeSizing, fewestDecisivePairs, GATE_COUNTERS, smallestGateP, gateCounterNames, gateMetricNames, type GateCounter, type GateMetric, type Tolerance } from '../../analyze/gate.js';
 import { renderGateMarkdown, renderGateTable } from '../../../reports/gate.js';
 import { renderGateJunit } from '../../../reports/junit.js';
 import { createProgress } from '../progress.js';
@@ -212,6 +212,8 @@ async function gateBody(io: Io, text: (name: string) => string | undefined, flag
         outDir: text('out') ?? 'runs', command: ['parquet-chaos', 'gate', ...argv].join(' '), signal,
         onCellStart: (i, total, strategy, scenario, cell) => progress.start(i, total, `${strategy} × ${scenario} · ${cell.workers} workers${cell.repeat === undefined ? ' (positive control)' : ` · pair ${cell.repeat}`}`),
         onCellDone: (cell) => progress.done(cell),
+        onSized: (cell, sizing) => io.err(`gate: ${cell.strategy === undefined ? '' : `${cell.strategy} × `}${cell.scenario}, ${cell.workers} workers: ${describeSizing(sizing, repeat)}; ` +
+          `pairs at each look: ${sizing.schedule.join(', ')} (more only while a metric is undecided)\n`),
       });
       progress.finish();
       if (text('json')) writeFileAtomic(text('json')!, `${JSON.stringify(result, null, 2)}\n`);
