@@ -95,8 +95,8 @@ describe('the gate\'s statistics', () => {
     const io = { err: (t: string) => void err.push(t) };
     expect(() => sizePairs({ repeat: '4' }, 0.05, 4, undefined, false, io)).toThrow(/--repeat: got '4', expected at least 5 pairs \(with 4 pairs the smallest one-sided p is 1\/C\(8, 4\) = 0\.014, × 4 hypotheses/);
     expect(() => sizePairs({ repeat: '7' }, 0.05, 4, undefined, true, io)).toThrow(/--repeat: got '7', expected at least 8 pairs \(with 7 pairs the smallest one-sided p is 1\/2\^7 = 0\.0078, × 4 hypotheses/);
-    // The default: 8 pairs first, sized up to 60 over 3 looks; one look when --max-repeat is --repeat.
-    expect(sizePairs({}, 0.05, 4, undefined, true, io)).toEqual({ repeat: 8, maxRepeat: 60, looks: 3 });
+    // The default: 8 pairs first, sized up to 80 over 3 looks; one look when --max-repeat is --repeat.
+    expect(sizePairs({}, 0.05, 4, undefined, true, io)).toEqual({ repeat: 8, maxRepeat: 80, looks: 3 });
     expect(sizePairs({ repeat: '10', maxRepeat: '10' }, 0.05, 4, undefined, true, io)).toEqual({ repeat: 10, maxRepeat: 10, looks: 1 });
     expect(err).toEqual([]);
     const sized = sizePairs({}, 0.05, 400, undefined, true, io);

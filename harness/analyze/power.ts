@@ -59,7 +59,7 @@ export interface SequentialEstimate {
 
 /**
  * Simulates whole gates as the gate runs them (gate-run.ts): a first look of `repeat` pairs, each cell
- * sized from its noise up to `maxRepeat`, more pairs at each further look while a timing metric is
+ * sized again before each further look from its noise so far, up to `maxRepeat`, more pairs at each further look while a timing metric is
  * inconclusive and none regressed, paired tests with Holm across every cell × metric at α ÷ looks.
  * Each simulated cell draws its pairs (with replacement) from one real cell's pairs, picked at random;
  * a drawn pair's sides are swapped by a coin (under "no change" either order is as likely).
@@ -95,14 +95,15 @@ export function simulateGate(groups: readonly (readonly RealPair[])[], s: Sequen
     };
     cells.forEach((_, j) => grow(j, s.repeat));
     let judged = judgeCells(cells, settings);
-    const schedules = cells.map((cell) => sizeGateCell(cell, settings, { first: s.repeat, cap: s.maxRepeat, looks: s.looks }).schedule);
     for (let look = 2; look <= s.looks; look++) {
+      // Sized again before each look from every pair so far, the looks left spread up to it (as gate-run.ts).
+      const next = cells.map((cell) => sizeGateCell(cell, settings, { first: cell.length / 2, cap: s.maxRepeat, looks: s.looks - look + 2 }).schedule[1]!);
       const open = cells.flatMap((cell, j) => {
         const m = judged[j]!.metrics;
-        return cell.length / 2 < schedules[j]![look - 1]! && !m.some((x) => x.answer === 'regressed') && m.some((x) => x.answer === 'inconclusive') ? [j] : [];
+        return cell.length / 2 < next[j]! && !m.some((x) => x.answer === 'regressed') && m.some((x) => x.answer === 'inconclusive') ? [j] : [];
       });
       if (open.length === 0) continue;
-      for (const j of open) grow(j, schedules[j]![look - 1]!);
+      for (const j of open) grow(j, next[j]!);
       judged = judgeCells(cells, settings);
     }
     const answers = judged.map((j) => j.answer);

@@ -4,6 +4,7 @@
  * inconclusive up to --max-repeat, and the judgement (harness/analyze/gate.ts) over it all.
  */
 import { mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { writeFileAtomic } from '../result/files.js';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -199,6 +200,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   await loadSides(config, specOf);
   const gateConfig: GateConfig = { ...config, alphaPerLook: config.alpha / config.looks };
   const startedAt = new Date().toISOString();
+  const loadAtStart = loadavg()[0]!;
   const stamp = startedAt.replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const gateDir = resolve(outDir, `gate-${stamp}-s${config.run.seed}-${Math.random().toString(36).slice(2, 6)}`);
   mkdirSync(gateDir, { recursive: true });
@@ -259,25 +261,26 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     });
   };
   let judged = judge();
-  // After the first look each cell is sized from the noise its pairs measured (the sizes of their
-  // changes, never their signs: sizing.ts), up to --max-repeat, and its remaining looks spread up to that.
-  if (config.base !== null && baseline === undefined) {
-    for (const c of judged) {
-      const sized = sizeGateCell(c.samples, settings, { first: config.repeat, cap: config.maxRepeat, looks: config.looks });
-      sizing.set(cellKey(c), sized);
-      onSized?.(c, sized);
-    }
+  // Before each further look a cell is sized again from the noise of every pair so far (the sizes of
+  // their changes, never their signs: sizing.ts), up to --max-repeat, the looks left spread up to that.
+  const paired = config.base !== null && baseline === undefined;
+  const resize = (look: number) => {
+    for (const c of judged) sizing.set(cellKey(c), sizeGateCell(c.samples, settings, { first: c.pairs, cap: config.maxRepeat, looks: Math.max(1, config.looks - look + 2) }));
     judged = judge();
+  };
+  if (paired) {
+    resize(2);
+    for (const c of judged) onSized?.(c, c.sizing!);
   }
   // A correctness failure or a missed control decides the gate at once. Otherwise a cell gets more pairs
   // while a timing metric is inconclusive and none has regressed (counters are exact: more pairs do not
   // change them, but the timing answer is still worth having next to them).
-  const target = (c: (typeof judged)[number], look: number) => sizing.get(cellKey(c))?.schedule[look - 1]
-    ?? Math.min(config.maxRepeat, config.repeat * look);
+  const target = (c: (typeof judged)[number], look: number) => (paired ? c.sizing?.schedule[1] ?? c.pairs : Math.min(config.maxRepeat, config.repeat * look));
   const wantsMore = (c: (typeof judged)[number], look: number) => c.pairs < target(c, look)
     && !c.judgement.metrics.some((m) => m.answer === 'regressed') && c.judgement.metrics.some((m) => m.answer === 'inconclusive');
   for (let look = 2; look <= config.looks; look++) {
     if (interrupted || stopped || judged.some((c) => c.judgement.answer === 'failed')) break;
+    if (paired && look > 2) resize(look);
     const open = judged.filter((c) => wantsMore(c, look));
     if (open.length === 0) continue;
     for (const c of open) lookCount.set(cellKey(c), lookCount.get(cellKey(c))! + 1);
@@ -298,7 +301,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   const result: GateResult = {
     schemaVersion: 1, kind: 'gate', tool, command,
     mode: baseline ? 'baseline' : config.base === null ? 'head only' : 'a/b',
-    startedAt, finishedAt: new Date().toISOString(), gateDir, machine, config: gateConfig,
+    startedAt, finishedAt: new Date().toISOString(), gateDir, machine, load: { start: loadAtStart, end: loadavg()[0]! }, config: gateConfig,
     ...(baseline ? { baseline: { file: baseline.file, machine: baseline.data.machine, sameMachine: timing } } : {}),
     ...(config.shard ? { shard: { ...config.shard, plannedCells: gateGrid(config).length } } : {}),
     runs, controlsPlanned, controls, cells, outcome, exitCode, reasons, ...(stopped ? { stopped } : {}),

@@ -118,6 +118,8 @@ export interface GateResult {
   finishedAt: string;
   gateDir: string;
   machine: MachineFacts;
+  /** The 1-minute load average when the gate started and when it ended: how busy the machine was (its noise). */
+  load?: { start: number; end: number };
   /** Baseline mode: the machine the baseline was measured on, and whether timing was compared. */
   baseline?: { file: string; machine: MachineFacts; sameMachine: boolean };
   config: GateConfig;

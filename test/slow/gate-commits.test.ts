@@ -72,7 +72,7 @@ afterAll(() => {
 /**
  * The gate as a user runs it, in the repository, from source, at its defaults: no --min-effect, no
  * --repeat, no --inconclusive-ok (4 workers × 20 records, main-file-contention; 8 pairs at the first
- * look, then the cell sized from the noise those pairs measured, up to 60 pairs over 3 looks).
+ * look, then the cell sized from the noise those pairs measured, up to 80 pairs over 3 looks).
  */
 async function gate(name: string, refs: string[]): Promise<{ exitCode: number; stdout: string; stderr: string; result: GateResult; seconds: number }> {
   const json = join(repo, `${name}.json.out`);
@@ -100,7 +100,7 @@ describe('gate between two commits of a user\'s repository (real processes)', ()
     expect(slower.result.config.git!.head.dirty).toBeUndefined();
     expect(slower.result.controls.map((c) => c.caught)).toEqual([true, true, true, true]);
     expect({ exitCode: slower.exitCode, outcome: slower.result.outcome }, slower.stderr).toEqual({ exitCode: 1, outcome: 'regressed' });
-    expect(slower.result.config).toMatchObject({ repeat: 8, maxRepeat: 60, looks: 3, minEffect: GATE_DEFAULTS.minEffect, inconclusiveOk: false });
+    expect(slower.result.config).toMatchObject({ repeat: 8, maxRepeat: GATE_DEFAULTS.maxPairs, looks: 3, minEffect: GATE_DEFAULTS.minEffect, inconclusiveOk: false });
     expect(slower.stdout).toMatch(/REGRESSED: \.\/plugin\.js × main-file-contention, 4 workers, \d+ pairs: (acked\/s|durable in Parquet\/s|ack p99 ms) [\d.]+ → [\d.]+ \(ratio ×\d\.\d+ \[×\d\.\d+, ×\d\.\d+\]/);
     // A halved rate: the paired interval of acked/s lies wholly beyond its 10% minimum effect.
     const acked = slower.result.cells[0]!.metrics.find((m) => m.metric === 'ackedPerSec')!;

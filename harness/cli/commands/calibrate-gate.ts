@@ -6,13 +6,15 @@ import { GATE_COUNTERS, GATE_METRICS, gateCounterNames, gateMetricNames, type Ga
 import { rateUpperBound, realPairs, simulateGate } from '../../analyze/power.js';
 import { pairNoise } from '../../analyze/sizing.js';
 import { median } from '../../analyze/stats.js';
+import type { CalibrationRow, GateCalibration } from '../../result/gate-calibration.js';
+import { writeFileAtomic } from '../../result/files.js';
+import { renderCalibration } from '../../../reports/gate-calibration.js';
 import type { CommandSpec } from '../command.js';
 import { parseCount } from '../sweep-args.js';
 import { GATE_DEFAULTS, parseFraction, parseMinEffect } from './gate.js';
 
 /** The caps compared: --max-repeat values (the first of them, equal to the first look, is a single look). */
 const CAPS = [8, 16, 24, 32, 40, 60, 80];
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 function readGate(path: string): GateResult {
   const data = readJsonFile(path, 'E_BAD_OPTION', 'FILE', 'a gate JSON (gate --json FILE)') as Partial<GateResult> | null;
@@ -34,8 +36,9 @@ export const calibrateGate = {
     looks: { value: 'N', describe: 'looks the gate may take', default: String(GATE_DEFAULTS.looks) },
     cells: { value: 'N', describe: 'cells (scenario × workers) in the simulated gate', default: 'as in the gates given' },
     'min-effect': { value: 'E', describe: 'minimum effects (as gate --min-effect)', default: 'the gate\'s' },
+    json: { value: 'FILE', describe: 'write the calibration (sources, noise, every row) as JSON' },
   },
-  async run({ flags, args }, io) {
+  async run({ flags, args, argv }, io) {
     const files = args[0]!.split(',').map((f) => f.trim()).filter(Boolean);
     const metric = (flags.metric ?? 'ackedPerSec') as GateMetric;
     if (!(gateMetricNames as string[]).includes(metric)) throw badValue('E_BAD_OPTION', '--metric', metric, `one of: ${gateMetricNames.join(', ')}`);
@@ -51,40 +54,29 @@ export const calibrateGate = {
     const tolerances = Object.fromEntries(gateCounterNames.map((k) => [k, GATE_COUNTERS[k].tolerance])) as Record<GateCounter, Tolerance>;
     const alpha = gates[0]!.config.alpha;
 
-    const outcomes = new Map<string, number>();
-    for (const g of gates) outcomes.set(g.outcome, (outcomes.get(g.outcome) ?? 0) + 1);
     const groups = realPairs(gates.flatMap((g) => g.cells.map((c) => c.samples)));
     const pairs = groups.flat();
     if (pairs.length === 0) throw badValue('E_BAD_OPTION', 'FILES', files.join(','), 'A/A gates with at least one correct pair');
     const secondsPerCell = gates.map((g) => (Date.parse(g.finishedAt) - Date.parse(g.startedAt)) / 1000 / Math.max(1, g.cells.reduce((n, c) => n + c.samples.length, 0) + g.controls.length));
-    const noise = (m: GateMetric) => {
-      const sigma = pairNoise(pairs.flatMap(([b, h]) => (b.metrics[m] !== null && h.metrics[m] !== null && b.metrics[m]! > 0 && h.metrics[m]! > 0 ? [Math.log(h.metrics[m]! / b.metrics[m]!)] : [])));
-      return sigma === null ? 'not measured' : sigma.toFixed(3);
-    };
-    const lines = [
-      `A/A gates: ${gates.length} (${[...outcomes].map(([o, n]) => `${n} ${o}`).join(', ')}); ${pairs.length} correct pairs of ${groups.length} cells`,
-      `measured noise, σ of log(head ÷ base) within a pair (1.4826 × median |change|): ${gateMetricNames.map((m) => `${GATE_METRICS[m].label} ${noise(m)}`).join('; ')}`,
-      `time per cell: median ${median(secondsPerCell)!.toFixed(1)} s (load included)`,
-      `Simulated: ${simulations} whole gates per entry of ${cellCount} cell(s), each drawing its pairs from one measured cell's (with replacement, sides swapped by a coin, ×e^±0.2% smoothing): ` +
-      `${repeat} pairs at the first look, then each cell sized from its noise up to the cap, ${looks} looks at α = ${alpha} ÷ ${looks}, signed-rank tests with Holm across every cell × metric, counters as measured; ` +
-      `minimum effects ${gateMetricNames.map((m) => `${GATE_METRICS[m].label} ${pct(minEffect[m])}`).join(', ')}.`,
-      '',
-      `| cap (--max-repeat) | A/A: false alarm | A/A: pass | A/A: below min. effect | A/A: inconclusive | A/A: mean pairs | ${pct(slowdown)} slower ${GATE_METRICS[metric].label}: caught | mean pairs |`,
-      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ];
-    let enough: number | undefined;
-    for (const [i, cap] of CAPS.filter((c) => c >= repeat).entries()) {
+    const noise = (m: GateMetric) => pairNoise(pairs.flatMap(([b, h]) => (b.metrics[m] !== null && h.metrics[m] !== null && b.metrics[m]! > 0 && h.metrics[m]! > 0 ? [Math.log(h.metrics[m]! / b.metrics[m]!)] : [])));
+    const rows: CalibrationRow[] = CAPS.filter((c) => c >= repeat).map((cap, i) => {
       const settings = { repeat, maxRepeat: cap, looks: cap === repeat ? 1 : looks, alpha, minEffect, tolerances, cells: cellCount, simulations, seed: 1000 + i };
       const aa = simulateGate(groups, { ...settings, slowdown: null });
-      const slow = simulateGate(groups, { ...settings, slowdown: { metric, change: slowdown } });
-      const falseAlarmBound = rateUpperBound(Math.round(aa.regressed * simulations), simulations);
-      if (enough === undefined && slow.caught >= 0.8 && aa.regressed <= alpha) enough = cap;
-      lines.push(`| ${cap} | ${pct(aa.regressed)} (≤ ${pct(falseAlarmBound)}) | ${pct(aa.noChange)} | ${pct(aa.belowMinimum)} | ${pct(aa.inconclusive)} | ${aa.meanPairs.toFixed(1)} | ${pct(slow.caught)} | ${slow.meanPairs.toFixed(1)} |`);
-    }
-    lines.push('', enough === undefined
-      ? `No cap up to ${CAPS.at(-1)} pairs catches a ${pct(slowdown)} slowdown of ${GATE_METRICS[metric].label} 80% of the time here: raise --min-effect only if that slowdown does not matter, or gate on a quieter machine.`
-      : `--max-repeat ${enough} catches a ${pct(slowdown)} slowdown of ${GATE_METRICS[metric].label} at least 80% of the time with A/A false alarms ≤ α here.`, '');
-    io.out(lines.join('\n'));
+      return { cap, looks: settings.looks, aa, falseAlarmBound: rateUpperBound(Math.round(aa.regressed * simulations), simulations), slow: simulateGate(groups, { ...settings, slowdown: { metric, change: slowdown } }) };
+    });
+    const calibration: GateCalibration = {
+      kind: 'gate-calibration', command: ['parquet-chaos', 'calibrate-gate', ...argv].join(' '),
+      sources: gates.map((g, i) => ({
+        file: files[i]!, command: g.command, outcome: g.outcome, cells: g.cells.length, pairs: g.cells.reduce((n, c) => n + c.pairs, 0), machine: g.machine, ...(g.load ? { load: g.load } : {}),
+      })),
+      noise: Object.fromEntries(gateMetricNames.map((m) => [m, noise(m)])),
+      secondsPerCell: median(secondsPerCell)!,
+      settings: { repeat, looks, alpha, cells: cellCount, simulations, minEffect, slowdown: { metric, change: slowdown } },
+      rows,
+      enough: rows.find((r) => r.slow.caught >= 0.8 && r.aa.regressed <= alpha)?.cap ?? null,
+    };
+    if (typeof flags.json === 'string') writeFileAtomic(flags.json, `${JSON.stringify(calibration, null, 2)}\n`);
+    io.out(renderCalibration(calibration));
     return 0;
   },
 } satisfies CommandSpec;
