@@ -75,8 +75,10 @@ describe('sizing a cell from its first look\'s noise', () => {
     expect(pairsForPower(0.44, 0.05 / 3 / 4)).toBe(50);
     // No change within 10% for a rate (bound log 0.9), 20% for a time (bound log 1.2): z(0.05/3) = 2.128;
     // (2.97 × 0.07 / 0.1054)² × 1.047 = 4.1 → 5; (2.97 × 0.42 / 0.1823)² × 1.047 = 49.01 → 50.
-    expect(pairsForEquivalence(0.07, 0.05 / 3, 0.1, 'higher')).toBe(5);
-    expect(pairsForEquivalence(0.42, 0.05 / 3, 0.2, 'lower')).toBe(50);
+    expect(pairsForEquivalence(0.07, 0.05 / 3, 0.1, 'higher', 0.8)).toBe(5);
+    expect(pairsForEquivalence(0.42, 0.05 / 3, 0.2, 'lower', 0.8)).toBe(50);
+    // The gate sizes "no change" at 90% (every metric of a cell must be shown unchanged at once): z(0.1) = 1.2816.
+    expect(pairsForEquivalence(0.42, 0.05 / 3, 0.2, 'lower')).toBe(Math.ceil((Math.PI / 3) * (((2.128 + 1.2816) * 0.42) / Math.log(1.2)) ** 2));
   });
 
   it('spreads the looks evenly from the first look to the sized pairs, within the cap', () => {

@@ -17,6 +17,13 @@ export interface SizingTarget {
 export const DEFAULT_SIZING_TARGET: SizingTarget = { change: 0.2, power: 0.8 };
 
 /**
+ * The probability an unchanged metric is sized to be shown "no change": 90%, above the 80% of the
+ * drop to catch, because a pass needs every metric of the cell shown unchanged at once, and the noise
+ * is estimated from few pairs.
+ */
+export const EQUIVALENCE_POWER = 0.9;
+
+/**
  * The spread of the within-pair log changes, as a normal standard deviation: 1.4826 × the median of
  * |d| (the median absolute deviation about 0, the centre under "no change"). Robust to a few cells
  * that a loaded machine slowed tenfold. Null with no pair.
@@ -52,10 +59,10 @@ export function lookSchedule(first: number, sized: number, cap: number, looks: n
 
 /**
  * Pairs for which an unchanged metric is shown "no change" (its one-sided bound at `alpha` within the
- * minimum effect) with the target power: ((z_α + z_power) σ / |log(1 ∓ minEffect)|)², × π/3. The
+ * minimum effect) with probability `power`: ((z_α + z_power) σ / |log(1 ∓ minEffect)|)², × π/3. The
  * bound is on the bad side: a rate's 1 − minEffect, a time's 1 + minEffect.
  */
-export function pairsForEquivalence(sigma: number, alpha: number, minEffect: number, better: 'higher' | 'lower', power = DEFAULT_SIZING_TARGET.power): number {
+export function pairsForEquivalence(sigma: number, alpha: number, minEffect: number, better: 'higher' | 'lower', power = EQUIVALENCE_POWER): number {
   const bound = Math.abs(Math.log(better === 'higher' ? 1 - Math.min(minEffect, 0.99) : 1 + minEffect));
   const z = normalQuantileUpper(alpha) + normalQuantileUpper(1 - power);
   return Math.ceil((Math.PI / 3) * ((z * sigma) / bound) ** 2);
@@ -100,7 +107,7 @@ export function sizeCell(metrics: readonly { metric: string; better: 'higher' | 
   const noise = metrics.flatMap((m): MetricNoise[] => {
     const sigma = pairNoise(m.logChanges);
     if (sigma === null) return [];
-    const equivalencePairs = pairsForEquivalence(sigma, s.alphaPerLook, m.minEffect, m.better, s.target?.power);
+    const equivalencePairs = pairsForEquivalence(sigma, s.alphaPerLook, m.minEffect, m.better);
     return [{ metric: m.metric, sigma, equivalencePairs, ...(m.catchDrop ? { powerPairs: pairsForPower(sigma, s.alphaPerLook / s.familySize, s.target) } : {}) }];
   });
   const wanted = Math.max(s.first, ...noise.map((n) => Math.max(n.equivalencePairs, n.powerPairs ?? 0)));
