@@ -1,7 +1,8 @@
 /**
  * One comparison method for `gate` and `recommend`: per metric, the median and its confidence interval
- * on each side, the Mann–Whitney test of the difference, the Hodges–Lehmann change relative to the base
- * with its interval, a minimum effect, and Holm's correction across the metrics of one comparison.
+ * on each side, the test of the difference (the signed-rank test of each pair's change when the sides
+ * ran in pairs, else Mann–Whitney), the Hodges–Lehmann change relative to the base with its interval, a
+ * minimum effect, and Holm's correction across the family.
  */
 import { holm } from './holm.js';
 import { mannWhitney, shiftInterval } from './mann-whitney.js';
