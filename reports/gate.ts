@@ -48,8 +48,12 @@ function headline(result: GateResult): string {
 export function gateMethod(result: GateResult): string {
   const c = result.config;
   const effects = Object.entries(c.minEffect).map(([m, e]) => `${GATE_METRICS[m as GateMetric]?.label ?? m} ${(e * 100).toFixed(0)}%`).join(', ');
-  return `Method: ${c.repeat} pairs (up to ${c.maxRepeat}, ${c.step} more per look at an inconclusive cell), base and head interleaved with the order seeded, ` +
-    `one seed per pair for both sides (paired fault schedules). Per metric: median [order-statistics CI] per side; one-sided Mann–Whitney U (exact for small n) of "the head is worse"; ` +
+  const paired = result.mode === 'a/b';
+  return `Method: ${c.repeat} pairs first, then each cell sized from the noise its pairs measured (up to ${c.maxRepeat} pairs, ${c.looks} looks at most), base and head interleaved with the order seeded, ` +
+    `one seed per pair for both sides (paired fault schedules). Per metric: median [order-statistics CI] per side; ` +
+    (paired
+      ? 'the within-pair change log(head ÷ base) of each pair; one-sided Wilcoxon signed-rank test (exact for small n) of "the head is worse"; '
+      : 'one-sided Mann–Whitney U (exact for small n) of "the head is worse" (a baseline\'s samples are not paired in time); ') +
     `change = head ÷ base, the Hodges–Lehmann estimate of the log ratio with its ${((1 - 2 * c.alphaPerLook) * 100).toFixed(1)}% interval (each end a one-sided bound; ` +
     `a metric with a zero value: the shift ÷ base median); Holm across every cell × metric of the gate; ` +
     `α = ${c.alpha} (${c.alphaPerLook.toPrecision(3)} per look); minimum effect: ${effects}; a worsening shown but ruled out at the minimum effect is "below minimum effect", never "no change". ` +

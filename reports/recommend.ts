@@ -21,10 +21,10 @@ export function smallestP(n: number): number {
   return Math.min(1, 2 / splits);
 }
 
-/** The fewest repeats at which one rival of `rivals` can be told apart at all: Holm's first step needs p ≤ α ÷ rivals. */
-export function repeatsToSeparate(alpha: number, rivals: number): number {
+/** The fewest repeats at which one rival can be told apart at all: Holm's first step needs p ≤ α ÷ the family (the rivals, or every ordered pair of the eligible points). */
+export function repeatsToSeparate(alpha: number, family: number): number {
   let n = 2;
-  while (smallestP(n) > alpha / Math.max(1, rivals) && n < 100) n++;
+  while (smallestP(n) > alpha / Math.max(1, family) && n < 100) n++;
   return n;
 }
 
@@ -113,7 +113,10 @@ function ties(rec: Recommendation, repeat?: number): string[] {
   const cmp = rec.comparison;
   if (!cmp || cmp.rivals.length === 0) return [];
   const effect = pct(cmp.minEffect);
-  if (cmp.tied.length === 0) return [`It is faster than every other eligible setting by at least ${effect} (Mann–Whitney, Holm-adjusted p ≤ ${cmp.alpha}).`];
+  const family = cmp.family ?? cmp.rivals.length;
+  // Picked on the same data: adjusted over every ordered pair of the eligible settings (selectionFamily).
+  const selection = cmp.family === undefined ? '' : `, adjusted over all ${cmp.family} ordered pairs of the ${cmp.rivals.length + 1} eligible settings since the choice was picked on these data`;
+  if (cmp.tied.length === 0) return [`It is faster than every other eligible setting by at least ${effect} (Mann–Whitney, Holm-adjusted p ≤ ${cmp.alpha}${selection}).`];
   // A rival the test shows faster is not a tie: the choice was picked on its median, and this one beat it.
   const better = cmp.tied.filter((r) => r.answer === 'improved');
   const lines = better.length === 0 ? [] : [`${better.map((r) => `${r.strategy} at ${r.workers} workers`).join(', ')} ${better.length > 1 ? 'are' : 'is'} better than the choice: ` +
@@ -127,9 +130,10 @@ function ties(rec: Recommendation, repeat?: number): string[] {
   const equivalent = tied.filter((r) => isEquivalent(r.answer)).length;
   if (equivalent) lines.push(`${equivalent === n ? 'They are' : `${equivalent} of them are`} equivalent to it within ${effect}: the data rule out a larger difference.`);
   if (equivalent < n) {
-    const need = repeatsToSeparate(cmp.alpha, cmp.rivals.length);
+    const need = repeatsToSeparate(cmp.alpha, family);
     if (repeat !== undefined && repeat < need) {
-      lines.push(`With ${repeat} repeat${repeat === 1 ? '' : 's'} no setting can be told from another (the smallest possible p, ${smallestP(repeat).toPrecision(2)}, is above α ÷ ${cmp.rivals.length} rivals); ` +
+      const over = cmp.family === undefined ? `${family} rivals` : `${family} (every ordered pair of the ${cmp.rivals.length + 1} eligible settings: the choice was picked on these data)`;
+      lines.push(`With ${repeat} repeat${repeat === 1 ? '' : 's'} no setting can be told from another (the smallest possible p, ${smallestP(repeat).toPrecision(2)}, is above α ÷ ${over}); ` +
         `at least ${need} repeats (${need - repeat} more, --repeat ${need}) are needed to separate those ${effect} or more slower.`);
     } else {
       lines.push(`Their differences are within the noise of ${repeat ?? 'these'} repeats: more repeats would separate only a difference of ${effect} or more.`);

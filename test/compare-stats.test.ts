@@ -176,7 +176,7 @@ describe('comparing two settings', () => {
   it('decides from the adjusted p, the estimate and the bad-direction bound', () => {
     const base = {
       metric: 'm', better: 'higher' as const, base: { n: 5, median: 1, lo: 1, hi: 1, confidence: 0.9 }, head: { n: 5, median: 1, lo: 1, hi: 1, confidence: 0.9 },
-      u: 0, p: 0, pWorse: 0, pBetter: 1, pBetterAdjusted: 1, scale: 'ratio' as const, method: 'exact' as const, changeConfidence: 0.9, minEffect: 0.1,
+      test: 'rank-sum' as const, u: 0, p: 0, pWorse: 0, pBetter: 1, pBetterAdjusted: 1, scale: 'ratio' as const, method: 'exact' as const, changeConfidence: 0.9, minEffect: 0.1,
     };
     expect(decide({ ...base, pAdjusted: 0.01, change: -0.2, changeLo: -0.3, changeHi: -0.1 }, 0.05)).toBe('regressed');
     expect(decide({ ...base, pAdjusted: 0.2, change: -0.2, changeLo: -0.5, changeHi: 0.1 }, 0.05)).toBe('inconclusive');

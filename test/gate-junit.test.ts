@@ -19,7 +19,7 @@ function gate(problem: string, extra: Partial<GateResult> = {}): GateResult {
     schemaVersion: 1, kind: 'gate', tool: { name: 'parquet-chaos', version: '0.1.0', build: 'abc' }, command: 'parquet-chaos gate --base a --head b',
     mode: 'a/b', startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:10:00Z', gateDir: '/runs/g', machine: {} as GateResult['machine'],
     config: {
-      base: 'a', head: 'b', scenarios: ['main-file-contention'], workers: [4], repeat: 6, maxRepeat: 18, step: 6, alpha: 0.05, alphaPerLook: 0.05 / 3,
+      base: 'a', head: 'b', scenarios: ['main-file-contention'], workers: [4], repeat: 6, maxRepeat: 18, looks: 3, alpha: 0.05, alphaPerLook: 0.05 / 3,
       minEffect: { ackedPerSec: 0.1, ackLatencyMsP99: 0.2, lockWaitMsP99: 0.2, parquetPerSec: 0.1 }, tolerances: {} as GateResult['config']['tolerances'], inconclusiveOk: false,
       run: (({ strategies: _s, scenarios: _c, workers: _w, ...run }) => run)(defaultRunConfig()),
     },

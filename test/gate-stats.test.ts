@@ -23,8 +23,9 @@ describe('the shift interval at the edge of what n allows', () => {
 });
 
 describe('the gate\'s statistics', () => {
+  // The two sides as independent samples (rank-sum), as against a saved baseline; paired below.
   const settings: GateSettings = {
-    alpha: 0.05, timing: true,
+    alpha: 0.05, timing: true, paired: false,
     minEffect: { ackedPerSec: 0.1, ackLatencyMsP99: 0.2, lockWaitMsP99: 0.2, parquetPerSec: 0.1 },
     tolerances: { fsyncsPerRecord: { relative: 0.05, absolute: 0 }, bytesPerRecord: { relative: 0.05, absolute: 0 }, lockAcquisitionsPerRecord: { relative: 0.05, absolute: 0 }, filesLeft: { relative: 0, absolute: 0 } },
   };
@@ -46,6 +47,21 @@ describe('the gate\'s statistics', () => {
     expect(d!.scale).toBe('difference');
   });
 
+  it('compares each pair\'s head with its own base: a machine that slows whole pairs is no noise between the sides', () => {
+    // The machine's speed varies 8-fold from pair to pair; within each pair the head is 20% slower (± 1%).
+    const base = [100, 400, 150, 800, 120, 300, 200, 600, 250, 500];
+    const head = base.map((v, i) => v * 0.8 * (1 + (i % 2 ? 0.01 : -0.01)));
+    const paired = judgeCell(cell(base, head), { ...settings, paired: true }).metrics[0]!;
+    expect(paired).toMatchObject({ test: 'paired', scale: 'ratio', answer: 'regressed', pWorse: 1 / 1024 });
+    expect(paired.change).toBeCloseTo(-0.2, 2);
+    expect([paired.changeLo, paired.changeHi].every((x) => x > -0.22 && x < -0.18)).toBe(true);
+    // The same samples as two independent sides: the 8-fold spread hides the 20%.
+    expect(judgeCell(cell(base, head), settings).metrics[0]).toMatchObject({ test: 'rank-sum', answer: 'inconclusive' });
+    // A/A on that machine: each pair within ±1%, "no change" (the bad bound within 10%).
+    const same = judgeCell(cell(base, base.map((v, i) => v * (1 + (i % 2 ? 0.01 : -0.01)))), { ...settings, paired: true }).metrics[0]!;
+    expect(same.answer).toBe('no change');
+  });
+
   it('adjusts across every cell × metric of the gate, not per cell (Holm)', () => {
     // One-sided p = 0.032 per cell: regressed alone, not among two cells (2 × 0.032 > 0.05).
     const base = [10, 11, 12, 13, 14, 15];
@@ -64,20 +80,28 @@ describe('the gate\'s statistics', () => {
     expect(() => holm([0.01, 0.02], 0.05, 1)).toThrow(RangeError);
   });
 
-  it('knows the fewest pairs that can find a regression: 1/C(2n, n) × family ≤ α per look', () => {
+  it('knows the fewest pairs that can find a regression: smallest p × family ≤ α per look', () => {
+    // Independent sides (a baseline): 1/C(2n, n).
     expect(smallestOneSidedP(4, 4)).toBeCloseTo(1 / 70, 15);
-    expect(fewestDecisivePairs(4, 0.05 / 3)).toBe(5); // 4/70 = 0.057 > 0.0167 ≥ 4/252
-    expect(fewestDecisivePairs(8, 0.05 / 3)).toBe(6); // 8/252 = 0.032 > 0.0167 ≥ 8/924
+    expect(fewestDecisivePairs(4, 0.05 / 3, false)).toBe(5); // 4/70 = 0.057 > 0.0167 ≥ 4/252
+    expect(fewestDecisivePairs(8, 0.05 / 3, false)).toBe(6); // 8/252 = 0.032 > 0.0167 ≥ 8/924
+    // Paired (signed-rank): every sign one way, 1/2^n.
+    expect(fewestDecisivePairs(4, 0.05 / 3, true)).toBe(8); // 4/128 = 0.031 > 0.0167 ≥ 4/256
+    expect(fewestDecisivePairs(8, 0.05 / 3, true)).toBe(9); // 8/256 = 0.031 > 0.0167 ≥ 8/512
   });
 
   it('refuses a --repeat too small to decide (exit 2 naming why), and raises the default itself, saying so', () => {
     const err: string[] = [];
     const io = { err: (t: string) => void err.push(t) };
-    expect(() => sizePairs({ repeat: '4' }, 0.05, 4, undefined, io)).toThrow(/--repeat: got '4', expected at least 5 pairs \(with 4 pairs the smallest one-sided p is 1\/C\(8, 4\) = 0\.014, × 4 hypotheses/);
-    const sized = sizePairs({}, 0.05, 400, undefined, io);
-    expect(sized.repeat).toBe(fewestDecisivePairs(400, 0.05 / 3));
-    expect(sized.maxRepeat).toBe(sized.repeat * 3);
-    expect(err.join('')).toMatch(/^gate: --repeat sized to \d+ \(the default 6 is too few/);
+    expect(() => sizePairs({ repeat: '4' }, 0.05, 4, undefined, false, io)).toThrow(/--repeat: got '4', expected at least 5 pairs \(with 4 pairs the smallest one-sided p is 1\/C\(8, 4\) = 0\.014, × 4 hypotheses/);
+    expect(() => sizePairs({ repeat: '7' }, 0.05, 4, undefined, true, io)).toThrow(/--repeat: got '7', expected at least 8 pairs \(with 7 pairs the smallest one-sided p is 1\/2\^7 = 0\.0078, × 4 hypotheses/);
+    // The default: 8 pairs first, sized up to 80 over 3 looks; one look when --max-repeat is --repeat.
+    expect(sizePairs({}, 0.05, 4, undefined, true, io)).toEqual({ repeat: 8, maxRepeat: 80, looks: 3 });
+    expect(sizePairs({ repeat: '10', maxRepeat: '10' }, 0.05, 4, undefined, true, io)).toEqual({ repeat: 10, maxRepeat: 10, looks: 1 });
+    expect(err).toEqual([]);
+    const sized = sizePairs({}, 0.05, 400, undefined, true, io);
+    expect(sized.repeat).toBe(fewestDecisivePairs(400, 0.05 / 3, true));
+    expect(err.join('')).toMatch(/^gate: --repeat sized to 15 \(the default 8 is too few/); // 400/2^14 = 0.024 > 0.0167 ≥ 400/2^15
   });
 });
 

@@ -6,7 +6,7 @@ import { planPairs, replayCommand } from '../harness/orchestrate/gate-run.js';
 import { defaultRunConfig } from '../harness/orchestrate/run-config.js';
 
 const settings: GateSettings = {
-  alpha: 0.05, timing: true,
+  alpha: 0.05, timing: true, paired: false,
   minEffect: { ackedPerSec: 0.1, ackLatencyMsP99: 0.1, lockWaitMsP99: 0.1, parquetPerSec: 0.1 },
   tolerances: { fsyncsPerRecord: { relative: 0.05, absolute: 0 }, bytesPerRecord: { relative: 0.05, absolute: 0 }, lockAcquisitionsPerRecord: { relative: 0.05, absolute: 0 }, filesLeft: { relative: 0, absolute: 0 } },
 };

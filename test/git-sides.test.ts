@@ -133,7 +133,7 @@ describe('the two sides of a gate between commits', () => {
     // Act
     const gate = runGate({
       base: 'HEAD~2', head: 'working tree', git: sides.comparison, specOf: sides.specOf, scenarios: ['main-file-contention'], workers: [1],
-      repeat: 5, maxRepeat: 5, step: 5, alpha: 0.05, minEffect: GATE_DEFAULTS.minEffect, inconclusiveOk: false, run, outDir, command: 'test',
+      repeat: 5, maxRepeat: 5, looks: 1, alpha: 0.05, minEffect: GATE_DEFAULTS.minEffect, inconclusiveOk: false, run, outDir, command: 'test',
       tolerances: Object.fromEntries(gateCounterNames.map((k) => [k, GATE_COUNTERS[k].tolerance])) as Record<GateCounter, Tolerance>,
     }).finally(() => sides.dispose());
 

@@ -86,6 +86,15 @@ describe('recommend', () => {
   const references = ['realtime:lock=none', 'checkpoint-batch:buffer=shared'];
   const rec = recommend(summary, [5, 20], candidates, references, { maxAtRisk: 8 }, 'parquet', cellsFrom(summary, 3));
 
+  it('adjusts the choice\'s comparisons for having picked the best of the eligible points on the same data', () => {
+    // 5 eligible points: had another median been highest, its 4 comparisons would have been made instead.
+    expect(rec.comparison.rivals).toHaveLength(4);
+    expect(rec.comparison.family).toBe(5 * 4);
+    // Holm's first step over 20: the smallest one-sided p × 20 (one-sided p of a rival ≥ its two-sided p ÷ 2).
+    const first = Math.min(...rec.comparison.rivals.map((r) => r.pAdjusted));
+    expect(first).toBeGreaterThanOrEqual(Math.min(1, 20 * Math.min(...rec.comparison.rivals.map((r) => r.p)) / 2) - 1e-12);
+  });
+
   it('answers strategy, interval and workers, skipping points with an invalid repeat', () => {
     expect(rec.choice).toMatchObject({ strategy: 'checkpoint-batch:interval=10', interval: 10, workers: 20 });
     expect(rec.points.find((p) => p.strategy === 'queue')!.excluded).toEqual(['not every repeat valid']);
@@ -94,8 +103,9 @@ describe('recommend', () => {
       'It measured 63 records/s into Parquet (median, ranked on) and 70 acked/s, at most 6 records at risk per crash, lock wait p99 60 ms (under at most 8 records at risk per crash).',
       // The tied rivals' medians: interval 1 at 20 (27 of 63: −57%), interval 5 at 20 (−14%), interval 5 at 5 (−43%), realtime at 20 (−86%).
       '4 other eligible settings could not be told from it; their medians are within 86% of its.',
-      // Holm over 4 rivals needs p ≤ 0.0125: 2 / C(8, 4) = 0.029 is not enough, 2 / C(10, 5) = 0.0079 is.
-      'With 3 repeats no setting can be told from another (the smallest possible p, 0.10, is above α ÷ 4 rivals); at least 5 repeats (2 more, --repeat 5) are needed to separate those 10% or more slower.',
+      // The choice was picked among 5 on these data: Holm over all 20 ordered pairs needs p ≤ 0.0025:
+      // 2 / C(10, 5) = 0.0079 is not enough, 2 / C(12, 6) = 0.0022 is.
+      'With 3 repeats no setting can be told from another (the smallest possible p, 0.10, is above α ÷ 20 (every ordered pair of the 5 eligible settings: the choice was picked on these data)); at least 6 repeats (3 more, --repeat 6) are needed to separate those 10% or more slower.',
     ]);
   });
 

@@ -1,10 +1,12 @@
 /**
  * One comparison method for `gate` and `recommend`: per metric, the median and its confidence interval
- * on each side, the Mann–Whitney test of the difference, the Hodges–Lehmann change relative to the base
- * with its interval, a minimum effect, and Holm's correction across the metrics of one comparison.
+ * on each side, the test of the difference (the signed-rank test of each pair's change when the sides
+ * ran in pairs, else Mann–Whitney), the Hodges–Lehmann change relative to the base with its interval, a
+ * minimum effect, and Holm's correction across the family.
  */
 import { holm } from './holm.js';
 import { mannWhitney, shiftInterval } from './mann-whitney.js';
+import { pairedShift, signedRank } from './signed-rank.js';
 import { medianInterval, type MedianEstimate } from './stats.js';
 
 /**
@@ -28,7 +30,13 @@ export interface MetricComparison {
   better: 'higher' | 'lower';
   base: MedianEstimate;
   head: MedianEstimate;
-  /** Mann–Whitney U of head against base. */
+  /**
+   * `paired`: the Wilcoxon signed-rank test and Hodges–Lehmann estimate of the within-pair changes
+   * (each pair's head against its own base, run back to back); `rank-sum`: Mann–Whitney of the two
+   * sides as independent samples (a saved baseline, measured at another time).
+   */
+  test: 'paired' | 'rank-sum';
+  /** Mann–Whitney U of head against base (rank-sum), or T+ of the within-pair changes (paired). */
   u: number;
   /** Two-sided p (as `recommend` reports it). */
   p: number;
@@ -63,6 +71,37 @@ function relative(shift: number, baseMedian: number): number {
 
 export type MeasuredMetric = Omit<MetricComparison, 'pAdjusted' | 'pBetterAdjusted' | 'answer'>;
 
+/** One pair's values of a metric: its base and its head, measured back to back with one seed. */
+export interface MetricPair {
+  base: number;
+  head: number;
+}
+
+/**
+ * The unadjusted part of one metric's comparison from pairs: each pair's change of head over its own
+ * base (log(head ÷ base) when every value is positive, else head − base), the signed-rank test of those
+ * changes and their Hodges–Lehmann estimate and interval. A slow phase of the machine that hits both
+ * halves of a pair cancels in its change, where the rank-sum test counts it as noise.
+ */
+export function measurePaired(metric: string, better: 'higher' | 'lower', pairs: readonly MetricPair[], settings: ComparisonSettings): MeasuredMetric {
+  const base = pairs.map((p) => p.base);
+  const head = pairs.map((p) => p.head);
+  const baseEstimate = medianInterval(base)!;
+  const scale = [...base, ...head].every((v) => v > 0) ? 'ratio' : 'difference';
+  const changes = pairs.map((p) => (scale === 'ratio' ? Math.log(p.head / p.base) : p.head - p.base));
+  const test = signedRank(changes);
+  const shift = pairedShift(changes, 1 - 2 * settings.alpha);
+  const change = [shift.estimate, shift.lo, shift.hi].map((x) => (scale === 'ratio' ? Math.exp(x) - 1 : relative(x, baseEstimate.median))) as [number, number, number];
+  return {
+    metric, better, base: baseEstimate, head: medianInterval(head)!, test: 'paired', u: test.tPlus, method: test.method,
+    p: test.p,
+    pWorse: better === 'higher' ? test.pLess : test.pGreater,
+    pBetter: better === 'higher' ? test.pGreater : test.pLess,
+    scale, change: change[0], changeLo: change[1], changeHi: change[2], changeConfidence: shift.confidence,
+    minEffect: settings.minEffect,
+  };
+}
+
 /** The unadjusted part of one metric's comparison; `decide` finishes it once the family's p-values are adjusted. */
 export function measure(metric: string, better: 'higher' | 'lower', base: readonly number[], head: readonly number[], settings: ComparisonSettings): MeasuredMetric {
   const test = mannWhitney(head, base);
@@ -81,7 +120,7 @@ export function measure(metric: string, better: 'higher' | 'lower', base: readon
     changeConfidence = shift.confidence;
   }
   return {
-    metric, better, base: baseEstimate, head: medianInterval(head)!, u: test.u, method: test.method,
+    metric, better, base: baseEstimate, head: medianInterval(head)!, test: 'rank-sum', u: test.u, method: test.method,
     p: test.p,
     pWorse: better === 'higher' ? test.pLess : test.pGreater,
     pBetter: better === 'higher' ? test.pGreater : test.pLess,
@@ -127,14 +166,15 @@ export function adjustAndDecide(measured: readonly MeasuredMetric[], alpha: numb
 }
 
 /**
- * Compares every metric that both sides measured, with Holm's correction across them: the chance of
- * any false "regressed" in the family stays at α. "No change" needs every metric's own one-sided bound
+ * Compares every metric that both sides measured, with Holm's correction across them (or across
+ * `familySize` hypotheses, the others counted as p = 1): the chance of any false "regressed" in the
+ * family stays at α. "No change" needs every metric's own one-sided bound
  * (an intersection–union test), which needs no correction.
  */
-export function compareMetrics(samples: readonly MetricSamples[], alpha: number): MetricComparison[] {
+export function compareMetrics(samples: readonly MetricSamples[], alpha: number, familySize?: number): MetricComparison[] {
   const measured = samples.filter((s) => s.base.length > 0 && s.head.length > 0)
     .map((s) => measure(s.metric, s.better, s.base, s.head, { alpha, minEffect: s.minEffect }));
-  return adjustAndDecide(measured, alpha);
+  return adjustAndDecide(measured, alpha, Math.max(measured.length, familySize ?? 0));
 }
 
 /** The family's answer: any regression wins, then any inconclusive metric, then a worsening below the minimum effect. */

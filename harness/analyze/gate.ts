@@ -3,8 +3,10 @@
  * noise-aware performance (see compare.ts), and deterministic counters with fixed tolerances.
  */
 import type { CellResult, MachineFacts } from '../result/result.js';
-import { adjustAndDecide, measure, overallAnswer, type Answer, type MetricComparison } from './compare.js';
+import { adjustAndDecide, measure, measurePaired, overallAnswer, type Answer, type MeasuredMetric, type MetricComparison, type MetricPair } from './compare.js';
 import { smallestOneSidedP } from './mann-whitney.js';
+import { smallestPairedP } from './signed-rank.js';
+import { sizeCell, type CellSizing } from './sizing.js';
 import { median } from './stats.js';
 
 export interface GateMetricDefinition {
@@ -159,6 +161,12 @@ export interface GateSettings {
   tolerances: Record<GateCounter, Tolerance>;
   /** Compare timing metrics (false for a baseline from another machine: only counters and correctness). */
   timing: boolean;
+  /**
+   * Compare each pair's head with its own base (signed-rank on the within-pair changes): for sides run
+   * here, pair by pair. False for a saved baseline (measured at another time): the two sides are then
+   * independent samples (rank-sum).
+   */
+  paired: boolean;
 }
 
 export type CellAnswer = Answer | 'failed';
@@ -173,15 +181,51 @@ export interface GateCellJudgement {
 const values = (samples: readonly GateSample[], read: (s: GateSample) => number | null) =>
   samples.map(read).filter((v): v is number => v !== null && Number.isFinite(v));
 
+/** The smallest one-sided p the gate's test can give with n pairs: 1 / 2^n paired, 1 / C(2n, n) for two independent sides. */
+export const smallestGateP = (n: number, paired: boolean) => (paired ? smallestPairedP(n) : smallestOneSidedP(n, n));
+
 /**
  * The fewest pairs with which a gate can find anything regressed at all: the smallest one-sided p the
- * exact test gives with n against n (1 / C(2n, n)), multiplied by the Holm family (Holm's first step),
- * must reach α per look. With fewer, every answer is "no change" or "inconclusive" whatever is measured.
+ * exact test gives with n pairs, multiplied by the Holm family (Holm's first step), must reach α per
+ * look. With fewer, every answer is "no change" or "inconclusive" whatever is measured.
  */
-export function fewestDecisivePairs(familySize: number, alphaPerLook: number): number {
+export function fewestDecisivePairs(familySize: number, alphaPerLook: number, paired: boolean): number {
   let n = 1;
-  while (smallestOneSidedP(n, n) * familySize > alphaPerLook) n++;
+  while (smallestGateP(n, paired) * familySize > alphaPerLook) n++;
   return n;
+}
+
+/** A metric's pairs: base and head of the same repeat, both measured. */
+export function metricPairs(samples: readonly GateSample[], read: (s: GateSample) => number | null): MetricPair[] {
+  const ok = (v: number | null): v is number => v !== null && Number.isFinite(v);
+  const heads = new Map(samples.filter((s) => s.side === 'head' && ok(read(s))).map((s) => [s.repeat, read(s)!]));
+  return samples.flatMap((s) => {
+    const [b, h] = [read(s), heads.get(s.repeat)];
+    return s.side === 'base' && ok(b) && h !== undefined ? [{ base: b, head: h }] : [];
+  });
+}
+
+/** One metric of one cell, unadjusted: paired when the gate runs both sides, else the two sides as independent samples. */
+function measureMetric(m: GateMetric, samples: readonly GateSample[], settings: GateSettings): MeasuredMetric[] {
+  const comparison = { alpha: settings.alpha, minEffect: settings.minEffect[m] };
+  if (settings.paired) {
+    const pairs = metricPairs(samples, (s) => s.metrics[m]);
+    return pairs.length > 0 ? [measurePaired(m, GATE_METRICS[m].better, pairs, comparison)] : [];
+  }
+  const [b, h] = (['base', 'head'] as const).map((side) => values(samples.filter((s) => s.side === side), (s) => s.metrics[m]));
+  return b!.length > 0 && h!.length > 0 ? [measure(m, GATE_METRICS[m].better, b!, h!, comparison)] : [];
+}
+
+/**
+ * A cell's pairs at each look, sized from its first look's noise (sizing.ts): every timing metric
+ * measured positive in each pair, acked/s also for catching a 20% drop.
+ */
+export function sizeGateCell(samples: readonly GateSample[], settings: GateSettings & { familySize: number }, plan: { first: number; cap: number; looks: number }): CellSizing {
+  const metrics = gateMetricNames.map((m) => ({
+    metric: m, better: GATE_METRICS[m].better, minEffect: settings.minEffect[m], catchDrop: m === 'ackedPerSec',
+    logChanges: metricPairs(samples, (s) => s.metrics[m]).filter((p) => p.base > 0 && p.head > 0).map((p) => Math.log(p.head / p.base)),
+  }));
+  return sizeCell(metrics, { alphaPerLook: settings.alpha, familySize: settings.familySize, ...plan });
 }
 
 /** Judges one gate cell (a scenario × worker count) alone: its metrics are the whole Holm family. */
@@ -195,15 +239,7 @@ export function judgeCell(samples: readonly GateSample[], settings: GateSettings
  * whole gate stays at α per look.
  */
 export function judgeCells(cells: readonly (readonly GateSample[])[], settings: GateSettings): GateCellJudgement[] {
-  const measured = cells.map((samples) => {
-    const base = samples.filter((s) => s.side === 'base');
-    const head = samples.filter((s) => s.side === 'head');
-    if (!settings.timing) return [];
-    return gateMetricNames.flatMap((m) => {
-      const [b, h] = [values(base, (s) => s.metrics[m]), values(head, (s) => s.metrics[m])];
-      return b.length > 0 && h.length > 0 ? [measure(m, GATE_METRICS[m].better, b, h, { alpha: settings.alpha, minEffect: settings.minEffect[m] })] : [];
-    });
-  });
+  const measured = cells.map((samples) => (settings.timing ? gateMetricNames.flatMap((m) => measureMetric(m, samples, settings)) : []));
   const flat = measured.flat();
   const decided = adjustAndDecide(flat, settings.alpha, Math.max(flat.length, settings.familySize ?? 0));
   let next = 0;
@@ -257,6 +293,14 @@ interface OutcomeCell {
   workers: number;
   pairs: number;
   judgement: GateCellJudgement;
+  sizing?: CellSizing;
+}
+
+/** What a cell's noise asked for, in words: "noise σ acked/s 0.44, …; 163 pairs wanted, 60 run (the cap)". */
+export function describeSizing(s: CellSizing, pairs: number): string {
+  const noise = s.noise.map((n) => `${GATE_METRICS[n.metric as GateMetric]?.label ?? n.metric} ${n.sigma.toFixed(2)}`).join(', ');
+  const capped = s.wanted > (s.schedule.at(-1) ?? 0);
+  return `within-pair noise σ of log(head ÷ base): ${noise}; ${s.wanted} pairs wanted to tell each metric, ${pairs} run${capped ? ' (--max-repeat caps it: more pairs or a quieter machine would tell)' : ''}`;
 }
 
 interface OutcomeControl {
@@ -312,7 +356,7 @@ export function gateOutcome(cells: readonly OutcomeCell[], controls: readonly Ou
     if (below.length) reasons.push(`BELOW THE MINIMUM EFFECT YOU SET (not "no change"): ${where(cell)}: ${below.map(describeMetric).join('; ')}`);
   }
   for (const cell of cells.filter((x) => x.judgement.answer === 'inconclusive')) {
-    reasons.push(`INCONCLUSIVE: ${where(cell)}: ${cell.judgement.metrics.filter((m) => m.answer === 'inconclusive').map(describeMetric).join('; ')}`);
+    reasons.push(`INCONCLUSIVE: ${where(cell)}: ${cell.judgement.metrics.filter((m) => m.answer === 'inconclusive').map(describeMetric).join('; ')}${cell.sizing ? ` (${describeSizing(cell.sizing, cell.pairs)})` : ''}`);
   }
   if (state.stopped) return { outcome: 'stopped' as const, exitCode: 3, reasons: [`STOPPED, NOT JUDGED: ${state.stopped}; the gate measured only part of its plan`, ...reasons] };
   if (state.interrupted) return { outcome: 'interrupted' as const, exitCode: 130, reasons: ['interrupted: the gate stopped before it finished', ...reasons] };

@@ -33,7 +33,7 @@ export function mergeGateShards(inputs: readonly GateShardFile[]): GateResult {
   const shardCells = byIndex.flatMap(({ result }) => result.cells).sort((a, b) => order.get(cellKey(a))! - order.get(cellKey(b))!);
   // Holm again over every cell × metric of the whole gate (each shard adjusted as if the others' p were 1).
   const timing = first.result.baseline?.sameMachine ?? true;
-  const judgements = judgeCells(shardCells.map((c) => c.samples), { alpha: config.alphaPerLook, minEffect: config.minEffect, tolerances: config.tolerances, timing });
+  const judgements = judgeCells(shardCells.map((c) => c.samples), { alpha: config.alphaPerLook, minEffect: config.minEffect, tolerances: config.tolerances, timing, paired: first.result.mode === 'a/b' });
   const cells = shardCells.map((c, i) => ({ ...c, ...judgements[i]! }));
   // The controls run once per gate, in shard 1.
   const controls = byIndex.flatMap(({ result }) => result.controls);

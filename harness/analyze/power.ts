@@ -2,38 +2,35 @@
  * Calibrating the gate on a machine from real A/A cells: how often the whole gate procedure (first look,
  * then more pairs at each further look while a cell is inconclusive, Holm across every cell × metric,
  * counters and all) answers "regressed" when nothing changed (false alarm), and how often it catches an
- * injected slowdown (power). Estimated by resampling measured cells (a smoothed bootstrap), not from a
+ * injected slowdown (power). Estimated by resampling measured pairs (a smoothed bootstrap), not from a
  * distributional assumption.
  */
 import { Random } from '../sdk/random.js';
-import { GATE_METRICS, gateMetricNames, judgeCells, type GateMetric, type GateSample, type GateSettings } from './gate.js';
-import { median } from './stats.js';
+import { GATE_METRICS, gateMetricNames, judgeCells, sizeGateCell, type GateMetric, type GateSample, type GateSettings } from './gate.js';
+
+/** One real pair of an A/A gate: its base and its head, run back to back with one seed. */
+export type RealPair = readonly [GateSample, GateSample];
 
 /**
- * Real samples of one or more A/A cells, each timing metric divided by its cell's median (so cells
- * whose level differs pool as noise around 1); counters and verdicts kept as measured. Samples with a
- * correctness problem are left out (a false alarm of that kind is not a matter of noise). One group per
- * cell: counters are not pooled across cells (two strategies' fsyncs per record differ by design).
+ * The pairs of real A/A cells, one group per cell (counters are not pooled across cells: two strategies'
+ * fsyncs per record differ by design). A pair with a correctness problem on either side is left out (a
+ * false alarm of that kind is not a matter of noise).
  */
-export function relativeSamples(cells: readonly (readonly GateSample[])[]): GateSample[][] {
+export function realPairs(cells: readonly (readonly GateSample[])[]): RealPair[][] {
   return cells.map((samples) => {
-    const medians = Object.fromEntries(gateMetricNames.map((m) => [m, median(samples.map((s) => s.metrics[m]).filter((v): v is number => v !== null && v > 0))]));
-    return samples.filter((s) => s.valid === true).map((s) => ({
-      ...s,
-      metrics: Object.fromEntries(gateMetricNames.map((m) => {
-        const v = s.metrics[m];
-        const mid = medians[m];
-        return [m, v === null || !mid ? v : v / mid];
-      })) as Record<GateMetric, number | null>,
-    }));
+    const heads = new Map(samples.filter((s) => s.side === 'head' && s.valid === true).map((s) => [s.repeat, s]));
+    return samples.flatMap((s): RealPair[] => {
+      const h = heads.get(s.repeat);
+      return s.side === 'base' && s.valid === true && h ? [[s, h]] : [];
+    });
   }).filter((group) => group.length > 0);
 }
 
 export interface SequentialSettings {
-  /** Pairs at the first look, most pairs a cell may reach, pairs added per further look. */
+  /** Pairs at the first look, most pairs a cell may reach (the sizing's cap), looks fixed beforehand. */
   repeat: number;
   maxRepeat: number;
-  step: number;
+  looks: number;
   /** The gate's α (divided by the looks, as the gate does). */
   alpha: number;
   minEffect: GateSettings['minEffect'];
@@ -60,25 +57,23 @@ export interface SequentialEstimate {
   meanPairs: number;
 }
 
-export function looksOf(s: Pick<SequentialSettings, 'repeat' | 'maxRepeat' | 'step'>): number {
-  return 1 + Math.ceil((s.maxRepeat - s.repeat) / s.step);
-}
-
 /**
- * Simulates whole gates (every look) from groups of relative A/A samples (relativeSamples): each
- * simulated cell draws both sides from one real cell's group, picked at random.
+ * Simulates whole gates as the gate runs them (gate-run.ts): a first look of `repeat` pairs, each cell
+ * sized again before each further look from its noise so far, up to `maxRepeat`, more pairs at each further look while a timing metric is
+ * inconclusive and none regressed, paired tests with Holm across every cell × metric at α ÷ looks.
+ * Each simulated cell draws its pairs (with replacement) from one real cell's pairs, picked at random;
+ * a drawn pair's sides are swapped by a coin (under "no change" either order is as likely).
  */
-export function simulateGate(groups: readonly (readonly GateSample[])[], s: SequentialSettings): SequentialEstimate {
+export function simulateGate(groups: readonly (readonly RealPair[])[], s: SequentialSettings): SequentialEstimate {
   if (groups.length === 0 || groups.some((g) => g.length === 0)) throw new RangeError('simulateGate needs non-empty groups');
   const random = new Random(s.seed);
   const smoothing = s.smoothing ?? 0.002;
-  const settings: GateSettings = { alpha: s.alpha / looksOf(s), minEffect: s.minEffect, tolerances: s.tolerances, timing: true };
+  const settings = { alpha: s.alpha / s.looks, minEffect: s.minEffect, tolerances: s.tolerances, timing: true, paired: true, familySize: s.cells * gateMetricNames.length };
   const worsen = (metric: GateMetric, v: number) => {
     if (!s.slowdown || s.slowdown.metric !== metric) return v;
     return GATE_METRICS[metric].better === 'higher' ? v * (1 - s.slowdown.change) : v * (1 + s.slowdown.change);
   };
-  const draw = (pool: readonly GateSample[], side: 'base' | 'head', repeat: number): GateSample => {
-    const source = pool[random.int(pool.length)]!;
+  const drawn = (source: GateSample, side: 'base' | 'head', repeat: number): GateSample => {
     const jitter = () => Math.exp(smoothing * (random.next() * 2 - 1));
     const metrics = Object.fromEntries(gateMetricNames.map((m) => {
       const v = source.metrics[m];
@@ -89,19 +84,26 @@ export function simulateGate(groups: readonly (readonly GateSample[])[], s: Sequ
   const counts = { regressed: 0, caught: 0, belowMinimum: 0, noChange: 0, inconclusive: 0, pairs: 0 };
   for (let i = 0; i < s.simulations; i++) {
     const cells: GateSample[][] = Array.from({ length: s.cells }, () => []);
-    const sources = new Map(cells.map((cell) => [cell, groups[random.int(groups.length)]!]));
-    const grow = (cell: GateSample[], to: number) => {
-      for (let r = cell.length / 2 + 1; r <= to; r++) cell.push(draw(sources.get(cell)!, 'base', r), draw(sources.get(cell)!, 'head', r));
+    const sources = cells.map(() => groups[random.int(groups.length)]!);
+    const grow = (j: number, to: number) => {
+      const cell = cells[j]!;
+      for (let r = cell.length / 2 + 1; r <= to; r++) {
+        const [a, b] = sources[j]![random.int(sources[j]!.length)]!;
+        const [base, head] = random.int(2) === 0 ? [a, b] : [b, a];
+        cell.push(drawn(base, 'base', r), drawn(head, 'head', r));
+      }
     };
-    for (const cell of cells) grow(cell, s.repeat);
+    cells.forEach((_, j) => grow(j, s.repeat));
     let judged = judgeCells(cells, settings);
-    for (;;) {
+    for (let look = 2; look <= s.looks; look++) {
+      // Sized again before each look from every pair so far, the looks left spread up to it (as gate-run.ts).
+      const next = cells.map((cell) => sizeGateCell(cell, settings, { first: cell.length / 2, cap: s.maxRepeat, looks: s.looks - look + 2 }).schedule[1]!);
       const open = cells.flatMap((cell, j) => {
         const m = judged[j]!.metrics;
-        return cell.length / 2 < s.maxRepeat && !m.some((x) => x.answer === 'regressed') && m.some((x) => x.answer === 'inconclusive') ? [cell] : [];
+        return cell.length / 2 < next[j]! && !m.some((x) => x.answer === 'regressed') && m.some((x) => x.answer === 'inconclusive') ? [j] : [];
       });
-      if (open.length === 0) break;
-      for (const cell of open) grow(cell, Math.min(s.maxRepeat, cell.length / 2 + s.step));
+      if (open.length === 0) continue;
+      for (const j of open) grow(j, next[j]!);
       judged = judgeCells(cells, settings);
     }
     const answers = judged.map((j) => j.answer);

@@ -23,7 +23,7 @@ export interface Rival {
   changeLo: number;
   changeHi: number;
   p: number;
-  /** Holm-adjusted across every rival of the choice. */
+  /** Holm-adjusted across every ordered pair of the eligible points (selectionFamily). */
   pAdjusted: number;
   /** `regressed`: slower than the choice by at least the minimum effect, significantly; anything else: not told apart. */
   answer: Answer;
@@ -86,9 +86,13 @@ export interface Recommendation {
   choice: (Candidate & { interval: number | null }) | null;
   /**
    * The choice against every other eligible point: Mann–Whitney on the per-repeat throughputs, Holm
-   * across the rivals, minimum effect 10%. `tied` lists the points the data cannot tell from the choice.
+   * across `family` hypotheses, minimum effect 10%. `tied` lists the points the data cannot tell from the choice.
+   * `family` (absent in results saved before it existed: the rivals) is every ordered pair of the
+   * eligible points, k(k − 1): the choice was picked on the same data (the highest median), so its
+   * comparisons are adjusted as if every point had been compared with every other, and "faster than
+   * every other" holds at α whichever point the medians happened to pick (selectionFamily).
    */
-  comparison: { alpha: number; minEffect: number; rivals: Rival[]; tied: Rival[] };
+  comparison: { alpha: number; minEffect: number; family?: number; rivals: Rival[]; tied: Rival[] };
   points: Candidate[];
   seedTable: { realtime: string; batch: string; rows: SeedRow[] };
   advice: Advice[];
@@ -183,6 +187,14 @@ export type CellsOf = (strategy: string, workers: number) => readonly CellResult
 const rankMetric = (rank: Rank) => (rank === 'ack' ? 'ackedPerSec' : 'parquetPerSec');
 const valuesOf = (cells: readonly CellResult[], metric: keyof typeof SWEEP_METRICS) => cells.map(SWEEP_METRICS[metric]).filter((v): v is number => v !== null);
 
+/**
+ * The Holm family that accounts for picking the best of k eligible points on the data: every ordered
+ * pair, k(k − 1). Had another point's median been highest, its k − 1 comparisons would have been made
+ * instead; adjusting over all of them keeps the chance of any false "slower than the choice" at α
+ * whichever point was picked (a Bonferroni bound over the selection; conservative, stated as such).
+ */
+export const selectionFamily = (eligible: number) => eligible * (eligible - 1);
+
 /** The choice against each other eligible point, as the gate compares (the choice is the base). */
 export function rivals(chosen: Candidate, points: readonly Candidate[], constraints: Constraints, rank: Rank, cellsOf: CellsOf): Rival[] {
   const others = points.filter((p) => p !== chosen && exclusions(p, constraints).length === 0);
@@ -190,7 +202,7 @@ export function rivals(chosen: Candidate, points: readonly Candidate[], constrai
   const base = valuesOf(cellsOf(chosen.strategy, chosen.workers), metric);
   const compared = compareMetrics(others.map((o) => ({
     metric: `${o.strategy}@${o.workers}`, better: 'higher' as const, minEffect: RECOMMEND_MIN_EFFECT, base, head: valuesOf(cellsOf(o.strategy, o.workers), metric),
-  })), RECOMMEND_ALPHA);
+  })), RECOMMEND_ALPHA, selectionFamily(others.length + 1));
   return compared.map((c) => {
     const o = others.find((x) => `${x.strategy}@${x.workers}` === c.metric)!;
     return { strategy: o.strategy, workers: o.workers, change: c.change, changeLo: c.changeLo, changeHi: c.changeHi, p: c.p, pAdjusted: c.pAdjusted, answer: c.answer };
@@ -218,7 +230,7 @@ export function recommend(summary: SweepSummary, asked: readonly number[], candi
     references: [...references],
     referenceWorkers: reference,
     choice: chosen && { ...chosen, interval: intervalOf(chosen.strategy, pair) },
-    comparison: { alpha: RECOMMEND_ALPHA, minEffect: RECOMMEND_MIN_EFFECT, rivals: compared, tied: compared.filter((r) => r.answer !== 'regressed') },
+    comparison: { alpha: RECOMMEND_ALPHA, minEffect: RECOMMEND_MIN_EFFECT, family: selectionFamily(compared.length + 1), rivals: compared, tied: compared.filter((r) => r.answer !== 'regressed') },
     points,
     seedTable: seedTable((s) => find(s, reference), references, (s) => cellsOf(s, reference), pair),
     advice: advice(find, summary.workers, reference, pair),

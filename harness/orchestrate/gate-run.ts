@@ -4,12 +4,14 @@
  * inconclusive up to --max-repeat, and the judgement (harness/analyze/gate.ts) over it all.
  */
 import { mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { writeFileAtomic } from '../result/files.js';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { badValue } from '../sdk/errors.js';
 import { Random } from '../sdk/random.js';
-import { cellKey, gateGrid, gateMetricNames, gateOutcome, measureDefinitions, judgeCells, sameMachine, sampleOf, type GateGridCell, type GateSample, type GateSettings, type Side } from '../analyze/gate.js';
+import { cellKey, gateGrid, gateMetricNames, gateOutcome, measureDefinitions, judgeCells, sameMachine, sampleOf, sizeGateCell, type GateGridCell, type GateSample, type GateSettings, type Side } from '../analyze/gate.js';
+import type { CellSizing } from '../analyze/sizing.js';
 import type { CellResult, RunConfig } from '../result/result.js';
 import type { ControlOutcome, GateBaseline, GateCell, GateConfig, GateResult } from '../result/gate-result.js';
 import { machineFacts } from '../measure/machine.js';
@@ -86,6 +88,8 @@ export interface GateOptions extends Omit<GateConfig, 'alphaPerLook'> {
   testOnlyBlindChecker?: boolean;
   /** Compare with a saved baseline instead of running a base side (base must then be null). */
   baseline?: { file: string; data: GateBaseline };
+  /** Told each cell's sizing after its first look (the command says it on stderr). */
+  onSized?: (cell: GateGridCell, sizing: CellSizing) => void;
   /** Between commits (config.git set): a spec as written as it runs on one side (its path in that side's checkout). */
   specOf?: (strategy: string, side: Side) => string;
   /**
@@ -225,14 +229,14 @@ function blind(cell: CellResult): CellResult {
 }
 
 export async function runGate(options: GateOptions): Promise<GateResult> {
-  const { outDir, command, signal, onCellStart, onCellDone, testOnlyBlindChecker, baseline, specOf, ownHarness, ...config } = options;
+  const { outDir, command, signal, onCellStart, onCellDone, onSized, testOnlyBlindChecker, baseline, specOf, ownHarness, ...config } = options;
   if (baseline && config.base !== null) throw badValue('E_USAGE', '--base', config.base, 'no value with --baseline (the baseline is the base)');
   if (config.maxRepeat < config.repeat) throw badValue('E_BAD_OPTION', '--max-repeat', String(config.maxRepeat), `an integer >= --repeat (${config.repeat})`);
   // Every spec of both sides is loaded and validated before anything is measured (a missing plugin: exit 2, naming the side).
   await loadSides(config, specOf, ownHarness, signal);
-  const looks = 1 + Math.ceil((config.maxRepeat - config.repeat) / config.step);
-  const gateConfig: GateConfig = { ...config, alphaPerLook: config.alpha / looks };
+  const gateConfig: GateConfig = { ...config, alphaPerLook: config.alpha / config.looks };
   const startedAt = new Date().toISOString();
+  const loadAtStart = loadavg()[0]!;
   const stamp = startedAt.replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const gateDir = resolve(outDir, `gate-${stamp}-s${config.run.seed}-${Math.random().toString(36).slice(2, 6)}`);
   mkdirSync(gateDir, { recursive: true });
@@ -240,11 +244,15 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   // Timings from another machine say nothing about this one: then only counters and correctness.
   const timing = baseline === undefined || sameMachine(baseline.data.machine, machine);
   // Holm's family is every cell × timing metric of the whole gate, also when this shard runs a share of it.
-  const settings: GateSettings = { alpha: gateConfig.alphaPerLook, minEffect: config.minEffect, tolerances: config.tolerances, timing, familySize: gateGrid(config).length * gateMetricNames.length };
+  // Sides run here are compared pair by pair; a saved baseline's samples were measured at another time.
+  const settings: GateSettings & { familySize: number } = {
+    alpha: gateConfig.alphaPerLook, minEffect: config.minEffect, tolerances: config.tolerances, timing, paired: baseline === undefined, familySize: gateGrid(config).length * gateMetricNames.length,
+  };
 
   const grid = gateShardGrid(config);
   const samples = new Map<string, GateSample[]>(grid.map((c) => [cellKey(c), (baseline?.data.samples ?? []).filter((s) => s.scenario === c.scenario && s.workers === c.workers).map((s) => ({ ...s, side: 'base' as const }))]));
   const lookCount = new Map<string, number>(grid.map((c) => [cellKey(c), 1]));
+  const sizing = new Map<string, CellSizing>();
   const controls: ControlOutcome[] = [];
   const runs: string[] = [];
   // Ctrl-C during the sides' checks: nothing is measured, the gate says it was interrupted.
@@ -309,23 +317,35 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
     const judgements = judgeCells(grid.map((c) => samples.get(cellKey(c))!), settings);
     return grid.map((c, i) => {
       const s = samples.get(cellKey(c))!;
-      return { ...c, pairs: s.filter((x) => x.side === 'head').length, looks: lookCount.get(cellKey(c))!, samples: s, judgement: judgements[i]! };
+      const sized = sizing.get(cellKey(c));
+      return { ...c, pairs: s.filter((x) => x.side === 'head').length, looks: lookCount.get(cellKey(c))!, ...(sized ? { sizing: sized } : {}), samples: s, judgement: judgements[i]! };
     });
   };
   let judged = judge();
+  // Before each further look a cell is sized again from the noise of every pair so far (the sizes of
+  // their changes, never their signs: sizing.ts), up to --max-repeat, the looks left spread up to that.
+  const paired = config.base !== null && baseline === undefined;
+  const resize = (look: number) => {
+    for (const c of judged) sizing.set(cellKey(c), sizeGateCell(c.samples, settings, { first: c.pairs, cap: config.maxRepeat, looks: Math.max(1, config.looks - look + 2) }));
+    judged = judge();
+  };
+  if (paired) {
+    resize(2);
+    for (const c of judged) onSized?.(c, c.sizing!);
+  }
   // A correctness failure or a missed control decides the gate at once. Otherwise a cell gets more pairs
   // while a timing metric is inconclusive and none has regressed (counters are exact: more pairs do not
   // change them, but the timing answer is still worth having next to them).
-  const wantsMore = (c: (typeof judged)[number]) => c.pairs < config.maxRepeat
+  const target = (c: (typeof judged)[number], look: number) => (paired ? c.sizing?.schedule[1] ?? c.pairs : Math.min(config.maxRepeat, config.repeat * look));
+  const wantsMore = (c: (typeof judged)[number], look: number) => c.pairs < target(c, look)
     && !c.judgement.metrics.some((m) => m.answer === 'regressed') && c.judgement.metrics.some((m) => m.answer === 'inconclusive');
-  for (;;) {
+  for (let look = 2; look <= config.looks; look++) {
     if (interrupted || stopped || judged.some((c) => c.judgement.answer === 'failed')) break;
-    const open = judged.filter(wantsMore);
-    if (open.length === 0) break;
-    const from = Math.min(...open.map((c) => c.pairs)) + 1;
-    const to = Math.min(config.maxRepeat, from + config.step - 1);
+    if (paired && look > 2) resize(look);
+    const open = judged.filter((c) => wantsMore(c, look));
+    if (open.length === 0) continue;
     for (const c of open) lookCount.set(cellKey(c), lookCount.get(cellKey(c))! + 1);
-    await runBatch(planPairs(open.map(({ strategy, scenario, workers }) => ({ ...(strategy === undefined ? {} : { strategy }), scenario, workers })), from, to, { ...config, seed: config.run.seed, specOf }));
+    await runBatch(open.flatMap((c) => planPairs([{ ...(c.strategy === undefined ? {} : { strategy: c.strategy }), scenario: c.scenario, workers: c.workers }], c.pairs + 1, target(c, look), { ...config, seed: config.run.seed, specOf })));
     judged = judge();
   }
 
@@ -342,7 +362,7 @@ export async function runGate(options: GateOptions): Promise<GateResult> {
   const result: GateResult = {
     schemaVersion: 1, kind: 'gate', tool, command,
     mode: baseline ? 'baseline' : config.base === null ? 'head only' : 'a/b',
-    startedAt, finishedAt: new Date().toISOString(), gateDir, machine, config: gateConfig,
+    startedAt, finishedAt: new Date().toISOString(), gateDir, machine, load: { start: loadAtStart, end: loadavg()[0]! }, config: gateConfig,
     ...(baseline ? { baseline: { file: baseline.file, machine: baseline.data.machine, sameMachine: timing } } : {}),
     ...(config.shard ? { shard: { ...config.shard, plannedCells: gateGrid(config).length } } : {}),
     runs, controlsPlanned, controls, cells, outcome, exitCode, reasons, ...(stopped ? { stopped } : {}),

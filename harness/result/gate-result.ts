@@ -1,4 +1,5 @@
 import type { GateCellJudgement, GateCounter, GateMetric, GateSample, Tolerance } from '../analyze/gate.js';
+import type { CellSizing } from '../analyze/sizing.js';
 import type { MachineFacts, RunConfig, Shard } from './result.js';
 
 /** The tool that measured: package.json's version, and a hash of the tool's own code (two checkouts of one version differ). */
@@ -95,11 +96,14 @@ export interface GateConfig {
   git?: GitComparison;
   scenarios: string[];
   workers: number[];
-  /** Pairs run first, and the most pairs a cell may reach when inconclusive. */
+  /**
+   * Pairs run first, and the most pairs a cell may reach: after the first look each cell is sized from
+   * its measured noise (its `sizing`), up to this cap.
+   */
   repeat: number;
   maxRepeat: number;
-  /** Pairs added at each further look at an inconclusive cell. */
-  step: number;
+  /** Looks a cell may take, fixed before anything runs (α is divided by them). */
+  looks: number;
   /** The gate's α, and α per look (α ÷ the looks it may take: Bonferroni across looks). */
   alpha: number;
   alphaPerLook: number;
@@ -121,6 +125,8 @@ export interface GateCell extends GateCellJudgement {
   pairs: number;
   /** Looks taken at this cell (1 + how many times pairs were added because it was inconclusive). */
   looks: number;
+  /** What its first look measured (noise per metric) and the pairs planned at each look; absent without pairs (a baseline's cells). */
+  sizing?: CellSizing;
   samples: GateSample[];
 }
 
@@ -136,6 +142,8 @@ export interface GateResult {
   finishedAt: string;
   gateDir: string;
   machine: MachineFacts;
+  /** The 1-minute load average when the gate started and when it ended: how busy the machine was (its noise). */
+  load?: { start: number; end: number };
   /** Baseline mode: the machine the baseline was measured on, and whether timing was compared. */
   baseline?: { file: string; machine: MachineFacts; sameMachine: boolean };
   config: GateConfig;

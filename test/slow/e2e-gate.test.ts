@@ -30,9 +30,8 @@ afterAll(() => {
 const EFFECTS = { ackedPerSec: 0.25, parquetPerSec: 0.25, ackLatencyMsP99: 1, lockWaitMsP99: 1 } satisfies Record<GateMetric, number>;
 /**
  * For the slowdown: writes twice as long halve the throughput (a 50% slowdown), so a 10% minimum effect on
- * the rates leaves a wide margin over the noise. Its p-value is the catch: 5 pairs reach the Holm-adjusted
- * α only when (nearly) every head sample is slower than every base sample (5 against 5: p = 0.008 with no
- * overlap, 0.016 with one, 0.032 with two, against α/3 or α/4 for the family's first step), so the sleeps
+ * the rates leaves a wide margin over the noise. Its p-value is the catch: 7 pairs reach the Holm-adjusted
+ * α only when every pair's head is slower than its own base (1/2^7 × 4 metrics = 0.031), so the sleeps
  * must dwarf what load adds to a save. At 100 → 200 ms, base cells whose 5 saves each took ~100 ms more
  * than a head cell's (a loaded machine) overlap it; at 300 → 600 ms that takes ~300 ms more a save.
  */
@@ -42,7 +41,7 @@ const SLOWDOWN_EFFECTS = { ...EFFECTS, ackedPerSec: 0.1, parquetPerSec: 0.1 } sa
 function gate(base: string, head: string, overrides: Partial<GateOptions> = {}): Promise<Awaited<ReturnType<typeof runGate>>> {
   const { strategies: _s, scenarios: _sc, workers: _w, ...run } = { ...defaultRunConfig(), recordsPerWorker: 5, payloadBytes: 32, cellTimeoutMs: 60_000 };
   return runGate({
-    base, head, scenarios: ['main-file-contention'], workers: [1], repeat: 5, maxRepeat: 5, step: 5, alpha: 0.05,
+    base, head, scenarios: ['main-file-contention'], workers: [1], repeat: 5, maxRepeat: 5, looks: 1, alpha: 0.05,
     minEffect: EFFECTS,
     tolerances: Object.fromEntries(gateCounterNames.map((k) => [k, GATE_COUNTERS[k].tolerance])) as Record<GateCounter, Tolerance>,
     inconclusiveOk: false, run, outDir, command: 'test', ...overrides,
@@ -52,9 +51,10 @@ function gate(base: string, head: string, overrides: Partial<GateOptions> = {}):
 describe('gate (real processes)', () => {
   it('flags a 50% throughput slowdown (writes twice as long) as a regression, with its interval and p-value, and passes the same setting against itself', async () => {
     // Act
-    const slower = await gate(`${fixture('slow-writes')}:sleepMs=${SLOW_BASE}`, `${fixture('slow-writes')}:sleepMs=${2 * SLOW_BASE}`, { minEffect: SLOWDOWN_EFFECTS });
-    // A/A may take a second look (5 more pairs) if the first is inconclusive.
-    const same = await gate(`${fixture('slow-writes')}:sleepMs=100`, `${fixture('slow-writes')}:sleepMs=100`, { maxRepeat: 10 });
+    // 7 pairs: the paired test's smallest p, 1/2^7, × the 4 metrics of the Holm family is 0.031 ≤ α.
+    const slower = await gate(`${fixture('slow-writes')}:sleepMs=${SLOW_BASE}`, `${fixture('slow-writes')}:sleepMs=${2 * SLOW_BASE}`, { minEffect: SLOWDOWN_EFFECTS, repeat: 7, maxRepeat: 7 });
+    // A/A may take a second look (sized from its noise, up to 16 pairs) if the first is inconclusive: 8 pairs reach α ÷ 2 per look.
+    const same = await gate(`${fixture('slow-writes')}:sleepMs=100`, `${fixture('slow-writes')}:sleepMs=100`, { repeat: 8, maxRepeat: 16, looks: 2 });
 
     // Assert: the slowdown.
     expect(slower.controls.map((c) => [c.name, c.caught])).toEqual([['lost (no fault)', true], ['lost under a crash', true], ['duplicates', true], ['corruption', true]]);
@@ -63,11 +63,12 @@ describe('gate (real processes)', () => {
     expect(throughput.change).toBeLessThan(-0.25);
     expect(throughput.changeHi).toBeLessThan(0);
     expect({ outcome: slower.outcome, exitCode: slower.exitCode, reasons: slower.reasons }).toMatchObject({ outcome: 'regressed', exitCode: 1 });
-    expect(slower.reasons.join('\n')).toMatch(/REGRESSED: main-file-contention, 1 workers, 5 pairs: acked\/s .* \(ratio ×0\.\d+ \[×0\.\d+, ×0\.\d+\], −\d+%, one-sided p = [\d.e-]+, Holm-adjusted/);
+    expect(slower.reasons.join('\n')).toMatch(/REGRESSED: main-file-contention, 1 workers, 7 pairs: acked\/s .* \(ratio ×0\.\d+ \[×0\.\d+, ×0\.\d+\], −\d+%, one-sided p = [\d.e-]+, Holm-adjusted/);
     // Both sides ran with the same seed in each pair, in a seeded order.
     const seeds = (side: string) => slower.cells[0]!.samples.filter((s) => s.side === side).map((s) => s.seed);
-    expect(seeds('base')).toEqual([1, 2, 3, 4, 5]);
-    expect(seeds('head')).toEqual([1, 2, 3, 4, 5]);
+    expect(seeds('base')).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(seeds('head')).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(throughput.test).toBe('paired');
     // Assert: A/A.
     expect(same.cells[0]!.metrics.map((m) => m.answer)).not.toContain('regressed');
     expect({ outcome: same.outcome, exitCode: same.exitCode, reasons: same.reasons }).toMatchObject({ outcome: 'pass', exitCode: 0 });
@@ -83,7 +84,7 @@ describe('gate (real processes)', () => {
     expect(new Set([latencyOf(1), latencyOf(2), latencyOf(3)]).size).toBe(3);
 
     // Act
-    const result = await gate(`${fixture('drop-one')}:latency=0`, `${fixture('drop-one')}:latency=${latencyOf(2)}`, { repeat: 3, maxRepeat: 3, step: 3 });
+    const result = await gate(`${fixture('drop-one')}:latency=0`, `${fixture('drop-one')}:latency=${latencyOf(2)}`, { repeat: 3, maxRepeat: 3, looks: 1 });
 
     // Assert
     expect(result).toMatchObject({ outcome: 'correctness', exitCode: 1 });
@@ -93,7 +94,7 @@ describe('gate (real processes)', () => {
 
   it('fails with a distinct message when the checker is blind and the positive control goes uncaught', async () => {
     // Act
-    const result = await gate(`${fixture('slow-writes')}`, `${fixture('slow-writes')}`, { repeat: 1, maxRepeat: 1, step: 1, testOnlyBlindChecker: true });
+    const result = await gate(`${fixture('slow-writes')}`, `${fixture('slow-writes')}`, { repeat: 1, maxRepeat: 1, looks: 1, testOnlyBlindChecker: true });
 
     // Assert
     expect(result.controls.map((c) => [c.name, c.caught, c.found])).toEqual([['lost (no fault)', false, 0], ['lost under a crash', false, 0], ['duplicates', false, 0], ['corruption', false, 0]]);

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GateResult } from '../../harness/result/gate-result.js';
+import { GATE_DEFAULTS } from '../../harness/cli/commands/gate.js';
 import { processesMentioning } from '../support/processes.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -69,18 +70,14 @@ afterAll(() => {
 });
 
 /**
- * The gate as a user runs it, in the repository, from source. Sizes: 1 writer × 10 records; 6 pairs,
- * and one more look of 6 at a cell still inconclusive (α/2 per look: 6 pairs can still reach it when
- * up to two of the 36 base–head comparisons go the wrong way). Minimum effects sized to this test's
- * noise on the loaded machine, as in test/e2e-gate.test.ts: 25% for the rates (a doubled save halves
- * them), 100% for the p99 latencies (the slowest of 10 acks).
+ * The gate as a user runs it, in the repository, from source, at its defaults: no --min-effect, no
+ * --repeat, no --inconclusive-ok (4 workers × 20 records, main-file-contention; 8 pairs at the first
+ * look, then the cell sized from the noise those pairs measured, up to 80 pairs over 3 looks).
  */
 async function gate(name: string, refs: string[]): Promise<{ exitCode: number; stdout: string; stderr: string; result: GateResult; seconds: number }> {
   const json = join(repo, `${name}.json.out`);
   const started = Date.now();
-  const run = await execa(process.execPath, ['--import', tsx, join(root, 'harness/cli/main.ts'), 'gate', '--strategy', './plugin.js', ...refs,
-    '--workers', '1', '--records', '10', '--repeat', '6', '--max-repeat', '12',
-    '--min-effect', 'ackedPerSec=25%,parquetPerSec=25%,ackLatencyMsP99=100%,lockWaitMsP99=100%', '--out', outDir, '--json', json], { cwd: repo, reject: false });
+  const run = await execa(process.execPath, ['--import', tsx, join(root, 'harness/cli/main.ts'), 'gate', '--strategy', './plugin.js', ...refs, '--out', outDir, '--json', json], { cwd: repo, reject: false });
   return { exitCode: run.exitCode ?? -1, stdout: run.stdout, stderr: run.stderr, result: JSON.parse(readFileSync(json, 'utf8')) as GateResult, seconds: (Date.now() - started) / 1000 };
 }
 
@@ -103,18 +100,25 @@ describe('gate between two commits of a user\'s repository (real processes)', ()
     expect(slower.result.config.git!.head.dirty).toBeUndefined();
     expect(slower.result.controls.map((c) => c.caught)).toEqual([true, true, true, true]);
     expect({ exitCode: slower.exitCode, outcome: slower.result.outcome }, slower.stderr).toEqual({ exitCode: 1, outcome: 'regressed' });
-    expect(slower.stdout).toMatch(/REGRESSED: \.\/plugin\.js × main-file-contention, 1 workers, \d+ pairs: (acked\/s|durable in Parquet\/s|ack p99 ms) [\d.]+ → [\d.]+ \(ratio ×\d\.\d+ \[×\d\.\d+, ×\d\.\d+\]/);
+    expect(slower.result.config).toMatchObject({ repeat: 8, maxRepeat: GATE_DEFAULTS.maxPairs, looks: 3, minEffect: GATE_DEFAULTS.minEffect, inconclusiveOk: false });
+    expect(slower.stdout).toMatch(/REGRESSED: \.\/plugin\.js × main-file-contention, 4 workers, \d+ pairs: (acked\/s|durable in Parquet\/s|ack p99 ms) [\d.]+ → [\d.]+ \(ratio ×\d\.\d+ \[×\d\.\d+, ×\d\.\d+\]/);
+    // A halved rate: the paired interval of acked/s lies wholly beyond its 10% minimum effect.
+    const acked = slower.result.cells[0]!.metrics.find((m) => m.metric === 'ackedPerSec')!;
+    expect(acked).toMatchObject({ test: 'paired', scale: 'ratio', answer: 'regressed' });
+    expect(acked.changeHi).toBeLessThan(-0.1);
     // Each side ran its own commit's plugin, each from its own checkout.
     const strategies = (side: string) => new Set(slower.result.cells[0]!.samples.filter((s) => s.side === side).map((s) => s.strategy));
     expect([...strategies('base')]).toEqual([expect.stringMatching(/parquet-chaos-sides-.*\/base\/plugin\.js$/)]);
     expect([...strategies('head')]).toEqual([join(repo, 'plugin.js')]);
 
     // Assert: A/A, the same commit on both sides.
-    console.log(`A/A gate: exit ${same.exitCode}, ${same.seconds} s\n${same.result.reasons.join('\n')}`);
+    console.log(`A/A gate: exit ${same.exitCode}, ${same.seconds} s, ${same.result.cells[0]!.pairs} pairs\n${same.stderr.split('\n').filter((l) => l.startsWith('gate:')).join('\n')}\n${same.result.reasons.join('\n')}`);
     expect(same.result.cells[0]!.metrics.map((m) => m.answer)).not.toContain('regressed');
+    // It was sized from its own noise, and said so.
+    expect(same.stderr).toMatch(/gate: \.\/plugin\.js × main-file-contention, 4 workers: within-pair noise σ of log\(head ÷ base\): acked\/s [\d.]+/);
     expect({ exitCode: same.exitCode, outcome: same.result.outcome }, same.stdout).toEqual({ exitCode: 0, outcome: 'pass' });
     expect(worktrees()).toBe(1);
-  }, 1_200_000);
+  }, 2_700_000);
 
   it('fails a commit that acks every 10th record without saving it, naming the lost records and the replay in that commit', async () => {
     // Arrange
@@ -128,8 +132,9 @@ describe('gate between two commits of a user\'s repository (real processes)', ()
     expect({ exitCode: lossy.exitCode, outcome: lossy.result.outcome }, lossy.stderr).toEqual({ exitCode: 1, outcome: 'correctness' });
     const failures = lossy.result.cells[0]!.correctness;
     expect(failures.length).toBeGreaterThan(0);
-    expect(failures.every((f) => f.side === 'head' && f.problems.includes('1 lost'))).toBe(true);
-    expect(lossy.stdout).toMatch(new RegExp(`CORRECTNESS: head .*plugin\\.js × main-file-contention, 1 workers, repeat \\d \\(seed \\d\\): 1 lost\\. Replay: git -C ${repo} worktree add --detach \\S+ ${git('rev-parse', 'HEAD').slice(0, 12)} && cd \\S+ && npx parquet-chaos run --strategy \\./plugin\\.js`));
+    // 4 writers × 20 records, each acking its 10th and 20th unsaved: 8 lost in each head cell.
+    expect(failures.every((f) => f.side === 'head' && f.problems.includes('8 lost'))).toBe(true);
+    expect(lossy.stdout).toMatch(new RegExp(`CORRECTNESS: head .*plugin\\.js × main-file-contention, 4 workers, repeat \\d \\(seed \\d\\): \\d+ lost\\. Replay: git -C ${repo} worktree add --detach \\S+ ${git('rev-parse', 'HEAD').slice(0, 12)} && cd \\S+ && npx parquet-chaos run --strategy \\./plugin\\.js`));
     expect(worktrees()).toBe(1);
   }, 600_000);
 
@@ -138,7 +143,7 @@ describe('gate between two commits of a user\'s repository (real processes)', ()
     commit('none', 'the plugin again');
     commit('slow', 'slowed again');
     const child = execa(process.execPath, ['--import', tsx, join(root, 'harness/cli/main.ts'), 'gate', '--strategy', './plugin.js', '--base', 'HEAD~1', '--head', 'HEAD',
-      '--workers', '1', '--records', '10', '--repeat', '6', '--out', outDir], { cwd: repo, reject: false });
+      '--out', outDir], { cwd: repo, reject: false });
     let stderr = '';
     await new Promise<void>((started) => child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();

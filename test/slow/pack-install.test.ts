@@ -125,7 +125,7 @@ describe('installed from an npm pack tarball into another project (real processe
     await git('add', '-A');
     await git('-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '--quiet', '-m', 'my plugin');
     const between = await step('npx parquet-chaos gate --strategy (each side\'s own harness)', () => npx(['gate', '--strategy', './strategy.ts', '--base', 'HEAD',
-      '--workers', '1', '--records', '3', '--payload-bytes', '32', '--repeat', '5', '--max-repeat', '5', '--json', 'between.json']));
+      '--workers', '1', '--records', '3', '--payload-bytes', '32', '--repeat', '7', '--max-repeat', '7', '--json', 'between.json']));
 
     // Assert: both sides ran under the parquet-chaos of their lockfile (the project's own node_modules, the same lockfile), through its CLI.
     const result = JSON.parse(readFileSync(join(project, 'between.json'), 'utf8')) as GateResult;
@@ -136,7 +136,7 @@ describe('installed from an npm pack tarball into another project (real processe
       expect(result.config.git![side].harness!.bin).toMatch(new RegExp(`/parquet-chaos-sides-[^/]+/${side}/node_modules/parquet-chaos/bin/parquet-chaos\\.js$`));
       expect(result.cells[0]!.samples.filter((s) => s.side === side).every((s) => s.dir.startsWith(join(result.gateDir, side)))).toBe(true);
     }
-    expect(result.cells[0]!.samples.map((s) => s.valid)).toEqual(Array(10).fill(true));
+    expect(result.cells[0]!.samples.map((s) => s.valid)).toEqual(Array(14).fill(true));
     // A verdict, whichever (an A/A at the default minimum effects may be inconclusive): not bad usage, not an internal error.
     expect([0, 1, 3], `${between.stdout}\n${between.stderr}`).toContain(between.exitCode);
     console.log(`pack-install timings: ${timings.join(', ')}`);

@@ -88,17 +88,21 @@ describe('gate --shard i/n', () => {
   const minEffect = { ackedPerSec: 0.1, ackLatencyMsP99: 0.2, lockWaitMsP99: 0.2, parquetPerSec: 0.1 };
   const tolerances = { fsyncsPerRecord: { relative: 0.05, absolute: 0 }, bytesPerRecord: { relative: 0.05, absolute: 0 }, lockAcquisitionsPerRecord: { relative: 0.05, absolute: 0 }, filesLeft: { relative: 0, absolute: 0 } };
 
-  /** One shard's gate as `gate --shard i/n --json` writes it: 8 pairs a cell, the head's acked/s halved when `answer` is regressed. */
+  /**
+   * One shard's gate as `gate --shard i/n --json` writes it: 12 pairs a cell (the paired test's smallest
+   * p, 1/2^12, × the 24 hypotheses of 6 cells × 4 metrics reaches α ÷ 3), the head's acked/s halved
+   * when `answer` is regressed.
+   */
   function shardGate(index: number, count: number, answer: 'no change' | 'regressed', overrides: Partial<GateResult['config']> = {}): GateResult {
     const shardConfig = { ...config, ...overrides, shard: { index, count } };
     const cells = gateShardGrid(shardConfig).map((c) => {
-      const samples = Array.from({ length: 8 }, (_, i) => [sample(c, 'base', i + 1, 100 + i), sample(c, 'head', i + 1, (100 + i) * (answer === 'regressed' ? 0.5 : 1))]).flat();
-      return { ...c, pairs: 8, looks: 1, samples, correctness: [], metrics: [], counters: [], answer };
+      const samples = Array.from({ length: 12 }, (_, i) => [sample(c, 'base', i + 1, 100 + i), sample(c, 'head', i + 1, (100 + i) * (answer === 'regressed' ? 0.5 : 1))]).flat();
+      return { ...c, pairs: 12, looks: 1, samples, correctness: [], metrics: [], counters: [], answer };
     });
     return {
       schemaVersion: 1, kind: 'gate', tool: { name: 'parquet-chaos', version: '1.0.0', build: 'abc' }, command: `parquet-chaos gate --head realtime --base realtime --shard ${index}/${count} --json g${index}.json`,
       mode: 'a/b', startedAt: `2026-01-01T00:0${index}:00Z`, finishedAt: `2026-01-01T00:1${index}:00Z`, gateDir: `/runs/g${index}`, machine: {} as GateResult['machine'],
-      config: { base: 'realtime', head: 'realtime', repeat: 6, maxRepeat: 18, step: 6, alpha: 0.05, alphaPerLook: 0.05 / 3, minEffect, tolerances, inconclusiveOk: false, ...shardConfig },
+      config: { base: 'realtime', head: 'realtime', repeat: 6, maxRepeat: 18, looks: 3, alpha: 0.05, alphaPerLook: 0.05 / 3, minEffect, tolerances, inconclusiveOk: false, ...shardConfig },
       shard: { index, count, plannedCells: gateGrid(shardConfig).length },
       runs: [`/runs/g${index}/run`], controlsPlanned: index === 1 ? 1 : 0,
       controls: index === 1 ? [{ name: 'lost (no fault)', strategy: 'realtime:lock=none', scenario: 'main-file-contention', workers: 4, seed: 1, expects: ['lost'], found: 3, caught: true, dir: '', replay: '' }] : [],

@@ -162,13 +162,13 @@ const MIN_EFFECT = { ackedPerSec: 0.1, parquetPerSec: 0.1, ackLatencyMsP99: 0.2,
 
 export const gateResultArb: fc.Arbitrary<GateResult> = gateShape.chain((g) => fc.tuple(...g.cells.map((c) => fc.tuple(...Array.from({ length: c.pairs }, (_, i) => fc.tuple(sample('base', i + 1), sample('head', i + 1)))))).map((pairs): GateResult => {
   const samples = pairs.map((cell) => cell.flat());
-  const judged = judgeCells(samples, { alpha: 0.025, minEffect: MIN_EFFECT, tolerances: TOLERANCES, timing: g.timing });
+  const judged = judgeCells(samples, { alpha: 0.025, minEffect: MIN_EFFECT, tolerances: TOLERANCES, timing: g.timing, paired: true });
   return {
     schemaVersion: 1, kind: 'gate', tool: { name: 'parquet-chaos', version: '0.1.0', build: 'abcdef012345' }, command: g.command,
     mode: g.base === null ? 'head only' : 'a/b', startedAt: '2026-01-01T12:00:00.000Z', finishedAt: '2026-01-01T12:10:00.000Z', gateDir: g.gateDir,
     machine: fixtureResult().machine,
     config: {
-      base: g.base, head: g.head, scenarios: g.cells.map((c) => c.scenario), workers: g.cells.map((c) => c.workers), repeat: 5, maxRepeat: 15, step: 5,
+      base: g.base, head: g.head, scenarios: g.cells.map((c) => c.scenario), workers: g.cells.map((c) => c.workers), repeat: 5, maxRepeat: 15, looks: 3,
       alpha: 0.05, alphaPerLook: 0.05 / 3, minEffect: MIN_EFFECT, tolerances: TOLERANCES, inconclusiveOk: g.inconclusiveOk,
       run: fixtureResult().config,
     },

@@ -7,8 +7,7 @@ import { applyOptions, defaultRunConfig, RUN_FLAGS } from '../../orchestrate/run
 import { baselineOf, runGate } from '../../orchestrate/gate-run.js';
 import { readGateBaseline } from '../../result/read-json.js';
 import type { GateBaseline, GateConfig } from '../../result/gate-result.js';
-import { smallestOneSidedP } from '../../analyze/mann-whitney.js';
-import { fewestDecisivePairs, GATE_COUNTERS, gateCounterNames, gateMetricNames, type GateCounter, type GateMetric, type Tolerance } from '../../analyze/gate.js';
+import { describeSizing, fewestDecisivePairs, GATE_COUNTERS, smallestGateP, gateCounterNames, gateMetricNames, type GateCounter, type GateMetric, type Tolerance } from '../../analyze/gate.js';
 import { renderGateMarkdown, renderGateTable } from '../../../reports/gate.js';
 import { renderGateJunit } from '../../../reports/junit.js';
 import { createProgress } from '../progress.js';
@@ -26,9 +25,17 @@ import { paletteFor, runFlags, runOptions } from '../flags.js';
 export const GATE_DEFAULTS = {
   scenario: 'main-file-contention',
   workers: '4',
-  repeat: 6,
-  /** Looks at an inconclusive cell: --max-repeat defaults to --repeat × looks, adding --repeat pairs per look. */
+  /** Pairs at the first look (raised to the fewest with which the exact test can decide, when more cells need more). */
+  repeat: 8,
+  /** Looks a cell may take (α is divided by them): the first, then two more, spread up to the pairs its noise asks for. */
   looks: 3,
+  /**
+   * The most pairs a cell may reach: what keeps a gate's time bounded on a noisy machine. After its first
+   * look a cell is sized from its measured noise (analyze/sizing.ts) and stops there if that asks for fewer.
+   * 80: on this project's 2-core machine under a load of 20–37, the whole procedure caught a 20% drop in
+   * acked/s 86% of the time at 80 and 71% at 60 (calibrate-gate, docs/results/gate-calibration-loaded.json).
+   */
+  maxPairs: 80,
   alpha: 0.05,
   /**
    * Per metric, what matters to a user rather than what this machine's noise allows: 10% lower
@@ -49,7 +56,7 @@ const FLAGS = {
   scenario: { value: 'LIST', describe: 'scenarios, comma-separated', default: GATE_DEFAULTS.scenario },
   workers: { value: 'LIST', describe: 'worker counts, comma-separated', default: GATE_DEFAULTS.workers },
   repeat: { value: 'N', describe: 'pairs (base and head, same seed) to run first', default: String(GATE_DEFAULTS.repeat) },
-  'max-repeat': { value: 'M', describe: 'most pairs an inconclusive cell may reach', default: `--repeat × ${GATE_DEFAULTS.looks}` },
+  'max-repeat': { value: 'M', describe: 'most pairs a cell may reach: after its first look each cell is sized from its measured noise up to this (equal to --repeat: one look)', default: String(GATE_DEFAULTS.maxPairs) },
   alpha: { value: 'A', describe: 'chance of a false "regressed" the gate accepts', default: String(GATE_DEFAULTS.alpha) },
   'min-effect': { value: 'E', describe: `smallest change that counts: 10% for all, or metric=E,… (${gateMetricNames.join(', ')})`, default: gateMetricNames.map((m) => `${m}=${GATE_DEFAULTS.minEffect[m] * 100}%`).join(',') },
   'inconclusive-ok': { describe: 'exit 0 instead of 3 when still inconclusive at --max-repeat' },
@@ -84,26 +91,28 @@ export function parseMinEffect(raw: string | undefined): Record<GateMetric, numb
 
 /**
  * --repeat and --max-repeat, checked against what the exact test can decide: with too few pairs at the
- * first look, the smallest attainable p times the Holm family exceeds α per look and nothing could ever
- * be found regressed. A --repeat given (or a baseline's) is then refused; the default is raised, and
- * the gate says so.
+ * first look, the smallest attainable p (1 / 2^n paired, 1 / C(2n, n) against a baseline) times the
+ * Holm family exceeds α per look and nothing could ever be found regressed. A --repeat given (or a
+ * baseline's) is then refused; the default is raised, and the gate says so. The looks: one when
+ * --max-repeat equals --repeat, else GATE_DEFAULTS.looks.
  */
-export function sizePairs(raw: { repeat?: string; maxRepeat?: string }, alpha: number, familySize: number, fixed: number | undefined, io: Pick<Io, 'err'>): { repeat: number; maxRepeat: number } {
+export function sizePairs(raw: { repeat?: string; maxRepeat?: string }, alpha: number, familySize: number, fixed: number | undefined, paired: boolean, io: Pick<Io, 'err'>): { repeat: number; maxRepeat: number; looks: number } {
   const given = raw.repeat !== undefined || fixed !== undefined;
   let repeat = parseCount('--repeat', raw.repeat, fixed ?? GATE_DEFAULTS.repeat, 1, 1000);
-  const maxOf = (r: number) => parseCount('--max-repeat', raw.maxRepeat, r * GATE_DEFAULTS.looks, 1, 3000);
-  const looks = (r: number) => 1 + Math.ceil((maxOf(r) - r) / r);
-  const needed = (r: number) => fewestDecisivePairs(familySize, alpha / looks(r));
+  const maxOf = (r: number) => parseCount('--max-repeat', raw.maxRepeat, Math.max(r, GATE_DEFAULTS.maxPairs), 1, 3000);
+  const looks = (r: number) => (maxOf(r) <= r ? 1 : GATE_DEFAULTS.looks);
+  const needed = (r: number) => fewestDecisivePairs(familySize, alpha / looks(r), paired);
   if (repeat < needed(repeat)) {
     const n = needed(repeat);
-    const why = `with ${repeat} pairs the smallest one-sided p is 1/C(${2 * repeat}, ${repeat}) = ${smallestOneSidedP(repeat, repeat).toPrecision(2)}, × ${familySize} hypotheses (cells × metrics, Holm) > α per look = ${(alpha / looks(repeat)).toPrecision(2)}: no regression could ever be found`;
+    const smallest = paired ? `1/2^${repeat}` : `1/C(${2 * repeat}, ${repeat})`;
+    const why = `with ${repeat} pairs the smallest one-sided p is ${smallest} = ${smallestGateP(repeat, paired).toPrecision(2)}, × ${familySize} hypotheses (cells × metrics, Holm) > α per look = ${(alpha / looks(repeat)).toPrecision(2)}: no regression could ever be found`;
     if (given) throw badValue('E_BAD_OPTION', raw.repeat === undefined ? '--baseline' : '--repeat', String(repeat), `at least ${n} pairs (${why})`);
     while (repeat < needed(repeat)) repeat++;
     io.err(`gate: --repeat sized to ${repeat} (the default ${GATE_DEFAULTS.repeat} is too few: ${why})\n`);
   }
   const maxRepeat = maxOf(repeat);
   if (maxRepeat < repeat) throw badValue('E_BAD_OPTION', '--max-repeat', String(maxRepeat), `an integer >= --repeat (${repeat})`);
-  return { repeat, maxRepeat };
+  return { repeat, maxRepeat, looks: looks(repeat) };
 }
 
 /** Fails before anything runs when an output file could not be written afterwards. */
@@ -154,7 +163,8 @@ async function gate({ flags, argv }: CommandInput, io: Io): Promise<number> {
   if (shard && saveTo !== undefined) throw badValue('E_USAGE', '--save-baseline', saveTo, 'no --shard (a baseline holds every cell: save it from an unsharded gate)');
   if (shard && text('json') === undefined) throw badValue('E_USAGE', '--json', '', 'a file with --shard (merge joins the shards\' --json files into the verdict)');
   const alpha = text('alpha') === undefined ? GATE_DEFAULTS.alpha : parseFraction('--alpha', text('alpha')!, 0.5);
-  const { repeat, maxRepeat } = sizePairs({ repeat: text('repeat'), maxRepeat: text('max-repeat') }, alpha, (between?.length ?? 1) * scenarios.length * workers.length * gateMetricNames.length, baseline?.data.repeat, io);
+  // Sides run here are compared pair by pair (signed-rank); against a saved baseline, or to save one, as independent samples.
+  const { repeat, maxRepeat, looks } = sizePairs({ repeat: text('repeat'), maxRepeat: text('max-repeat') }, alpha, (between?.length ?? 1) * scenarios.length * workers.length * gateMetricNames.length, baseline?.data.repeat, base !== null, io);
   const minEffect = parseMinEffect(text('min-effect'));
 
   // Between commits: both sides checked out now (bad refs: exit 2), removed however the gate ends.
@@ -167,7 +177,7 @@ async function gate({ flags, argv }: CommandInput, io: Io): Promise<number> {
     if (sides.own) io.err(`gate: this repository is ${sides.own === 'dependency' ? 'a dependent of parquet-chaos (package-lock.json)' : 'parquet-chaos itself'}: each side runs its own commit's harness (the positive controls run under this one)\n`);
   }
   try {
-    return await gateBody(io, text, flags, argv, { base, head: head!, scenarios, workers, baseline, repeat, maxRepeat, alpha, minEffect, run, shard, saveTo, sides });
+    return await gateBody(io, text, flags, argv, { base, head: head!, scenarios, workers, baseline, repeat, maxRepeat, looks, alpha, minEffect, run, shard, saveTo, sides });
   } finally {
     sides?.dispose();
   }
@@ -181,6 +191,7 @@ interface Planned {
   baseline: { file: string; data: GateBaseline } | undefined;
   repeat: number;
   maxRepeat: number;
+  looks: number;
   alpha: number;
   minEffect: Record<GateMetric, number>;
   run: GateConfig['run'];
@@ -191,7 +202,7 @@ interface Planned {
 
 /** Runs the planned gate, writes its reports and returns its exit code. */
 async function gateBody(io: Io, text: (name: string) => string | undefined, flags: CommandInput['flags'], argv: string[], plan: Planned): Promise<number> {
-  const { base, head, scenarios, workers, baseline, repeat, maxRepeat, alpha, minEffect, run, shard, saveTo, sides } = plan;
+  const { base, head, scenarios, workers, baseline, repeat, maxRepeat, looks, alpha, minEffect, run, shard, saveTo, sides } = plan;
   const progress = createProgress(io.err, io.errIsTTY ?? io.isTTY, io.errColumns);
   try {
     return await interruptible(io, async (signal) => {
@@ -208,12 +219,14 @@ async function gateBody(io: Io, text: (name: string) => string | undefined, flag
         base, head, scenarios, workers, baseline,
         ...(sides ? { git: sides.comparison, specOf: sides.specOf } : {}),
         ...(ownHarness ? { ownHarness } : {}),
-        repeat, maxRepeat, step: repeat, alpha, minEffect,
+        repeat, maxRepeat, looks, alpha, minEffect,
         tolerances: Object.fromEntries(gateCounterNames.map((k) => [k, GATE_COUNTERS[k].tolerance])) as Record<GateCounter, Tolerance>,
         inconclusiveOk: flags['inconclusive-ok'] === true, run, shard,
         outDir: text('out') ?? 'runs', command: ['parquet-chaos', 'gate', ...argv].join(' '), signal,
         onCellStart: (i, total, strategy, scenario, cell) => progress.start(i, total, `${strategy} × ${scenario} · ${cell.workers} workers${cell.repeat === undefined ? ' (positive control)' : ` · pair ${cell.repeat}`}`),
         onCellDone: (cell) => progress.done(cell),
+        onSized: (cell, sizing) => io.err(`gate: ${cell.strategy === undefined ? '' : `${cell.strategy} × `}${cell.scenario}, ${cell.workers} workers: ${describeSizing(sizing, repeat)}; ` +
+          `pairs at each look: ${sizing.schedule.join(', ')} (more only while a metric is undecided)\n`),
       });
       progress.finish();
       if (text('json')) writeFileAtomic(text('json')!, `${JSON.stringify(result, null, 2)}\n`);
