@@ -155,6 +155,8 @@ class FactsCollector implements KeyedLedgerVisitor {
   fail(id: string): void {
     const slot = this.index.slotOf(id);
     this.fit();
+    // Grown here alone: most cells have no `fail` line, and a slot past its end was never told it failed.
+    this.failSegment = grown(this.failSegment, this.index.size, (n) => new Int32Array(n), this.index.expected);
     this.failSegment[slot] = this.segment;
   }
 
@@ -193,7 +195,6 @@ class FactsCollector implements KeyedLedgerVisitor {
     const expected = this.index.expected;
     this.attemptSegment = grown(this.attemptSegment, size, (n) => new Int32Array(n), expected);
     this.ackSegment = grown(this.ackSegment, size, (n) => new Int32Array(n), expected);
-    this.failSegment = grown(this.failSegment, size, (n) => new Int32Array(n), expected);
     this.attemptSegments = grown(this.attemptSegments, size, (n) => new Uint8Array(n), expected);
   }
 
@@ -398,7 +399,7 @@ export async function datasetOf(files: Iterable<DatasetFile>, generation?: Gener
 
 /** How the checker reads a cell's dataset. */
 export interface ReadOptions {
-  /** Threads to judge the Parquet files with (0: on the main thread); by default, from the dataset's size and the cores (threadsFor). */
+  /** Threads to judge the Parquet files with beside the main thread (0: on the main thread alone); by default, from the dataset's size and the cores (threadsFor). */
   threads?: number;
   /** Each thread's heap bounds; by default from the largest file (dataset-threads.ts heapLimits). */
   threadHeap?: ThreadHeap;
@@ -415,8 +416,9 @@ export const CHECK_TIME_LIMIT_MS = 600_000;
 
 /**
  * Starts reading the dataset of a cell's data/ folder on disk; `fold` then sums it into `index`. With
- * threads, they read files while the caller does other work (the ledgers) until it folds; without,
- * the fold reads one file at a time, so that memory holds one file, not the dataset.
+ * threads, they read files while the caller does other work (the ledgers), and the fold judges the
+ * files still queued beside them; without, the fold reads one file at a time, so that memory holds one
+ * file, not the dataset.
  */
 function startDataset(dataDir: string, generation: Generation | undefined, options: ReadOptions, deadline = Number.POSITIVE_INFINITY): DatasetReading {
   const files = listParquetFiles(dataDir).map((path) => {
@@ -440,7 +442,7 @@ function startDataset(dataDir: string, generation: Generation | undefined, optio
         timer = setTimeout(() => reject(new CheckTimeout()), Math.max(0, deadline - Date.now()));
       });
       try {
-        judged = await Promise.race([judging.judged, late]);
+        judged = await Promise.race([judging.finish(deadline), late]);
       } catch (error) {
         if (error instanceof CheckTimeout) throw error;
         // A thread that failed (out of its heap, say) leaves the files to this thread: how they are
