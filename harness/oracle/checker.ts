@@ -399,7 +399,7 @@ export async function datasetOf(files: Iterable<DatasetFile>, generation?: Gener
 
 /** How the checker reads a cell's dataset. */
 export interface ReadOptions {
-  /** Threads to judge the Parquet files with beside the main thread (0: on the main thread alone); by default, from the dataset's size and the cores (threadsFor). */
+  /** Threads to judge the Parquet files with (0: on the main thread); by default, from the dataset's size and the cores (threadsFor). */
   threads?: number;
   /** Each thread's heap bounds; by default from the largest file (dataset-threads.ts heapLimits). */
   threadHeap?: ThreadHeap;
@@ -416,9 +416,8 @@ export const CHECK_TIME_LIMIT_MS = 600_000;
 
 /**
  * Starts reading the dataset of a cell's data/ folder on disk; `fold` then sums it into `index`. With
- * threads, they read files while the caller does other work (the ledgers), and the fold judges the
- * files still queued beside them; without, the fold reads one file at a time, so that memory holds one
- * file, not the dataset.
+ * threads, they read files while the caller does other work (the ledgers) until it folds; without,
+ * the fold reads one file at a time, so that memory holds one file, not the dataset.
  */
 function startDataset(dataDir: string, generation: Generation | undefined, options: ReadOptions, deadline = Number.POSITIVE_INFINITY): DatasetReading {
   const files = listParquetFiles(dataDir).map((path) => {
@@ -442,7 +441,7 @@ function startDataset(dataDir: string, generation: Generation | undefined, optio
         timer = setTimeout(() => reject(new CheckTimeout()), Math.max(0, deadline - Date.now()));
       });
       try {
-        judged = await Promise.race([judging.finish(deadline), late]);
+        judged = await Promise.race([judging.judged, late]);
       } catch (error) {
         if (error instanceof CheckTimeout) throw error;
         // A thread that failed (out of its heap, say) leaves the files to this thread: how they are

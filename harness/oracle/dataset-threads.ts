@@ -1,9 +1,8 @@
 /**
- * Reading a cell's dataset on every core: threads (node:worker_threads) read and judge its Parquet
- * files while the main thread reads the ledgers, and the main thread then judges files with them.
- * Each takes the next file from a counter they share, so a slow file holds up no one. Results come back
- * in any order and are handed over in file order, so that ids get the slots and the evidence the order
- * of a sequential read.
+ * Reading a cell's dataset on every core: a few threads (node:worker_threads) read and judge its
+ * Parquet files while the main thread reads the ledgers. Each takes the next file from a counter they
+ * share, so a slow file holds up no one. Results come back in any order and are handed over in file
+ * order, so that ids get the slots and the evidence the order of a sequential read.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { nodeEntry } from '../sdk/node-entry.js';
-import { CheckTimeout, judgeFile, readDatasetFile, type Generation, type JudgedFile } from './dataset-file.js';
+import type { Generation, JudgedFile } from './dataset-file.js';
 import type { FileQueue } from './dataset-thread.js';
 
 /** More threads than this would cost more memory (a heap each) than the checker has to spare. */
@@ -22,10 +21,10 @@ const THREADED_BYTES = 4 << 20;
 const MIB = 1 << 20;
 
 /**
- * How many threads to judge files of these sizes with beside the main thread: a core each but the main
- * thread's, which reads the ledgers meanwhile and then judges files too; 0 (the main thread alone) for
- * a small dataset or a single core. On two cores, two threads with heaps small enough for the memory
- * goal used ~60% more CPU than one thread with room for a file's rows beside the main thread (bench).
+ * How many threads to judge files of these sizes with: a core each but the main thread's, which reads
+ * the ledgers meanwhile; 0 (the main thread alone) for a small dataset or a single core. A thread more
+ * than the cores costs more than it gives: on two cores, two threads of a heap each within the memory
+ * goal used ~50% more CPU than one with room for a file's rows (README, bench), for no shorter check.
  */
 export function threadsFor(fileBytes: readonly number[], cores = availableParallelism()): number {
   const total = fileBytes.reduce((sum, n) => sum + n, 0);
@@ -70,22 +69,14 @@ function startThread(options: WorkerOptions): Worker {
   return new Worker(`import(${JSON.stringify(tsxEsmApi())}).then((tsx) => tsx.register()).then(() => import(${JSON.stringify(pathToFileURL(entry).href)}))`, { ...options, eval: true });
 }
 
-/** Files being judged in threads. */
-export interface FilesJudging {
-  /** Every file's result in file order, judged by the threads alone; fails with the first thread's error (the others are then stopped). */
-  judged: Promise<JudgedFile[]>;
-  /** Judges the files still queued on the calling thread too, then gives every file's result in file order (or `judged`'s error). */
-  finish(deadline?: number): Promise<JudgedFile[]>;
-  /** Ends the threads. */
-  stop(): void;
-}
-
-/** Starts `threads` threads judging `files`, each within `heap`. */
+/**
+ * Starts `threads` threads judging `files`, each within `heap`: `judged` gives every file's result in
+ * file order, or fails with the first thread's error (the others are then stopped); `stop` ends them all.
+ */
 export function judgeFilesInThreads(
   files: { name: string; path: string; bytes: number; regular?: boolean }[], generation: Generation | undefined, threads: number, heap = heapLimits(files),
-): FilesJudging {
+): { judged: Promise<JudgedFile[]>; stop(): void } {
   const queue: FileQueue = { files: files.map(({ name, path, regular }) => ({ name, path, regular: regular ?? true })), next: new SharedArrayBuffer(4) };
-  const counter = new Int32Array(queue.next);
   const results: JudgedFile[] = new Array(files.length);
   const workers: Worker[] = [];
   const stop = () => {
@@ -110,14 +101,5 @@ export function judgeFilesInThreads(
       });
     }
   });
-  const finish = async (deadline = Number.POSITIVE_INFINITY) => {
-    // The queue the threads take from: each file is judged once, by whichever thread takes it first.
-    for (let i = Atomics.add(counter, 0, 1); i < queue.files.length; i = Atomics.add(counter, 0, 1)) {
-      if (Date.now() >= deadline) throw new CheckTimeout();
-      const { name, path, regular } = queue.files[i]!;
-      results[i] = await judgeFile({ name, bytes: readDatasetFile(path, regular) }, generation, deadline);
-    }
-    return judged;
-  };
-  return { judged, finish, stop };
+  return { judged, stop };
 }
