@@ -149,30 +149,33 @@ const SUITE_BYTES = SUITES.map(ascii);
 const TRUE_BYTES = ascii('true');
 const FALSE_BYTES = ascii('false');
 
-/** checksumDigest's content, written as bytes (grown for a long payload); `at` is where the next byte goes. */
+/** checksumDigest's content, written as bytes (grown for a long payload). */
 let content = new Uint8Array(256);
-let at = 0;
 
-function put(bytes: Uint8Array): void {
-  for (let i = 0; i < bytes.length; i++) content[at++] = bytes[i]!;
+/** The writers of that content: each writes at `at` and returns where its bytes end (locals, not module variables, in the loops). */
+function putBytes(into: Uint8Array, at: number, bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; i++) into[at++] = bytes[i]!;
+  return at;
 }
 
-function putText(text: string): void {
-  for (let i = 0; i < text.length; i++) content[at++] = text.charCodeAt(i);
+function putText(into: Uint8Array, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) into[at++] = text.charCodeAt(i);
+  return at;
 }
 
 /** A non-negative integer's decimal digits, as String() writes them. */
-function putDigits(n: number): void {
+function putDigits(into: Uint8Array, at: number, n: number): number {
   const start = at;
   do {
-    content[at++] = 0x30 + (n % 10);
+    into[at++] = 0x30 + (n % 10);
     n = Math.floor(n / 10);
   } while (n > 0);
   for (let i = start, j = at - 1; i < j; i++, j--) {
-    const digit = content[i]!;
-    content[i] = content[j]!;
-    content[j] = digit;
+    const digit = into[i]!;
+    into[i] = into[j]!;
+    into[j] = digit;
   }
+  return at;
 }
 
 /**
@@ -229,32 +232,32 @@ export function isGeneratedBytes(row: RecordBytes, seed: number, worker: number,
   if (row.score !== millionths / 1e6 || row.latency_ms !== 50 + rng.int(5000) || row.ok !== (rng.next() < 0.8)) return false;
   // The content checksumDigest hashes, as bytes: the id's own, checked to be recordId(worker, seq) as it is written.
   if (content.length < payloadBytes + 256) content = new Uint8Array(2 * (payloadBytes + 256));
-  at = 0;
-  content[at++] = 0x77;
-  putDigits(worker);
-  content[at++] = 0x2d;
-  putDigits(seq);
+  const into = content;
+  into[0] = 0x77;
+  let at = putDigits(into, 1, worker);
+  into[at++] = 0x2d;
+  at = putDigits(into, at, seq);
   if (id.length !== at) return false;
-  for (let i = 0; i < at; i++) if (id[i] !== content[i]) return false;
-  content[at++] = 1;
-  putDigits(worker);
-  content[at++] = 1;
-  putDigits(seq);
-  content[at++] = 1;
-  put(model);
-  content[at++] = 1;
-  put(test_name);
-  content[at++] = 1;
-  at = writeMillionths(millionths, content, at);
-  content[at++] = 1;
-  putDigits(row.latency_ms as number);
-  content[at++] = 1;
-  put(row.ok ? TRUE_BYTES : FALSE_BYTES);
-  content[at++] = 1;
-  put(payload);
-  content[at++] = 1;
-  putText(created_at.toString());
-  const digest = hash('sha256', content.subarray(0, at), 'hex');
+  for (let i = 0; i < at; i++) if (id[i] !== into[i]) return false;
+  into[at++] = 1;
+  at = putDigits(into, at, worker);
+  into[at++] = 1;
+  at = putDigits(into, at, seq);
+  into[at++] = 1;
+  at = putBytes(into, at, model);
+  into[at++] = 1;
+  at = putBytes(into, at, test_name);
+  into[at++] = 1;
+  at = writeMillionths(millionths, into, at);
+  into[at++] = 1;
+  at = putDigits(into, at, row.latency_ms as number);
+  into[at++] = 1;
+  at = putBytes(into, at, row.ok ? TRUE_BYTES : FALSE_BYTES);
+  into[at++] = 1;
+  at = putBytes(into, at, payload);
+  into[at++] = 1;
+  at = putText(into, at, created_at.toString());
+  const digest = hash('sha256', into.subarray(0, at), 'hex');
   for (let i = 0; i < CHECKSUM_LENGTH; i++) if (checksum[i] !== digest.charCodeAt(i)) return false;
   return true;
 }
