@@ -10,7 +10,7 @@ import { judgeFile } from '../harness/oracle/dataset-file.js';
 import { canonicalKey, canonicalKeyInBytes, IdCounts, IdIndex, MAX_SEQ } from '../harness/oracle/id-table.js';
 import { ledgerEntry, parseLedger, readLedgers, schemaEntry, visitLedgerFile, visitLedgerText, type LedgerVisitor } from '../harness/oracle/ledger.js';
 import { hyparquetCodec } from '../harness/sdk/codec/hyparquet.js';
-import { makeRecord, RECORD_COLUMNS, recordChecksum, type TestRecord } from '../harness/sdk/records.js';
+import { hasValidChecksum, isGeneratedBytes, makeRecord, matchesGenerated, RECORD_COLUMNS, recordChecksum, writeMillionths, type RecordBytes, type TestRecord } from '../harness/sdk/records.js';
 import { referenceCounts, referenceFacts } from './support/reference-checker.js';
 
 const claims = { noLostAcked: true, noDuplicates: true, noCorruption: true };
@@ -113,6 +113,45 @@ describe('record checksum', () => {
       const fields = [record.id, record.worker, record.seq, record.model, record.test_name, record.score, record.latency_ms, record.ok, record.payload, record.created_at];
       expect(recordChecksum(record)).toBe(createHash('sha256').update(fields.join('\u0001')).digest('hex').slice(0, 16));
     }), { numRuns: 100 });
+  });
+});
+
+describe('rows judged on their bytes', () => {
+  it('write every generated score as String() does', () => {
+    const into = new Uint8Array(16);
+    const wrong: number[] = [];
+    for (let k = 0; k <= 1e6; k++) {
+      const text = Buffer.from(into.buffer, 0, writeMillionths(k, into, 0)).toString('latin1');
+      if (text !== String(k / 1e6)) wrong.push(k);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('are true exactly when the decoded row matches its generated one and its checksum, and for every generated row', () => {
+    const utf8 = (value: unknown) => (typeof value === 'string' ? new TextEncoder().encode(value) : value);
+    const change = fc.record({
+      column: fc.constantFrom(...RECORD_COLUMNS),
+      value: fc.oneof(fc.constantFrom('w1-2', 'w01-2', 'arith_001', '', 'DeepSeek-V3-0324', '\uFEFF', 'é', null, 3n), fc.string({ maxLength: 30 }), fc.integer({ min: -5, max: 6000 }), fc.double(), fc.boolean()),
+      mode: fc.constantFrom('set', 'append', 'reseal'),
+    });
+    fc.assert(fc.property(fc.nat({ max: 70_000 }), fc.nat({ max: 2_000_000 }), fc.nat({ max: 40 }), fc.option(change), (worker, seq, payloadBytes, changed) => {
+      // Arrange: a generated row, maybe with one field replaced or extended (its checksum maybe made afresh).
+      const row = makeRecord(5, worker, seq, payloadBytes, 1_700_000_000_000_000n + BigInt(seq)) as unknown as Record<string, unknown>;
+      if (changed) {
+        row[changed.column] = changed.mode === 'append' ? `${String(row[changed.column])}${String(changed.value)}` : changed.value;
+        if (changed.mode === 'reseal' && typeof row.created_at === 'bigint') row.checksum = recordChecksum(row as unknown as TestRecord);
+      }
+      const bytes = Object.fromEntries(Object.entries(row).map(([column, value]) => [column, utf8(value)])) as unknown as RecordBytes;
+      const record = row as unknown as TestRecord;
+
+      // Act
+      const generated = isGeneratedBytes(bytes, 5, worker, seq, payloadBytes);
+
+      // Assert
+      const decodedTruth = typeof record.created_at === 'bigint' && record.id === `w${worker}-${seq}` && matchesGenerated(record, 5, worker, seq, payloadBytes) && hasValidChecksum(record);
+      expect(generated).toBe(decodedTruth);
+      if (!changed) expect(generated).toBe(true);
+    }), { numRuns: 2000 });
   });
 });
 

@@ -98,9 +98,10 @@ describe('the checker with reading threads', () => {
     }), { numRuns: 3, seed: 24 });
   });
 
-  it('uses a thread a core, at most 4 and at most a file each, none for a small dataset or a single core', () => {
+  it('uses a thread a core but the main thread\'s, at most 4 and at most a file each, none for a small dataset or a single core', () => {
     const mib = 1 << 20;
-    expect(threadsFor([3 * mib, 3 * mib], 2)).toBe(2);
+    expect(threadsFor([3 * mib, 3 * mib], 2)).toBe(1);
+    expect(threadsFor([3 * mib, 3 * mib], 3)).toBe(2);
     expect(threadsFor(Array(100).fill(mib), 8)).toBe(4);
     expect(threadsFor([64 * mib], 2)).toBe(1);
     expect(threadsFor([3 * mib, 3 * mib], 1)).toBe(0);

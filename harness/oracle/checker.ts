@@ -167,6 +167,8 @@ class FactsCollector implements KeyedLedgerVisitor {
   fail(id: string): void {
     const slot = this.index.slotOf(id);
     this.fit();
+    // Grown here alone: most cells have no `fail` line, and a slot past its end was never told it failed.
+    this.failSegment = grown(this.failSegment, this.index.size, (n) => new Int32Array(n), this.index.expected);
     this.failSegment[slot] = this.segment;
   }
 
@@ -205,7 +207,6 @@ class FactsCollector implements KeyedLedgerVisitor {
     const expected = this.index.expected;
     this.attemptSegment = grown(this.attemptSegment, size, (n) => new Int32Array(n), expected);
     this.ackSegment = grown(this.ackSegment, size, (n) => new Int32Array(n), expected);
-    this.failSegment = grown(this.failSegment, size, (n) => new Int32Array(n), expected);
     this.attemptSegments = grown(this.attemptSegments, size, (n) => new Uint8Array(n), expected);
   }
 

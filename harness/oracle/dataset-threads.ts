@@ -20,11 +20,16 @@ const MAX_THREADS = 4;
 const THREADED_BYTES = 4 << 20;
 const MIB = 1 << 20;
 
-/** How many threads to judge files of these sizes with: 0 (the main thread alone) for a small dataset or a single core. */
+/**
+ * How many threads to judge files of these sizes with: a core each but the main thread's, which reads
+ * the ledgers meanwhile; 0 (the main thread alone) for a small dataset or a single core. A thread more
+ * than the cores costs more than it gives: on two cores, two threads of a heap each within the memory
+ * goal used ~50% more CPU than one with room for a file's rows (README, bench), for no shorter check.
+ */
 export function threadsFor(fileBytes: readonly number[], cores = availableParallelism()): number {
   const total = fileBytes.reduce((sum, n) => sum + n, 0);
   if (total < THREADED_BYTES || cores < 2) return 0;
-  return Math.min(MAX_THREADS, cores, fileBytes.length);
+  return Math.min(MAX_THREADS, cores - 1, fileBytes.length);
 }
 
 /** A thread's heap bounds, in MiB. */
@@ -34,15 +39,17 @@ export interface ThreadHeap {
 }
 
 /**
- * A thread's heap limits. Judging allocates fast and keeps little (one file's rows), and V8 grows an
- * idle heap's generations long before it collects: bounded, the threads keep the process within the
- * checker's memory goal (< 200 MiB on a million records). The old generation's bound grows with the
- * largest file, which a thread holds decoded at once; a thread that still runs out fails its files
- * over to the main thread (see checker.ts).
+ * A thread's heap limits. Judging allocates fast and keeps one file's rows, and V8 grows an idle heap's
+ * generations long before it collects: bounded, the threads keep the process within the checker's
+ * memory goal (< 200 MiB on a million records). The young generation holds a file's decoded rows
+ * (a value object each, ~5 MiB for 10,000 records): in 4 MiB they were all copied to the old one and
+ * collected there, file after file, which cost a third of the thread's time. The old generation's bound
+ * grows with the largest file, which a thread holds decoded at once; a thread that still runs out
+ * fails its files over to the main thread (see checker.ts).
  */
 function heapLimits(files: { bytes: number }[]): ThreadHeap {
   const largest = Math.max(0, ...files.map((file) => file.bytes));
-  return { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 + 8 * Math.ceil(largest / MIB) };
+  return { maxYoungGenerationSizeMb: 32, maxOldGenerationSizeMb: 64 + 8 * Math.ceil(largest / MIB) };
 }
 
 /** tsx's ESM API module (its package's own export), resolved from the harness. */

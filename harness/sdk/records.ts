@@ -128,6 +128,140 @@ function isTestName(name: unknown, suite: string, number: number): boolean {
   return name.charCodeAt(at) === 0x30 + Math.floor(number / 100) && name.charCodeAt(at + 1) === 0x30 + (Math.floor(number / 10) % 10) && name.charCodeAt(at + 2) === 0x30 + (number % 10);
 }
 
+/** A row as the checker reads it: the string fields as their UTF-8 bytes, the others as read (of any type). */
+export interface RecordBytes {
+  id: unknown;
+  worker: unknown;
+  seq: unknown;
+  model: unknown;
+  test_name: unknown;
+  score: unknown;
+  latency_ms: unknown;
+  ok: unknown;
+  payload: unknown;
+  created_at: unknown;
+  checksum: unknown;
+}
+
+const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+const MODEL_BYTES = MODELS.map(ascii);
+const SUITE_BYTES = SUITES.map(ascii);
+const TRUE_BYTES = ascii('true');
+const FALSE_BYTES = ascii('false');
+
+/** checksumDigest's content, written as bytes (grown for a long payload). */
+let content = new Uint8Array(256);
+
+/** The writers of that content: each writes at `at` and returns where its bytes end (locals, not module variables, in the loops). */
+function putBytes(into: Uint8Array, at: number, bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; i++) into[at++] = bytes[i]!;
+  return at;
+}
+
+function putText(into: Uint8Array, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) into[at++] = text.charCodeAt(i);
+  return at;
+}
+
+/** A non-negative integer's decimal digits, as String() writes them. */
+function putDigits(into: Uint8Array, at: number, n: number): number {
+  const start = at;
+  do {
+    into[at++] = 0x30 + (n % 10);
+    n = Math.floor(n / 10);
+  } while (n > 0);
+  for (let i = start, j = at - 1; i < j; i++, j--) {
+    const digit = into[i]!;
+    into[i] = into[j]!;
+    into[j] = digit;
+  }
+  return at;
+}
+
+/**
+ * Writes String(k / 1e6) for an integer 0 ≤ k ≤ 1e6 (a generated score: Math.round(x * 1e6) / 1e6)
+ * into `into` at `at`, without formatting a number (String() of a double cost the checker more than
+ * the rest of a row's comparison); returns where the text ends. Such a quotient's shortest round-trip
+ * text is k's digits after `0.` with trailing zeros dropped (every k is checked against String()).
+ */
+export function writeMillionths(k: number, into: Uint8Array, at: number): number {
+  if (k === 1e6) {
+    into[at] = 0x31;
+    return at + 1;
+  }
+  into[at++] = 0x30;
+  if (k === 0) return at;
+  into[at++] = 0x2e;
+  let digits = 6;
+  for (; k % 10 === 0; digits--) k /= 10;
+  for (let d = digits - 1; d >= 0; d--, k = Math.floor(k / 10)) into[at + d] = 0x30 + (k % 10);
+  return at + digits;
+}
+
+/** True when `bytes` holds `expected`'s bytes exactly. */
+function sameBytes(bytes: Uint8Array, expected: Uint8Array): boolean {
+  if (bytes.length !== expected.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== expected[i]) return false;
+  return true;
+}
+
+/**
+ * True when `row`, its strings read as UTF-8 bytes, is exactly the row makeRecord(seed, worker, seq,
+ * payloadBytes, row.created_at) generates, checksum included: what matchesGenerated and
+ * hasValidChecksum say of it decoded, said of its bytes, with no string made. Every field it compares
+ * is ASCII, so its bytes are its characters. False only means "not shown true here": the checker then
+ * judges the row decoded.
+ */
+export function isGeneratedBytes(row: RecordBytes, seed: number, worker: number, seq: number, payloadBytes: number): boolean {
+  const { id, model, test_name, payload, checksum, created_at } = row;
+  if (row.worker !== worker || row.seq !== seq || typeof created_at !== 'bigint') return false;
+  if (!(id instanceof Uint8Array && model instanceof Uint8Array && test_name instanceof Uint8Array && payload instanceof Uint8Array && checksum instanceof Uint8Array)) return false;
+  if (payload.length !== payloadBytes || checksum.length !== CHECKSUM_LENGTH) return false;
+  const rng = recordRandom(seed, worker, seq);
+  for (let done = 0; done < payloadBytes; done += PAYLOAD_PIECE) {
+    const piece = drawPayloadPiece(rng, payloadBytes - done);
+    for (let i = 0; i < piece; i++) if (payload[done + i] !== pieceCodes[i]) return false;
+  }
+  if (!sameBytes(model, MODEL_BYTES[rng.int(MODELS.length)]!)) return false;
+  const suite = SUITE_BYTES[rng.int(SUITES.length)]!;
+  const number = rng.int(1000);
+  if (test_name.length !== suite.length + 4 || test_name[suite.length] !== 0x5f) return false;
+  for (let i = 0; i < suite.length; i++) if (test_name[i] !== suite[i]) return false;
+  if (test_name[suite.length + 1] !== 0x30 + Math.floor(number / 100) || test_name[suite.length + 2] !== 0x30 + (Math.floor(number / 10) % 10) || test_name[suite.length + 3] !== 0x30 + (number % 10)) return false;
+  const millionths = Math.round(rng.next() * 1e6);
+  if (row.score !== millionths / 1e6 || row.latency_ms !== 50 + rng.int(5000) || row.ok !== (rng.next() < 0.8)) return false;
+  // The content checksumDigest hashes, as bytes: the id's own, checked to be recordId(worker, seq) as it is written.
+  if (content.length < payloadBytes + 256) content = new Uint8Array(2 * (payloadBytes + 256));
+  const into = content;
+  into[0] = 0x77;
+  let at = putDigits(into, 1, worker);
+  into[at++] = 0x2d;
+  at = putDigits(into, at, seq);
+  if (id.length !== at) return false;
+  for (let i = 0; i < at; i++) if (id[i] !== into[i]) return false;
+  into[at++] = 1;
+  at = putDigits(into, at, worker);
+  into[at++] = 1;
+  at = putDigits(into, at, seq);
+  into[at++] = 1;
+  at = putBytes(into, at, model);
+  into[at++] = 1;
+  at = putBytes(into, at, test_name);
+  into[at++] = 1;
+  at = writeMillionths(millionths, into, at);
+  into[at++] = 1;
+  at = putDigits(into, at, row.latency_ms as number);
+  into[at++] = 1;
+  at = putBytes(into, at, row.ok ? TRUE_BYTES : FALSE_BYTES);
+  into[at++] = 1;
+  at = putBytes(into, at, payload);
+  into[at++] = 1;
+  at = putText(into, at, created_at.toString());
+  const digest = hash('sha256', into.subarray(0, at), 'hex');
+  for (let i = 0; i < CHECKSUM_LENGTH; i++) if (checksum[i] !== digest.charCodeAt(i)) return false;
+  return true;
+}
+
 /** Logical size of a record: what a perfect writer would have to store (used for write amplification). */
 export function logicalBytes(record: TestRecord): number {
   return Buffer.byteLength(record.id) + Buffer.byteLength(record.model) + Buffer.byteLength(record.test_name)

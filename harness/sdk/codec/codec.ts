@@ -14,10 +14,16 @@ export const CODEC_NAMES = ['hyparquet', 'parquetjs-lite'] as const;
 
 export type CodecName = (typeof CODEC_NAMES)[number];
 
-/** Records as columns: one array per column, in row order, `rows` long. The checker reads files so, without an object per row. */
+/** A column's values: a string field's may be its UTF-8 bytes, as read (recordAt decodes them). */
+export type ColumnValue<K extends RecordColumn> = TestRecord[K] extends string ? string | Uint8Array : TestRecord[K];
+
+/**
+ * Records as columns: one array per column, in row order, `rows` long. The checker reads files so,
+ * without an object per row, and compares the string fields as their bytes (no string made a value).
+ */
 export interface RecordColumns {
   rows: number;
-  columns: { readonly [K in RecordColumn]: ArrayLike<TestRecord[K]> };
+  columns: { readonly [K in RecordColumn]: ArrayLike<ColumnValue<K>> };
   /** Rows the file's footer declares that no column holds (absent: none). */
   missingRows?: number;
 }
@@ -28,19 +34,26 @@ export function columnsOf(records: readonly TestRecord[]): RecordColumns {
   return { rows: records.length, columns: columns as unknown as RecordColumns['columns'] };
 }
 
-/** Row `i` of `table`, written into `into` (a scratch record reused row after row, or a fresh one). */
+const utf8 = new TextDecoder();
+
+/** A string field's value: its bytes decoded as the reader decodes strings (a TextDecoder's defaults), or the value as it is. */
+function text<T>(value: T | Uint8Array): T | string {
+  return value instanceof Uint8Array ? utf8.decode(value) : value;
+}
+
+/** Row `i` of `table`, written into `into` (a scratch record reused row after row, or a fresh one); string fields read as bytes are decoded. */
 export function recordAt(table: RecordColumns, i: number, into = {} as TestRecord): TestRecord {
   const c = table.columns;
-  into.id = c.id[i]!;
+  into.id = text(c.id[i]!) as string;
   into.worker = c.worker[i]!;
   into.seq = c.seq[i]!;
-  into.model = c.model[i]!;
-  into.test_name = c.test_name[i]!;
+  into.model = text(c.model[i]!) as string;
+  into.test_name = text(c.test_name[i]!) as string;
   into.score = c.score[i]!;
   into.latency_ms = c.latency_ms[i]!;
   into.ok = c.ok[i]!;
-  into.payload = c.payload[i]!;
+  into.payload = text(c.payload[i]!) as string;
   into.created_at = c.created_at[i]!;
-  into.checksum = c.checksum[i]!;
+  into.checksum = text(c.checksum[i]!) as string;
   return into;
 }
