@@ -23,8 +23,9 @@ const MIB = 1 << 20;
 /**
  * How many threads to judge files of these sizes with: a core each but the main thread's, which reads
  * the ledgers meanwhile; 0 (the main thread alone) for a small dataset or a single core. A thread more
- * than the cores costs more than it gives: on two cores, two threads of a heap each within the memory
- * goal used ~50% more CPU than one with room for a file's rows (README, bench), for no shorter check.
+ * than the cores costs more than it gives: on two cores, two threads of a small heap each (within the
+ * memory goal) used more CPU than one with room for a file's rows, for no shorter check — measured on
+ * a loaded machine (load 18–60), where extra threads cost CPU of their own, so partly GC, partly load.
  */
 export function threadsFor(fileBytes: readonly number[], cores = availableParallelism()): number {
   const total = fileBytes.reduce((sum, n) => sum + n, 0);
