@@ -15,16 +15,17 @@ const alive = (pid: number) => {
 
 /**
  * The middle process plays the orchestrator: it starts the watchdog, lists a role with it, hands the
- * write end of the watchdog's stdin to a long-lived holder (so stdin never ends), then SIGKILLs itself.
+ * write end of the watchdog's stdin to a long-lived holder (so stdin never ends), then SIGKILLs itself 100 ms later
+ * — on a busy machine possibly before the watchdog (a tsx start) has run a line of its own.
  */
 const orchestrator = `
 const { spawn } = require('node:child_process');
 const [watchdogMain, rolePid] = process.argv.slice(1);
-const watchdog = spawn(process.execPath, ['--import', 'tsx', watchdogMain], { stdio: ['pipe', 'ignore', 'ignore'] });
+const watchdog = spawn(process.execPath, ['--import', 'tsx', watchdogMain, String(process.pid)], { stdio: ['pipe', 'ignore', 'ignore'] });
 const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: ['ignore', watchdog.stdin, 'ignore'], detached: true });
 watchdog.stdin.write('+' + rolePid + '\\n');
 console.log(JSON.stringify({ watchdog: watchdog.pid, holder: holder.pid }));
-setTimeout(() => process.kill(process.pid, 'SIGKILL'), 1500);
+setTimeout(() => process.kill(process.pid, 'SIGKILL'), 100);
 `;
 
 describe('the watchdog', () => {

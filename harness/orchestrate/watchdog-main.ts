@@ -47,8 +47,10 @@ function killRoles(): never {
 
 process.stdin.on('end', killRoles);
 // Also when the orchestrator is gone but stdin stays open (another process still holds the pipe's
-// write end): the watchdog is re-parented, so a changed parent pid means the orchestrator died.
-const parent = process.ppid;
+// write end): the watchdog is re-parented, so a parent other than the orchestrator means it died. The
+// orchestrator names its pid (argv): a watchdog that starts late on a busy machine, after the
+// orchestrator died, is already re-parented and would otherwise take the new parent for its own.
+const parent = Number(process.argv[2] ?? process.ppid);
 setInterval(() => {
   if (process.ppid !== parent) killRoles();
 }, 1000).unref();

@@ -11,7 +11,7 @@ let watchdog: ChildProcess | undefined;
 
 function start(): ChildProcess {
   const { entry, execArgv } = nodeEntry(import.meta.url, 'watchdog-main');
-  const child = spawn(process.execPath, [...execArgv, entry], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const child = spawn(process.execPath, [...execArgv, entry, String(process.pid)], { stdio: ['pipe', 'ignore', 'ignore'] });
   // Neither the process nor its pipe may keep the orchestrator alive.
   child.unref();
   (child.stdin as unknown as { unref(): void }).unref();
