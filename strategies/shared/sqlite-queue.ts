@@ -38,8 +38,6 @@ export async function openSqliteQueue(ctx: StrategyContext, options: QueueBacken
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.exec(SCHEMA);
-  // From here on we wait for the write lock ourselves (see writeTransaction).
-  db.pragma('busy_timeout = 0');
 
   const insert = db.prepare('INSERT OR IGNORE INTO queue (id, record) VALUES (?, ?)');
   const openBatch = db.prepare('SELECT batch_no FROM batches WHERE done = 0 ORDER BY batch_no LIMIT 1').pluck();
@@ -51,6 +49,9 @@ export async function openSqliteQueue(ctx: StrategyContext, options: QueueBacken
   const assign = db.prepare('UPDATE queue SET batch_no = ? WHERE rowid = ?');
   const retireRows = db.prepare('UPDATE queue SET record = NULL WHERE batch_no = ?');
   const retireBatch = db.prepare('UPDATE batches SET done = 1 WHERE batch_no = ?');
+  // From here on we wait for the write lock ourselves (see writeTransaction). Only now: preparing reads
+  // the schema, which right after a power loss can wait for another process's WAL recovery.
+  db.pragma('busy_timeout = 0');
 
   /**
    * Runs `body` in a BEGIN IMMEDIATE transaction. Waiting for another process's write transaction is
@@ -80,11 +81,29 @@ export async function openSqliteQueue(ctx: StrategyContext, options: QueueBacken
     ctx.lock.observeWait(ctx.clock.now() - started, 'acquired');
     try {
       const result = body();
-      db.exec('COMMIT');
+      await commitWhenFree();
       return result;
     } catch (error) {
       if (db.inTransaction) db.exec('ROLLBACK');
       throw error;
+    }
+  }
+
+  /**
+   * COMMIT, retried while SQLite says busy: the transaction stays open after a busy COMMIT and may be
+   * committed again. With busy_timeout 0 a COMMIT can meet a passing lock on the WAL index (seen on
+   * crashfs's FUSE mount: "database is locked" at COMMIT), which is a wait, not a failure.
+   */
+  async function commitWhenFree(): Promise<void> {
+    const started = ctx.clock.now();
+    for (;;) {
+      try {
+        db.exec('COMMIT');
+        return;
+      } catch (error) {
+        if (!isBusy(error) || ctx.clock.now() - started >= options.busyTimeoutMs) throw error;
+      }
+      await ctx.clock.sleep(1 + 4 * ctx.random.next());
     }
   }
 

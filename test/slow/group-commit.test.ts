@@ -26,7 +26,8 @@ describe('group-commit on real processes', () => {
     // A window of 1 for the same reason: with the default window (8, as many as each writer's records)
     // the writers hand over everything while the crashed committer restarts, one batch commits it all,
     // and the compactor has too few segments to reach its 7th point.
-    const result = await runSmall({ strategies: ['group-commit:window=1'], scenarios: ['merge-race', 'buffer-crash'], workers: 3, recordsPerWorker: 8, thinkMs: 50, cellTimeoutMs: CELL_TIMEOUT_MS });
+    // 16 records a writer: with 8, a busy machine (a fresh-clone CI run) still once ended before the 7th point.
+    const result = await runSmall({ strategies: ['group-commit:window=1'], scenarios: ['merge-race', 'buffer-crash'], workers: 3, recordsPerWorker: 16, thinkMs: 50, cellTimeoutMs: CELL_TIMEOUT_MS });
 
     // Assert
     for (const cell of result.cells) expectClaimsHeld(cell);
