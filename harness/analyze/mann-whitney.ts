@@ -88,7 +88,7 @@ export function normalQuantileUpper(p: number): number {
 }
 
 /** Midranks of the pooled sample, and the tie-correction term Σ(t³ − t) over groups of equal values. */
-function ranks(pooled: readonly number[]): { rank: number[]; tieTerm: number } {
+export function ranks(pooled: readonly number[]): { rank: number[]; tieTerm: number } {
   const order = pooled.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
   const rank = new Array<number>(pooled.length);
   let tieTerm = 0;

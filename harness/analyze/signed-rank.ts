@@ -5,7 +5,7 @@
  * difference is symmetric about 0 whatever the machine was doing at the time, and the slow phases of a
  * loaded machine cancel within a pair instead of counting as noise between the sides.
  */
-import { normalQuantileUpper, normalUpperTail } from './mann-whitney.js';
+import { normalQuantileUpper, normalUpperTail, ranks } from './mann-whitney.js';
 
 /** Largest n for which the exact null distribution is counted (2^50 < 2^53: counts stay exact). */
 const EXACT_MAX = 50;
@@ -34,19 +34,10 @@ function countT(n: number): number[] {
   return c;
 }
 
-/** Midranks of |d| and whether any are tied. */
+/** Midranks of |d| (the one midrank computation, mann-whitney's) and whether any are tied. */
 function absRanks(d: readonly number[]): { rank: number[]; tied: boolean } {
-  const order = d.map((v, i) => [Math.abs(v), i] as const).sort((a, b) => a[0] - b[0]);
-  const rank = new Array<number>(d.length);
-  let tied = false;
-  for (let i = 0; i < order.length;) {
-    let j = i;
-    while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
-    if (j > i) tied = true;
-    for (let k = i; k <= j; k++) rank[order[k]![1]] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
-  return { rank, tied };
+  const { rank, tieTerm } = ranks(d.map(Math.abs));
+  return { rank, tied: tieTerm > 0 };
 }
 
 export interface SignedRankResult {
