@@ -25,12 +25,13 @@ describe('the Redis leases under a live holder slower than the lease (real proce
 
 describe('lock=redis vs lock=redis-fenced under lease-expiry (real processes, real redis-server)', () => {
   it('both refuse the paused holder\'s commit (checked lease: E_LEASE_LOST; fenced: E_FENCED) and redo it: nothing is lost', async () => {
-    // Act: lease-expiry's pause (2 × the lease, holding the main lock between reading and writing
-    // main), for every writer at its first `main:read`: whoever holds the lock first is stopped while
-    // the other is sure to be waiting for it, even on a loaded machine.
+    // Act: a pause of 6 × the lease, holding the main lock between reading and writing main, for every
+    // writer at its first `main:read`: whoever holds the lock first is stopped while the other is sure
+    // to be waiting for it, and long enough that a waiter starved on a loaded machine still sees the
+    // lease expire.
     const result = await runSmall({
       strategies: ['realtime:lock=redis', 'realtime:lock=redis-fenced'], scenarios: ['lease-expiry'],
-      workers: 2, recordsPerWorker: 3, lockStaleMs: 500, faults: 'pause:target=writers,point=main:read,nth=1,duration=1000',
+      workers: 2, recordsPerWorker: 3, lockStaleMs: 500, faults: 'pause:target=writers,point=main:read,nth=1,duration=3000',
     });
 
     // Assert
