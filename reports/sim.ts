@@ -26,12 +26,12 @@ export function coverageLine(s: SimSearch): string | undefined {
 }
 
 function searchLine(s: SimSearch): string {
-  const tally = `${s.schedules} schedules in ${(s.elapsedMs / 1000).toFixed(1)} s (${s.judged} judged, ${s.vacuous} with nothing acked, ${s.unknown} unknown)`;
+  const tally = `${s.schedules} schedules in ${(s.elapsedMs / 1000).toFixed(1)} s (${s.judged} judged, ${s.vacuous} with nothing acked, ${s.unknown} unknown${s.assumptionBroken ? `, ${s.assumptionBroken} breaking an assumption` : ''})`;
   const what = `${s.target === 'claimed' ? 'claimed guarantees' : 'unclaimed anomalies (shown, not failures)'}${s.pct ? ` (PCT depth ${s.pct.depth}: `
     + `a bug of that depth is hit with probability ≥ ${s.pct.perSchedule.toPrecision(2)} a schedule, ≥ ${s.pct.overRuns.toPrecision(2)} over the search, `
     + `for ${s.pct.processes} processes × ${s.pct.steps} steps)` : ''}`;
   if (s.counterexample) return `${what}: ${s.counterexample.broken.join(', ')} broken after ${tally}; shrunk in ${s.shrinks} tries`;
-  return `${what}: none found in ${tally}${s.firstError ? `; first unknown: ${s.firstError}` : ''}`;
+  return `${what}: none found in ${tally}${s.firstError ? `; first unknown: ${s.firstError}` : ''}${s.firstAssumptionBroken ? `; first assumption broken: ${s.firstAssumptionBroken}` : ''}`;
 }
 
 /** The counterexample's schedule as rows: step, t, process, op, path, and what a fault did. */

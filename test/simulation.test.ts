@@ -109,9 +109,18 @@ describe('sim: finds, shrinks and replays', () => {
 
   it('a lease lock (lock=file) loses its holder to a pause past the stale time; a kernel lock (lock=fcntl) and a fenced lease (lock=redis-fenced) do not; a checked lease (lock=redis) only to a pause between its check and its rename', async () => {
     const base = { workers: 2, records: 1, faults: ['pause' as const], lockStaleMs: 100, runs: 60 };
-    const lease = await sim({ ...base, strategy: 'realtime:lock=file' });
+    // The same strategy, claiming no lost ack without the lease's assumption: the pause is a violation.
+    const lease = await sim({ ...base, strategy: fixture('realtime-unassuming.ts') });
     expect(lease.verdict).toBe('violation');
     expect(lease.searches[0]!.counterexample!.fired.map((f) => `${f.kind} ${f.phase}`)).toEqual(['pause writers', 'power-loss end']);
+    // Stating it (as realtime does), the schedules that break it are not judged on that claim: as in a
+    // real run (test/slow/lease-assumption.test.ts), neither a violation nor a pass.
+    const assumed = await sim({ ...base, strategy: 'realtime:lock=file' });
+    expect(assumed.verdict).toBe('unknown');
+    expect(assumed.searches[0]!.counterexample).toBeUndefined();
+    expect(assumed.searches[0]!.assumptionBroken).toBeGreaterThan(0);
+    expect(assumed.searches[0]!.firstAssumptionBroken).toMatch(/^pause of writer-\d before step \d+: a \d+ ms pause of writer-\d against a 100 ms lease, and 1 holder\(s\) lost their lease$/);
+    expect(assumed.unknownReasons).toEqual([expect.stringMatching(/ schedules judged, below the required 80%; \d+ broke an assumption a claim rests on/)]);
     const kernel = await sim({ ...base, strategy: 'realtime:lock=fcntl' });
     expect(kernel.verdict).toBe('pass');
     // The same lease, with its token checked at commit: a paused holder's stale publish is refused.
@@ -120,7 +129,7 @@ describe('sim: finds, shrinks and replays', () => {
     expect(fenced.searches[0]!.judged).toBeGreaterThan(30);
     // The lease checked by token at commit refuses a holder paused before the check; one paused between
     // the check and the rename still publishes its stale main (the gap its claim's assumption rules out).
-    const checked = await sim({ ...base, strategy: 'realtime:lock=redis' });
+    const checked = await sim({ ...base, strategy: fixture('realtime-unassuming.ts') + ':lock=redis' });
     expect(checked.verdict).toBe('violation');
     const steps = checked.searches[0]!.counterexample!.steps;
     const paused = steps.findIndex((s) => s.fault?.startsWith('pause'));

@@ -64,6 +64,13 @@ export interface SimSearch {
   judged: number;
   vacuous: number;
   unknown: number;
+  /**
+   * Schedules whose faults broke an assumption a claim rests on (a lease lost under a paused holder):
+   * that claim was not judged there, so they are not counted as judged (absent in older results).
+   */
+  assumptionBroken?: number;
+  /** The first of them: which fault broke which assumption. */
+  firstAssumptionBroken?: string;
   firstError?: string;
   shrinks: number;
   /** Fault kinds planned and fired in the judged schedules (a planned fault past a schedule's end never fires). */

@@ -1,4 +1,3 @@
-import type { Planned } from './faults.js';
 import type { Guarantees } from './strategy.js';
 
 /** What a cell tells an assumption about itself: its lease time and what its locks went through. */
@@ -8,13 +7,21 @@ export interface AssumptionEvidence {
   leasesLost: number;
 }
 
+/** What an assumption reads of a fault that fired: a real cell's planned fault, or a simulated schedule's. */
+export interface FiredFaultFacts {
+  kind: string;
+  target: string;
+  /** A pause's (or partition's, latency's) duration, ms. */
+  duration?: number;
+}
+
 export interface AssumptionSpec {
   /** The assumption in words, as the result and the table's footnote state it. */
   says: string;
   /** The claims that rest on it: where it is broken, these are not judged. */
   underpins: readonly (keyof Guarantees)[];
   /** How `fault` (a fault that fired) broke it in this cell, or undefined when it did not. */
-  brokenBy(fault: Planned, evidence: AssumptionEvidence): string | undefined;
+  brokenBy(fault: FiredFaultFacts, evidence: AssumptionEvidence): string | undefined;
 }
 
 /**
@@ -29,7 +36,7 @@ export const assumptions = {
     // A lease is renewed at least every half lease (file: every half, redis: every third), so a stall
     // longer than half the lease can outlast what is left of it; the cell's lock stats say whether one did.
     brokenBy: (fault, { lockStaleMs, leasesLost }) => (
-      fault.kind === 'pause' && fault.target !== 'redis' && fault.duration > lockStaleMs / 2 && leasesLost > 0
+      fault.kind === 'pause' && fault.target !== 'redis' && (fault.duration ?? 0) > lockStaleMs / 2 && leasesLost > 0
         ? `a ${fault.duration} ms pause of ${fault.target} against a ${lockStaleMs} ms lease, and ${leasesLost} holder(s) lost their lease`
         : undefined
     ),

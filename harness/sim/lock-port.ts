@@ -42,6 +42,8 @@ export class SimLocks {
   readonly held = new Map<string, Holding>();
   /** Per lock name, the highest token announced to its fence record: durable, so a power loss keeps it. */
   readonly fences = new Map<string, number>();
+  /** Holders that found, releasing, that their lease had been taken over (every process's `compromised`). */
+  leasesLost = 0;
   private nextToken = 1;
 
   constructor(readonly world: SimWorld, readonly config: SimLockConfig) {}
@@ -151,6 +153,7 @@ async function take(locks: SimLocks, proc: SimProcess, name: string, { kind, see
         if (locks.held.get(name) !== mine) {
           // Taken over while this holder was paused: it wrote without holding the lock.
           stats.compromised++;
+          locks.leasesLost++;
           return;
         }
         locks.held.delete(name);

@@ -8,6 +8,7 @@ import { Random } from '../sdk/random.js';
 import { makeRecord } from '../sdk/records.js';
 import type { BackgroundRoleKind, StrategyContext } from '../sdk/strategy.js';
 import { SimFs, type CrashOutcome, type PersistenceModel } from './fs.js';
+import { excusing, scheduleBreaks } from './assumptions.js';
 import { createSimIoPort } from './io-port.js';
 import { mutatedPort, type DurabilityProbe } from './mutation.js';
 import { createSimLockPort, SimLocks, type SimLockConfig } from './lock-port.js';
@@ -336,6 +337,8 @@ export async function runSchedule(setup: SimSetup, plan: SchedulePlan): Promise<
   }
   const files = fs.filesUnder(DATA).filter((p) => p.endsWith('.parquet')).map((p) => ({ name: p.slice(DATA.length + 1), bytes: fs.read(p) }));
   verdict = await checkLedgers(ledgers.values(), files, strategy.guarantees);
+  // A claim resting on an assumption this schedule broke (a lease lost under a paused holder) is not judged.
+  verdict = excusing(verdict, scheduleBreaks(strategy.assumptions, fired, { lockStaleMs: setup.lock.staleMs, leasesLost: locks.leasesLost }, verdict));
   if (errors.length > 0 && verdict.valid === true) verdict = { ...verdict, valid: 'unknown', error: errors.join('; ') };
   // A schedule in which nothing was acked proves nothing: not a pass.
   if (verdict.acked === 0 && verdict.valid === true) verdict = { ...verdict, valid: 'unknown', error: 'nothing was acked' };

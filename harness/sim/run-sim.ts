@@ -62,7 +62,8 @@ export function unearned(search: SimSearch, o: SimOptions): string[] {
   if (search.counterexample) return reasons;
   if (search.judged === 0) reasons.push('no schedule could be judged (nothing acked, or every schedule stuck or failed)');
   else if (search.judged < o.minJudgedShare * search.schedules) {
-    reasons.push(`${search.judged} of ${search.schedules} schedules judged, below the required ${Math.round(o.minJudgedShare * 100)}%`);
+    const excused = search.assumptionBroken ? `; ${search.assumptionBroken} broke an assumption a claim rests on, so that claim was not judged there (to judge it in every schedule: a kernel lock such as lock=fcntl, or --faults without pause)` : '';
+    reasons.push(`${search.judged} of ${search.schedules} schedules judged, below the required ${Math.round(o.minJudgedShare * 100)}%${excused}`);
   }
   for (const kind of o.faults) {
     if (search.judged > 0 && !(search.coverage[kind]?.fired)) reasons.push(`no ${kind} fault fired in a judged schedule`);

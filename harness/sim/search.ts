@@ -51,10 +51,14 @@ const ANOMALIES: Record<keyof Guarantees, (v: Verdict) => boolean> = {
   noCorruption: (v) => v.corruptFiles > 0 || v.corruptRecords > 0,
 };
 
-/** The guarantees a verdict shows broken among those the target looks at. */
+/**
+ * The guarantees a verdict shows broken among those the target looks at; a claim excused by an
+ * assumption the schedule broke (its anomalies expected) is not among them.
+ */
 export function brokenFor(verdict: Verdict, claims: Guarantees, target: SearchTarget): string[] {
+  const excused = new Set(verdict.assumptionsBroken?.flatMap((b) => b.excused));
   const broken: string[] = (Object.keys(ANOMALIES) as (keyof Guarantees)[])
-    .filter((g) => (target === 'claimed' ? claims[g] : !claims[g]) && ANOMALIES[g](verdict));
+    .filter((g) => (target === 'claimed' ? claims[g] && !excused.has(g) : !claims[g]) && ANOMALIES[g](verdict));
   if (target === 'claimed' && verdict.phantoms > 0) broken.push('noPhantoms');
   // As in the checker: a corrupt row is never excused, claimed or not.
   if (target === 'claimed' && !claims.noCorruption && verdict.corruptRecords > 0) broken.push('noCorruptRecords');
@@ -211,7 +215,7 @@ export async function search(config: SearchConfig): Promise<SearchOutcome> {
   // A fault-free schedule with every pick 0 sizes the search: faults land within its length, give or take.
   const baseline = await runSchedule(setup, { choices: [], faults: [], crash: [] });
   const length = baseline.trace.length;
-  const outcome: SearchOutcome = { target, schedules: 0, judged: 0, vacuous: 0, unknown: 0, shrinks: 0, coverage: {} };
+  const outcome: SearchOutcome = { target, schedules: 0, judged: 0, vacuous: 0, unknown: 0, assumptionBroken: 0, shrinks: 0, coverage: {} };
   let shrinking = false;
   const processes = setup.workers + Object.keys(setup.strategy.definition.roles ?? {}).length + (setup.strategy.definition.finalize ? 1 : 0);
   const pct = config.pctDepth ? { depth: config.pctDepth, processes } : undefined;
@@ -225,7 +229,11 @@ export async function search(config: SearchConfig): Promise<SearchOutcome> {
         outcome.unknown++;
         outcome.firstError ??= run.errors[0];
       } else if (run.verdict.acked === 0) outcome.vacuous++;
-      else {
+      // Not judged on every claim: a claim rested on what this schedule's faults broke.
+      else if (run.verdict.assumptionsBroken?.length) {
+        outcome.assumptionBroken = (outcome.assumptionBroken ?? 0) + 1;
+        outcome.firstAssumptionBroken ??= run.verdict.assumptionsBroken[0]!.by;
+      } else {
         outcome.judged++;
         cover(outcome.coverage, plan, run.fired);
       }
