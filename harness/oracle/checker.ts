@@ -453,11 +453,6 @@ function startDataset(dataDir: string, generation: Generation | undefined, optio
         timer = setTimeout(() => reject(new CheckTimeout()), Math.max(0, deadline - Date.now()));
       });
       try {
-        // Its ledgers read, this thread judges files too, taken from the threads' queue.
-        const helping = judging.help(deadline);
-        // (should `late` win the race, this thread's own timeout must not go unhandled after it)
-        helping.catch(() => {});
-        await Promise.race([helping, late]);
         judged = await Promise.race([judging.judged, late]);
       } catch (error) {
         if (error instanceof CheckTimeout) throw error;

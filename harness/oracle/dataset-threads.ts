@@ -1,7 +1,7 @@
 /**
  * Reading a cell's dataset on every core: a few threads (node:worker_threads) read and judge its
- * Parquet files while the main thread reads the ledgers, then joins them. Each takes the next file from
- * a counter they share, so a slow file holds up no one. Results come back in any order and are handed over in file
+ * Parquet files while the main thread reads the ledgers. Each takes the next file from a counter they
+ * share, so a slow file holds up no one. Results come back in any order and are handed over in file
  * order, so that ids get the slots and the evidence the order of a sequential read.
  */
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { nodeEntry } from '../sdk/node-entry.js';
-import { CheckTimeout, judgeFile, readDatasetFile, type Generation, type JudgedFile } from './dataset-file.js';
+import type { Generation, JudgedFile } from './dataset-file.js';
 import type { FileQueue } from './dataset-thread.js';
 
 /** More threads than this would cost more memory (a heap each) than the checker has to spare. */
@@ -22,7 +22,7 @@ const MIB = 1 << 20;
 
 /**
  * How many threads to judge files of these sizes with: a core each but the main thread's, which reads
- * the ledgers meanwhile and then judges files beside them; 0 (the main thread alone) for a small dataset or a single core. A thread more
+ * the ledgers meanwhile; 0 (the main thread alone) for a small dataset or a single core. A thread more
  * than the cores costs more than it gives: on two cores, two threads of a small heap each (within the
  * memory goal) used more CPU than one with room for a file's rows, for no shorter check — measured on
  * a loaded machine (load 18–60), where extra threads cost CPU of their own, so partly GC, partly load.
@@ -44,15 +44,13 @@ export interface ThreadHeap {
  * generations long before it collects: bounded, the threads keep the process within the checker's
  * memory goal (< 200 MiB on a million records). The young generation holds a file's decoded rows
  * (a value object each, ~5 MiB for 10,000 records): in 4 MiB they were all copied to the old one and
- * collected there, file after file, which cost a third of the thread's time. 16 MiB, not 32: once its
- * ledgers are read, the main thread judges files too (ThreadedJudging.help), and its own young
- * generation then grows by as much; with 32 the process peaked at 201–211 MiB. The old generation's bound
+ * collected there, file after file, which cost a third of the thread's time. The old generation's bound
  * grows with the largest file, which a thread holds decoded at once; a thread that still runs out
  * fails its files over to the main thread (see checker.ts).
  */
 function heapLimits(files: { bytes: number }[]): ThreadHeap {
   const largest = Math.max(0, ...files.map((file) => file.bytes));
-  return { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64 + 8 * Math.ceil(largest / MIB) };
+  return { maxYoungGenerationSizeMb: 32, maxOldGenerationSizeMb: 64 + 8 * Math.ceil(largest / MIB) };
 }
 
 /** tsx's ESM API module (its package's own export), resolved from the harness. */
@@ -72,38 +70,18 @@ function startThread(options: WorkerOptions): Worker {
   return new Worker(`import(${JSON.stringify(tsxEsmApi())}).then((tsx) => tsx.register()).then(() => import(${JSON.stringify(pathToFileURL(entry).href)}))`, { ...options, eval: true });
 }
 
-/** Files being judged in threads (judgeFilesInThreads). */
-export interface ThreadedJudging {
-  /** Every file's result in file order, once the threads are done; fails with the first thread's error (the others are then stopped). */
-  judged: Promise<JudgedFile[]>;
-  /**
-   * Judges files from the threads' queue on the calling thread until none is left: a caller whose own
-   * work (the ledgers) is done uses its core too, instead of waiting for the threads.
-   */
-  help(deadline?: number): Promise<void>;
-  /** Ends the threads. */
-  stop(): void;
-}
-
-/** Starts `threads` threads judging `files`, each within `heap`. */
+/**
+ * Starts `threads` threads judging `files`, each within `heap`: `judged` gives every file's result in
+ * file order, or fails with the first thread's error (the others are then stopped); `stop` ends them all.
+ */
 export function judgeFilesInThreads(
   files: { name: string; path: string; bytes: number; regular?: boolean }[], generation: Generation | undefined, threads: number, heap = heapLimits(files),
-): ThreadedJudging {
+): { judged: Promise<JudgedFile[]>; stop(): void } {
   const queue: FileQueue = { files: files.map(({ name, path, regular }) => ({ name, path, regular: regular ?? true })), next: new SharedArrayBuffer(4) };
   const results: JudgedFile[] = new Array(files.length);
   const workers: Worker[] = [];
-  let stopped = false;
   const stop = () => {
-    stopped = true;
     for (const worker of workers) void worker.terminate();
-  };
-  const counter = new Int32Array(queue.next);
-  const help = async (deadline = Number.POSITIVE_INFINITY) => {
-    for (let i = Atomics.add(counter, 0, 1); i < queue.files.length && !stopped; i = Atomics.add(counter, 0, 1)) {
-      if (Date.now() >= deadline) throw new CheckTimeout();
-      const { name, path, regular } = queue.files[i]!;
-      results[i] = await judgeFile({ name, bytes: readDatasetFile(path, regular) }, generation, deadline);
-    }
   };
   const judged = new Promise<JudgedFile[]>((resolve, reject) => {
     let running = threads;
@@ -124,5 +102,5 @@ export function judgeFilesInThreads(
       });
     }
   });
-  return { judged, help, stop };
+  return { judged, stop };
 }
