@@ -134,9 +134,18 @@ describe('rows judged on their bytes', () => {
       value: fc.oneof(fc.constantFrom('w1-2', 'w01-2', 'arith_001', '', 'DeepSeek-V3-0324', '\uFEFF', 'é', null, 3n), fc.string({ maxLength: 30 }), fc.integer({ min: -5, max: 6000 }), fc.double(), fc.boolean()),
       mode: fc.constantFrom('set', 'append', 'reseal'),
     });
-    fc.assert(fc.property(fc.nat({ max: 70_000 }), fc.nat({ max: 2_000_000 }), fc.nat({ max: 40 }), fc.option(change), (worker, seq, payloadBytes, changed) => {
+    // Write times whose digits the byte path writes by its own arithmetic (µs past 2^31, around its 10^8
+    // split, zeros after it, at and past 2^53 where it gives way to toString) or cannot (negative).
+    const createdAt = fc.oneof(
+      fc.nat({ max: 2_000_000 }).map((seq) => 1_700_000_000_000_000n + BigInt(seq)),
+      fc.bigInt(0n, 2n ** 64n),
+      fc.constantFrom(0n, 7n, 10n, 99_999_999n, 100_000_000n, 100_000_009n, 2n ** 31n, 120_000_000_000_000n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, -1n, -100_000_000n),
+    );
+    // (now and then a payload longer than the byte path's content buffer, which then grows)
+    const payloadLength = fc.oneof({ weight: 20, arbitrary: fc.nat({ max: 40 }) }, { weight: 1, arbitrary: fc.integer({ min: 200, max: 9000 }) });
+    fc.assert(fc.property(fc.nat({ max: 70_000 }), fc.nat({ max: 2_000_000 }), payloadLength, createdAt, fc.option(change), (worker, seq, payloadBytes, micros, changed) => {
       // Arrange: a generated row, maybe with one field replaced or extended (its checksum maybe made afresh).
-      const row = makeRecord(5, worker, seq, payloadBytes, 1_700_000_000_000_000n + BigInt(seq)) as unknown as Record<string, unknown>;
+      const row = makeRecord(5, worker, seq, payloadBytes, micros) as unknown as Record<string, unknown>;
       if (changed) {
         row[changed.column] = changed.mode === 'append' ? `${String(row[changed.column])}${String(changed.value)}` : changed.value;
         if (changed.mode === 'reseal' && typeof row.created_at === 'bigint') row.checksum = recordChecksum(row as unknown as TestRecord);
