@@ -420,9 +420,10 @@ export interface ReadOptions {
 }
 
 /**
- * The check's default time limit. It reads ~300k records/s on one core (README, bench), so a million
- * records take seconds: a check still running after 10 minutes is reading hostile input (a row count
- * that decodes for ever), and its cell is `unknown`, not a run that never ends.
+ * The check's default time limit. It reads ~160k records/s on an idle core, ~50k/s at load 25 on 2
+ * cores (docs/oracle.md, bench), so a million records take seconds to a minute: a check still running
+ * after 10 minutes is reading hostile input (a row count that decodes for ever), and its cell is
+ * `unknown`, not a run that never ends.
  */
 export const CHECK_TIME_LIMIT_MS = 600_000;
 
