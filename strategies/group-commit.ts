@@ -23,7 +23,7 @@ export const groupCommit = defineStrategy({
   options: {
     maxBatch: integer(1000, 'most records one fsync of the committer makes durable', 1, 100_000),
     maxWaitMs: integer(0, 'longest the committer waits for a batch to fill after its first record, ms (0: it commits at once what arrived during its previous fsync)', 0, 1000),
-    window: integer(32, 'most records a writer has handed over and not yet seen acked (1: each write waits for its own ack; more: writes go on while earlier ones are committed, acked later)', 1, 10_000),
+    window: integer(8, 'most records a writer has handed over and not yet seen acked (1: each write waits for its own ack; more: writes go on while earlier ones are committed, acked later)', 1, 10_000),
     reconnectMs: integer(60_000, 'a record unacked this long while its writer cannot reach the committer (a killed one is being restarted) is indeterminate: neither acked nor failed, and the writer goes on, ms', 1, 600_000),
     segment: integer(10_000, 'most records per committer log segment before it is sealed for the compactor', 1, 1_000_000),
     sealMs: integer(100, 'a segment at least this old is sealed after its next batch, ms', 1, 3_600_000),

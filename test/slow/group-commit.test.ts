@@ -23,7 +23,7 @@ describe('group-commit on real processes', () => {
     // Act: think 50 ms so that the writers commit for at least 400 ms: the compactor's 7th merge point
     // (its 2nd round) needs a segment sealed (100 ms old) after its 1st round; without think time, a busy
     // machine let the writers finish within one round, the planned crash never fired and the cell was unknown.
-    // A window of 1 for the same reason: with the default window (32, more than each writer's records)
+    // A window of 1 for the same reason: with the default window (8, as many as each writer's records)
     // the writers hand over everything while the crashed committer restarts, one batch commits it all,
     // and the compactor has too few segments to reach its 7th point.
     // 16 records a writer: with 8, a busy machine (a fresh-clone CI run) still once ended before the 7th point.
