@@ -3,7 +3,7 @@ import { defineStrategy, integer } from '../harness/sdk/strategy.js';
 import { CommitClient } from './shared/commit-client.js';
 import { COMMIT_POINTS, GroupCommitter } from './shared/group-committer.js';
 import { PUBLISH_POINTS } from './shared/main-file.js';
-import { COMPACT_POINTS, compactUntilAborted, Compactor } from './shared/segment-compactor.js';
+import { COMPACT_POINTS, compactUntilAborted, Compactor, warmEncoder } from './shared/segment-compactor.js';
 
 /**
  * Group commit, as databases pass the fsync limit: writers hand each record to one local commit
@@ -29,6 +29,7 @@ export const groupCommit = defineStrategy({
     sealMs: integer(100, 'a segment at least this old is sealed after its next batch, ms', 1, 3_600_000),
     compactEveryMs: integer(50, 'pause between the compactor\'s rounds when it found nothing to do, ms', 1, 3_600_000),
     partRecords: integer(10_000, 'most records per Parquet part (a round stops taking segments beyond it)', 1, 10_000_000),
+    warmRecords: integer(2000, 'records the compactor encodes to Parquet (and throws away) when it starts, before the writers go: a cold encoder cost ~4 times a warm one per record for its first few thousand (0: none)', 0, 100_000),
     compactorNice: integer(10, 'the compactor\'s CPU niceness (0: as the writers\'; up to 19): its Parquet encoding yields the CPU to writers and committer, whose acks wait for CPU, not for it', 0, 19),
   },
   // Acked only after the committer's fsync; parts are deduplicated by id and published by rename.
@@ -49,6 +50,8 @@ export const groupCommit = defineStrategy({
       return { open: () => committer.open(), run: (signal) => committer.run(signal) };
     },
     merger: (ctx, o) => ({
+      // A long-lived compactor's encoder is warm; this one, started with the cell, warms before the writers go.
+      open: () => warmEncoder(ctx, o.warmRecords),
       run: (signal) => {
         // This process only (the merger role's own): raising niceness needs no privilege.
         if (o.compactorNice > 0) setPriority(o.compactorNice);

@@ -5,9 +5,10 @@ import { parseOrUndefined } from '../sdk/schema.js';
 import { canonicalKeyInBytes } from './id-table.js';
 
 /**
- * The oracle: what a writer was told. One JSON object per line, one write() per line, no fsync (faults
- * here kill processes, not the kernel). A SIGKILL can still cut a process's last write short (a torn
- * line): the checker tolerates and counts that, and a restarted process never glues onto it.
+ * The oracle: what a writer was told. One JSON object per line, one write() per line (but the ack lines
+ * of one batch, written together: see appendAll), no fsync (faults here kill processes, not the kernel).
+ * A SIGKILL can still cut a process's last write short (a torn line): the checker tolerates and counts
+ * that, and a restarted process never glues onto it.
  */
 export const LedgerEntrySchema = v.variant('op', [
   v.object({ op: v.literal('start'), pid: v.number(), t: v.number() }),
@@ -34,6 +35,17 @@ export class LedgerWriter {
   append(entry: LedgerEntry): void {
     const line = `${JSON.stringify(entry)}\n`;
     this.bytesWritten += writeSync(this.fd, line);
+  }
+
+  /**
+   * Appends `entries` as whole lines with one write: a batch of acks costs one syscall, not one each. A
+   * kill cutting that write short leaves whole lines and at most one torn last line, as a torn append
+   * does (a short write stops at a byte, and every line before it is whole).
+   */
+  appendAll(entries: readonly LedgerEntry[]): void {
+    let lines = '';
+    for (const entry of entries) lines += `${JSON.stringify(entry)}\n`;
+    this.bytesWritten += writeSync(this.fd, lines);
   }
 
   close(): void {

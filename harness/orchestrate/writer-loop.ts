@@ -18,6 +18,8 @@ export type RestartPolicy = RunConfig['restart'];
 /** Where ledger lines go: a file (LedgerWriter) in real runs, anything with `append` in a simulation. */
 export interface LedgerSink {
   append(entry: LedgerEntry): void;
+  /** The lines of `entries`, in order, with one write (a file's); a sink without it gets them one by one. */
+  appendAll?(entries: readonly LedgerEntry[]): void;
 }
 
 /** What a writer did so far (read live by the metrics snapshots). */
@@ -87,9 +89,13 @@ export class WriterSession {
   }
 
   private ack(ids: readonly string[]): void {
+    if (ids.length === 0) return;
     const t = this.clock.now();
+    const entries = ids.map((id): LedgerEntry => ({ op: 'ack', id, t }));
+    // A batch's acks in one write (group commit acks a writer's window at once); a sink that counts lines (a hold) takes them one by one.
+    if (this.ledger.appendAll) this.ledger.appendAll(entries);
+    else for (const entry of entries) this.ledger.append(entry);
     for (const id of ids) {
-      this.ledger.append({ op: 'ack', id, t });
       this.tally.acked++;
       const started = this.attemptAt.get(id);
       if (started !== undefined) this.tally.ackLatenciesMs.push(t - started);

@@ -67,7 +67,7 @@ function recordRandom(seed: number, worker: number, seq: number): Random {
 /** Draws the next piece of a payload (at most PAYLOAD_PIECE of the `left` characters) into pieceCodes; its length. */
 function drawPayloadPiece(rng: Random, left: number): number {
   const piece = Math.min(PAYLOAD_PIECE, left);
-  for (let i = 0; i < piece; i++) pieceCodes[i] = PAYLOAD_CODES[rng.int(PAYLOAD_CODES.length)]!;
+  rng.pick(PAYLOAD_CODES, pieceCodes, piece);
   return piece;
 }
 

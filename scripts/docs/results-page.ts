@@ -157,6 +157,11 @@ export const RESULT_ENTRIES: readonly Entry[] = [
     conditions: `at load average 44–51 (the sweep below ran at the same time) ${SHARED}`, reading: (r) => `${outcomes(r)}. ${cpuPerAck(r)}`,
   },
   {
+    file: 'group-commit-cpu-8x300.json', title: 'Group commit, 8 writers × 300 records on `main-file-contention`: CPU per ack after the warm compactor, the payload loop and batched ack lines (no faults)',
+    // `group-commit:window=8,warmRecords=0` is the default options without the compactor's warm-up; the writer-side changes are in every row.
+    conditions: `at load average 13–14 ${SHARED}`, reading: (r) => `${outcomes(r)}. ${cpuPerAck(r)}`,
+  },
+  {
     file: 'sweep-group-commit-workers.json', title: 'Group commit against append-log, 1 to 64 writers on `main-file-contention` (a sweep, no faults)',
     // One repeat per point and the limit measured once per worker count, before the cells: under this load the
     // same 8-process limit read 1,378/s here and 2,557–6,449/s in other runs within the hour.

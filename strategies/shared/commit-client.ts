@@ -39,6 +39,8 @@ export class CommitClient {
   /** Id → its line and when it was handed over, in that order. */
   private readonly inFlight = new Map<string, { line: string; at: number }>();
   private durable: string[] = [];
+  /** Lines handed over in this tick, sent together at its end (see send). */
+  private outgoing = '';
   private changed: (() => void) | undefined;
   private readonly address: string;
 
@@ -62,16 +64,21 @@ export class CommitClient {
   }
 
   /**
-   * Writes `line` corked until this tick's writes are done: with a window, the writer loop hands over
-   * records without leaving the microtask queue until the window is full, so they leave in one send
-   * (one syscall, and one wakeup of the committer) instead of one each.
+   * Sends `line` with the others handed over in this tick: with a window, the writer loop hands over
+   * records without leaving the microtask queue until the window is full, so they leave in one write
+   * (one syscall, and one wakeup of the committer) instead of one each. Joined into one string, not
+   * corked: a corked socket still keeps a write request and a callback for every line.
    */
   private send(socket: Socket, line: string): void {
-    if (!socket.writableCorked) {
-      socket.cork();
-      process.nextTick(() => socket.uncork());
-    }
-    socket.write(line);
+    if (this.outgoing === '') process.nextTick(() => this.flush(socket));
+    this.outgoing += line;
+  }
+
+  private flush(socket: Socket): void {
+    const lines = this.outgoing;
+    this.outgoing = '';
+    // A socket closed meanwhile: its lines are in inFlight, sent again on reconnecting.
+    if (this.socket === socket) socket.write(lines);
   }
 
   /** Waits for every record in flight to be acked (or found indeterminate). */
