@@ -158,6 +158,11 @@ function untilProgress(text: string): UntilProgress {
   return { op: match[1] === 'acks' ? 'ack' : 'attempt', count };
 }
 
+/** An `until` as `--faults` spells it: `acks:2`. */
+export function untilSpec(until: UntilProgress): string {
+  return `${until.op === 'ack' ? 'acks' : 'attempts'}:${until.count}`;
+}
+
 /** An `until` as the fault log and the docs say it: `2 acks by another writer`. */
 export function untilText(until: UntilProgress): string {
   return `${until.count} ${until.op}s by another writer`;
