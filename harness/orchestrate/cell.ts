@@ -268,7 +268,7 @@ async function runCellWith(plan: CellPlan, services: CellServices, faults: Fault
   const [cpuAtSpawn, wallAtSpawn] = [process.cpuUsage(), performance.now()];
   // Pauses at a point: the target stops itself there, the nemesis resumes it after the duration. Progress
   // triggers: the writer stops itself there, the nemesis carries out the fault and lets it go on.
-  nemesis.watchFaultLog(paths.faults, new Map(faults.inProcess.flatMap((f) => (f.kind === 'pause' ? [[f.id, f.duration] as const] : []))),
+  nemesis.watchFaultLog(paths.faults, new Map(faults.inProcess.flatMap((f) => (f.kind === 'pause' ? [[f.id, { duration: f.duration, until: f.until }] as const] : []))),
     new Map(faults.inProcess.flatMap((f) => (f.kind === 'power-loss' ? [[f.id, f] as const] : []))));
   for (const slot of backgroundSlots) slot.done = supervise(slot);
   startedAt = Date.now();

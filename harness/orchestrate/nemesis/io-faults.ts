@@ -1,7 +1,7 @@
 import type { IoHook, IoOp } from '../../sdk/ports/io.js';
 import type { ClockPort } from '../../sdk/ports/clock.js';
 import type { Random } from '../../sdk/random.js';
-import { matchesPattern, type FaultEvent, type InProcessFault, type Planned } from '../../sdk/faults.js';
+import { matchesPattern, untilText, type FaultEvent, type InProcessFault, type Planned } from '../../sdk/faults.js';
 
 export interface IoFaultEnv {
   random: Random;
@@ -38,7 +38,7 @@ export function createFaultHook(faults: readonly Planned<InProcessFault>[], env:
       if (++hits[i]! !== ('nth' in fault ? fault.nth ?? 1 : 1)) continue;
       if (fault.kind === 'pause') {
         // Stopped at once, in this very call: the nemesis sees the event and sends SIGCONT after the duration.
-        env.log({ kind: 'pause', action: SELF_STOP, detail: `at ${where} (hit ${hits[i]}) for ${fault.duration} ms`, fault: fault.id });
+        env.log({ kind: 'pause', action: SELF_STOP, detail: `at ${where} (hit ${hits[i]}) ${fault.until ? `until ${untilText(fault.until)}, at most` : 'for'} ${fault.duration} ms`, fault: fault.id });
         env.signalSelf('SIGSTOP');
       } else if (fault.kind === 'power-loss') {
         // Stopped here until the nemesis, seeing the event, cuts the power (which kills this process).

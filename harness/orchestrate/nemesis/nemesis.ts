@@ -1,5 +1,5 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, watch, type FSWatcher } from 'node:fs';
-import { HELD_AT_TRIGGER, NO_SUCH_PROCESS, type FaultEvent, type KillFault, type NetworkFault, type Planned, type PowerLossFault, type ProcessFault } from '../../sdk/faults.js';
+import { HELD_AT_TRIGGER, NO_SUCH_PROCESS, untilText, type FaultEvent, type KillFault, type NetworkFault, type PauseFault, type Planned, type PowerLossFault, type ProcessFault } from '../../sdk/faults.js';
 import { SELF_STOP } from './io-faults.js';
 import type { FaultProxy } from '../services/fault-proxy.js';
 import { LedgerTail } from '../ledger-tail.js';
@@ -191,15 +191,43 @@ export class Nemesis {
       return isHeld;
     }
     this.signal(pid, 'SIGSTOP', target.name);
-    this.log({ kind: 'pause', target: target.name, pid, action: 'SIGSTOP', detail: `for ${fault.duration} ms`, fault: fault.id });
-    this.resumeLater(pid, target.name, fault.duration);
+    this.log({ kind: 'pause', target: target.name, pid, action: 'SIGSTOP', detail: fault.until ? `until ${untilText(fault.until)}, at most ${fault.duration} ms` : `for ${fault.duration} ms`, fault: fault.id });
+    this.resumeLater(pid, target.name, fault);
     return isHeld;
   }
 
-  private resumeLater(pid: number, name: string, duration: number): void {
+  /** Resumes a stopped process after its pause: its duration, or (`until`) once another writer has made progress, capped by the duration. */
+  private resumeLater(pid: number, name: string, pause: Pick<PauseFault, 'duration' | 'until'>): void {
     this.paused.set(pid, name);
-    if (this.healed) this.resume(pid, 'healed before the final check');
-    else this.timers.push(setTimeout(() => this.resume(pid, 'pause ended'), duration));
+    if (this.healed) {
+      this.resume(pid, 'healed before the final check');
+      return;
+    }
+    const { until } = pause;
+    if (!until) {
+      this.timers.push(setTimeout(() => this.resume(pid, 'pause ended'), pause.duration));
+      return;
+    }
+    // The others' ledgers as the stop lands; progress is counted from here, per writer.
+    const others = [...this.processes.values()].filter((p) => p.ledgerPath && p.name !== name).map((p) => new LedgerTail(p.ledgerPath!));
+    for (const tail of others) tail.poll();
+    const base = others.map((tail) => tail.counts[until.op]);
+    const made = () => Math.max(0, ...others.map((tail, i) => tail.counts[until.op] - base[i]!));
+    const poll = setInterval(() => {
+      for (const tail of others) tail.poll();
+      if (made() < until.count) return;
+      end();
+      this.resume(pid, 'pause ended', `after ${untilText(until)}`);
+    }, 10);
+    const cap = setTimeout(() => {
+      end();
+      this.resume(pid, 'pause ended', `cap of ${pause.duration} ms reached without the progress it waited for: another writer made ${made()} of ${until.count} ${until.op}s`);
+    }, pause.duration);
+    const end = () => {
+      clearInterval(poll);
+      clearTimeout(cap);
+    };
+    this.closers.push(end);
   }
 
   /**
@@ -207,7 +235,7 @@ export class Nemesis {
    * self`), resumed after its duration, and a writer held at a progress trigger, for which the fault is
    * carried out now.
    */
-  watchFaultLog(faultLogPath: string, durations: ReadonlyMap<number, number>, powerLosses: ReadonlyMap<number, Planned<PowerLossFault>> = new Map()): void {
+  watchFaultLog(faultLogPath: string, pauses: ReadonlyMap<number, Pick<PauseFault, 'duration' | 'until'>>, powerLosses: ReadonlyMap<number, Planned<PowerLossFault>> = new Map()): void {
     let offset = 0;
     let rest = '';
     const check = () => {
@@ -243,8 +271,8 @@ export class Nemesis {
           this.fire(power, cell, event.pid);
           continue;
         }
-        const duration = event.fault === undefined ? undefined : durations.get(event.fault);
-        if (event.action === SELF_STOP && duration !== undefined) this.resumeLater(event.pid, event.target, duration);
+        const pause = event.fault === undefined ? undefined : pauses.get(event.fault);
+        if (event.action === SELF_STOP && pause !== undefined) this.resumeLater(event.pid, event.target, pause);
       }
     };
     const watcher = watchFile(faultLogPath, check);
@@ -284,12 +312,12 @@ export class Nemesis {
     }
   }
 
-  private resume(pid: number, why: string): void {
+  private resume(pid: number, why: string, how?: string): void {
     const name = this.paused.get(pid);
     if (name === undefined) return;
     this.paused.delete(pid);
     this.signal(pid, 'SIGCONT', name);
-    this.log({ kind: why === 'pause ended' ? 'pause' : 'heal', target: name, pid, action: 'SIGCONT', detail: why });
+    this.log({ kind: why === 'pause ended' ? 'pause' : 'heal', target: name, pid, action: 'SIGCONT', detail: how ? `${why}: ${how}` : why });
   }
 
   /** Signals a target's process, or its whole group when it leads one. */
