@@ -3,9 +3,10 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { matchesPattern, parseFaultList, type FaultEvent, type Planned, type ProcessFault } from '../harness/sdk/faults.js';
+import { awaitedPoints, matchesPattern, parseFaultList, REACHED, type FaultEvent, type Planned, type ProcessFault } from '../harness/sdk/faults.js';
 import { planFaults } from '../harness/orchestrate/nemesis/plan.js';
 import { Nemesis } from '../harness/orchestrate/nemesis/nemesis.js';
+import { createFaultHook, SELF_STOP } from '../harness/orchestrate/nemesis/io-faults.js';
 import { faultOutcomes } from '../harness/oracle/judge.js';
 import { endedPids } from '../harness/oracle/ledger.js';
 import { holdingSink, holdTriggers } from '../harness/orchestrate/nemesis/hold.js';
@@ -42,9 +43,17 @@ describe('fault lists', () => {
       { kind: 'pause', target: 'merger', point: 'merge:main-published', nth: 1, duration: 1000, until: { op: 'ack', count: 2 } },
       { kind: 'pause', target: 'writers', point: 'p', nth: 1, duration: 50, until: { op: 'attempt', count: 1 } },
     ]);
-    for (const bad of ['acks:0', 'acks', 'fails:2', 'acks:-1']) {
+    for (const bad of ['acks:0', 'acks', 'fails:2', 'acks:-1', 'point:']) {
       expect(() => parseFaultList(`pause:target=merger,at=1,duration=10,until=${bad}`)).toThrow(`--faults pause:until: got '${bad}', expected acks:<n> or attempts:<n>`);
     }
+  });
+
+  it('parses a stop held until another process reaches a point, and names the point each pause waits for', () => {
+    const [atPoint, afterAttempts] = parseFaultList('pause:target=writers,point=shared-buffer:committed,duration=50,until=point:shared-buffer:appended;pause:target=writer-2,afterAttempts=1,duration=50,until=point:shared-buffer:*');
+    expect(atPoint).toEqual({ kind: 'pause', target: 'writers', point: 'shared-buffer:committed', nth: 1, duration: 50, until: { op: 'point', point: 'shared-buffer:appended', count: 1 } });
+    expect(afterAttempts).toMatchObject({ until: { op: 'point', point: 'shared-buffer:*', count: 1 } });
+    expect(awaitedPoints([{ ...atPoint!, id: 3 }, { ...afterAttempts!, id: 4 }, { id: 5, kind: 'pause', target: 'merger', at: 1, duration: 9, until: { op: 'ack', count: 1 } }]))
+      .toEqual([{ fault: 3, point: 'shared-buffer:appended' }, { fault: 4, point: 'shared-buffer:*' }]);
   });
 
   it('matches a point against a pattern whose * stands for any characters', () => {
@@ -58,7 +67,8 @@ describe('fault lists', () => {
   it('draws the same default schedule from the same seed', () => {
     const env = () => ({ random: new Random(3), workers: 8, recordsPerWorker: 20, lockStaleMs: 5000 });
     expect(planFaults('default', scenarios['buffer-crash'], env())).toEqual(planFaults('default', scenarios['buffer-crash'], env()));
-    expect(planFaults('default', scenarios['buffer-crash'], env()).process).toHaveLength(3);
+    // Two kills and two pauses of the third writer (200 ms; held from its first attempt for the shared buffer's window).
+    expect(planFaults('default', scenarios['buffer-crash'], env()).process).toHaveLength(4);
   });
 });
 
@@ -223,6 +233,69 @@ describe('a stop held until another writer has made progress (pause until=)', ()
       stopper.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a stop held until another process reaches a point (pause until=point:)', () => {
+  it('the I/O hook reports reaching an awaited point before its own stop there, and never an op', async () => {
+    // Arrange: this process waits at `shared-buffer:committed` (pause 7) and others wait for it to reach that point (pause 9).
+    const logged: Omit<FaultEvent, 'at' | 'target' | 'pid'>[] = [];
+    const signals: string[] = [];
+    const hook = createFaultHook([{ id: 7, kind: 'pause', target: 'writers', point: 'shared-buffer:committed', nth: 1, duration: 50 }], {
+      random: new Random(1), clock: { now: () => 0, nowMicros: () => 0n, sleep: async () => {} }, log: (event) => void logged.push(event), beforeCrash: () => {}, signalSelf: (signal) => void signals.push(signal),
+    }, [{ fault: 9, point: 'shared-buffer:*' }]);
+
+    // Act
+    await hook.before('write', 'state/shared-buffer.jsonl');
+    await hook.point('shared-buffer:appended');
+    await hook.point('shared-buffer:committed');
+
+    // Assert
+    expect(logged.map((e) => [e.action, e.fault, e.action === REACHED ? e.detail : undefined])).toEqual([
+      [REACHED, 9, 'shared-buffer:appended'], [REACHED, 9, 'shared-buffer:committed'], [SELF_STOP, 7, undefined],
+    ]);
+    expect(signals).toEqual(['SIGSTOP']);
+  });
+
+  it('the nemesis resumes the stop when another process reports the point for it, not on its own report or another pause\'s', async () => {
+    // Arrange: writer-0 stops itself (pause 0) until another process reaches shared-buffer:appended, capped at 60 s.
+    const dir = mkdtempSync(join(tmpdir(), 'parquet-chaos-until-point-'));
+    const faultLog = join(dir, 'faults.jsonl');
+    const reached = (pid: number, point: string, fault: number) => appendFileSync(faultLog, `${JSON.stringify({ at: 1, kind: 'pause', target: 'writer-x', pid, action: REACHED, detail: point, fault })}\n`);
+    const stopper = spawn(process.execPath, ['-e', `
+      require('node:fs').appendFileSync(${JSON.stringify(faultLog)}, JSON.stringify({ at: 0, kind: 'pause', target: 'writer-0', pid: process.pid, action: 'SIGSTOP self', fault: 0 }) + '\\n');
+      process.kill(process.pid, 'SIGSTOP');`], { stdio: 'ignore' });
+    const exit = new Promise<number | null>((resolve) => stopper.once('exit', (code) => resolve(code)));
+    const log: Omit<FaultEvent, 'at'>[] = [];
+    const nemesis = new Nemesis(new Map([['writer-0', { name: 'writer-0', pid: () => stopper.pid }]]), (event) => void log.push(event));
+    try {
+      // Act: reports that do not count (its own; another pause's; another point), then another process's.
+      nemesis.watchFaultLog(faultLog, new Map([[0, { duration: 60_000, until: { op: 'point' as const, point: 'shared-buffer:appended', count: 1 as const } }]]));
+      await untilStopped(stopper.pid!, true);
+      await new Promise((r) => setTimeout(r, 100)); // the nemesis's look at the fault log (every 20 ms)
+      reached(stopper.pid!, 'shared-buffer:appended', 0);
+      reached(999_999, 'shared-buffer:appended', 1);
+      reached(999_999, 'shared-buffer:committed', 0);
+      await new Promise((r) => setTimeout(r, 300));
+      const stillStopped = readFileSync(`/proc/${stopper.pid}/stat`, 'utf8').split(') ')[1]![0] === 'T';
+      reached(999_999, 'shared-buffer:appended', 0);
+
+      // Assert
+      expect(await exit).toBe(0);
+      expect(stillStopped).toBe(true);
+      expect(log).toContainEqual(expect.objectContaining({ target: 'writer-0', action: 'SIGCONT', detail: 'pause ended: after another process at shared-buffer:appended' }));
+    } finally {
+      nemesis.heal();
+      nemesis.stop();
+      stopper.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a report of reaching a point is not the pause firing', () => {
+    const planned: Planned[] = [{ id: 0, kind: 'pause', target: 'writers', point: 'shared-buffer:committed', nth: 1, duration: 50, until: { op: 'point', point: 'shared-buffer:appended', count: 1 } }];
+    const log: FaultEvent[] = [{ at: 1, kind: 'pause', target: 'writer-1', pid: 5, action: REACHED, detail: 'shared-buffer:appended', fault: 0 }];
+    expect(faultOutcomes(planned, log)[0]).toMatchObject({ fired: false, events: 0 });
   });
 });
 

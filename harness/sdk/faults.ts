@@ -52,12 +52,14 @@ export interface KillFault extends Trigger, FaultBase {
 }
 /**
  * A stop held until another process has made progress: until one other writer's ledger (any writer but
- * the stopped process) holds `count` more `op` lines than when the stop landed. The pause's `duration`
- * is then its cap, so that a stop nobody can make progress past (a lock holder stopped while the others
- * wait for its lock) still ends; a stop ended by the cap says so in the fault log. Counted per writer so
- * that `count=2` acks means a whole save (attempt to ack) that began after the stop.
+ * the stopped process) holds `count` more `op` lines than when the stop landed, or (`op: 'point'`) until
+ * another process has reached a named point matching `point` after the stop landed (a process in its
+ * first life: the one that carries faults). The pause's `duration` is then its cap, so that a stop nobody
+ * can make progress past (a lock holder stopped while the others wait for its lock) still ends; a stop
+ * ended by the cap says so in the fault log. Ledger lines are counted per writer so that `count=2` acks
+ * means a whole save (attempt to ack) that began after the stop.
  */
-export interface UntilProgress { op: 'attempt' | 'ack'; count: number }
+export type UntilProgress = { op: 'attempt' | 'ack'; count: number } | { op: 'point'; point: string; count: 1 };
 export interface PauseFault extends Trigger, FaultBase { kind: 'pause'; duration: number; until?: UntilProgress }
 /** Network faults between one process and its service, carried out by that process's proxy. */
 export interface LatencyFault extends Trigger, FaultBase { kind: 'latency'; delay: number; duration: number }
@@ -150,22 +152,35 @@ function optional(kind: string, raw: Raw): { optional?: Optional } {
   throw badValue('E_BAD_OPTION', `--faults ${kind}:optional`, value, 'one of: true, false, if-absent');
 }
 
-/** `until=acks:K` or `until=attempts:K` (K ≥ 1): see UntilProgress. */
+/** `until=acks:K`, `until=attempts:K` (K ≥ 1) or `until=point:<pattern>`: see UntilProgress. */
 function untilProgress(text: string): UntilProgress {
+  const point = /^point:(.+)$/.exec(text);
+  if (point) return { op: 'point', point: point[1]!, count: 1 };
   const match = /^(acks|attempts):(\d+)$/.exec(text);
   const count = Number(match?.[2]);
-  if (!match || count < 1 || count > 1e9) throw badValue('E_BAD_OPTION', '--faults pause:until', text, 'acks:<n> or attempts:<n>, n from 1 (another writer\'s ledger lines after the stop)');
+  if (!match || count < 1 || count > 1e9) throw badValue('E_BAD_OPTION', '--faults pause:until', text, 'acks:<n> or attempts:<n>, n from 1 (another writer\'s ledger lines after the stop), or point:<pattern> (another process reaching a point)');
   return { op: match[1] === 'acks' ? 'ack' : 'attempt', count };
 }
 
-/** An `until` as `--faults` spells it: `acks:2`. */
+/** An `until` as `--faults` spells it: `acks:2`, `point:shared-buffer:appended`. */
 export function untilSpec(until: UntilProgress): string {
-  return `${until.op === 'ack' ? 'acks' : 'attempts'}:${until.count}`;
+  return until.op === 'point' ? `point:${until.point}` : `${until.op === 'ack' ? 'acks' : 'attempts'}:${until.count}`;
 }
 
-/** An `until` as the fault log and the docs say it: `2 acks by another writer`. */
+/** An `until` as the fault log and the docs say it: `2 acks by another writer`, `another process at shared-buffer:appended`. */
 export function untilText(until: UntilProgress): string {
-  return `${until.count} ${until.op}s by another writer`;
+  return until.op === 'point' ? `another process at ${until.point}` : `${until.count} ${until.op}s by another writer`;
+}
+
+/** The action of the event a process logs on reaching a point that a stop elsewhere waits for (`until=point:`). */
+export const REACHED = 'reached';
+
+/** A point some pause waits for another process to reach: the pause's id and the point's pattern. */
+export interface AwaitedPoint { fault: number; point: string }
+
+/** The points the cell's pauses wait for (`until=point:`): every first life reports reaching them. */
+export function awaitedPoints(faults: readonly Planned[]): AwaitedPoint[] {
+  return faults.flatMap((f) => (f.kind === 'pause' && f.until?.op === 'point' ? [{ fault: f.id, point: f.until.point }] : []));
 }
 
 /** Each fault kind: how it is parsed from `kind:key=value,…`. Unknown kinds are rejected with this list. */

@@ -93,7 +93,7 @@ Risk as rated by the original analysis: ${all.map((s) => `\`${s.name}\` ${s.risk
 /** Plain words for each fault kind; the fields come from the parser itself. */
 const FAULT_EFFECT = {
   kill: 'SIGKILL from the nemesis (with a point trigger, the target kills itself there). A killed writer restarts per `--restart`; a killed merger or consumer restarts; `target=redis` restarts the cell\'s redis-server after `down` ms on the same data folder',
-  pause: 'SIGSTOP, then SIGCONT after `duration` ms (with a point trigger the target stops itself there and the nemesis resumes it); `until=acks:<n>` or `until=attempts:<n>` holds it until one other writer\'s ledger has `n` more such lines than at the stop, `duration` then its cap (the fault log says whether the progress or the cap ended it)',
+  pause: 'SIGSTOP, then SIGCONT after `duration` ms (with a point trigger the target stops itself there and the nemesis resumes it); `until=acks:<n>` or `until=attempts:<n>` holds it until one other writer\'s ledger has `n` more such lines than at the stop, `until=point:<pattern>` until another process (in its first life) reaches a matching point, `duration` then its cap (the fault log says whether the progress or the cap ended it)',
   latency: 'the target\'s proxy to its service holds every chunk `delay` ms each way, for `duration` ms (default: the rest of the cell)',
   drop: 'the target\'s proxy resets its open connections (the client reconnects)',
   partition: 'nothing passes the target\'s proxy either way for `duration` ms; what was held is delivered when it heals',

@@ -1,5 +1,5 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, watch, type FSWatcher } from 'node:fs';
-import { HELD_AT_TRIGGER, NO_SUCH_PROCESS, untilText, type FaultEvent, type KillFault, type NetworkFault, type PauseFault, type Planned, type PowerLossFault, type ProcessFault } from '../../sdk/faults.js';
+import { HELD_AT_TRIGGER, matchesPattern, NO_SUCH_PROCESS, REACHED, untilText, type FaultEvent, type KillFault, type NetworkFault, type PauseFault, type Planned, type PowerLossFault, type ProcessFault } from '../../sdk/faults.js';
 import { SELF_STOP } from './io-faults.js';
 import type { FaultProxy } from '../services/fault-proxy.js';
 import { LedgerTail } from '../ledger-tail.js';
@@ -89,6 +89,8 @@ export class Nemesis {
   /** Writers held at a progress trigger: pid → target name. */
   private readonly held = new Map<number, string>();
   private readonly closers: (() => void)[] = [];
+  /** Stops waiting for another process to reach a point (`until=point:`): each hears every `reached` event. */
+  private readonly reachedListeners: ((event: FaultEvent) => void)[] = [];
   /** Faults armed and not fired yet: why each has not fired, as of now. */
   private readonly pending = new Map<number, { fault: Planned<ProcessFault>; why: () => string }>();
   private healed = false;
@@ -192,12 +194,12 @@ export class Nemesis {
     }
     this.signal(pid, 'SIGSTOP', target.name);
     this.log({ kind: 'pause', target: target.name, pid, action: 'SIGSTOP', detail: fault.until ? `until ${untilText(fault.until)}, at most ${fault.duration} ms` : `for ${fault.duration} ms`, fault: fault.id });
-    this.resumeLater(pid, target.name, fault);
+    this.resumeLater(pid, target.name, fault, fault.id);
     return isHeld;
   }
 
-  /** Resumes a stopped process after its pause: its duration, or (`until`) once another writer has made progress, capped by the duration. */
-  private resumeLater(pid: number, name: string, pause: Pick<PauseFault, 'duration' | 'until'>): void {
+  /** Resumes a stopped process after its pause: its duration, or (`until`) once another process has made progress, capped by the duration. */
+  private resumeLater(pid: number, name: string, pause: Pick<PauseFault, 'duration' | 'until'>, fault: number | undefined): void {
     this.paused.set(pid, name);
     if (this.healed) {
       this.resume(pid, 'healed before the final check');
@@ -208,26 +210,42 @@ export class Nemesis {
       this.timers.push(setTimeout(() => this.resume(pid, 'pause ended'), pause.duration));
       return;
     }
-    // The others' ledgers as the stop lands; progress is counted from here, per writer.
-    const others = [...this.processes.values()].filter((p) => p.ledgerPath && p.name !== name).map((p) => new LedgerTail(p.ledgerPath!));
-    for (const tail of others) tail.poll();
-    const base = others.map((tail) => tail.counts[until.op]);
-    const made = () => Math.max(0, ...others.map((tail, i) => tail.counts[until.op] - base[i]!));
+    const progress = until.op === 'point' ? this.pointProgress(pid, fault, until.point) : this.ledgerProgress(name, until.op);
     const poll = setInterval(() => {
-      for (const tail of others) tail.poll();
-      if (made() < until.count) return;
+      if (progress() < until.count) return;
       end();
       this.resume(pid, 'pause ended', `after ${untilText(until)}`);
     }, 10);
     const cap = setTimeout(() => {
       end();
-      this.resume(pid, 'pause ended', `cap of ${pause.duration} ms reached without the progress it waited for: another writer made ${made()} of ${until.count} ${until.op}s`);
+      const made = until.op === 'point' ? 'no other process reached it' : `another writer made ${progress()} of ${until.count} ${until.op}s`;
+      this.resume(pid, 'pause ended', `cap of ${pause.duration} ms reached without the progress it waited for: ${made}`);
     }, pause.duration);
     const end = () => {
       clearInterval(poll);
       clearTimeout(cap);
     };
     this.closers.push(end);
+  }
+
+  /** The most `op` lines any other writer's ledger gained since now (counted per writer). */
+  private ledgerProgress(stopped: string, op: 'attempt' | 'ack'): () => number {
+    const others = [...this.processes.values()].filter((p) => p.ledgerPath && p.name !== stopped).map((p) => new LedgerTail(p.ledgerPath!));
+    for (const tail of others) tail.poll();
+    const base = others.map((tail) => tail.counts[op]);
+    return () => {
+      for (const tail of others) tail.poll();
+      return Math.max(0, ...others.map((tail, i) => tail.counts[op] - base[i]!));
+    };
+  }
+
+  /** How many times another process has reported reaching `point` for this pause since now (watchFaultLog's `reached` events). */
+  private pointProgress(stopped: number, fault: number | undefined, point: string): () => number {
+    let reached = 0;
+    this.reachedListeners.push((event) => {
+      if (event.fault === fault && event.pid !== stopped && matchesPattern(point, event.detail ?? '')) reached++;
+    });
+    return () => reached;
   }
 
   /**
@@ -257,9 +275,13 @@ export class Nemesis {
       const lines = rest.split('\n');
       rest = lines.pop() ?? '';
       for (const line of lines) {
-        if (!line.includes(SELF_STOP) && !line.includes(HELD_AT_TRIGGER)) continue;
+        if (!line.includes(SELF_STOP) && !line.includes(HELD_AT_TRIGGER) && !line.includes(`"action":"${REACHED}"`)) continue;
         const event = JSON.parse(line) as FaultEvent;
         if (event.pid === undefined) continue;
+        if (event.action === REACHED) {
+          for (const listener of this.reachedListeners) listener(event);
+          continue;
+        }
         if (event.action === HELD_AT_TRIGGER) {
           void this.onHeld(event);
           continue;
@@ -272,7 +294,7 @@ export class Nemesis {
           continue;
         }
         const pause = event.fault === undefined ? undefined : pauses.get(event.fault);
-        if (event.action === SELF_STOP && pause !== undefined) this.resumeLater(event.pid, event.target, pause);
+        if (event.action === SELF_STOP && pause !== undefined) this.resumeLater(event.pid, event.target, pause, event.fault);
       }
     };
     const watcher = watchFile(faultLogPath, check);
