@@ -1,4 +1,4 @@
-import { HELD_AT_TRIGGER, NO_SUCH_PROCESS, REACHED, untilSpec, type FaultEvent, type Planned, type UntilProgress } from '../sdk/faults.js';
+import { HELD_AT_TRIGGER, NO_SUCH_PROCESS, untilSpec, type FaultEvent, type Planned, type UntilProgress } from '../sdk/faults.js';
 import { assumptions, type AssumptionEvidence, type AssumptionName } from '../sdk/assumptions.js';
 import type { AssumptionBreak, Verdict } from './checker.js';
 
@@ -69,8 +69,8 @@ export function writersWithoutLedger(evidence: Pick<CellEvidence, 'ledgers' | 'w
   return Array.from({ length: evidence.writers }, (_, i) => `writer-${i}`).filter((name) => !found.has(name));
 }
 
-/** Events that are a fault being carried out (not a report that it was skipped, nor a resume, nor a writer holding for it, nor a point another's stop waits for). */
-const NOT_FIRING = new Set(['skipped', 'not fired', 'SIGCONT', HELD_AT_TRIGGER, REACHED]);
+/** Events that are a fault being carried out (not a report that it was skipped, nor a resume, nor a writer holding for it). */
+const NOT_FIRING = new Set(['skipped', 'not fired', 'SIGCONT', HELD_AT_TRIGGER]);
 
 /** A kill of a writer that had written its `end` line: it hit no live work, so it did not fire. */
 function killedFinishedWriter(event: FaultEvent, endedPids: ReadonlySet<number>): boolean {

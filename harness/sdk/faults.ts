@@ -175,12 +175,9 @@ export function untilText(until: UntilProgress): string {
 /** The action of the event a process logs on reaching a point that a stop elsewhere waits for (`until=point:`). */
 export const REACHED = 'reached';
 
-/** A point some pause waits for another process to reach: the pause's id and the point's pattern. */
-export interface AwaitedPoint { fault: number; point: string }
-
-/** The points the cell's pauses wait for (`until=point:`): every first life reports reaching them. */
-export function awaitedPoints(faults: readonly Planned[]): AwaitedPoint[] {
-  return faults.flatMap((f) => (f.kind === 'pause' && f.until?.op === 'point' ? [{ fault: f.id, point: f.until.point }] : []));
+/** The point patterns the cell's pauses wait for (`until=point:`), once each: every first life reports reaching them. */
+export function awaitedPoints(faults: readonly Fault[]): string[] {
+  return [...new Set(faults.flatMap((f) => (f.kind === 'pause' && f.until?.op === 'point' ? [f.until.point] : [])))];
 }
 
 /** Each fault kind: how it is parsed from `kind:key=value,…`. Unknown kinds are rejected with this list. */

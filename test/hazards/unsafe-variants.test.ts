@@ -52,8 +52,13 @@ describe('unsafe built-in variants under their scenarios (real processes)', () =
       // How each window stop ended: after the others' progress, or at its cap without it.
       stops: cell.faults.log.filter((e) => e.action === 'SIGCONT' && e.kind === 'pause' && e.detail?.includes(':')).map((e) => e.detail),
     }));
-    console.log(`${variant} × ${scenario}: lost on ${perSeed.filter((s) => s.lost > 0).length}/${SEEDS.length} seeds`, JSON.stringify(perSeed.map((s) => [s.seed, s.lost, s.stops])));
+    const stops = perSeed.flatMap((s) => s.stops);
+    const byProgress = stops.filter((d) => d?.startsWith('pause ended: after')).length;
+    console.log(`${variant} × ${scenario}: lost on ${perSeed.filter((s) => s.lost > 0).length}/${SEEDS.length} seeds; stops ended by progress ${byProgress}, by their cap ${stops.length - byProgress}`,
+      JSON.stringify(perSeed.map((s) => [s.seed, s.lost, s.stops])));
     expect(perSeed.filter((s) => s.lost === 0), 'seeds that lost nothing').toEqual([]);
+    // The trigger, not luck: on every seed a stop in the window ended because the hazard's other half happened.
+    expect(perSeed.filter((s) => !s.stops.some((d) => d?.startsWith('pause ended: after'))), 'seeds whose every stop ended at its cap').toEqual([]);
     expect(perSeed.map((s) => s.seed)).toEqual(SEEDS);
   }, 1_800_000);
 });

@@ -1,7 +1,7 @@
 import type { IoHook, IoOp } from '../../sdk/ports/io.js';
 import type { ClockPort } from '../../sdk/ports/clock.js';
 import type { Random } from '../../sdk/random.js';
-import { matchesPattern, REACHED, untilText, type AwaitedPoint, type FaultEvent, type InProcessFault, type Planned } from '../../sdk/faults.js';
+import { matchesPattern, REACHED, untilText, type FaultEvent, type InProcessFault, type Planned } from '../../sdk/faults.js';
 
 export interface IoFaultEnv {
   random: Random;
@@ -23,7 +23,7 @@ export const SELF_STOP = 'SIGSTOP self';
  * The I/O port hook that carries out a process's in-process faults (I/O faults and point triggers), and
  * reports reaching a point that a stop elsewhere waits for (`awaited`, `until=point:`).
  */
-export function createFaultHook(faults: readonly Planned<InProcessFault>[], env: IoFaultEnv, awaited: readonly AwaitedPoint[] = []): IoHook {
+export function createFaultHook(faults: readonly Planned<InProcessFault>[], env: IoFaultEnv, awaited: readonly string[] = []): IoHook {
   const hits = faults.map(() => 0);
 
   const crash = (i: number, where: string) => {
@@ -36,7 +36,7 @@ export function createFaultHook(faults: readonly Planned<InProcessFault>[], env:
   /** A point reached (a named point, or an I/O op for crash points): fires what waits for its nth arrival. */
   const arrive = (name: string, where: string, ops: boolean) => {
     // Reported before this point's own faults: a process that stops here has still reached it.
-    if (!ops) for (const { fault, point } of awaited) if (matchesPattern(point, name)) env.log({ kind: 'pause', action: REACHED, detail: name, fault });
+    if (!ops && awaited.some((pattern) => matchesPattern(pattern, name))) env.log({ kind: 'pause', action: REACHED, detail: name });
     for (const [i, fault] of faults.entries()) {
       const pattern = fault.kind === 'crash-point' ? fault.point : 'point' in fault ? fault.point : undefined;
       if (pattern === undefined || (ops && fault.kind !== 'crash-point') || !matchesPattern(pattern, name)) continue;

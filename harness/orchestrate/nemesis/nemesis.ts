@@ -194,12 +194,12 @@ export class Nemesis {
     }
     this.signal(pid, 'SIGSTOP', target.name);
     this.log({ kind: 'pause', target: target.name, pid, action: 'SIGSTOP', detail: fault.until ? `until ${untilText(fault.until)}, at most ${fault.duration} ms` : `for ${fault.duration} ms`, fault: fault.id });
-    this.resumeLater(pid, target.name, fault, fault.id);
+    this.resumeLater(pid, target.name, fault);
     return isHeld;
   }
 
   /** Resumes a stopped process after its pause: its duration, or (`until`) once another process has made progress, capped by the duration. */
-  private resumeLater(pid: number, name: string, pause: Pick<PauseFault, 'duration' | 'until'>, fault: number | undefined): void {
+  private resumeLater(pid: number, name: string, pause: Pick<PauseFault, 'duration' | 'until'>): void {
     this.paused.set(pid, name);
     if (this.healed) {
       this.resume(pid, 'healed before the final check');
@@ -210,7 +210,7 @@ export class Nemesis {
       this.timers.push(setTimeout(() => this.resume(pid, 'pause ended'), pause.duration));
       return;
     }
-    const progress = until.op === 'point' ? this.pointProgress(pid, fault, until.point) : this.ledgerProgress(name, until.op);
+    const progress = until.op === 'point' ? this.pointProgress(pid, until.point) : this.ledgerProgress(name, until.op);
     const poll = setInterval(() => {
       if (progress() < until.count) return;
       end();
@@ -239,11 +239,11 @@ export class Nemesis {
     };
   }
 
-  /** How many times another process has reported reaching `point` for this pause since now (watchFaultLog's `reached` events). */
-  private pointProgress(stopped: number, fault: number | undefined, point: string): () => number {
+  /** How many times another process has reported reaching a point matching `point` since now (watchFaultLog's `reached` events). */
+  private pointProgress(stopped: number, point: string): () => number {
     let reached = 0;
     this.reachedListeners.push((event) => {
-      if (event.fault === fault && event.pid !== stopped && matchesPattern(point, event.detail ?? '')) reached++;
+      if (event.pid !== stopped && matchesPattern(point, event.detail ?? '')) reached++;
     });
     return () => reached;
   }
@@ -294,7 +294,7 @@ export class Nemesis {
           continue;
         }
         const pause = event.fault === undefined ? undefined : pauses.get(event.fault);
-        if (event.action === SELF_STOP && pause !== undefined) this.resumeLater(event.pid, event.target, pause, event.fault);
+        if (event.action === SELF_STOP && pause !== undefined) this.resumeLater(event.pid, event.target, pause);
       }
     };
     const watcher = watchFile(faultLogPath, check);
