@@ -16,18 +16,22 @@ export const mergeRace = defineScenario({
   // of writing outside the pause.
   thinkMs: 20,
   backgroundRoles: ['merger', 'consumer'],
-  faultsSummary: 'slow writes on every writer (30% of writes +5 ms); merger and consumer crash at their 7th merge/consume point (the 3rd fold or batch: the first ones race the writers); merger and consumer paused 150 ms at a seeded time (100–300 ms); the merger stopped 300 ms at its first `merge:main-published` point (main published, inputs not yet deleted; optional)',
+  faultsSummary: 'slow writes on every writer (30% of writes +5 ms); the merger crashes at the read of its 3rd fold (`merge:*-read`), the consumer at its 7th consume point (the 3rd fold or batch: the first ones race the writers); merger and consumer paused 150 ms at a seeded time (100–300 ms); the merger stopped at its first `merge:main-published` point (main published, inputs not yet deleted) until a writer has acked 2 more records (a file published after the merge listed), at most a third of the lock stale time (1.7 s by default); optional',
   defaultFaults: ({ random, lockStaleMs }) => [
     // A perturbation only: writers that never write through ctx.io (the queue's) are not hit, and need not be.
     { kind: 'slow-io', target: 'writers', op: 'write', path: '', probability: 0.3, delay: 5, optional: true },
     // Each strategy has a merger, a consumer or neither; whichever runs must be crashed and paused.
-    { kind: 'crash-point', target: 'merger', point: 'merge:*', nth: 7, optional: 'if-absent' },
+    // The merger crashes at its 3rd fold's read (before it publishes): counted over every merge point, a fold of
+    // many inputs (the one the window below holds open gathers them) crashed among its deletions, and
+    // whether the unmerged inputs went before the crash depended on their names.
+    { kind: 'crash-point', target: 'merger', point: 'merge:*-read', nth: 3, optional: 'if-absent' },
     { kind: 'crash-point', target: 'consumer', point: 'consume:*', nth: 7, optional: 'if-absent' },
     { kind: 'pause', target: 'merger', at: Math.round(random.between(100, 300)), duration: 150, optional: 'if-absent' },
     { kind: 'pause', target: 'consumer', at: Math.round(random.between(100, 300)), duration: 150, optional: 'if-absent' },
     // The merge's race window held open: files published while the merger is stopped after publishing
     // main and before it cleans up are deleted unmerged by a merger that lists again (the seed's
-    // scenario 2, on every seed). Optional: only incremental-file's merger has the point.
-    { kind: 'pause', target: 'merger', point: 'merge:main-published', nth: 1, duration: windowPauseMs(lockStaleMs), optional: true },
+    // scenario 2, on every seed). Held until one writer acks twice: its second file was written wholly
+  // after the stop, so the merge never listed it. Optional: only incremental-file's merger has the point.
+    { kind: 'pause', target: 'merger', point: 'merge:main-published', nth: 1, duration: windowPauseMs(lockStaleMs), until: { op: 'ack', count: 2 }, optional: true },
   ],
 });

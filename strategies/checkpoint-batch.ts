@@ -56,6 +56,7 @@ function sharedBufferWriter(ctx: StrategyContext, interval: number, backend: Loc
   return {
     async write(record) {
       await appendStaged(ctx, path, record);
+      await ctx.io.point('shared-buffer:appended');
       if ((await readStaged(ctx, path)).length >= interval) await drainSharedBuffer(ctx, interval, backend);
       return [record.id];
     },
@@ -82,7 +83,7 @@ export const checkpointBatch = defineStrategy({
   guarantees: (o) => ({ noLostAcked: o.buffer === 'memory', noDuplicates: true, noCorruption: true }),
   services: (o) => lockServices(o.lock),
   assumes: (o) => lockAssumptions(o.lock),
-  points: [...PUBLISH_POINTS, ...MAIN_POINTS, 'shared-buffer:read', 'shared-buffer:committed'],
+  points: [...PUBLISH_POINTS, ...MAIN_POINTS, 'shared-buffer:appended', 'shared-buffer:read', 'shared-buffer:committed'],
   writer: (ctx, o) => (o.buffer === 'memory' ? memoryBufferWriter(ctx, o.interval, o.lock) : sharedBufferWriter(ctx, o.interval, o.lock)),
   // A memory buffer dies with its writer, so there is nothing to recover; a shared buffer may still hold
   // acked records that no drain reached (fewer than `interval`, or a drainer died): commit them now.

@@ -3,9 +3,10 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseFaultList, type FaultEvent, type Planned, type ProcessFault } from '../harness/sdk/faults.js';
+import { awaitedPoints, matchesPattern, parseFaultList, REACHED, type FaultEvent, type Planned, type ProcessFault } from '../harness/sdk/faults.js';
 import { planFaults } from '../harness/orchestrate/nemesis/plan.js';
 import { Nemesis } from '../harness/orchestrate/nemesis/nemesis.js';
+import { createFaultHook, SELF_STOP } from '../harness/orchestrate/nemesis/io-faults.js';
 import { faultOutcomes } from '../harness/oracle/judge.js';
 import { endedPids } from '../harness/oracle/ledger.js';
 import { holdingSink, holdTriggers } from '../harness/orchestrate/nemesis/hold.js';
@@ -37,10 +38,37 @@ describe('fault lists', () => {
     expect(() => parseFaultList('slow-io:target=db,delay=5')).toThrow("--faults slow-io:target: got 'db', expected one of: writer, writers, writer-N, merger, consumer");
   });
 
+  it('parses a stop held until another writer has made progress, and rejects a bad one', () => {
+    expect(parseFaultList('pause:target=merger,point=merge:main-published,duration=1000,until=acks:2;pause:target=writers,point=p,duration=50,until=attempts:1')).toEqual([
+      { kind: 'pause', target: 'merger', point: 'merge:main-published', nth: 1, duration: 1000, until: { op: 'ack', count: 2 } },
+      { kind: 'pause', target: 'writers', point: 'p', nth: 1, duration: 50, until: { op: 'attempt', count: 1 } },
+    ]);
+    for (const bad of ['acks:0', 'acks', 'fails:2', 'acks:-1', 'point:']) {
+      expect(() => parseFaultList(`pause:target=merger,at=1,duration=10,until=${bad}`)).toThrow(`--faults pause:until: got '${bad}', expected acks:<n> or attempts:<n>`);
+    }
+  });
+
+  it('parses a stop held until another process reaches a point, and names the point each pause waits for', () => {
+    const [atPoint, afterAttempts] = parseFaultList('pause:target=writers,point=shared-buffer:committed,duration=50,until=point:shared-buffer:appended;pause:target=writer-2,afterAttempts=1,duration=50,until=point:shared-buffer:*');
+    expect(atPoint).toEqual({ kind: 'pause', target: 'writers', point: 'shared-buffer:committed', nth: 1, duration: 50, until: { op: 'point', point: 'shared-buffer:appended', count: 1 } });
+    expect(afterAttempts).toMatchObject({ until: { op: 'point', point: 'shared-buffer:*', count: 1 } });
+    expect(awaitedPoints([atPoint!, afterAttempts!, atPoint!, { kind: 'pause', target: 'merger', at: 1, duration: 9, until: { op: 'ack', count: 1 } }]))
+      .toEqual(['shared-buffer:appended', 'shared-buffer:*']);
+  });
+
+  it('matches a point against a pattern whose * stands for any characters', () => {
+    expect(['merge:inputs-read', 'merge:segments-read', 'merge:-read'].every((name) => matchesPattern('merge:*-read', name))).toBe(true);
+    expect(['merge:main-published', 'merge:read-x', 'consume:inputs-read', 'merge:read'].some((name) => matchesPattern('merge:*-read', name))).toBe(false);
+    expect(matchesPattern('merge:*', 'merge:input-deleted')).toBe(true);
+    expect(matchesPattern('merge:*', 'merger')).toBe(false);
+    expect(matchesPattern('rename', 'rename')).toBe(true);
+  });
+
   it('draws the same default schedule from the same seed', () => {
     const env = () => ({ random: new Random(3), workers: 8, recordsPerWorker: 20, lockStaleMs: 5000 });
     expect(planFaults('default', scenarios['buffer-crash'], env())).toEqual(planFaults('default', scenarios['buffer-crash'], env()));
-    expect(planFaults('default', scenarios['buffer-crash'], env()).process).toHaveLength(3);
+    // Two kills, a pause of the third writer, and the two killed writers held from their first attempt (the shared buffer's window).
+    expect(planFaults('default', scenarios['buffer-crash'], env()).process).toHaveLength(5);
   });
 });
 
@@ -129,6 +157,136 @@ describe('progress triggers held at the trigger', () => {
       expect(faultOutcomes(planned, log.map((event) => ({ at: 0, ...event })))).toMatchObject([{ fired: true, events: 1 }, { fired: true, events: 1 }]);
     } finally {
       other.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a stop held until another writer has made progress (pause until=)', () => {
+  /** A process that stops itself at a point as io-faults.ts does (logs SIGSTOP self), and says when it went on. */
+  const selfStopper = (faultLog: string, target: string) => spawn(process.execPath, ['-e', `
+    require('node:fs').appendFileSync(${JSON.stringify(faultLog)}, JSON.stringify({ at: 0, kind: 'pause', target: '${target}', pid: process.pid, action: 'SIGSTOP self', fault: 0 }) + '\\n');
+    process.kill(process.pid, 'SIGSTOP');
+    console.log('went on');`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const exited = (child: ReturnType<typeof spawn>) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  it('resumes once one other writer\'s ledger holds K more lines, not on the stopped writer\'s own or on K spread over writers', async () => {
+    // Arrange: writer-0 stops itself until 2 acks by another writer, capped at 60 s.
+    const dir = mkdtempSync(join(tmpdir(), 'parquet-chaos-until-'));
+    const faultLog = join(dir, 'faults.jsonl');
+    const ledgers = ['writer-0', 'writer-1', 'writer-2'].map((name) => join(dir, `${name}.jsonl`));
+    ledgers.forEach((path, i) => writeFileSync(path, `${JSON.stringify({ op: 'start', pid: 100 + i, t: 0 })}\n`));
+    const ack = (writer: number, id: string) => appendFileSync(ledgers[writer]!, `${JSON.stringify({ op: 'ack', id, t: 1 })}\n`);
+    const log: Omit<FaultEvent, 'at'>[] = [];
+    const stopper = selfStopper(faultLog, 'writer-0');
+    const processes = new Map(ledgers.map((ledgerPath, i) => [`writer-${i}`, { name: `writer-${i}`, pid: () => (i === 0 ? stopper.pid : undefined), ledgerPath }]));
+    const nemesis = new Nemesis(processes, (event) => void log.push(event));
+    let out = '';
+    stopper.stdout!.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+    const exit = exited(stopper);
+    try {
+      // Act: progress that does not count (its own acks; one ack each by two others), then one writer's 2nd ack.
+      nemesis.watchFaultLog(faultLog, new Map([[0, { duration: 60_000, until: { op: 'ack' as const, count: 2 } }]]));
+      await untilStopped(stopper.pid!, true);
+      await new Promise((r) => setTimeout(r, 100)); // the nemesis's look at the fault log (every 20 ms)
+      ack(0, 'w0-0'); ack(0, 'w0-1'); ack(1, 'w1-0'); ack(2, 'w2-0');
+      await new Promise((r) => setTimeout(r, 300));
+      const stillStopped = readFileSync(`/proc/${stopper.pid}/stat`, 'utf8').split(') ')[1]![0] === 'T';
+      ack(2, 'w2-1');
+
+      // Assert: stopped until writer-2's 2nd ack, then resumed, saying why.
+      expect(await exit).toBe(0);
+      expect(stillStopped).toBe(true);
+      expect(out).toBe('went on\n');
+      expect(log).toContainEqual(expect.objectContaining({ target: 'writer-0', action: 'SIGCONT', detail: 'pause ended: after 2 acks by another writer' }));
+    } finally {
+      nemesis.heal();
+      nemesis.stop();
+      stopper.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('ends at its cap when nobody makes progress, and the fault log says so', async () => {
+    // Arrange: a stop until 1 attempt by another writer, capped at 150 ms; the other writer never attempts.
+    const dir = mkdtempSync(join(tmpdir(), 'parquet-chaos-until-'));
+    const faultLog = join(dir, 'faults.jsonl');
+    const ledgers = ['writer-0', 'writer-1'].map((name) => join(dir, `${name}.jsonl`));
+    for (const path of ledgers) writeFileSync(path, '');
+    const log: Omit<FaultEvent, 'at'>[] = [];
+    const stopper = selfStopper(faultLog, 'writer-1');
+    const processes = new Map(ledgers.map((ledgerPath, i) => [`writer-${i}`, { name: `writer-${i}`, pid: () => (i === 1 ? stopper.pid : undefined), ledgerPath }]));
+    const nemesis = new Nemesis(processes, (event) => void log.push(event));
+    try {
+      // Act
+      nemesis.watchFaultLog(faultLog, new Map([[0, { duration: 150, until: { op: 'attempt' as const, count: 1 } }]]));
+      const code = await exited(stopper);
+
+      // Assert
+      expect(code).toBe(0);
+      expect(log).toContainEqual(expect.objectContaining({
+        target: 'writer-1', action: 'SIGCONT', detail: 'pause ended: cap of 150 ms reached without the progress it waited for: another writer made 0 of 1 attempts',
+      }));
+    } finally {
+      nemesis.heal();
+      nemesis.stop();
+      stopper.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a stop held until another process reaches a point (pause until=point:)', () => {
+  it('the I/O hook reports reaching an awaited point before its own stop there, and never an op', async () => {
+    // Arrange: this process waits at `shared-buffer:committed` (pause 7) and others wait for it to reach a `shared-buffer:` point.
+    const logged: Omit<FaultEvent, 'at' | 'target' | 'pid'>[] = [];
+    const signals: string[] = [];
+    const hook = createFaultHook([{ id: 7, kind: 'pause', target: 'writers', point: 'shared-buffer:committed', nth: 1, duration: 50 }], {
+      random: new Random(1), clock: { now: () => 0, nowMicros: () => 0n, sleep: async () => {} }, log: (event) => void logged.push(event), beforeCrash: () => {}, signalSelf: (signal) => void signals.push(signal),
+    }, ['shared-buffer:*']);
+
+    // Act
+    await hook.before('write', 'state/shared-buffer.jsonl');
+    await hook.point('shared-buffer:appended');
+    await hook.point('shared-buffer:committed');
+
+    // Assert
+    expect(logged.map((e) => [e.action, e.fault, e.action === REACHED ? e.detail : undefined])).toEqual([
+      [REACHED, undefined, 'shared-buffer:appended'], [REACHED, undefined, 'shared-buffer:committed'], [SELF_STOP, 7, undefined],
+    ]);
+    expect(signals).toEqual(['SIGSTOP']);
+  });
+
+  it('the nemesis resumes the stop when another process reports the point, not on its own report or another point', async () => {
+    // Arrange: writer-0 stops itself (pause 0) until another process reaches shared-buffer:appended, capped at 60 s.
+    const dir = mkdtempSync(join(tmpdir(), 'parquet-chaos-until-point-'));
+    const faultLog = join(dir, 'faults.jsonl');
+    const reached = (pid: number, point: string) => appendFileSync(faultLog, `${JSON.stringify({ at: 1, kind: 'pause', target: 'writer-x', pid, action: REACHED, detail: point })}\n`);
+    const stopper = spawn(process.execPath, ['-e', `
+      require('node:fs').appendFileSync(${JSON.stringify(faultLog)}, JSON.stringify({ at: 0, kind: 'pause', target: 'writer-0', pid: process.pid, action: 'SIGSTOP self', fault: 0 }) + '\\n');
+      process.kill(process.pid, 'SIGSTOP');`], { stdio: 'ignore' });
+    const exit = new Promise<number | null>((resolve) => stopper.once('exit', (code) => resolve(code)));
+    const log: Omit<FaultEvent, 'at'>[] = [];
+    const nemesis = new Nemesis(new Map([['writer-0', { name: 'writer-0', pid: () => stopper.pid }]]), (event) => void log.push(event));
+    try {
+      // Act: reports that do not count (its own; another point), then another process's.
+      nemesis.watchFaultLog(faultLog, new Map([[0, { duration: 60_000, until: { op: 'point' as const, point: 'shared-buffer:appended', count: 1 as const } }]]));
+      await untilStopped(stopper.pid!, true);
+      await new Promise((r) => setTimeout(r, 100)); // the nemesis's look at the fault log (every 20 ms)
+      reached(stopper.pid!, 'shared-buffer:appended');
+      reached(999_999, 'shared-buffer:committed');
+      await new Promise((r) => setTimeout(r, 300));
+      const stillStopped = readFileSync(`/proc/${stopper.pid}/stat`, 'utf8').split(') ')[1]![0] === 'T';
+      reached(999_999, 'shared-buffer:appended');
+
+      // Assert
+      expect(await exit).toBe(0);
+      expect(stillStopped).toBe(true);
+      expect(log).toContainEqual(expect.objectContaining({ target: 'writer-0', action: 'SIGCONT', detail: 'pause ended: after another process at shared-buffer:appended' }));
+    } finally {
+      nemesis.heal();
+      nemesis.stop();
+      stopper.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     }
   });

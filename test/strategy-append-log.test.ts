@@ -158,7 +158,7 @@ describe('append-log: in-process crash enumeration', () => {
 describe('append-log under the three scenarios (real processes, compactor running)', () => {
   it('loses and duplicates nothing; the checker agrees with DuckDB; only Parquet parts are left in data/', async () => {
     // Arrange: writers that pause 20–60 ms between records and a compactor that polls every 20 ms, so that
-    // merge-race's crash of the compactor at its 7th merge point is reached while the writers still run.
+    // merge-race's crash of the compactor at its 3rd fold's read (`merge:*-read`) is reached while the writers still run.
     // The writers' time is mostly sleep, the compactor's folds are CPU: a loaded machine slows the
     // compactor alone. With 30 ms it crashed 270–310 ms before the writers' end (of ~600 ms of writing)
     // under a load average of 6.6; with 40 ms, 540–640 ms before it under the same load.

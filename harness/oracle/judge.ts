@@ -1,4 +1,4 @@
-import { HELD_AT_TRIGGER, NO_SUCH_PROCESS, type FaultEvent, type Planned } from '../sdk/faults.js';
+import { HELD_AT_TRIGGER, NO_SUCH_PROCESS, untilSpec, type FaultEvent, type Planned, type UntilProgress } from '../sdk/faults.js';
 import { assumptions, type AssumptionEvidence, type AssumptionName } from '../sdk/assumptions.js';
 import type { AssumptionBreak, Verdict } from './checker.js';
 
@@ -111,7 +111,7 @@ export function faultOutcomes(planned: readonly Planned[], log: readonly FaultEv
 /** `kill writer-2 afterAttempts=7`: a fault in a line of text. */
 export function describeFault(fault: Planned): string {
   const { id: _id, kind, target, optional: _optional, ...rest } = fault;
-  return [kind, target, ...Object.entries(rest).map(([k, v]) => `${k}=${String(v)}`)].join(' ');
+  return [kind, target, ...Object.entries(rest).map(([k, v]) => `${k}=${k === 'until' ? untilSpec(v as UntilProgress) : String(v)}`)].join(' ');
 }
 
 /**

@@ -9,7 +9,7 @@ import { pluginLabel, type LoadedStrategy } from './load-strategy.js';
 import { aggregateSnapshots, readSnapshots } from '../measure/metrics.js';
 import { faultPlanRandom, planFaults } from './nemesis/plan.js';
 import { Nemesis, type FaultableProcess } from './nemesis/nemesis.js';
-import { NO_SUCH_PROCESS, type FaultEvent, type InProcessFault, type Planned, type PowerLossFault } from '../sdk/faults.js';
+import { awaitedPoints, matchesPattern, NO_SUCH_PROCESS, type FaultEvent, type InProcessFault, type Planned, type PowerLossFault } from '../sdk/faults.js';
 import { PowerRig } from './power-rig.js';
 import type { ModelName } from '../sim/models/index.js';
 import type { FaultPlan } from './nemesis/plan.js';
@@ -154,6 +154,7 @@ async function runCellWith(plan: CellPlan, services: CellServices, faults: Fault
     if (fault.target !== 'writers' && !present.has(carrierOf(fault))) logEvent({ kind: fault.kind, target: fault.target, action: 'skipped', detail: NO_SUCH_PROCESS, fault: fault.id });
   }
 
+  const awaited = awaitedPoints([...faults.inProcess, ...faults.process]);
   const roleConfig = (slot: Slot): RoleConfig => ({
     role: slot.kind, index: slot.index, name: slot.name, incarnation: slot.incarnation, startedAt, cellDir,
     strategy: strategy.modulePath ? strategy.spec.label.replace(strategy.spec.name, strategy.modulePath) : strategy.spec.label,
@@ -162,6 +163,7 @@ async function runCellWith(plan: CellPlan, services: CellServices, faults: Fault
     metricsEveryMs: 250, restart: config.restart, services: slot.endpoints(services),
     // Faults belong to a process's first life only: a restarted process runs clean (healed).
     ioFaults: slot.incarnation === 0 ? slot.ioFaults : [],
+    ...(slot.incarnation === 0 && slot.kind !== 'finalize' && awaited.length > 0 ? { awaitedPoints: awaited } : {}),
     // Progress triggers count the ledger over every life, so each life carries them (nemesis/hold.ts).
     ...(slot.kind === 'writer' ? { holds: holdTriggers(faults.process, slot.name) } : {}),
     ...(plan.rawIo ? { rawIo: true } : {}),
@@ -268,18 +270,26 @@ async function runCellWith(plan: CellPlan, services: CellServices, faults: Fault
   const [cpuAtSpawn, wallAtSpawn] = [process.cpuUsage(), performance.now()];
   // Pauses at a point: the target stops itself there, the nemesis resumes it after the duration. Progress
   // triggers: the writer stops itself there, the nemesis carries out the fault and lets it go on.
-  nemesis.watchFaultLog(paths.faults, new Map(faults.inProcess.flatMap((f) => (f.kind === 'pause' ? [[f.id, f.duration] as const] : []))),
+  // A stop until another process reaches a point the strategy never marks could only end at its cap: skipped.
+  const declared = strategy.definition.points;
+  const unreachable = (f: Planned) => {
+    const until = f.kind === 'pause' ? f.until : undefined;
+    return until?.op === 'point' && declared !== undefined && !declared.some((p) => matchesPattern(until.point, p));
+  };
+  for (const fault of faults.process.filter(unreachable)) logEvent({ kind: fault.kind, target: fault.target, action: 'skipped', detail: 'the strategy marks no point its until= waits for', fault: fault.id });
+  const processFaults = faults.process.filter((f) => !unreachable(f));
+  nemesis.watchFaultLog(paths.faults, new Map(faults.inProcess.flatMap((f) => (f.kind === 'pause' ? [[f.id, { duration: f.duration, until: f.until }] as const] : []))),
     new Map(faults.inProcess.flatMap((f) => (f.kind === 'power-loss' ? [[f.id, f] as const] : []))));
   for (const slot of backgroundSlots) slot.done = supervise(slot);
   startedAt = Date.now();
   for (const slot of writerSlots) slot.done = supervise(slot);
   // Progress-triggered faults are armed at once; timed ones count from `go`, when every process has started
   // and opened (spawning takes 60–200 ms a process), as does the throughput window.
-  nemesis.start(faults.process.filter((f) => f.at === undefined));
+  nemesis.start(processFaults.filter((f) => f.at === undefined));
   const released = barrier.release(Math.min(READY_TIMEOUT_MS, deadline - Date.now()), plan.signal).then(() => {
     if (plan.signal?.aborted) return;
     logEvent({ kind: 'start', target: 'writers', action: 'all running', detail: 'go: writers start writing; timed faults and throughput count from here' });
-    nemesis.start(faults.process.filter((f) => f.at !== undefined));
+    nemesis.start(processFaults.filter((f) => f.at !== undefined));
   });
   let timedOut = await awaitSlots(writerSlots, deadline);
   await released;

@@ -50,7 +50,17 @@ export interface KillFault extends Trigger, FaultBase {
   /** Target redis only: ms the server stays dead before it is restarted on the same port and data folder. */
   down?: number;
 }
-export interface PauseFault extends Trigger, FaultBase { kind: 'pause'; duration: number }
+/**
+ * A stop held until another process has made progress: until one other writer's ledger (any writer but
+ * the stopped process) holds `count` more `op` lines than when the stop landed, or (`op: 'point'`) until
+ * another process has reached a named point matching `point` after the stop landed (a process in its
+ * first life: the one that carries faults). The pause's `duration` is then its cap, so that a stop nobody
+ * can make progress past (a lock holder stopped while the others wait for its lock) still ends; a stop
+ * ended by the cap says so in the fault log. Ledger lines are counted per writer so that `count=2` acks
+ * means a whole save (attempt to ack) that began after the stop.
+ */
+export type UntilProgress = { op: 'attempt' | 'ack'; count: number } | { op: 'point'; point: string; count: 1 };
+export interface PauseFault extends Trigger, FaultBase { kind: 'pause'; duration: number; until?: UntilProgress }
 /** Network faults between one process and its service, carried out by that process's proxy. */
 export interface LatencyFault extends Trigger, FaultBase { kind: 'latency'; delay: number; duration: number }
 export interface DropFault extends Trigger, FaultBase { kind: 'drop' }
@@ -142,6 +152,34 @@ function optional(kind: string, raw: Raw): { optional?: Optional } {
   throw badValue('E_BAD_OPTION', `--faults ${kind}:optional`, value, 'one of: true, false, if-absent');
 }
 
+/** `until=acks:K`, `until=attempts:K` (K ≥ 1) or `until=point:<pattern>`: see UntilProgress. */
+function untilProgress(text: string): UntilProgress {
+  const point = /^point:(.+)$/.exec(text);
+  if (point) return { op: 'point', point: point[1]!, count: 1 };
+  const match = /^(acks|attempts):(\d+)$/.exec(text);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || count > 1e9) throw badValue('E_BAD_OPTION', '--faults pause:until', text, 'acks:<n> or attempts:<n>, n from 1 (another writer\'s ledger lines after the stop), or point:<pattern> (another process reaching a point)');
+  return { op: match[1] === 'acks' ? 'ack' : 'attempt', count };
+}
+
+/** An `until` as `--faults` spells it: `acks:2`, `point:shared-buffer:appended`. */
+export function untilSpec(until: UntilProgress): string {
+  return until.op === 'point' ? `point:${until.point}` : `${until.op === 'ack' ? 'acks' : 'attempts'}:${until.count}`;
+}
+
+/** An `until` as the fault log and the docs say it: `2 acks by another writer`, `another process at shared-buffer:appended`. */
+export function untilText(until: UntilProgress): string {
+  return until.op === 'point' ? `another process at ${until.point}` : `${until.count} ${until.op}s by another writer`;
+}
+
+/** The action of the event a process logs on reaching a point that a stop elsewhere waits for (`until=point:`). */
+export const REACHED = 'reached';
+
+/** The point patterns the cell's pauses wait for (`until=point:`), once each: every first life reports reaching them. */
+export function awaitedPoints(faults: readonly Fault[]): string[] {
+  return [...new Set(faults.flatMap((f) => (f.kind === 'pause' && f.until?.op === 'point' ? [f.until.point] : [])))];
+}
+
 /** Each fault kind: how it is parsed from `kind:key=value,…`. Unknown kinds are rejected with this list. */
 export const faultKinds = {
   kill: (raw: Raw): KillFault => {
@@ -151,8 +189,9 @@ export const faultKinds = {
     return { kind: 'kill', target: t, ...trigger('kill', raw, true), ...(t === 'redis' ? { down: num('kill', raw, 'down', 0, 600_000, 500) } : {}), ...optional('kill', raw) };
   },
   pause: (raw: Raw): PauseFault => {
-    allowOnly('pause', raw, ['target', ...TRIGGERS, 'point', 'nth', 'of', 'duration']);
-    return { kind: 'pause', target: target('pause', raw, true), ...trigger('pause', raw, true), duration: num('pause', raw, 'duration', 1, 600_000), ...optional('pause', raw) };
+    allowOnly('pause', raw, ['target', ...TRIGGERS, 'point', 'nth', 'of', 'duration', 'until']);
+    const until = raw.until === undefined ? {} : { until: untilProgress(raw.until) };
+    return { kind: 'pause', target: target('pause', raw, true), ...trigger('pause', raw, true), duration: num('pause', raw, 'duration', 1, 600_000), ...until, ...optional('pause', raw) };
   },
   latency: (raw: Raw): LatencyFault => {
     allowOnly('latency', raw, ['target', ...TRIGGERS, 'of', 'delay', 'duration']);
@@ -249,9 +288,22 @@ export const HELD_AT_TRIGGER = 'held at trigger';
 /** The `detail` of a `skipped` event whose target is not part of the cell's topology. */
 export const NO_SUCH_PROCESS = 'no such process in this cell';
 
-/** Does a point or op name match a fault's pattern (`merge:*` matches every `merge:` point)? */
+/**
+ * Does a point or op name match a fault's pattern? `*` stands for any run of characters: `merge:*`
+ * matches every `merge:` point, `merge:*-read` every merge's read (`merge:inputs-read`, `merge:segments-read`).
+ */
 export function matchesPattern(pattern: string, name: string): boolean {
-  return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : pattern === name;
+  const [first = '', ...rest] = pattern.split('*');
+  if (rest.length === 0) return pattern === name;
+  const last = rest.pop()!;
+  if (!name.startsWith(first)) return false;
+  let at = first.length;
+  for (const part of rest) {
+    const found = name.indexOf(part, at);
+    if (found < 0) return false;
+    at = found + part.length;
+  }
+  return name.length - last.length >= at && name.endsWith(last);
 }
 
 /** One line of a cell's faults.jsonl: what was done, to which process, when, and what it hit. */

@@ -31,13 +31,15 @@ export interface ScenarioDefinition {
 }
 
 /**
- * How long a scenario stops a process inside an unsafe variant's race window (a point in it): long
- * enough that the other processes, running all along, act inside it on any machine (300 ms: writers
- * save every few ms to every 20 ms), and under half the lock's stale time, so that a lease held across
- * the window never expires (that is lease-expiry's hazard, not these scenarios').
+ * The cap of a scenario's stop inside an unsafe variant's race window (a point in it), held until
+ * another writer has made progress (`until`): the stop ends as soon as the hazard's other half has
+ * happened, so it does not hang on how fast the others start. The cap ends a stop nobody can make
+ * progress past (a safe variant stopped holding the lock the others wait for): a third of the lock's
+ * stale time, at most 2 s, so that a lease held across it never expires (that is lease-expiry's hazard,
+ * not these scenarios').
  */
 export function windowPauseMs(lockStaleMs: number): number {
-  return Math.min(300, Math.floor(lockStaleMs / 2));
+  return Math.min(2000, Math.floor(lockStaleMs / 3));
 }
 
 export function defineScenario(definition: ScenarioDefinition): ScenarioDefinition {

@@ -93,13 +93,13 @@ Risk as rated by the original analysis: ${all.map((s) => `\`${s.name}\` ${s.risk
 /** Plain words for each fault kind; the fields come from the parser itself. */
 const FAULT_EFFECT = {
   kill: 'SIGKILL from the nemesis (with a point trigger, the target kills itself there). A killed writer restarts per `--restart`; a killed merger or consumer restarts; `target=redis` restarts the cell\'s redis-server after `down` ms on the same data folder',
-  pause: 'SIGSTOP, then SIGCONT after `duration` ms (with a point trigger the target stops itself there and the nemesis resumes it)',
+  pause: 'SIGSTOP, then SIGCONT after `duration` ms (with a point trigger the target stops itself there and the nemesis resumes it); `until=acks:<n>` or `until=attempts:<n>` holds it until one other writer\'s ledger has `n` more such lines than at the stop, `until=point:<pattern>` until another process (in its first life) reaches a matching point, `duration` then its cap (the fault log says whether the progress or the cap ended it)',
   latency: 'the target\'s proxy to its service holds every chunk `delay` ms each way, for `duration` ms (default: the rest of the cell)',
   drop: 'the target\'s proxy resets its open connections (the client reconnects)',
   partition: 'nothing passes the target\'s proxy either way for `duration` ms; what was held is delivered when it heals',
   'slow-io': 'the target\'s I/O port delays matching operations (`op`, `path` substring) by `delay` ms with `probability`',
   'io-error': 'the target\'s I/O port fails a matching operation with `errno` (EIO or ENOSPC), by `probability` or at the `nth` match; a strategy must not ack it',
-  'crash-point': 'the target SIGKILLs itself at the `nth` time it reaches `point`: a named point such as `publish:temp-written`, a prefix such as `merge:*`, or an I/O op name',
+  'crash-point': 'the target SIGKILLs itself at the `nth` time it reaches `point`: a named point such as `publish:temp-written`, a pattern such as `merge:*` (`*` stands for any characters), or an I/O op name',
   'power-loss': 'the machine loses power (target: the whole cell, on crashfs): every process is SIGKILLed at once, data/ and state/ keep one state the persistence `model` allows (`state=seeded` or `harshest`), are remounted, and processes restart per `--restart`; needs FUSE (docs/power-loss.md)',
 } satisfies Record<FaultKind, string>;
 

@@ -20,19 +20,19 @@ function expectClaimsHeld(cell: CellResult): void {
 
 describe('group-commit on real processes', () => {
   it('merge-race and buffer-crash with their default faults: killed writers, committer and compactor crashed mid-run, every claim holds', async () => {
-    // Act: think 50 ms so that the writers commit for at least 400 ms: the compactor's 7th merge point
-    // (its 2nd round) needs a segment sealed (100 ms old) after its 1st round; without think time, a busy
+    // Act: think 50 ms so that the writers commit for at least 400 ms: the compactor's 3rd fold's read
+    // (`merge:*-read` nth 3, its 2nd round) needs a segment sealed (100 ms old) after its 1st round; without think time, a busy
     // machine let the writers finish within one round, the planned crash never fired and the cell was unknown.
     // A window of 1 for the same reason: with the default window (8, as many as each writer's records)
     // the writers hand over everything while the crashed committer restarts, one batch commits it all,
-    // and the compactor has too few segments to reach its 7th point.
-    // 16 records a writer: with 8, a busy machine (a fresh-clone CI run) still once ended before the 7th point.
+    // and the compactor has too few segments to reach its 3rd fold.
+    // 16 records a writer: with 8, a busy machine (a fresh-clone CI run) still once ended before it.
     const result = await runSmall({ strategies: ['group-commit:window=1'], scenarios: ['merge-race', 'buffer-crash'], workers: 3, recordsPerWorker: 16, thinkMs: 50, cellTimeoutMs: CELL_TIMEOUT_MS });
 
     // Assert
     for (const cell of result.cells) expectClaimsHeld(cell);
     const [mergeRace, bufferCrash] = result.cells;
-    // merge-race crashes the committer at its 7th consume point (the 3rd batch) and the compactor at its 7th merge point.
+    // merge-race crashes the committer at its 7th consume point (the 3rd batch) and the compactor at its 3rd fold's read.
     expect(firedTargets(mergeRace!)).toEqual(expect.arrayContaining(['crash-point consumer', 'crash-point merger']));
     expect(mergeRace!.faults.restarts).toBeGreaterThanOrEqual(2);
     expect(firedTargets(bufferCrash!).filter((t) => t.startsWith('kill writer-'))).toHaveLength(2);

@@ -1,7 +1,7 @@
 import type { IoHook, IoOp } from '../../sdk/ports/io.js';
 import type { ClockPort } from '../../sdk/ports/clock.js';
 import type { Random } from '../../sdk/random.js';
-import { matchesPattern, type FaultEvent, type InProcessFault, type Planned } from '../../sdk/faults.js';
+import { matchesPattern, REACHED, untilText, type FaultEvent, type InProcessFault, type Planned } from '../../sdk/faults.js';
 
 export interface IoFaultEnv {
   random: Random;
@@ -19,8 +19,11 @@ const worthLogging = (hits: number) => hits <= 10 || hits % 100 === 0;
 /** An event the nemesis watches for: it resumes a process that stopped itself after the fault's duration. */
 export const SELF_STOP = 'SIGSTOP self';
 
-/** The I/O port hook that carries out a process's in-process faults (I/O faults and point triggers). */
-export function createFaultHook(faults: readonly Planned<InProcessFault>[], env: IoFaultEnv): IoHook {
+/**
+ * The I/O port hook that carries out a process's in-process faults (I/O faults and point triggers), and
+ * reports reaching a point that a stop elsewhere waits for (`awaited`, `until=point:`).
+ */
+export function createFaultHook(faults: readonly Planned<InProcessFault>[], env: IoFaultEnv, awaited: readonly string[] = []): IoHook {
   const hits = faults.map(() => 0);
 
   const crash = (i: number, where: string) => {
@@ -32,13 +35,15 @@ export function createFaultHook(faults: readonly Planned<InProcessFault>[], env:
 
   /** A point reached (a named point, or an I/O op for crash points): fires what waits for its nth arrival. */
   const arrive = (name: string, where: string, ops: boolean) => {
+    // Reported before this point's own faults: a process that stops here has still reached it.
+    if (!ops && awaited.some((pattern) => matchesPattern(pattern, name))) env.log({ kind: 'pause', action: REACHED, detail: name });
     for (const [i, fault] of faults.entries()) {
       const pattern = fault.kind === 'crash-point' ? fault.point : 'point' in fault ? fault.point : undefined;
       if (pattern === undefined || (ops && fault.kind !== 'crash-point') || !matchesPattern(pattern, name)) continue;
       if (++hits[i]! !== ('nth' in fault ? fault.nth ?? 1 : 1)) continue;
       if (fault.kind === 'pause') {
         // Stopped at once, in this very call: the nemesis sees the event and sends SIGCONT after the duration.
-        env.log({ kind: 'pause', action: SELF_STOP, detail: `at ${where} (hit ${hits[i]}) for ${fault.duration} ms`, fault: fault.id });
+        env.log({ kind: 'pause', action: SELF_STOP, detail: `at ${where} (hit ${hits[i]}) ${fault.until ? `until ${untilText(fault.until)}, at most` : 'for'} ${fault.duration} ms`, fault: fault.id });
         env.signalSelf('SIGSTOP');
       } else if (fault.kind === 'power-loss') {
         // Stopped here until the nemesis, seeing the event, cuts the power (which kills this process).

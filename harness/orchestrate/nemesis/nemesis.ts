@@ -1,5 +1,5 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, watch, type FSWatcher } from 'node:fs';
-import { HELD_AT_TRIGGER, NO_SUCH_PROCESS, type FaultEvent, type KillFault, type NetworkFault, type Planned, type PowerLossFault, type ProcessFault } from '../../sdk/faults.js';
+import { HELD_AT_TRIGGER, matchesPattern, NO_SUCH_PROCESS, REACHED, untilText, type FaultEvent, type KillFault, type NetworkFault, type PauseFault, type Planned, type PowerLossFault, type ProcessFault } from '../../sdk/faults.js';
 import { SELF_STOP } from './io-faults.js';
 import type { FaultProxy } from '../services/fault-proxy.js';
 import { LedgerTail } from '../ledger-tail.js';
@@ -89,6 +89,8 @@ export class Nemesis {
   /** Writers held at a progress trigger: pid → target name. */
   private readonly held = new Map<number, string>();
   private readonly closers: (() => void)[] = [];
+  /** Stops waiting for another process to reach a point (`until=point:`): each hears every `reached` event. */
+  private readonly reachedListeners: ((event: FaultEvent) => void)[] = [];
   /** Faults armed and not fired yet: why each has not fired, as of now. */
   private readonly pending = new Map<number, { fault: Planned<ProcessFault>; why: () => string }>();
   private healed = false;
@@ -191,15 +193,59 @@ export class Nemesis {
       return isHeld;
     }
     this.signal(pid, 'SIGSTOP', target.name);
-    this.log({ kind: 'pause', target: target.name, pid, action: 'SIGSTOP', detail: `for ${fault.duration} ms`, fault: fault.id });
-    this.resumeLater(pid, target.name, fault.duration);
+    this.log({ kind: 'pause', target: target.name, pid, action: 'SIGSTOP', detail: fault.until ? `until ${untilText(fault.until)}, at most ${fault.duration} ms` : `for ${fault.duration} ms`, fault: fault.id });
+    this.resumeLater(pid, target.name, fault);
     return isHeld;
   }
 
-  private resumeLater(pid: number, name: string, duration: number): void {
+  /** Resumes a stopped process after its pause: its duration, or (`until`) once another process has made progress, capped by the duration. */
+  private resumeLater(pid: number, name: string, pause: Pick<PauseFault, 'duration' | 'until'>): void {
     this.paused.set(pid, name);
-    if (this.healed) this.resume(pid, 'healed before the final check');
-    else this.timers.push(setTimeout(() => this.resume(pid, 'pause ended'), duration));
+    if (this.healed) {
+      this.resume(pid, 'healed before the final check');
+      return;
+    }
+    const { until } = pause;
+    if (!until) {
+      this.timers.push(setTimeout(() => this.resume(pid, 'pause ended'), pause.duration));
+      return;
+    }
+    const progress = until.op === 'point' ? this.pointProgress(pid, until.point) : this.ledgerProgress(name, until.op);
+    const poll = setInterval(() => {
+      if (progress() < until.count) return;
+      end();
+      this.resume(pid, 'pause ended', `after ${untilText(until)}`);
+    }, 10);
+    const cap = setTimeout(() => {
+      end();
+      const made = until.op === 'point' ? 'no other process reached it' : `another writer made ${progress()} of ${until.count} ${until.op}s`;
+      this.resume(pid, 'pause ended', `cap of ${pause.duration} ms reached without the progress it waited for: ${made}`);
+    }, pause.duration);
+    const end = () => {
+      clearInterval(poll);
+      clearTimeout(cap);
+    };
+    this.closers.push(end);
+  }
+
+  /** The most `op` lines any other writer's ledger gained since now (counted per writer). */
+  private ledgerProgress(stopped: string, op: 'attempt' | 'ack'): () => number {
+    const others = [...this.processes.values()].filter((p) => p.ledgerPath && p.name !== stopped).map((p) => new LedgerTail(p.ledgerPath!));
+    for (const tail of others) tail.poll();
+    const base = others.map((tail) => tail.counts[op]);
+    return () => {
+      for (const tail of others) tail.poll();
+      return Math.max(0, ...others.map((tail, i) => tail.counts[op] - base[i]!));
+    };
+  }
+
+  /** How many times another process has reported reaching a point matching `point` since now (watchFaultLog's `reached` events). */
+  private pointProgress(stopped: number, point: string): () => number {
+    let reached = 0;
+    this.reachedListeners.push((event) => {
+      if (event.pid !== stopped && matchesPattern(point, event.detail ?? '')) reached++;
+    });
+    return () => reached;
   }
 
   /**
@@ -207,7 +253,7 @@ export class Nemesis {
    * self`), resumed after its duration, and a writer held at a progress trigger, for which the fault is
    * carried out now.
    */
-  watchFaultLog(faultLogPath: string, durations: ReadonlyMap<number, number>, powerLosses: ReadonlyMap<number, Planned<PowerLossFault>> = new Map()): void {
+  watchFaultLog(faultLogPath: string, pauses: ReadonlyMap<number, Pick<PauseFault, 'duration' | 'until'>>, powerLosses: ReadonlyMap<number, Planned<PowerLossFault>> = new Map()): void {
     let offset = 0;
     let rest = '';
     const check = () => {
@@ -229,9 +275,13 @@ export class Nemesis {
       const lines = rest.split('\n');
       rest = lines.pop() ?? '';
       for (const line of lines) {
-        if (!line.includes(SELF_STOP) && !line.includes(HELD_AT_TRIGGER)) continue;
+        if (!line.includes(SELF_STOP) && !line.includes(HELD_AT_TRIGGER) && !line.includes(`"action":"${REACHED}"`)) continue;
         const event = JSON.parse(line) as FaultEvent;
         if (event.pid === undefined) continue;
+        if (event.action === REACHED) {
+          for (const listener of this.reachedListeners) listener(event);
+          continue;
+        }
         if (event.action === HELD_AT_TRIGGER) {
           void this.onHeld(event);
           continue;
@@ -243,8 +293,8 @@ export class Nemesis {
           this.fire(power, cell, event.pid);
           continue;
         }
-        const duration = event.fault === undefined ? undefined : durations.get(event.fault);
-        if (event.action === SELF_STOP && duration !== undefined) this.resumeLater(event.pid, event.target, duration);
+        const pause = event.fault === undefined ? undefined : pauses.get(event.fault);
+        if (event.action === SELF_STOP && pause !== undefined) this.resumeLater(event.pid, event.target, pause);
       }
     };
     const watcher = watchFile(faultLogPath, check);
@@ -284,12 +334,12 @@ export class Nemesis {
     }
   }
 
-  private resume(pid: number, why: string): void {
+  private resume(pid: number, why: string, how?: string): void {
     const name = this.paused.get(pid);
     if (name === undefined) return;
     this.paused.delete(pid);
     this.signal(pid, 'SIGCONT', name);
-    this.log({ kind: why === 'pause ended' ? 'pause' : 'heal', target: name, pid, action: 'SIGCONT', detail: why });
+    this.log({ kind: why === 'pause ended' ? 'pause' : 'heal', target: name, pid, action: 'SIGCONT', detail: how ? `${why}: ${how}` : why });
   }
 
   /** Signals a target's process, or its whole group when it leads one. */

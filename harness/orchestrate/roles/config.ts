@@ -31,6 +31,8 @@ export const RoleConfigSchema = v.object({
   incarnation: count,
   /** In-process faults for this life (I/O faults, point triggers; empty after a restart: faults are healed); the plan made them. */
   ioFaults: v.array(typedAs<Planned<InProcessFault>>()(looseFields({ kind: v.picklist(faultKindNames), target: v.string(), id: v.number() }))),
+  /** Points that a stop elsewhere waits for this process to reach (`until=point:`; first life only, like faults): reported in the fault log. */
+  awaitedPoints: v.optional(v.array(v.string())),
   /** A writer's progress triggers (every life): it stops itself at each for the nemesis to act (nemesis/hold.ts). */
   holds: v.optional(v.array(v.object({ fault: v.number(), kind: v.picklist(faultKindNames), op: v.picklist(['attempt', 'ack']), count: count }))),
   /** Endpoints of the services the strategy needs (this process's own proxy when network faults apply). */

@@ -50,11 +50,12 @@ export function logFaultEvent(config: RoleConfig, event: Omit<FaultEvent, 'at' |
 }
 
 function faultHook(config: RoleConfig, random: Random, onCrash: { fn: () => void }): IoHook {
-  if (config.ioFaults.length === 0) return noopHook;
+  const awaited = config.awaitedPoints ?? [];
+  if (config.ioFaults.length === 0 && awaited.length === 0) return noopHook;
   return createFaultHook(config.ioFaults, {
     random, clock: realClock, log: (event) => logFaultEvent(config, event), beforeCrash: () => onCrash.fn(),
     signalSelf: (signal) => signalSelf(config, signal),
-  });
+  }, awaited);
 }
 
 export async function createRuntime(config: RoleConfig, kind: RoleKind): Promise<RoleRuntime> {
