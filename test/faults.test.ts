@@ -383,12 +383,35 @@ describe('the nemesis', () => {
       // Assert
       const outcomes = faultOutcomes(planned, log.map((event) => ({ at: 0, ...event })));
       expect(outcomes).toMatchObject([
-        { fired: false, reason: 'target not running (it had just ended)' },
-        { fired: false, reason: 'target not running (it had just ended)' },
+        { fired: false, reason: 'writer-0 was not running from at=0 ms until the writers ended' },
+        { fired: false, reason: 'writer-0 was not running from at=0 ms until the writers ended' },
         { fired: true },
       ]);
     } finally {
       parent.kill('SIGKILL');
+    }
+  });
+
+  it('a timed fault whose target is between two lives (crashed, restarting) hits its next life', async () => {
+    // Arrange: the consumer is dead at the fault's time (another fault crashed it) and back 60 ms later.
+    const next = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
+    let back = false;
+    setTimeout(() => { back = true; }, 60);
+    const log: Omit<FaultEvent, 'at'>[] = [];
+    const nemesis = new Nemesis(new Map([['consumer', { name: 'consumer', pid: () => (back ? next.pid : undefined) }]]), (event) => void log.push(event));
+    const planned: Planned<ProcessFault>[] = [{ id: 0, kind: 'pause', target: 'consumer', at: 0, duration: 10 }];
+
+    try {
+      // Act
+      nemesis.start(planned);
+      await new Promise((r) => setTimeout(r, 150));
+      nemesis.heal();
+
+      // Assert: stopped in its next life, not skipped as "not running"
+      expect(faultOutcomes(planned, log.map((event) => ({ at: 0, ...event })))).toMatchObject([{ fired: true }]);
+      expect(log.find((e) => e.action === 'SIGSTOP')).toMatchObject({ target: 'consumer', pid: next.pid });
+    } finally {
+      next.kill('SIGKILL');
     }
   });
 });

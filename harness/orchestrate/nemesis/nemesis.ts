@@ -78,6 +78,9 @@ function watchFile(path: string, onChange: () => void): FSWatcher | undefined {
 }
 
 
+/** How often a timed fault looks again for a target that is between two lives. */
+const TARGET_RETRY_MS = 20;
+
 /**
  * Carries out process faults (kill, pause) against real processes on their triggers, logs each, and
  * heals: every paused process is resumed when its pause ends or when `heal()` is called.
@@ -170,6 +173,14 @@ export class Nemesis {
       return heldPid !== undefined;
     }
     const pid = target.pid();
+    const finished = target.ledgerPath !== undefined && ledgerEnded(target.ledgerPath);
+    if ((pid === undefined || !isLive(pid)) && !finished && fault.at !== undefined && heldPid === undefined && !this.healed) {
+      // A timed fault whose target is between two lives (crashed by another fault, restarting) hits
+      // its next life: the trigger acts where the target is. Not fired by the end: logged by heal().
+      this.pending.set(fault.id, { fault, why: () => `${target.name} was not running from at=${fault.at} ms until the writers ended` });
+      this.timers.push(setTimeout(() => this.fire(fault, target), TARGET_RETRY_MS));
+      return false;
+    }
     if (pid === undefined || !isLive(pid)) {
       this.log({ kind: fault.kind, target: target.name, action: 'skipped', detail: pid === undefined ? 'target not running' : 'target not running (it had just ended)', fault: fault.id });
       return false;
