@@ -132,7 +132,8 @@ ${table(['kind', 'fields', 'what happens'], rows)}
 \`kill\` and \`pause\` also \`redis\`, the server the harness started for the cell (never one given with
 \`--redis-url\`).
 
-**Triggers** (one per fault, for kinds that take one): \`at=<ms>\` after the writers start; \`afterAcks=<n>\` or
+**Triggers** (one per fault, for kinds that take one): \`at=<ms>\` after the writers start (a target that is
+between two lives then, crashed by another fault and restarting, is hit in its next life); \`afterAcks=<n>\` or
 \`afterAttempts=<n>\`, counted in the target's own ledger, or in \`of=writer-N\`'s (writer-0's for a target
 without a ledger): the writer whose ledger reaches the count stops itself right after that line until the
 nemesis has acted, so the fault lands at the same ledger line however busy the machine is; \`point=<name>[,nth=<n>]\`, a point the target reaches (\`lock:acquired\`, \`main:read\`:
