@@ -121,9 +121,10 @@ describe('paired fault schedules', () => {
 
     // Assert
     // 2 kills and a pause, then the scenario's optional hold of each of the 3 writers inside the shared buffer's
-    // window and its optional kill of the paused writer inside its second in-place write of main.
+    // window, its optional early hold of each kill victim (until another writer drains the buffer) and its
+    // optional kill of the paused writer inside its second in-place write of main.
     const [a, b] = result.cells.map((c) => c.faults.planned);
-    expect(a).toHaveLength(7);
+    expect(a).toHaveLength(9);
     expect(a!.filter((f) => !f.optional).map((f) => f.kind)).toEqual(['kill', 'kill', 'pause']);
     expect(b).toEqual(a);
   });

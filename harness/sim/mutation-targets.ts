@@ -49,13 +49,13 @@ export const KNOWN_REDUNDANT: Record<string, string> = {
   'append-log strategies/shared/main-file.ts:56:16 fsync-dir late': 'equivalent in append-log: the part\'s name becomes durable '
     + 'one operation later, after the first segment unlink; but those unlinks become durable only with the segment folder\'s '
     + 'fsync, later still, so a power loss in between brings the segments back with the part',
-  ...Object.fromEntries(['skip', 'late'].map((kind) => [`strategies/shared/segment-compactor.ts:103:23 fsync-dir ${kind}`,
+  ...Object.fromEntries(['skip', 'late'].map((kind) => [`strategies/shared/segment-compactor.ts:104:23 fsync-dir ${kind}`,
     'redundant: removing compacted segments need not be durable: a segment a power loss brings back is folded again and its '
     + 'records dropped as already in a part (the compactor learns the parts\' ids), and segments are not part of the dataset'])),
-  ...Object.fromEntries(['skip', 'late'].map((kind) => [`strategies/shared/segment-compactor.ts:46:18 fsync-dir ${kind}`,
+  ...Object.fromEntries(['skip', 'late'].map((kind) => [`strategies/shared/segment-compactor.ts:47:18 fsync-dir ${kind}`,
     'redundant: every writer creates the segment folder and fsyncs its parent itself before its first append (segment-log.ts:83); '
     + 'the compactor\'s copy of that step only matters for a folder no writer appends to'])),
-  'strategies/shared/segment-compactor.ts:60:51 fsync-dir late': 'equivalent: made late it runs after the next operation (a read), '
+  'strategies/shared/segment-compactor.ts:61:51 fsync-dir late': 'equivalent: made late it runs after the next operation (a read), '
     + 'still before the compactor removes any segment on the word of the parts it found',
   ...Object.fromEntries(['strategies/shared/segment-log.ts:145:25 fsync-dir late', 'strategies/shared/segment-log.ts:83:23 fsync-dir late'].map((key) => [key,
     'equivalent: the folder fsync moves past one operation of the writer (its first append, or the listing of its folder), and '
