@@ -1,5 +1,5 @@
 import { HELD_AT_TRIGGER, NO_SUCH_PROCESS, untilSpec, type FaultEvent, type Planned, type UntilProgress } from '../sdk/faults.js';
-import { assumptions, type AssumptionEvidence, type AssumptionName } from '../sdk/assumptions.js';
+import { assumptions, type AssumptionEvidence, type AssumptionName, type FiredFaultFacts } from '../sdk/assumptions.js';
 import type { AssumptionBreak, Verdict } from './checker.js';
 
 /** What happened to one planned fault. */
@@ -44,19 +44,38 @@ export interface CellEvidence {
   assumptionEvidence?: AssumptionEvidence;
 }
 
-/** The assumptions a fault that fired broke, each with the claims it excuses from this verdict. */
-export function brokenAssumptions(verdict: Verdict, evidence: CellEvidence, faults: readonly FaultOutcome[]): AssumptionBreak[] {
-  const { assumptionEvidence } = evidence;
-  if (!assumptionEvidence) return [];
-  const fired = evidence.planned.filter((p) => faults.some((f) => f.id === p.id && f.fired));
-  return (evidence.assumptions ?? []).flatMap((name) => {
+/**
+ * The assumptions among `names` that a fired fault broke (a real cell's, or a simulated schedule's, each
+ * with how the verdict names it), each with the claims it excuses: those the verdict found broken.
+ */
+export function assumptionBreaks(names: readonly AssumptionName[], fired: readonly { facts: FiredFaultFacts; label: string }[], evidence: AssumptionEvidence, verdict: Verdict): AssumptionBreak[] {
+  return names.flatMap((name) => {
     const spec = assumptions[name];
-    const by = fired.map((fault) => {
-      const how = spec.brokenBy(fault, assumptionEvidence);
-      return how && `fault #${fault.id} (${describeFault(fault)}): ${how}`;
+    const by = fired.map(({ facts, label }) => {
+      const how = spec.brokenBy(facts, evidence);
+      return how && `${label}: ${how}`;
     }).find((how) => how !== undefined);
     return by ? [{ assumption: name, says: spec.says, by, excused: verdict.broken.filter((claim) => (spec.underpins as readonly string[]).includes(claim)) }] : [];
   });
+}
+
+/** The assumptions a fault that fired broke, each with the claims it excuses from this verdict. */
+export function brokenAssumptions(verdict: Verdict, evidence: CellEvidence, faults: readonly FaultOutcome[]): AssumptionBreak[] {
+  if (!evidence.assumptionEvidence) return [];
+  const fired = evidence.planned.filter((p) => faults.some((f) => f.id === p.id && f.fired));
+  return assumptionBreaks(evidence.assumptions ?? [], fired.map((fault) => ({ facts: fault, label: `fault #${fault.id} (${describeFault(fault)})` })), evidence.assumptionEvidence, verdict);
+}
+
+/** The verdict without the claims `breaks` excuse, the breaks kept in it (unchanged when there are none). */
+export function excusingClaims(verdict: Verdict, breaks: readonly AssumptionBreak[]): Verdict {
+  if (breaks.length === 0) return verdict;
+  const excused = new Set(breaks.flatMap((b) => b.excused));
+  return { ...verdict, broken: verdict.broken.filter((claim) => !excused.has(claim)), assumptionsBroken: [...breaks] };
+}
+
+/** Why a verdict with a broken assumption is not a pass, in the words of its unknown reasons. */
+export function assumptionReason(b: AssumptionBreak): string {
+  return `assumption broken: ${b.says}; ${b.by}; the claims resting on it were not judged${b.excused.length ? ` (${b.excused.join(', ')}: anomalies expected)` : ''}`;
 }
 
 /**
@@ -124,12 +143,8 @@ export function judge(checked: Verdict, evidence: CellEvidence): { verdict: Verd
   // A claim whose assumption the cell broke is not judged: its anomalies are expected, not a violation,
   // and neither is its absence a pass.
   const breaks = brokenAssumptions(checked, evidence, faults);
-  const excused = new Set(breaks.flatMap((b) => b.excused));
-  const verdict: Verdict = breaks.length === 0 ? checked : { ...checked, broken: checked.broken.filter((claim) => !excused.has(claim)), assumptionsBroken: breaks };
-  const reasons = [...verdict.unknownReasons];
-  for (const b of breaks) {
-    reasons.push(`assumption broken: ${b.says}; ${b.by}; the claims resting on it were not judged${b.excused.length ? ` (${b.excused.join(', ')}: anomalies expected)` : ''}`);
-  }
+  const verdict = excusingClaims(checked, breaks);
+  const reasons = [...verdict.unknownReasons, ...breaks.map(assumptionReason)];
   for (const outcome of faults.filter((f) => f.blocking)) {
     reasons.push(`planned fault #${outcome.id} (${describeFault(evidence.planned.find((p) => p.id === outcome.id)!)}) did not fire: ${outcome.reason}`);
   }

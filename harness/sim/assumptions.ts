@@ -1,5 +1,6 @@
 import type { AssumptionBreak, Verdict } from '../oracle/checker.js';
-import { assumptions, type AssumptionEvidence, type AssumptionName } from '../sdk/assumptions.js';
+import { assumptionBreaks, assumptionReason, excusingClaims } from '../oracle/judge.js';
+import type { AssumptionEvidence, AssumptionName } from '../sdk/assumptions.js';
 import type { SimFiredFault } from '../result/sim-result.js';
 
 /**
@@ -8,14 +9,11 @@ import type { SimFiredFault } from '../result/sim-result.js';
  * `no-stall-past-lease`. Each break lists the claims it excuses: those the schedule's anomalies broke.
  */
 export function scheduleBreaks(names: readonly AssumptionName[], fired: readonly SimFiredFault[], evidence: AssumptionEvidence, verdict: Verdict): AssumptionBreak[] {
-  return names.flatMap((name) => {
-    const spec = assumptions[name];
-    const by = fired.map((fault) => {
-      const how = spec.brokenBy({ kind: fault.kind, target: fault.process, ...(fault.ms !== undefined ? { duration: fault.ms } : {}) }, evidence);
-      return how && `${fault.kind} of ${fault.process} before step ${fault.step}: ${how}`;
-    }).find((how) => how !== undefined);
-    return by ? [{ assumption: name, says: spec.says, by, excused: verdict.broken.filter((claim) => (spec.underpins as readonly string[]).includes(claim)) }] : [];
-  });
+  const facts = fired.map((fault) => ({
+    facts: { kind: fault.kind, target: fault.process, ...(fault.ms !== undefined ? { duration: fault.ms } : {}) },
+    label: `${fault.kind} of ${fault.process} before step ${fault.step}`,
+  }));
+  return assumptionBreaks(names, facts, evidence, verdict);
 }
 
 /**
@@ -24,8 +22,6 @@ export function scheduleBreaks(names: readonly AssumptionName[], fired: readonly
  */
 export function excusing(verdict: Verdict, breaks: readonly AssumptionBreak[]): Verdict {
   if (breaks.length === 0) return verdict;
-  const excused = new Set(breaks.flatMap((b) => b.excused));
-  const broken = verdict.broken.filter((claim) => !excused.has(claim));
-  const reasons = breaks.map((b) => `assumption broken: ${b.says}; ${b.by}; the claims resting on it were not judged${b.excused.length ? ` (${b.excused.join(', ')}: anomalies expected)` : ''}`);
-  return { ...verdict, broken, assumptionsBroken: [...breaks], valid: broken.length > 0 ? false : 'unknown', unknownReasons: [...verdict.unknownReasons, ...reasons] };
+  const excused = excusingClaims(verdict, breaks);
+  return { ...excused, valid: excused.broken.length > 0 ? false : 'unknown', unknownReasons: [...verdict.unknownReasons, ...breaks.map(assumptionReason)] };
 }

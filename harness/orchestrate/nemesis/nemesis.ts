@@ -173,15 +173,16 @@ export class Nemesis {
       return heldPid !== undefined;
     }
     const pid = target.pid();
-    const finished = target.ledgerPath !== undefined && ledgerEnded(target.ledgerPath);
-    if ((pid === undefined || !isLive(pid)) && !finished && fault.at !== undefined && heldPid === undefined && !this.healed) {
+    const live = pid !== undefined && isLive(pid);
+    // (A writer whose ledger has its end line has finished for good: no next life to wait for.)
+    if (!live && fault.at !== undefined && heldPid === undefined && !this.healed && !(target.ledgerPath && ledgerEnded(target.ledgerPath))) {
       // A timed fault whose target is between two lives (crashed by another fault, restarting) hits
       // its next life: the trigger acts where the target is. Not fired by the end: logged by heal().
       this.pending.set(fault.id, { fault, why: () => `${target.name} was not running from at=${fault.at} ms until the writers ended` });
       this.timers.push(setTimeout(() => this.fire(fault, target), TARGET_RETRY_MS));
       return false;
     }
-    if (pid === undefined || !isLive(pid)) {
+    if (!live) {
       this.log({ kind: fault.kind, target: target.name, action: 'skipped', detail: pid === undefined ? 'target not running' : 'target not running (it had just ended)', fault: fault.id });
       return false;
     }
